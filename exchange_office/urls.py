@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from exchange_office import views
+
+admin.site.site_header = "Exchange Office — operations"
+admin.site.site_title = "Exchange Office operations"
+admin.site.index_title = "Run the offer"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("", include("tenders.urls")),
+]

@@ -1,0 +1,217 @@
+"""Demo data: three broker firms holding the whole Lexington issue for 40 client accounts.
+
+Fictional firms and people. The positions add up to the $27,412,000 outstanding, and the four
+largest holders hold $20,477,000 (74.7%), as in the press release. Loaded by `load_demo`; the
+demo logins exist only where that command has been run.
+"""
+
+from dataclasses import dataclass
+from datetime import time
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+from notes.models import ExchangeOffer
+from notes.services import offer_load_seed
+from tenders.models import AccountOwner, BrokerFirm, ClientAccount, Position, Representative
+
+
+@dataclass(frozen=True)
+class DemoFirm:
+    key: str
+    name: str
+    dtc: str
+    address: str
+    phone: str
+    email: str
+    cutoff_banking_days_before: int
+    cutoff_time: time
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    firm: str
+    number: str
+    owners: tuple[str, ...]
+    address: str
+    city: str
+    state: str
+    postal_code: str
+    phone: str
+    principal: int
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    password: str
+    first_name: str
+    last_name: str
+    firm: str | None  # None: operations staff
+
+
+FIRMS = (
+    DemoFirm(
+        "hudson",
+        "Hudson & Broad Securities LLC",
+        "0901",
+        "40 Broad Street, 12th Floor\nNew York, NY 10004",
+        "+12125550101",
+        "operations@hudsonbroad.example",
+        1,
+        time(17, 0),
+    ),
+    DemoFirm(
+        "mercer",
+        "Mercer Street Brokerage Inc.",
+        "0902",
+        "1 Mercer Plaza\nJersey City, NJ 07302",
+        "+12015550102",
+        "backoffice@mercerstreet.example",
+        2,
+        time(12, 0),
+    ),
+    DemoFirm(
+        "lakeshore",
+        "Lakeshore Capital Markets Corp.",
+        "0903",
+        "200 West Jackson Boulevard\nChicago, IL 60606",
+        "+13125550103",
+        "reorg@lakeshorecm.example",
+        0,
+        time(12, 0),
+    ),
+)
+
+LOGINS = (
+    DemoLogin("rep", "rep-demo-2001", "Rachel", "Porter", "hudson"),
+    DemoLogin("rep2", "rep2-demo-2001", "Marcus", "Webb", "mercer"),
+    DemoLogin("ops", "ops-demo-2001", "Olivia", "Sandoval", None),
+)
+
+_A = DemoAccount
+# fmt: off
+ACCOUNTS = (
+    # The four largest holders: $20,477,000 together, 74.7% of the issue.
+    _A("hudson", "HB-100001", ("Keystone Mutual Insurance Company",), "1500 Market Street", "Philadelphia", "PA", "19102", "+12155550111", 7_250_000),
+    _A("mercer", "MS-200001", ("Harbor High Yield Fund LP",), "100 Federal Street", "Boston", "MA", "02110", "+16175550112", 5_600_000),
+    _A("hudson", "HB-100002", ("Delaware Valley Pension Trust",), "1201 North Market Street", "Wilmington", "DE", "19801", "+13025550113", 4_127_000),
+    _A("lakeshore", "LC-300001", ("Northfield Capital Partners LP",), "300 North LaSalle Drive", "Chicago", "IL", "60654", "+13125550114", 3_500_000),
+    # Hudson & Broad: individuals and small institutions.
+    _A("hudson", "HB-100003", ("Eleanor J. Whitfield",), "12 Elm Street", "Scarsdale", "NY", "10583", "+19145550121", 125_000),
+    _A("hudson", "HB-100004", ("Robert A. Chen", "Linda M. Chen"), "88 Orchard Lane", "Greenwich", "CT", "06830", "+12035550122", 250_000),
+    _A("hudson", "HB-100005", ("Samuel O. Adeyemi",), "4 Riverside Drive, Apt 9C", "New York", "NY", "10023", "+12125550123", 1_000),
+    _A("hudson", "HB-100006", ("Margaret L. Doyle",), "230 Prospect Avenue", "Montclair", "NJ", "07042", "+19735550124", 5_000),
+    _A("hudson", "HB-100007", ("Ferris Family Foundation",), "600 Fifth Avenue", "New York", "NY", "10020", "+12125550125", 480_000),
+    _A("hudson", "HB-100008", ("Thomas K. Nguyen",), "17 Beacon Hill Road", "Newton", "MA", "02459", "+16175550126", 75_000),
+    _A("hudson", "HB-100009", ("Gloria Ramirez",), "902 Ocean Drive", "Miami Beach", "FL", "33139", "+13055550127", 40_000),
+    _A("hudson", "HB-100010", ("Albright Charitable Trust",), "55 Water Street", "New York", "NY", "10041", "+12125550128", 310_000),
+    _A("hudson", "HB-100011", ("David S. Katz",), "31 Maple Avenue", "Ridgewood", "NJ", "07450", "+12015550129", 15_000),
+    _A("hudson", "HB-100012", ("Patricia H. Olsen",), "8 Lakeview Terrace", "Stamford", "CT", "06902", "+12035550130", 2_000),
+    _A("hudson", "HB-100013", ("Winston G. Reyes",), "410 Peachtree Street", "Atlanta", "GA", "30308", "+14045550131", 180_000),
+    _A("hudson", "HB-100014", ("Harriet B. Lowell",), "77 Chestnut Street", "Baltimore", "MD", "21201", "+14105550132", 90_000),
+    # Mercer Street.
+    _A("mercer", "MS-200002", ("Garden State Teachers Annuity Fund",), "50 West State Street", "Trenton", "NJ", "08608", "+16095550141", 600_000),
+    _A("mercer", "MS-200003", ("Colin P. Murphy",), "19 Harbor View", "Hoboken", "NJ", "07030", "+12015550142", 274_000),
+    _A("mercer", "MS-200004", ("Anita Desai",), "2210 Sand Hill Road", "Menlo Park", "CA", "94025", "+16505550143", 20_000),
+    _A("mercer", "MS-200005", ("Bayou Credit Opportunities LLC",), "700 Louisiana Street", "Houston", "TX", "77002", "+17135550144", 150_000),
+    _A("mercer", "MS-200006", ("Janet R. Kowalski",), "65 Main Street", "Buffalo", "NY", "14203", "+17165550145", 8_000),
+    _A("mercer", "MS-200007", ("Pioneer Valley Savings Bank",), "1 Monarch Place", "Springfield", "MA", "01144", "+14135550146", 425_000),
+    _A("mercer", "MS-200008", ("Luis F. Ortega",), "1450 Brickell Avenue", "Miami", "FL", "33131", "+13055550147", 60_000),
+    _A("mercer", "MS-200009", ("Helen W. Park",), "3 Juniper Court", "Princeton", "NJ", "08540", "+16095550148", 33_000),
+    _A("mercer", "MS-200010", ("Quaker Hill Associates",), "2 Penn Center", "Philadelphia", "PA", "19102", "+12155550149", 100_000),
+    _A("mercer", "MS-200011", ("George E. Abernathy",), "14 Old Post Road", "Rye", "NY", "10580", "+19145550150", 3_000),
+    _A("mercer", "MS-200012", ("Seaboard Fixed Income Partners",), "1000 Wilson Boulevard", "Arlington", "VA", "22209", "+17035550151", 210_000),
+    _A("mercer", "MS-200013", ("Irene Castellano",), "58 Warren Street", "Boston", "MA", "02119", "+16175550152", 47_000),
+    # Lakeshore.
+    _A("lakeshore", "LC-300002", ("Great Lakes Casualty Company",), "1 Cleveland Center", "Cleveland", "OH", "44114", "+12165550161", 900_000),
+    _A("lakeshore", "LC-300003", ("Peter J. Lindqvist",), "42 Lake Shore Drive", "Evanston", "IL", "60201", "+18475550162", 12_000),
+    _A("lakeshore", "LC-300004", ("Twin Cities Growth & Income Fund",), "80 South Eighth Street", "Minneapolis", "MN", "55402", "+16125550163", 350_000),
+    _A("lakeshore", "LC-300005", ("Maureen T. Sullivan",), "915 Woodward Avenue", "Detroit", "MI", "48226", "+13135550164", 66_000),
+    _A("lakeshore", "LC-300006", ("Rocky Mountain Distressed Debt LP",), "1700 Lincoln Street", "Denver", "CO", "80203", "+13035550165", 500_000),
+    _A("lakeshore", "LC-300007", ("Kenji Watanabe",), "500 Pine Street", "Seattle", "WA", "98101", "+12065550166", 28_000),
+    _A("lakeshore", "LC-300008", ("Desert Sun Retirement Plan",), "2 North Central Avenue", "Phoenix", "AZ", "85004", "+16025550167", 140_000),
+    _A("lakeshore", "LC-300009", ("Ruth A. Goldberg",), "120 Green Bay Road", "Winnetka", "IL", "60093", "+18475550168", 4_000),
+    _A("lakeshore", "LC-300010", ("Prairie State Insurance Company",), "1 State Farm Plaza", "Bloomington", "IL", "61710", "+13095550169", 700_000),
+    _A("lakeshore", "LC-300011", ("Carolina Mutual Holdings",), "301 South Tryon Street", "Charlotte", "NC", "28202", "+17045550170", 225_000),
+    _A("lakeshore", "LC-300012", ("Victor M. Alvarez",), "1600 Congress Avenue", "Austin", "TX", "78701", "+15125550171", 95_000),
+    _A("lakeshore", "LC-300013", ("Buckeye Municipal Employees Fund",), "88 East Broad Street", "Columbus", "OH", "43215", "+16145550172", 412_000),
+)
+# fmt: on
+
+OPERATIONS_GROUP = "Operations"
+OPERATIONS_APPS = ("notes", "tenders")
+
+
+def _operations_group() -> Group:
+    group, _ = Group.objects.get_or_create(name=OPERATIONS_GROUP)
+    group.permissions.add(*Permission.objects.filter(content_type__app_label__in=OPERATIONS_APPS))
+    return group
+
+
+def _login(spec: DemoLogin, firms: dict[str, BrokerFirm], operations: Group) -> None:
+    user_model = get_user_model()
+    user, created = user_model.objects.get_or_create(
+        username=spec.username,
+        defaults={
+            "first_name": spec.first_name,
+            "last_name": spec.last_name,
+            "is_staff": spec.firm is None,
+        },
+    )
+    if created:
+        user.set_password(spec.password)
+        user.save(update_fields=["password"])
+    if spec.firm is None:
+        user.groups.add(operations)
+    else:
+        Representative.objects.get_or_create(user=user, defaults={"firm": firms[spec.firm]})
+
+
+@transaction.atomic
+def load_demo() -> ExchangeOffer:
+    """Create whatever of the demo is missing; rows that exist are left as they are."""
+    offer = offer_load_seed(slug="lexington-2001")
+    firms = {}
+    for spec in FIRMS:
+        firms[spec.key], _ = BrokerFirm.objects.get_or_create(
+            dtc_participant_number=spec.dtc,
+            defaults={
+                "name": spec.name,
+                "address": spec.address,
+                "phone": spec.phone,
+                "email": spec.email,
+                "cutoff_banking_days_before": spec.cutoff_banking_days_before,
+                "cutoff_time": spec.cutoff_time,
+            },
+        )
+    for spec in ACCOUNTS:
+        account, created = ClientAccount.objects.get_or_create(
+            firm=firms[spec.firm],
+            account_number=spec.number,
+            defaults={
+                "address_line1": spec.address,
+                "city": spec.city,
+                "state": spec.state,
+                "postal_code": spec.postal_code,
+                "country": "US",
+                "phone": spec.phone,
+                "email": f"{spec.number.lower()}@clients.example",
+            },
+        )
+        if created:
+            AccountOwner.objects.bulk_create(
+                AccountOwner(account=account, sequence=n, name=name)
+                for n, name in enumerate(spec.owners, start=1)
+            )
+        Position.objects.get_or_create(
+            account=account,
+            security=offer.old_security,
+            defaults={"principal": Decimal(spec.principal)},
+        )
+    operations = _operations_group()
+    for login in LOGINS:
+        _login(login, firms, operations)
+    return offer
