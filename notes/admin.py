@@ -1,0 +1,247 @@
+"""Operations staff read and change the offer's terms here, grouped as the press release reads,
+with a worked example per $1,000 computed by the engine from the saved terms."""
+
+from decimal import Decimal
+
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+
+from notes.domain.calendar import banking_calendar
+from notes.domain.deadlines import expected_consummation_date, expiration_day
+from notes.domain.entitlement import (
+    InvalidConsummationDate,
+    compute_entitlement,
+    minimum_condition,
+    warrants_if_all_tendered,
+)
+from notes.domain.terms import FeeInstallmentTerm, InvalidTerms, NewNotesTerms, RateStep
+from notes.models import (
+    ExchangeOffer,
+    ExcludedJurisdiction,
+    FeeInstallment,
+    Issuer,
+    OfferCondition,
+    Security,
+)
+from notes.models import RateStep as RateStepRow
+from notes.selectors import offer_consummation_date, offer_terms, offers_with_terms
+
+
+def _live_forms(formset: BaseInlineFormSet) -> list:
+    return [
+        form
+        for form in formset.forms
+        if form.cleaned_data and not form.cleaned_data.get("DELETE", False)
+    ]
+
+
+class RateStepFormSet(BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        security = self.instance
+        steps = sorted(
+            (
+                RateStep(
+                    rate=f.cleaned_data["rate"],
+                    applies_through=f.cleaned_data.get("applies_through"),
+                )
+                for f in _live_forms(self)
+            ),
+            key=lambda s: (s.applies_through is None, s.applies_through),
+        )
+        try:
+            NewNotesTerms(
+                rate_steps=tuple(steps),
+                interest_dates=security.interest_month_days() or ((12, 31),),
+                maturity=security.maturity_date,
+            )
+        except InvalidTerms as exc:
+            raise ValidationError(str(exc).capitalize() + ".") from None
+
+
+class RateStepInline(admin.TabularInline):
+    model = RateStepRow
+    formset = RateStepFormSet
+    extra = 0
+    min_num = 1
+
+
+@admin.register(Issuer)
+class IssuerAdmin(admin.ModelAdmin):
+    list_display = ["name", "state_of_incorporation", "shares_outstanding"]
+    search_fields = ["name"]
+
+
+@admin.register(Security)
+class SecurityAdmin(admin.ModelAdmin):
+    list_display = ["short_name", "name", "cusip", "maturity_date", "issuer"]
+    list_select_related = ["issuer"]
+    search_fields = ["name", "cusip"]
+    inlines = [RateStepInline]
+    fieldsets = [
+        (None, {"fields": ["issuer", "name", "short_name", "cusip"]}),
+        (
+            "Interest",
+            {
+                "fields": ["maturity_date", "interest_dates", "last_interest_paid_on", "day_count"],
+                "description": "Rate steps are below: a period ending on or before a step's "
+                "date accrues at its rate.",
+            },
+        ),
+        ("Denominations", {"fields": ["minimum_denomination", "denomination_increment"]}),
+    ]
+
+
+class FeeInstallmentFormSet(BaseInlineFormSet):
+    """The installments must add up to the participation fee per unit."""
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        fee = self.instance.participation_fee_per_unit
+        installments = sorted(
+            (
+                FeeInstallmentTerm(
+                    sequence=f.cleaned_data["sequence"],
+                    scheduled_date=f.cleaned_data.get("scheduled_date"),
+                    amount_per_unit=f.cleaned_data["amount_per_unit"],
+                )
+                for f in _live_forms(self)
+            ),
+            key=lambda i: i.sequence,
+        )
+        total = sum((i.amount_per_unit for i in installments), Decimal(0))
+        if fee is not None and total != fee:
+            raise ValidationError(
+                f"The installments add up to ${total:,.2f} per unit, but the participation fee "
+                f"is ${fee:,.2f} per unit."
+            )
+
+
+class FeeInstallmentInline(admin.TabularInline):
+    model = FeeInstallment
+    formset = FeeInstallmentFormSet
+    extra = 0
+    verbose_name = "participation-fee installment"
+
+
+class OfferConditionInline(admin.TabularInline):
+    model = OfferCondition
+    extra = 0
+    fields = ["sequence", "description", "is_satisfied", "satisfied_on", "note"]
+    verbose_name = "other condition"
+    verbose_name_plural = "other conditions (besides the minimum tender)"
+
+
+class ExcludedJurisdictionInline(admin.TabularInline):
+    model = ExcludedJurisdiction
+    extra = 0
+    fields = ["state", "reason", "added_at"]
+    readonly_fields = ["added_at"]
+    verbose_name_plural = "excluded jurisdictions (accounts domiciled there cannot tender)"
+
+
+@admin.register(ExchangeOffer)
+class ExchangeOfferAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "status", "expiration", "consummation_date"]
+    list_filter = ["status"]
+    list_select_related = ["issuer"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [FeeInstallmentInline, OfferConditionInline, ExcludedJurisdictionInline]
+    readonly_fields = ["worked_example"]
+    fieldsets = [
+        (
+            "Worked example per $1,000",
+            {
+                "fields": ["worked_example"],
+                "description": "Computed from the saved terms: save to see a change here.",
+            },
+        ),
+        (
+            "Securities",
+            {
+                "fields": [
+                    "name",
+                    "slug",
+                    "issuer",
+                    "old_security",
+                    "new_security",
+                    "outstanding_principal",
+                    "exchange_agent",
+                ]
+            },
+        ),
+        (
+            "Consideration per unit",
+            {
+                "fields": [
+                    "unit_principal",
+                    ("accrual_start", "accrual_rate", "accrual_day_count"),
+                    ("warrants_per_unit", "warrant_rounding"),
+                    ("warrant_exercise_price", "warrant_expiry"),
+                ],
+                "description": "New Notes for the unit plus accrued interest from the accrual "
+                "start through the day before consummation, warrants, and the fee below.",
+            },
+        ),
+        (
+            "Participation fee",
+            {
+                "fields": ["participation_fee_per_unit"],
+                "description": "Paid in the installments listed below; an installment "
+                "scheduled on or before consummation is paid on the consummation date.",
+            },
+        ),
+        ("Minimum condition", {"fields": ["minimum_tender_percent"]}),
+        (
+            "Dates",
+            {
+                "fields": [
+                    "record_date",
+                    "commencement_date",
+                    "expiration",
+                    "status",
+                    "consummation_date",
+                    "banking_calendar",
+                ]
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+        return offers_with_terms()
+
+    @admin.display(description="Worked example")
+    def worked_example(self, offer: ExchangeOffer) -> SafeString | str:
+        if offer.pk is None:
+            return "Save the offer to see its worked example."
+        return render_to_string("admin/notes/worked_example.html", worked_example_context(offer))
+
+
+def worked_example_context(offer: ExchangeOffer) -> dict[str, object]:
+    """What one unit of Old Notes brings, and the offer-level figures, from the engine."""
+    try:
+        terms = offer_terms(offer=offer)
+        consummation, projected = offer_consummation_date(offer=offer)
+        entitlement = compute_entitlement(terms, terms.unit_principal, consummation)
+    except (InvalidTerms, InvalidConsummationDate) as exc:
+        return {"error": str(exc)}
+    calendar = banking_calendar(terms.calendar_code)
+    return {
+        "offer": offer,
+        "terms": terms,
+        "e": entitlement,
+        "projected": projected,
+        "expiration_day": expiration_day(offer.expiration),
+        "expected_consummation": expected_consummation_date(offer.expiration, calendar),
+        "minimum": minimum_condition(terms),
+        "warrant_totals": warrants_if_all_tendered(terms),
+        "first_coupons": entitlement.coupons[:3],
+    }

@@ -1,0 +1,74 @@
+"""Reads on the issuer's side, and the bridge from the offer's rows to the pure engine."""
+
+from datetime import date
+
+from django.db.models import Prefetch, QuerySet
+
+from notes.domain.calendar import BankingCalendar, banking_calendar
+from notes.domain.deadlines import expected_consummation_date
+from notes.domain.terms import (
+    FeeInstallmentTerm,
+    NewNotesTerms,
+    OfferTerms,
+    RateStep,
+    WarrantRounding,
+)
+from notes.models import ExchangeOffer, FeeInstallment, OfferStatus
+from notes.models import RateStep as RateStepRow
+
+
+def offers_with_terms() -> QuerySet[ExchangeOffer]:
+    """Offers with everything `offer_terms` reads, in a fixed number of queries."""
+    return ExchangeOffer.objects.select_related(
+        "issuer", "old_security", "new_security"
+    ).prefetch_related(
+        Prefetch("fee_installments", queryset=FeeInstallment.objects.order_by("sequence")),
+        Prefetch("new_security__rate_steps", queryset=RateStepRow.objects.all()),
+    )
+
+
+def offer_by_slug(*, slug: str) -> ExchangeOffer:
+    return offers_with_terms().get(slug=slug)
+
+
+def offer_terms(*, offer: ExchangeOffer) -> OfferTerms:
+    """The offer's terms as the engine's frozen value (raises InvalidTerms if unusable)."""
+    new_notes = offer.new_security
+    return OfferTerms(
+        unit_principal=offer.unit_principal,
+        outstanding_principal=offer.outstanding_principal,
+        accrual_start=offer.accrual_start,
+        accrual_rate=offer.accrual_rate,
+        warrants_per_unit=offer.warrants_per_unit,
+        warrant_rounding=WarrantRounding(offer.warrant_rounding),
+        participation_fee_per_unit=offer.participation_fee_per_unit,
+        fee_installments=tuple(
+            FeeInstallmentTerm(
+                sequence=row.sequence,
+                scheduled_date=row.scheduled_date,
+                amount_per_unit=row.amount_per_unit,
+            )
+            for row in offer.fee_installments.all()
+        ),
+        minimum_tender_percent=offer.minimum_tender_percent,
+        new_notes=NewNotesTerms(
+            rate_steps=tuple(
+                RateStep(rate=row.rate, applies_through=row.applies_through)
+                for row in new_notes.rate_steps.all()
+            ),
+            interest_dates=new_notes.interest_month_days(),
+            maturity=new_notes.maturity_date,
+        ),
+        calendar_code=offer.banking_calendar,
+    )
+
+
+def offer_calendar(*, offer: ExchangeOffer) -> BankingCalendar:
+    return banking_calendar(offer.banking_calendar)
+
+
+def offer_consummation_date(*, offer: ExchangeOffer) -> tuple[date, bool]:
+    """The consummation date and whether it is only projected (not yet consummated)."""
+    if offer.status == OfferStatus.CONSUMMATED and offer.consummation_date:
+        return offer.consummation_date, False
+    return expected_consummation_date(offer.expiration, offer_calendar(offer=offer)), True
