@@ -5,11 +5,17 @@ It is the real time unless the `EXCHANGE_OFFICE_NOW` setting pins it to a fixed 
 for demonstrations, training, tests and replay of the 2001 offer.
 """
 
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, date, datetime
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
+
+# Set by `frozen_at` for a block of code (loading the demo's history); wins over the setting.
+_frozen: ContextVar[datetime | None] = ContextVar("business_clock_frozen", default=None)
 
 
 def parse_pinned_instant(text: str) -> datetime | None:
@@ -44,12 +50,30 @@ def is_pinned() -> bool:
     return pinned_instant() is not None
 
 
+@contextmanager
+def frozen_at(instant: datetime) -> Iterator[None]:
+    """Business time stands at `instant` inside the block, e.g. to record the demo's
+    instructions on the 2001 dates they would have been taken."""
+    if timezone.is_naive(instant):
+        raise ValueError("the business clock needs an aware instant")
+    token = _frozen.set(instant)
+    try:
+        yield
+    finally:
+        _frozen.reset(token)
+
+
 def now() -> datetime:
     """The business "now": aware, in UTC like `timezone.now()`."""
-    pinned = pinned_instant()
+    pinned = _frozen.get() or pinned_instant()
     if pinned is None:
         return timezone.now()
     return pinned.astimezone(UTC)
+
+
+def today() -> date:
+    """The business date in New York (the project's TIME_ZONE)."""
+    return timezone.localdate(now())
 
 
 def wall_now() -> datetime:

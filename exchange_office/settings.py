@@ -4,6 +4,8 @@ This is the one module that reads the environment (documented in `.env.example`)
 Everything else asks `django.conf.settings`.
 """
 
+import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 import environ
@@ -22,6 +24,16 @@ DEBUG = env.bool("DEBUG", default=False)
 VAR_DIR = Path(env.str("EXCHANGE_OFFICE_VAR_DIR", default=str(BASE_DIR / "var")))
 
 
+def _local_key(name: str, make: Callable[[], str]) -> str:
+    """A key generated once for a local (DEBUG) run and kept under var/."""
+    key_file = VAR_DIR / name
+    if not key_file.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(make())
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
 def _secret_key() -> str:
     key = env.str("SECRET_KEY", default="")
     if key:
@@ -33,15 +45,35 @@ def _secret_key() -> str:
     # Local runs get a key generated once and kept under var/, so sessions survive restarts.
     from django.core.management.utils import get_random_secret_key
 
-    key_file = VAR_DIR / "secret_key"
-    if not key_file.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(get_random_secret_key())
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
+    return _local_key("secret_key", get_random_secret_key)
 
 
 SECRET_KEY = _secret_key()
+
+
+def _tin_keys() -> tuple[list[str], str]:
+    """Keys for taxpayer IDs, separate from SECRET_KEY: Fernet keys (newest first, for
+    rotation) encrypt them at rest; an HMAC key makes the lookup hash."""
+    encryption_keys = env.list("TIN_ENCRYPTION_KEYS", default=[])
+    hash_key = env.str("TIN_HASH_KEY", default="")
+    if encryption_keys and hash_key:
+        return encryption_keys, hash_key
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "TIN_ENCRYPTION_KEYS and TIN_HASH_KEY are required when DEBUG is off: see .env.example."
+        )
+    from cryptography.fernet import Fernet
+
+    def new_fernet_key() -> str:
+        return Fernet.generate_key().decode()
+
+    return (
+        encryption_keys or [_local_key("tin_encryption_key", new_fernet_key)],
+        hash_key or _local_key("tin_hash_key", lambda: secrets.token_urlsafe(48)),
+    )
+
+
+TIN_ENCRYPTION_KEYS, TIN_HASH_KEY = _tin_keys()
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -58,6 +90,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_countries",
     "phonenumber_field",
+    "simple_history",
     "exchange_office",
     "notes",
     "tenders",
@@ -71,6 +104,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

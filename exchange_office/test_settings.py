@@ -4,6 +4,9 @@ import os
 
 # A fixed, non-secret key: the suite must not depend on a developer's environment.
 os.environ.setdefault("SECRET_KEY", "test-only-not-secret-" + "x" * 40)
+# Fixed test keys (a real Fernet key must be 32 url-safe base64-encoded bytes).
+os.environ.setdefault("TIN_ENCRYPTION_KEYS", "dGVzdC1vbmx5LWtleS1ub3Qtc2VjcmV0LTAwMDAwMDA=")
+os.environ.setdefault("TIN_HASH_KEY", "test-only-hash-key-not-secret")
 
 from exchange_office.settings import *  # noqa: F403
 

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
+from simple_history.admin import SimpleHistoryAdmin
 
 from notes.domain.calendar import banking_calendar
 from notes.domain.deadlines import expected_consummation_date, expiration_day
@@ -148,7 +149,7 @@ class ExcludedJurisdictionInline(admin.TabularInline):
 
 
 @admin.register(ExchangeOffer)
-class ExchangeOfferAdmin(admin.ModelAdmin):
+class ExchangeOfferAdmin(SimpleHistoryAdmin):
     list_display = ["name", "slug", "status", "expiration", "consummation_date"]
     list_filter = ["status"]
     list_select_related = ["issuer"]

@@ -15,6 +15,8 @@ from localflavor.us.us_states import US_STATES
 from stdnum import cusip as stdnum_cusip
 from stdnum.exceptions import ValidationError as StdnumValidationError
 
+from exchange_office.audit import audit_trail
+
 AMOUNT = {"max_digits": 15, "decimal_places": 2}
 RATE = {"max_digits": 8, "decimal_places": 6}
 
@@ -208,6 +210,8 @@ class ExchangeOffer(models.Model):
         help_text="Minimum condition: percent of the outstanding principal validly tendered.",
     )
 
+    history = audit_trail()
+
     class Meta:
         ordering = ["-commencement_date"]
         constraints = [
@@ -247,6 +251,8 @@ class FeeInstallment(models.Model):
     )
     amount_per_unit = models.DecimalField(**AMOUNT, validators=[MinValueValidator(Decimal("0.01"))])
 
+    history = audit_trail()
+
     class Meta:
         ordering = ["sequence"]
         constraints = [
@@ -271,6 +277,8 @@ class OfferCondition(models.Model):
     satisfied_on = models.DateField(null=True, blank=True)
     note = models.TextField(blank=True)
 
+    history = audit_trail()
+
     class Meta:
         ordering = ["sequence", "id"]
 
@@ -287,6 +295,8 @@ class ExcludedJurisdiction(models.Model):
     state = USStateField(choices=US_STATES)
     reason = models.CharField(max_length=300, blank=True, help_text="The statute, if known.")
     added_at = models.DateTimeField(auto_now_add=True)
+
+    history = audit_trail()
 
     class Meta:
         ordering = ["state"]

@@ -5,17 +5,39 @@ largest holders hold $20,477,000 (74.7%), as in the press release. Loaded by `lo
 demo logins exist only where that command has been run.
 """
 
+import re
 from dataclasses import dataclass
-from datetime import time
+from datetime import datetime, time
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from stdnum.us import ein, ssn
 
+from exchange_office import clock
 from notes.models import ExchangeOffer
 from notes.services import offer_load_seed
-from tenders.models import AccountOwner, BrokerFirm, ClientAccount, Position, Representative
+from tenders.models import (
+    AccountOwner,
+    BrokerFirm,
+    ClientAccount,
+    Instruction,
+    Position,
+    Representative,
+)
+from tenders.services import (
+    InstructionInput,
+    SignatureInput,
+    account_set_tin,
+    instruction_amend,
+    instruction_submit,
+    instruction_withdraw,
+)
+
+NEW_YORK = ZoneInfo("America/New_York")
 
 
 @dataclass(frozen=True)
@@ -141,6 +163,50 @@ ACCOUNTS = (
 )
 # fmt: on
 
+
+@dataclass(frozen=True)
+class DemoInstruction:
+    """A step in an account's history: (account, when, action, amount or None for ALL)."""
+
+    account: str
+    at: datetime
+    action: str  # "submit", "amend" or "withdraw"
+    amount: int | None = None
+
+
+def _at(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2001, 8, day, hour, minute, tzinfo=NEW_YORK)
+
+
+# Received before the demo's Aug 20, 2001: the four largest holders tender all, as they told
+# the company they would; a few others tender, one amends, one withdraws.
+INSTRUCTIONS = (
+    DemoInstruction("HB-100001", _at(7, 10, 15), "submit"),
+    DemoInstruction("MS-200001", _at(7, 11, 40), "submit"),
+    DemoInstruction("HB-100002", _at(8, 9, 30), "submit"),
+    DemoInstruction("LC-300001", _at(8, 14, 5), "submit"),
+    DemoInstruction("HB-100007", _at(9, 16, 20), "submit", 400_000),
+    DemoInstruction("MS-200002", _at(10, 10, 0), "submit"),
+    DemoInstruction("LC-300002", _at(13, 11, 45), "submit"),
+    DemoInstruction("LC-300010", _at(14, 15, 10), "submit", 500_000),
+    DemoInstruction("HB-100010", _at(14, 9, 50), "submit"),
+    DemoInstruction("HB-100010", _at(16, 13, 25), "amend", 300_000),
+    DemoInstruction("MS-200007", _at(15, 10, 30), "submit"),
+    DemoInstruction("MS-200007", _at(17, 12, 0), "withdraw"),
+)
+
+_ENTITY = re.compile(
+    r"\b(Company|Fund|LP|LLC|Trust|Bank|Plan|Partners|Associates|Holdings|Foundation|Corp)\b"
+)
+
+
+def demo_tin(index: int, owner: str) -> tuple[str, str]:
+    """A valid, made-up TIN: an EIN for an entity, an SSN for a person."""
+    if _ENTITY.search(owner):
+        return "EIN", ein.format(f"13{5_550_000 + index * 7919:07d}")
+    return "SSN", ssn.format(f"{201 + index:03d}{11 + index:02d}{4_000 + index * 97:04d}")
+
+
 OPERATIONS_GROUP = "Operations"
 OPERATIONS_APPS = ("notes", "tenders")
 
@@ -151,7 +217,7 @@ def _operations_group() -> Group:
     return group
 
 
-def _login(spec: DemoLogin, firms: dict[str, BrokerFirm], operations: Group) -> None:
+def _login(spec: DemoLogin, firms: dict[str, BrokerFirm], operations: Group) -> AbstractBaseUser:
     user_model = get_user_model()
     user, created = user_model.objects.get_or_create(
         username=spec.username,
@@ -168,6 +234,48 @@ def _login(spec: DemoLogin, firms: dict[str, BrokerFirm], operations: Group) -> 
         user.groups.add(operations)
     else:
         Representative.objects.get_or_create(user=user, defaults={"firm": firms[spec.firm]})
+    return user
+
+
+def _instruction_input(account: ClientAccount, step: DemoInstruction) -> InstructionInput:
+    owners = list(account.owners.all())
+    return InstructionInput(
+        choice="ALL" if step.amount is None else "AMOUNT",
+        amount=None if step.amount is None else Decimal(step.amount),
+        form_date=step.at.date(),
+        address=f"{account.address_line1}\n{account.city}, {account.state} {account.postal_code}",
+        phone=str(account.phone),
+        tin_type=account.tin_type,
+        tin="",
+        signatures=tuple(SignatureInput(o.pk, o.name, True) for o in owners),
+    )
+
+
+def _seed_instructions(offer: ExchangeOffer, users: dict[str, AbstractBaseUser]) -> None:
+    """Record the demo's instructions through the services, at their 2001 business times."""
+    if Instruction.objects.filter(offer=offer).exists():
+        return
+    representatives = {r.firm_id: r.user for r in Representative.objects.all()}
+    for step in INSTRUCTIONS:
+        account = ClientAccount.objects.get(account_number=step.account)
+        by = representatives.get(account.firm_id, users["ops"])
+        with clock.frozen_at(step.at):
+            live = Instruction.objects.filter(
+                account=account, offer=offer, status__in=["received", "submitted"]
+            ).first()
+            if step.action == "submit":
+                instruction_submit(
+                    account=account, offer=offer, data=_instruction_input(account, step), by=by
+                )
+            elif step.action == "amend":
+                instruction_amend(
+                    instruction=live,
+                    expected_version=live.version,
+                    data=_instruction_input(account, step),
+                    by=by,
+                )
+            else:
+                instruction_withdraw(instruction=live, expected_version=live.version, by=by)
 
 
 @transaction.atomic
@@ -187,7 +295,9 @@ def load_demo() -> ExchangeOffer:
                 "cutoff_time": spec.cutoff_time,
             },
         )
-    for spec in ACCOUNTS:
+    operations = _operations_group()
+    users = {login.username: _login(login, firms, operations) for login in LOGINS}
+    for index, spec in enumerate(ACCOUNTS):
         account, created = ClientAccount.objects.get_or_create(
             firm=firms[spec.firm],
             account_number=spec.number,
@@ -206,12 +316,12 @@ def load_demo() -> ExchangeOffer:
                 AccountOwner(account=account, sequence=n, name=name)
                 for n, name in enumerate(spec.owners, start=1)
             )
+            tin_type, tin = demo_tin(index, spec.owners[0])
+            account_set_tin(account=account, tin_type=tin_type, tin=tin, by=users["ops"])
         Position.objects.get_or_create(
             account=account,
             security=offer.old_security,
             defaults={"principal": Decimal(spec.principal)},
         )
-    operations = _operations_group()
-    for login in LOGINS:
-        _login(login, firms, operations)
+    _seed_instructions(offer, users)
     return offer

@@ -8,13 +8,25 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Mod
+from django.db.models.lookups import Exact
 from django_countries.fields import CountryField
 from localflavor.us.models import USStateField, USZipCodeField
 from localflavor.us.us_states import US_STATES
 from phonenumber_field.modelfields import PhoneNumberField
 
-from notes.models import AMOUNT, Security
+from exchange_office.audit import audit_trail
+from exchange_office.encryption import EncryptedTextField
+from notes.models import AMOUNT, ExchangeOffer, Security
+from tenders.domain.lifecycle import LIVE, Status
+from tenders.domain.tin import TinType, mask_tin
+
+
+class TinTypeChoice(models.TextChoices):
+    SSN = TinType.SSN, "Social security number (person)"
+    ITIN = TinType.ITIN, "Individual taxpayer ID (person)"
+    EIN = TinType.EIN, "Employer ID (entity)"
 
 
 class BrokerFirm(models.Model):
@@ -55,6 +67,7 @@ class Representative(models.Model):
 
     class Meta:
         ordering = ["firm__name", "user__username"]
+        verbose_name = "firm membership"
 
     def __str__(self) -> str:
         return f"{self.user.get_username()} of {self.firm.name}"
@@ -75,6 +88,15 @@ class ClientAccount(models.Model):
     country = CountryField(default="US")
     phone = PhoneNumberField(blank=True)
     email = models.EmailField(blank=True)
+    # The TIN is encrypted; the last four digits are kept for masking and an HMAC for lookup.
+    tin_type = models.CharField(
+        "taxpayer ID type", max_length=4, choices=TinTypeChoice.choices, blank=True
+    )
+    tin = EncryptedTextField("taxpayer ID", blank=True)
+    tin_last4 = models.CharField(max_length=4, blank=True, editable=False)
+    tin_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+
+    history = audit_trail()
 
     class Meta:
         ordering = ["firm__name", "account_number"]
@@ -83,9 +105,34 @@ class ClientAccount(models.Model):
                 fields=["firm", "account_number"], name="account_number_unique_in_firm"
             )
         ]
+        permissions = [("reveal_tin", "Can reveal a client's full taxpayer ID (recorded)")]
 
     def __str__(self) -> str:
         return f"{self.account_number} ({self.firm.name})"
+
+    @property
+    def masked_tin(self) -> str:
+        return mask_tin(self.tin_type, self.tin_last4) if self.tin_type else ""
+
+
+class TinReveal(models.Model):
+    """Every time someone asked to see a full taxpayer ID."""
+
+    account = models.ForeignKey("ClientAccount", on_delete=models.PROTECT, related_name="reveals")
+    instruction = models.ForeignKey(
+        "Instruction", on_delete=models.PROTECT, null=True, blank=True, related_name="reveals"
+    )
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=300)
+    business_at = models.DateTimeField()
+    wall_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-wall_at"]
+        verbose_name = "taxpayer ID reveal"
+
+    def __str__(self) -> str:
+        return f"{self.by} revealed the TIN of {self.account.account_number} at {self.wall_at}"
 
 
 class AccountOwner(models.Model):
@@ -94,6 +141,8 @@ class AccountOwner(models.Model):
     account = models.ForeignKey(ClientAccount, on_delete=models.CASCADE, related_name="owners")
     sequence = models.PositiveSmallIntegerField(default=1)
     name = models.CharField(max_length=200)
+
+    history = audit_trail()
 
     class Meta:
         ordering = ["account", "sequence"]
@@ -111,6 +160,8 @@ class Position(models.Model):
     account = models.ForeignKey(ClientAccount, on_delete=models.PROTECT, related_name="positions")
     security = models.ForeignKey(Security, on_delete=models.PROTECT, related_name="positions")
     principal = models.DecimalField(**AMOUNT, validators=[MinValueValidator(Decimal("0"))])
+
+    history = audit_trail()
 
     class Meta:
         ordering = ["account", "security"]
@@ -132,3 +183,155 @@ class Position(models.Model):
                 raise ValidationError(
                     {"principal": f"Must be a whole multiple of ${increment:,.0f}."}
                 )
+
+
+class InstructionChoice(models.TextChoices):
+    ALL = "ALL", "Tender all Old Notes held for my account"
+    AMOUNT = "AMOUNT", "Tender only the aggregate principal amount indicated"
+
+
+class InstructionStatus(models.TextChoices):
+    RECEIVED = Status.RECEIVED, "Received"
+    SUBMITTED = Status.SUBMITTED, "Submitted to the exchange agent"
+    ACCEPTED = Status.ACCEPTED, "Accepted on consummation"
+    RETURNED = Status.RETURNED, "Returned on termination"
+    WITHDRAWN = Status.WITHDRAWN, "Withdrawn"
+    SUPERSEDED = Status.SUPERSEDED, "Superseded by an amendment"
+
+
+LIVE_STATUSES = sorted(LIVE)
+
+
+class Instruction(models.Model):
+    """One version of a client's instruction for an offer, as written on the form.
+
+    An amendment is a new version that supersedes the previous one; nothing is deleted.
+    """
+
+    account = models.ForeignKey(
+        ClientAccount, on_delete=models.PROTECT, related_name="instructions"
+    )
+    offer = models.ForeignKey(ExchangeOffer, on_delete=models.PROTECT, related_name="instructions")
+    version = models.PositiveIntegerField()
+    supersedes = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
+    )
+    choice = models.CharField(max_length=6, choices=InstructionChoice.choices)
+    amount = models.DecimalField(
+        **AMOUNT, null=True, blank=True, help_text="The amount stated on the form (AMOUNT only)."
+    )
+    resolved_amount = models.DecimalField(
+        **AMOUNT,
+        null=True,
+        blank=True,
+        help_text="What the instruction tenders: the amount, or for ALL the position when it "
+        "was submitted to the agent (or on consummation).",
+    )
+    status = models.CharField(
+        max_length=10, choices=InstructionStatus.choices, default=InstructionStatus.RECEIVED
+    )
+    # As written on the form.
+    form_date = models.DateField("dated")
+    signed_address = models.TextField("address")
+    signed_phone = PhoneNumberField("telephone")
+    tin_type = models.CharField("taxpayer ID type", max_length=4, choices=TinTypeChoice.choices)
+    tin = EncryptedTextField("taxpayer ID")
+    tin_last4 = models.CharField(max_length=4, editable=False)
+    # Who recorded it and when.
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    received_at = models.DateTimeField(help_text="Business clock.")
+    received_wall_at = models.DateTimeField(help_text="Wall clock.")
+    late_reason = models.TextField(
+        blank=True, help_text="Why operations accepted it after the firm's cutoff."
+    )
+    # A double click posts the same form twice: the token makes the second post a no-op.
+    submission_token = models.UUIDField(unique=True, null=True, blank=True, editable=False)
+
+    history = audit_trail()
+
+    class Meta:
+        ordering = ["account", "offer", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "offer", "version"], name="instruction_version_once"
+            ),
+            models.UniqueConstraint(
+                fields=["account", "offer"],
+                condition=Q(status__in=LIVE_STATUSES),
+                name="instruction_one_live_per_account_and_offer",
+            ),
+            models.CheckConstraint(
+                condition=(Q(choice="ALL") & Q(amount__isnull=True))
+                | (
+                    Q(choice="AMOUNT")
+                    & Q(amount__gt=0)
+                    & Exact(Mod("amount", Value(Decimal("1000"))), Value(Decimal("0")))
+                ),
+                name="instruction_amount_positive_whole_thousands",
+            ),
+            models.CheckConstraint(
+                condition=Q(resolved_amount__isnull=True) | Q(resolved_amount__gt=0),
+                name="instruction_resolved_amount_positive",
+            ),
+        ]
+        permissions = [
+            ("override_cutoff", "Can act on instructions after a firm's cutoff, with a reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account.account_number} v{self.version} ({self.get_status_display()})"
+
+    @property
+    def masked_tin(self) -> str:
+        return mask_tin(self.tin_type, self.tin_last4)
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in LIVE
+
+
+class InstructionSigner(models.Model):
+    """An owner's signature on the form: the name typed as signed, and the attestation of the
+    user who recorded it, stamped by both clocks."""
+
+    instruction = models.ForeignKey(Instruction, on_delete=models.PROTECT, related_name="signers")
+    owner = models.ForeignKey(AccountOwner, on_delete=models.PROTECT, related_name="+")
+    typed_name = models.CharField(max_length=200)
+    attested = models.BooleanField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    business_at = models.DateTimeField()
+    wall_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["instruction", "owner__sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["instruction", "owner"], name="signer_once"),
+            models.CheckConstraint(condition=Q(attested=True), name="signer_attested"),
+        ]
+
+    def __str__(self) -> str:
+        return self.typed_name
+
+
+class InstructionTransition(models.Model):
+    """Every status change of an instruction: who, when (both clocks), from and to."""
+
+    instruction = models.ForeignKey(
+        Instruction, on_delete=models.PROTECT, related_name="transitions"
+    )
+    from_status = models.CharField(max_length=10, choices=InstructionStatus.choices, blank=True)
+    to_status = models.CharField(max_length=10, choices=InstructionStatus.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    business_at = models.DateTimeField()
+    wall_at = models.DateTimeField()
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["instruction", "wall_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or 'new'} -> {self.to_status}"

@@ -55,9 +55,15 @@ def test_logout_is_a_post_and_ends_the_session(client, representative) -> None:
     assert client.get("/")["Location"].startswith("/login/")
 
 
+def test_account_list_says_when_there_is_no_offer_yet(client, representative) -> None:
+    client.force_login(representative.user)
+    assert "No exchange offer has been set up yet" in client.get("/accounts/").content.decode()
+
+
 def test_representative_sees_only_own_firm_accounts(
-    client, representative, account_factory
+    client, representative, account_factory, offer_factory
 ) -> None:
+    offer_factory()
     account_factory(firm=representative.firm, account_number="MINE-1")
     account_factory(account_number="THEIRS-1")
     client.force_login(representative.user)

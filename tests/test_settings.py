@@ -10,6 +10,10 @@ import pytest
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PRODUCTION_KEY = "p7#kq2!vZr9@Lm4$Tx8&Wc1^Hn6*Bd3(Fs5)Gy0-Ju2+Ne7=Ra"
+PRODUCTION_TIN_KEYS = {
+    "TIN_ENCRYPTION_KEYS": "cHJvZHVjdGlvbi10ZXN0LWtleS0zMi1ieXRlcy0wMDA=",
+    "TIN_HASH_KEY": "production-test-hash-key",
+}
 
 pytestmark = pytest.mark.slow
 
@@ -55,10 +59,28 @@ def test_settings_refuse_to_start_without_secret_key_when_debug_is_off(tmp_path:
     assert "SECRET_KEY is required when DEBUG is off" in result.stderr
 
 
+def test_settings_refuse_to_start_without_tin_keys_when_debug_is_off(tmp_path: Path) -> None:
+    result = run_django("", {"DEBUG": "false", "SECRET_KEY": PRODUCTION_KEY}, tmp_path)
+    assert result.returncode != 0
+    assert "TIN_ENCRYPTION_KEYS and TIN_HASH_KEY are required when DEBUG is off" in result.stderr
+
+
+def test_local_run_generates_tin_keys_apart_from_the_secret_key(tmp_path: Path) -> None:
+    show = (
+        "from django.conf import settings;"
+        " print(settings.TIN_ENCRYPTION_KEYS, settings.TIN_HASH_KEY)"
+    )
+    first = run_django(show, {"DEBUG": "true"}, tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == run_django(show, {"DEBUG": "true"}, tmp_path).stdout
+    secret = (tmp_path / "var" / "secret_key").read_text()
+    assert secret not in first.stdout
+
+
 def test_debug_is_off_unless_asked_for(tmp_path: Path) -> None:
     result = run_django(
         "from django.conf import settings; print(settings.DEBUG)",
-        {"SECRET_KEY": PRODUCTION_KEY},
+        {"SECRET_KEY": PRODUCTION_KEY, **PRODUCTION_TIN_KEYS},
         tmp_path,
     )
     assert result.stdout.strip() == "False", result.stderr
@@ -106,7 +128,12 @@ def test_bad_clock_pin_stops_start_up_with_a_clear_message(tmp_path: Path) -> No
 def test_deploy_check_passes_with_production_settings(tmp_path: Path) -> None:
     result = manage(
         ["check", "--deploy", "--fail-level", "WARNING"],
-        {"DEBUG": "false", "SECRET_KEY": PRODUCTION_KEY, "ALLOWED_HOSTS": "office.example.com"},
+        {
+            "DEBUG": "false",
+            "SECRET_KEY": PRODUCTION_KEY,
+            "ALLOWED_HOSTS": "office.example.com",
+            **PRODUCTION_TIN_KEYS,
+        },
         tmp_path,
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -1,8 +1,11 @@
 """Template filters that format figures the same way on every page and document."""
 
+from datetime import datetime
 from decimal import Decimal
 
 from django import template
+
+from notes.domain.deadlines import describe_instant
 
 register = template.Library()
 
@@ -45,3 +48,25 @@ def exact(value: Decimal | None) -> str:
     value = Decimal(value).normalize()
     whole, _, fraction = format(value, "f").partition(".")
     return f"{int(whole):,}" + (f".{fraction}" if fraction else "")
+
+
+@register.filter
+def deadline(value: datetime | None) -> str:
+    """A deadline in New York time, as the offer documents say it."""
+    if value is None:
+        return ""
+    return describe_instant(value)
+
+
+@register.simple_tag
+def time_left(until: datetime, now: datetime) -> str:
+    """ "3 days, 7 hours" from `now` to `until`; "passed" once it is reached."""
+    seconds = int((until - now).total_seconds())
+    if seconds <= 0:
+        return "passed"
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    parts = [(days, "day"), (hours, "hour")] if days else [(hours, "hour"), (minutes, "minute")]
+    text = ", ".join(f"{n} {unit}{'s' if n != 1 else ''}" for n, unit in parts if n)
+    return text or "less than a minute"

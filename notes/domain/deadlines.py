@@ -86,3 +86,16 @@ def firm_cutoff(expiration: datetime, rule: CutoffRule, calendar: BankingCalenda
     day = calendar.banking_days_before(expiration_day(expiration), rule.banking_days_before)
     cutoff = datetime.combine(day, rule.time_of_day, tzinfo=NEW_YORK)
     return min(cutoff, expires_at)
+
+
+def describe_instant(instant: datetime) -> str:
+    """A deadline as people say it, in New York time: "5:00 p.m. EDT on Friday, August 31,
+    2001"; midnight reads as the end of the day before, as the offer documents put it."""
+    local = _in_new_york(instant)
+    zone = local.tzname()
+    if local.time() == time(0, 0):
+        day = local.date() - timedelta(days=1)
+        return f"12 midnight {zone} at the end of {day:%A}, {_long(day)}"
+    hour = local.hour % 12 or 12
+    meridiem = "a.m." if local.hour < 12 else "p.m."
+    return f"{hour}:{local:%M} {meridiem} {zone} on {local:%A}, {_long(local.date())}"

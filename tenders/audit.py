@@ -1,0 +1,101 @@
+"""The account's audit trail as people read it: who changed what, when by both clocks."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Model
+
+from tenders.models import AccountOwner, ClientAccount, Instruction, Position
+
+# Never shown: secrets and derived columns. A change of the TIN shows as "changed".
+HIDDEN_FIELDS = {"tin", "tin_hash", "submission_token"}
+SECRET_FIELDS = {"tin"}
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    field: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    what: str
+    action: str  # created, changed, deleted
+    who: str
+    wall_at: datetime
+    business_at: datetime | None
+    changes: tuple[Change, ...]
+
+
+_ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+def _fields(model: type[Model]) -> list[Any]:
+    return [f for f in model._meta.fields if f.name not in {"id"}]
+
+
+def _display(record: Any, field: Any) -> str:
+    value = getattr(record, field.attname)
+    if field.choices and value is not None:
+        return str(dict(field.flatchoices).get(value, value))
+    return "" if value is None else str(value)
+
+
+def _entries(history: Any, label: Any, fields: list[Any]) -> list[AuditEntry]:
+    records = list(history.select_related("history_user").order_by("id", "history_date", "pk"))
+    entries = []
+    previous_by_object: dict[int, Any] = {}
+    for record in records:
+        before = previous_by_object.get(record.id)
+        changes = []
+        for field in fields:
+            if field.name in HIDDEN_FIELDS - SECRET_FIELDS:
+                continue
+            new = _display(record, field)
+            old = _display(before, field) if before is not None else ""
+            if new == old:
+                continue
+            if field.name in SECRET_FIELDS:
+                changes.append(Change(field.verbose_name, "", "changed (not shown)"))
+            else:
+                changes.append(Change(str(field.verbose_name), old, new))
+        entries.append(
+            AuditEntry(
+                what=label(record),
+                action=_ACTIONS.get(record.history_type, record.history_type),
+                who=record.history_user.get_username() if record.history_user else "system",
+                wall_at=record.history_date,
+                business_at=record.history_business_at,
+                changes=tuple(changes),
+            )
+        )
+        previous_by_object[record.id] = record
+    return entries
+
+
+def account_audit_trail(*, account: ClientAccount) -> list[AuditEntry]:
+    """Changes to the account, its owners, positions and instructions, newest first."""
+    entries = _entries(
+        ClientAccount.history.filter(id=account.pk),
+        lambda r: f"Account {r.account_number}",
+        [f for f in _fields(ClientAccount) if f.name not in {"tin_last4"}],
+    )
+    entries += _entries(
+        AccountOwner.history.filter(account_id=account.pk),
+        lambda r: f"Owner {r.sequence}",
+        _fields(AccountOwner),
+    )
+    entries += _entries(
+        Position.history.filter(account_id=account.pk),
+        lambda r: "Position",
+        _fields(Position),
+    )
+    entries += _entries(
+        Instruction.history.filter(account_id=account.pk),
+        lambda r: f"Instruction version {r.version}",
+        [f for f in _fields(Instruction) if f.name not in {"tin_last4"}],
+    )
+    return sorted(entries, key=lambda e: e.wall_at, reverse=True)

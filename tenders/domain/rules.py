@@ -1,0 +1,151 @@
+"""The rules a client instruction must pass, as pure functions returning refusals.
+
+Each refusal names the form field it belongs next to (None: the whole form), so a page can
+show every problem at once and keep what the user typed.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from notes.domain.deadlines import describe_instant
+
+
+class Actor(StrEnum):
+    REPRESENTATIVE = "representative"
+    OPERATIONS = "operations"
+
+
+class Choice(StrEnum):
+    ALL = "ALL"
+    AMOUNT = "AMOUNT"
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    field: str | None
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Deadlines:
+    """A firm's cutoff and the offer's expiration (which also ends withdrawal rights)."""
+
+    firm_cutoff: datetime
+    expiration: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Signature:
+    owner_name: str
+    typed_name: str
+    attested: bool
+
+
+def deadline_refusals(
+    *, now: datetime, deadlines: Deadlines, actor: Actor, late_reason: str
+) -> list[Refusal]:
+    """Before the cutoff anyone may act; after it only operations, with a reason; at or after
+    the expiration instant nobody."""
+    if now >= deadlines.expiration:
+        return [
+            Refusal(
+                None,
+                f"The offer and withdrawal rights expired at "
+                f"{describe_instant(deadlines.expiration)}: instructions can no longer be "
+                "taken, amended or withdrawn.",
+            )
+        ]
+    if now < deadlines.firm_cutoff:
+        return []
+    if actor is Actor.REPRESENTATIVE:
+        return [
+            Refusal(
+                None,
+                f"The firm's cutoff passed at {describe_instant(deadlines.firm_cutoff)}. "
+                "Operations staff can still take this, with a reason, until the offer expires "
+                f"at {describe_instant(deadlines.expiration)}.",
+            )
+        ]
+    if not late_reason.strip():
+        return [
+            Refusal(
+                "late_reason",
+                "The firm's cutoff has passed: give the reason for accepting this late.",
+            )
+        ]
+    return []
+
+
+def amount_refusals(
+    *, choice: Choice, amount: Decimal | None, position: Decimal, unit: Decimal
+) -> list[Refusal]:
+    """A stated amount is a positive whole multiple of the unit and not above the position."""
+    if position <= 0:
+        return [Refusal(None, "The account holds no Old Notes to tender.")]
+    if choice is Choice.ALL:
+        return []
+    if amount is None:
+        return [Refusal("amount", "Enter the principal amount to tender, or choose to tender all.")]
+    if amount <= 0 or amount % unit:
+        return [Refusal("amount", f"The amount must be a positive whole multiple of ${unit:,.0f}.")]
+    if amount > position:
+        return [
+            Refusal(
+                "amount",
+                f"The amount ${amount:,.0f} is more than the ${position:,.0f} "
+                "held for the account.",
+            )
+        ]
+    return []
+
+
+def jurisdiction_refusals(
+    *, state: str, state_name: str, excluded: Mapping[str, str]
+) -> list[Refusal]:
+    """`excluded` maps the offer's excluded state codes to the reason operations recorded."""
+    if state not in excluded:
+        return []
+    reason = excluded[state].strip()
+    because = f" ({reason})" if reason else ""
+    return [
+        Refusal(
+            None,
+            f"The offer is not made to holders domiciled in {state_name}{because}: "
+            "this account cannot tender.",
+        )
+    ]
+
+
+def signer_refusals(*, signatures: Sequence[Signature]) -> list[Refusal]:
+    """Every owner signs: a typed name and the representative's attestation for each."""
+    refusals = []
+    for signature in signatures:
+        if not signature.typed_name.strip():
+            refusals.append(
+                Refusal("signers", f"Type the name {signature.owner_name} signed with.")
+            )
+        if not signature.attested:
+            refusals.append(
+                Refusal(
+                    "signers",
+                    f"Attest that {signature.owner_name} signed the instruction form.",
+                )
+            )
+    return refusals
+
+
+def form_date_refusals(*, form_date: date, today: date, commenced: date) -> list[Refusal]:
+    if form_date > today:
+        return [Refusal("form_date", "The form cannot be dated after today.")]
+    if form_date < commenced:
+        return [
+            Refusal(
+                "form_date",
+                f"The form cannot be dated before the offer commenced on "
+                f"{commenced:%B} {commenced.day}, {commenced.year}.",
+            )
+        ]
+    return []

@@ -1,0 +1,153 @@
+"""The client instruction form of the broker's letter, as the representative fills it in."""
+
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from phonenumber_field.formfields import PhoneNumberField
+
+from tenders.models import AccountOwner, ClientAccount, InstructionChoice, TinTypeChoice
+from tenders.services import InstructionInput, SignatureInput
+
+
+class PrincipalAmountField(forms.DecimalField):
+    """Accepts what people type on a form: "$125,000" as well as 125000."""
+
+    def to_python(self, value: Any) -> Decimal | None:
+        if isinstance(value, str):
+            value = value.replace(",", "").replace("$", "").strip()
+        return super().to_python(value)
+
+
+class InstructionForm(forms.Form):
+    choice = forms.ChoiceField(
+        label="Instruction",
+        choices=InstructionChoice.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose to tender all, or a stated amount."},
+    )
+    amount = PrincipalAmountField(
+        label="Aggregate principal amount indicated",
+        required=False,
+        max_digits=15,
+        decimal_places=2,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "e.g. 125,000"}),
+        help_text="Only with “Tender only the aggregate principal amount indicated”.",
+    )
+    form_date = forms.DateField(
+        label="Dated", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    address = forms.CharField(
+        label="Address", widget=forms.Textarea(attrs={"rows": 3}), max_length=500
+    )
+    phone = PhoneNumberField(label="Area code and telephone number", region="US")
+    tin_type = forms.ChoiceField(label="Taxpayer ID type", choices=TinTypeChoice.choices)
+    tin = forms.CharField(
+        label="Taxpayer identification or social security number",
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    late_reason = forms.CharField(
+        label="Reason for accepting after the firm's cutoff",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    submission_token = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(
+        self, *args: Any, account: ClientAccount, may_override_cutoff: bool, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["tin"].help_text = (
+            f"Leave blank to use the number on file ({account.masked_tin})."
+            if account.masked_tin
+            else "No number is on file for this account: enter the one on the form."
+        )
+        if not may_override_cutoff:
+            del self.fields["late_reason"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        amount_missing = cleaned.get("amount") is None and "amount" not in self.errors
+        if cleaned.get("choice") == InstructionChoice.AMOUNT and amount_missing:
+            self.add_error("amount", "Enter the principal amount to tender.")
+        if cleaned.get("choice") == InstructionChoice.ALL:
+            cleaned["amount"] = None
+        return cleaned
+
+
+class SignerForm(forms.Form):
+    """One owner's signature: the name as signed, and the representative's attestation."""
+
+    owner_id = forms.IntegerField(widget=forms.HiddenInput)
+    typed_name = forms.CharField(label="Name as signed", max_length=200, required=False)
+    attested = forms.BooleanField(required=False)
+
+
+SignerFormSet = forms.formset_factory(SignerForm, extra=0)
+
+
+def instruction_initial(account: ClientAccount, **values: Any) -> dict[str, Any]:
+    """The form pre-filled from the account: address, telephone, TIN type."""
+    lines = [account.address_line1, account.address_line2]
+    lines.append(f"{account.city}, {account.state} {account.postal_code}".strip(", "))
+    initial = {
+        "address": "\n".join(line for line in lines if line),
+        "phone": account.phone,
+        "tin_type": account.tin_type or TinTypeChoice.SSN,
+        "submission_token": uuid.uuid4(),
+    }
+    initial.update(values)
+    return initial
+
+
+def signer_initial(owners: list[AccountOwner]) -> list[dict[str, Any]]:
+    return [{"owner_id": o.pk, "typed_name": "", "attested": False} for o in owners]
+
+
+def instruction_input(form: InstructionForm, signers: forms.BaseFormSet) -> InstructionInput:
+    data = form.cleaned_data
+    return InstructionInput(
+        choice=data["choice"],
+        amount=data.get("amount"),
+        form_date=data["form_date"],
+        address=data["address"],
+        phone=str(data["phone"]),
+        tin_type=data["tin_type"],
+        tin=data.get("tin", ""),
+        signatures=tuple(
+            SignatureInput(
+                owner_id=s.cleaned_data["owner_id"],
+                typed_name=s.cleaned_data.get("typed_name", ""),
+                attested=s.cleaned_data.get("attested", False),
+            )
+            for s in signers.forms
+            if s.cleaned_data
+        ),
+        late_reason=data.get("late_reason", ""),
+        submission_token=data["submission_token"],
+    )
+
+
+class WithdrawForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    late_reason = forms.CharField(
+        label="Reason for accepting after the firm's cutoff",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, may_override_cutoff: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not may_override_cutoff:
+            del self.fields["late_reason"]
+
+
+class RevealTinForm(forms.Form):
+    reason = forms.CharField(
+        label="Why do you need the full number?",
+        max_length=300,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. client asked to confirm the TIN"}),
+    )

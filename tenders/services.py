@@ -1,0 +1,524 @@
+"""Writes on the broker's side: client instructions and their lifecycle.
+
+Every write locks the client account's row first (`select_for_update`), so that two requests
+for one account (a double click, two representatives) run one after the other; the database
+constraints (one live instruction per account and offer, unique versions) back this up.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from uuid import UUID
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from phonenumber_field.phonenumber import PhoneNumber, to_python
+
+from exchange_office import clock
+from exchange_office.encryption import keyed_hash
+from notes.domain.deadlines import CutoffRule, describe_instant, firm_cutoff
+from notes.models import ExchangeOffer
+from notes.selectors import offer_calendar
+from tenders.domain.lifecycle import OPEN, Status, TransitionNotAllowed, check_transition
+from tenders.domain.rules import (
+    Actor,
+    Choice,
+    Deadlines,
+    Refusal,
+    Signature,
+    amount_refusals,
+    deadline_refusals,
+    form_date_refusals,
+    jurisdiction_refusals,
+    signer_refusals,
+)
+from tenders.domain.tin import InvalidTIN, TinType, last_four, normalize_tin
+from tenders.models import (
+    BrokerFirm,
+    ClientAccount,
+    Instruction,
+    InstructionSigner,
+    InstructionStatus,
+    InstructionTransition,
+    Position,
+    TinReveal,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SignatureInput:
+    owner_id: int
+    typed_name: str
+    attested: bool
+
+
+@dataclass(frozen=True, slots=True)
+class InstructionInput:
+    """What the representative typed from the client's form."""
+
+    choice: str
+    amount: Decimal | None
+    form_date: date
+    address: str
+    phone: str
+    tin_type: str
+    tin: str  # blank: the TIN on file for the account
+    signatures: tuple[SignatureInput, ...]
+    late_reason: str = ""
+    submission_token: UUID | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedInstruction:
+    """An instruction that passed every rule, with its values as they will be stored."""
+
+    choice: Choice
+    amount: Decimal | None
+    position: Decimal
+    tendered: Decimal  # what it tenders today: the amount, or the whole position for ALL
+    address: str
+    phone: PhoneNumber
+    tin_type: str
+    tin: str
+    late_reason: str
+
+
+# Who may do what
+
+
+def actor_for(*, user: AbstractBaseUser) -> Actor:
+    """Operations staff may act after a firm's cutoff (with a reason); representatives not."""
+    if user.is_staff and user.has_perm("tenders.override_cutoff"):
+        return Actor.OPERATIONS
+    return Actor.REPRESENTATIVE
+
+
+def _check_may_act(*, user: AbstractBaseUser, account: ClientAccount) -> None:
+    representative = getattr(user, "representative", None)
+    if representative is not None and representative.firm_id == account.firm_id:
+        return
+    if user.is_staff and user.has_perm("tenders.change_instruction"):
+        return
+    raise PermissionDenied("Only the firm's representatives and operations staff may act here.")
+
+
+# Deadlines
+
+
+def firm_deadlines(*, firm: BrokerFirm, offer: ExchangeOffer) -> Deadlines:
+    """The firm's cutoff and the expiration, derived from the offer's current expiration: an
+    extension moves both."""
+    rule = CutoffRule(firm.cutoff_banking_days_before, firm.cutoff_time)
+    return Deadlines(
+        firm_cutoff=firm_cutoff(offer.expiration, rule, offer_calendar(offer=offer)),
+        expiration=offer.expiration,
+    )
+
+
+# Validation shared by the review step and the writes
+
+
+def _raise(refusals: Iterable[Refusal]) -> None:
+    errors: dict[str, list[str]] = {}
+    for refusal in refusals:
+        errors.setdefault(refusal.field or NON_FIELD_ERRORS, []).append(refusal.message)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _position(*, account: ClientAccount, offer: ExchangeOffer) -> Decimal:
+    held = Position.objects.filter(account=account, security_id=offer.old_security_id).first()
+    return held.principal if held else Decimal(0)
+
+
+def _deadline_refusals(
+    *, account: ClientAccount, offer: ExchangeOffer, by: AbstractBaseUser, late_reason: str
+) -> list[Refusal]:
+    return deadline_refusals(
+        now=clock.now(),
+        deadlines=firm_deadlines(firm=account.firm, offer=offer),
+        actor=actor_for(user=by),
+        late_reason=late_reason,
+    )
+
+
+def instruction_check(
+    *, account: ClientAccount, offer: ExchangeOffer, data: InstructionInput, by: AbstractBaseUser
+) -> CheckedInstruction:
+    """Every rule of an instruction, without writing: the review step shows the result, and
+    the writes run it again under the account's lock."""
+    _check_may_act(user=by, account=account)
+    refusals = _deadline_refusals(account=account, offer=offer, by=by, late_reason=data.late_reason)
+    excluded = dict(offer.excluded_jurisdictions.values_list("state", "reason"))
+    refusals += jurisdiction_refusals(
+        state=account.state, state_name=account.get_state_display(), excluded=excluded
+    )
+    position = _position(account=account, offer=offer)
+    try:
+        choice = Choice(data.choice)
+    except ValueError:
+        refusals.append(Refusal("choice", "Choose to tender all, or a stated amount."))
+        choice = None
+    if choice is not None:
+        refusals += amount_refusals(
+            choice=choice, amount=data.amount, position=position, unit=offer.unit_principal
+        )
+    refusals += form_date_refusals(
+        form_date=data.form_date,
+        today=clock.today(),
+        commenced=offer.commencement_date,
+    )
+    refusals += _signature_refusals(account=account, signatures=data.signatures)
+    tin_type, tin = _checked_tin(account=account, data=data, refusals=refusals)
+    phone = to_python(data.phone)
+    if not isinstance(phone, PhoneNumber) or not phone.is_valid():
+        refusals.append(Refusal("phone", "Enter a valid telephone number with its area code."))
+    if not data.address.strip():
+        refusals.append(Refusal("address", "Enter the address as written on the form."))
+    _raise(refusals)
+    return CheckedInstruction(
+        choice=choice,
+        amount=data.amount if choice is Choice.AMOUNT else None,
+        position=position,
+        tendered=data.amount if choice is Choice.AMOUNT else position,
+        address=data.address.strip(),
+        phone=phone,
+        tin_type=tin_type,
+        tin=tin,
+        late_reason=data.late_reason.strip(),
+    )
+
+
+def _signature_refusals(
+    *, account: ClientAccount, signatures: tuple[SignatureInput, ...]
+) -> list[Refusal]:
+    owners = list(account.owners.all())
+    by_owner = {s.owner_id: s for s in signatures}
+    return signer_refusals(
+        signatures=[
+            Signature(
+                owner_name=owner.name,
+                typed_name=by_owner[owner.pk].typed_name if owner.pk in by_owner else "",
+                attested=by_owner[owner.pk].attested if owner.pk in by_owner else False,
+            )
+            for owner in owners
+        ]
+    )
+
+
+def _checked_tin(
+    *, account: ClientAccount, data: InstructionInput, refusals: list[Refusal]
+) -> tuple[str, str]:
+    """The TIN as written on the form; left blank, the one on file for the account."""
+    if data.tin.strip():
+        try:
+            return data.tin_type, normalize_tin(data.tin_type, data.tin)
+        except (InvalidTIN, ValueError) as exc:
+            refusals.append(Refusal("tin", str(exc)))
+            return data.tin_type, ""
+    if account.tin and account.tin_type == data.tin_type:
+        return account.tin_type, account.tin
+    refusals.append(Refusal("tin", "Enter the taxpayer ID as written on the form."))
+    return data.tin_type, ""
+
+
+# Writes
+
+
+def _lock_account(account: ClientAccount) -> ClientAccount:
+    return ClientAccount.objects.select_for_update().select_related("firm").get(pk=account.pk)
+
+
+def _live_instruction(*, account: ClientAccount, offer: ExchangeOffer) -> Instruction | None:
+    return (
+        Instruction.objects.filter(
+            account=account, offer=offer, status__in=[s.value for s in OPEN | {Status.ACCEPTED}]
+        )
+        .select_related("entered_by")
+        .first()
+    )
+
+
+def _transition(
+    instruction: Instruction, target: Status, *, by: AbstractBaseUser, reason: str = ""
+) -> None:
+    """Apply one move of the lifecycle table and record it; any other move is refused."""
+    try:
+        check_transition(instruction.status, target)
+    except TransitionNotAllowed as exc:
+        raise ValidationError(str(exc)) from None
+    InstructionTransition.objects.create(
+        instruction=instruction,
+        from_status=instruction.status,
+        to_status=target,
+        by=by,
+        business_at=clock.now(),
+        wall_at=clock.wall_now(),
+        reason=reason,
+    )
+    instruction.status = target
+    instruction._history_user = by  # type: ignore[attr-defined]
+    instruction.save(update_fields=["status", "resolved_amount"])
+
+
+def _create_version(
+    *,
+    account: ClientAccount,
+    offer: ExchangeOffer,
+    checked: CheckedInstruction,
+    data: InstructionInput,
+    by: AbstractBaseUser,
+    supersedes: Instruction | None,
+) -> Instruction:
+    last = (
+        Instruction.objects.filter(account=account, offer=offer)
+        .order_by("-version")
+        .values_list("version", flat=True)
+        .first()
+    )
+    now, wall = clock.now(), clock.wall_now()
+    instruction = Instruction(
+        account=account,
+        offer=offer,
+        version=(last or 0) + 1,
+        supersedes=supersedes,
+        choice=checked.choice,
+        amount=checked.amount,
+        resolved_amount=checked.amount,
+        form_date=data.form_date,
+        signed_address=checked.address,
+        signed_phone=checked.phone,
+        tin_type=checked.tin_type,
+        tin=checked.tin,
+        tin_last4=last_four(checked.tin),
+        entered_by=by,
+        received_at=now,
+        received_wall_at=wall,
+        late_reason=checked.late_reason,
+        submission_token=data.submission_token,
+    )
+    instruction._history_user = by  # type: ignore[attr-defined]
+    try:
+        with transaction.atomic():
+            instruction.save()
+    except IntegrityError:
+        # Only reachable where the row lock is not enforced (SQLite): another request won.
+        raise ValidationError(
+            "Another instruction for this account was recorded at the same moment: "
+            "reload the account to see it."
+        ) from None
+    owners = {o.pk: o for o in account.owners.all()}
+    InstructionSigner.objects.bulk_create(
+        InstructionSigner(
+            instruction=instruction,
+            owner=owners[s.owner_id],
+            typed_name=s.typed_name.strip(),
+            attested=s.attested,
+            recorded_by=by,
+            business_at=now,
+            wall_at=wall,
+        )
+        for s in data.signatures
+        if s.owner_id in owners
+    )
+    InstructionTransition.objects.create(
+        instruction=instruction,
+        from_status="",
+        to_status=Status.RECEIVED,
+        by=by,
+        business_at=now,
+        wall_at=wall,
+        reason=checked.late_reason,
+    )
+    return instruction
+
+
+def _already_recorded(token: UUID | None) -> Instruction | None:
+    if token is None:
+        return None
+    return Instruction.objects.filter(submission_token=token).first()
+
+
+@transaction.atomic
+def instruction_submit(
+    *, account: ClientAccount, offer: ExchangeOffer, data: InstructionInput, by: AbstractBaseUser
+) -> Instruction:
+    """Record a client's instruction (version 1, or a new one after a withdrawal)."""
+    account = _lock_account(account)
+    if (existing := _already_recorded(data.submission_token)) is not None:
+        return existing  # the same form posted twice: a double click
+    live = _live_instruction(account=account, offer=offer)
+    if live is not None:
+        raise ValidationError(
+            f"This account already has an instruction (version {live.version}, "
+            f"{live.get_status_display().lower()}): amend or withdraw it instead."
+        )
+    checked = instruction_check(account=account, offer=offer, data=data, by=by)
+    return _create_version(
+        account=account, offer=offer, checked=checked, data=data, by=by, supersedes=None
+    )
+
+
+def _current_version(
+    *, instruction: Instruction, expected_version: int, account: ClientAccount
+) -> Instruction:
+    """The instruction as it is now, if nobody changed it since the user looked at it."""
+    live = _live_instruction(account=account, offer=instruction.offer)
+    if live is None or live.version != expected_version:
+        latest = (
+            Instruction.objects.filter(account=account, offer=instruction.offer)
+            .select_related("entered_by")
+            .order_by("-version")
+            .first()
+        )
+        raise ValidationError(
+            f"This instruction changed while you were looking at it: it is now version "
+            f"{latest.version}, {latest.get_status_display().lower()}, recorded by "
+            f"{latest.entered_by.get_username()}. Review it and try again."
+        )
+    return live
+
+
+@transaction.atomic
+def instruction_amend(
+    *,
+    instruction: Instruction,
+    expected_version: int,
+    data: InstructionInput,
+    by: AbstractBaseUser,
+) -> Instruction:
+    """Replace the live instruction by a new version; the old one stays, superseded."""
+    account = _lock_account(instruction.account)
+    if (existing := _already_recorded(data.submission_token)) is not None:
+        return existing
+    current = _current_version(
+        instruction=instruction, expected_version=expected_version, account=account
+    )
+    if current.status not in OPEN:
+        raise ValidationError(
+            f"An instruction that is {current.get_status_display().lower()} cannot be amended."
+        )
+    checked = instruction_check(account=account, offer=current.offer, data=data, by=by)
+    _transition(current, Status.SUPERSEDED, by=by, reason=checked.late_reason)
+    return _create_version(
+        account=account,
+        offer=current.offer,
+        checked=checked,
+        data=data,
+        by=by,
+        supersedes=current,
+    )
+
+
+@transaction.atomic
+def instruction_withdraw(
+    *, instruction: Instruction, expected_version: int, by: AbstractBaseUser, late_reason: str = ""
+) -> Instruction:
+    """Withdraw the live instruction before the deadline; it stays on record, withdrawn."""
+    account = _lock_account(instruction.account)
+    _check_may_act(user=by, account=account)
+    current = _current_version(
+        instruction=instruction, expected_version=expected_version, account=account
+    )
+    if current.status not in OPEN:
+        raise ValidationError(
+            f"An instruction that is {current.get_status_display().lower()} cannot be withdrawn."
+        )
+    _raise(_deadline_refusals(account=account, offer=current.offer, by=by, late_reason=late_reason))
+    _transition(current, Status.WITHDRAWN, by=by, reason=late_reason.strip())
+    return current
+
+
+@dataclass(frozen=True, slots=True)
+class AgentSubmissionResult:
+    submitted: tuple[Instruction, ...]
+    refused: tuple[tuple[Instruction, str], ...]
+
+    @property
+    def principal(self) -> Decimal:
+        return sum((i.resolved_amount for i in self.submitted), Decimal(0))
+
+
+@transaction.atomic
+def instructions_submit_to_agent(
+    *, offer: ExchangeOffer, instructions: Iterable[Instruction], by: AbstractBaseUser
+) -> AgentSubmissionResult:
+    """Submit received instructions to the exchange agent (through ATOP): a "tender all"
+    resolves to the account's position now; a stated amount must still be held."""
+    if not (by.is_staff and by.has_perm("tenders.change_instruction")):
+        raise PermissionDenied("Only operations staff submit instructions to the agent.")
+    if clock.now() >= offer.expiration:
+        raise ValidationError(
+            f"The offer expired at {describe_instant(offer.expiration)}: the agent takes no "
+            "more tenders."
+        )
+    ids = [i.pk for i in instructions]
+    locked = (
+        Instruction.objects.select_for_update()
+        .filter(pk__in=ids, offer=offer, status=InstructionStatus.RECEIVED)
+        .select_related("account")
+        .order_by("account_id")
+    )
+    submitted, refused = [], []
+    for instruction in locked:
+        position = _position(account=instruction.account, offer=offer)
+        tendered = position if instruction.choice == Choice.ALL else instruction.amount
+        if not tendered or tendered > position:
+            refused.append(
+                (
+                    instruction,
+                    f"{instruction.account.account_number}: ${tendered or 0:,.0f} instructed "
+                    f"but ${position:,.0f} held.",
+                )
+            )
+            continue
+        instruction.resolved_amount = tendered
+        _transition(instruction, Status.SUBMITTED, by=by)
+        submitted.append(instruction)
+    return AgentSubmissionResult(submitted=tuple(submitted), refused=tuple(refused))
+
+
+# Accounts
+
+
+@transaction.atomic
+def account_set_tin(
+    *, account: ClientAccount, tin_type: str, tin: str, by: AbstractBaseUser
+) -> ClientAccount:
+    """Store a client's TIN encrypted, with its last four digits and keyed hash."""
+    try:
+        normalized = normalize_tin(tin_type, tin)
+    except InvalidTIN as exc:
+        raise ValidationError({"tin": str(exc)}) from None
+    account.tin_type = TinType(tin_type)
+    account.tin = normalized
+    account.tin_last4 = last_four(normalized)
+    account.tin_hash = keyed_hash(normalized)
+    account._history_user = by  # type: ignore[attr-defined]
+    account.save(update_fields=["tin_type", "tin", "tin_last4", "tin_hash"])
+    return account
+
+
+def account_reveal_tin(
+    *,
+    account: ClientAccount,
+    by: AbstractBaseUser,
+    reason: str,
+    instruction: Instruction | None = None,
+) -> str:
+    """The full TIN, for a user with the permission; every reveal is recorded first."""
+    if not by.has_perm("tenders.reveal_tin"):
+        raise PermissionDenied("You may not reveal taxpayer IDs.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why you need to see the full taxpayer ID."})
+    TinReveal.objects.create(
+        account=account,
+        instruction=instruction,
+        by=by,
+        reason=reason.strip(),
+        business_at=clock.now(),
+        wall_at=clock.wall_now(),
+    )
+    return instruction.tin if instruction is not None else account.tin
