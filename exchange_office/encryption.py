@@ -85,6 +85,6 @@ class EncryptedTextField(models.TextField):
 
     def get_lookup(self, lookup_name: str) -> Any:
         # `exact` would compare against a fresh token and never match: refuse it loudly.
-        if lookup_name not in {"isnull"}:
+        if lookup_name != "isnull":
             return None
         return super().get_lookup(lookup_name)

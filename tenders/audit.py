@@ -2,9 +2,11 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Model
+from django.db.models import ForeignKey, Model
+from django.utils import timezone
 
 from tenders.models import AccountOwner, ClientAccount, Instruction, Position
 
@@ -34,14 +36,22 @@ _ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 
 
 def _fields(model: type[Model]) -> list[Any]:
-    return [f for f in model._meta.fields if f.name not in {"id"}]
+    """The fields worth showing: links to other records (account, offer, user) are context
+    the page already gives."""
+    return [f for f in model._meta.fields if f.name != "id" and not isinstance(f, ForeignKey)]
 
 
 def _display(record: Any, field: Any) -> str:
     value = getattr(record, field.attname)
-    if field.choices and value is not None:
+    if value is None:
+        return ""
+    if field.choices:
         return str(dict(field.flatchoices).get(value, value))
-    return "" if value is None else str(value)
+    if isinstance(value, Decimal):
+        return f"${value:,.2f}"
+    if isinstance(value, datetime):
+        return f"{timezone.localtime(value):%b %d, %Y %I:%M:%S %p %Z}"
+    return str(value)
 
 
 def _entries(history: Any, label: Any, fields: list[Any]) -> list[AuditEntry]:
@@ -96,6 +106,10 @@ def account_audit_trail(*, account: ClientAccount) -> list[AuditEntry]:
     entries += _entries(
         Instruction.history.filter(account_id=account.pk),
         lambda r: f"Instruction version {r.version}",
-        [f for f in _fields(Instruction) if f.name not in {"tin_last4"}],
+        [
+            f
+            for f in _fields(Instruction)
+            if f.name not in {"tin_last4", "received_wall_at", "submission_token"}
+        ],
     )
     return sorted(entries, key=lambda e: e.wall_at, reverse=True)

@@ -24,16 +24,30 @@ from tenders.models import (
 User = AbstractBaseUser | AnonymousUser
 
 
+_NO_FIRM = object()
+
+
 def firm_for_user(*, user: User) -> BrokerFirm | None:
-    """The firm a user represents, or None (operations staff, anonymous users)."""
+    """The firm a user represents, or None (operations staff, anonymous users). Kept on the
+    user object, so a request asks the database once."""
     if not user.is_authenticated:
         return None
-    membership = Representative.objects.select_related("firm").filter(user=user).first()
-    return membership.firm if membership else None
+    cached = getattr(user, "_exchange_office_firm", _NO_FIRM)
+    if cached is _NO_FIRM:
+        membership = Representative.objects.select_related("firm").filter(user=user).first()
+        cached = membership.firm if membership else None
+        user._exchange_office_firm = cached  # type: ignore[union-attr]
+    return cached
 
 
 def sees_all_firms(*, user: User) -> bool:
-    return bool(user.is_authenticated and user.is_staff and firm_for_user(user=user) is None)
+    """Operations staff: staff users with no firm who may view client accounts."""
+    return bool(
+        user.is_authenticated
+        and user.is_staff
+        and user.has_perm("tenders.view_clientaccount")
+        and firm_for_user(user=user) is None
+    )
 
 
 def accounts_for_user(*, user: User) -> QuerySet[ClientAccount]:

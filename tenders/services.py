@@ -42,9 +42,9 @@ from tenders.models import (
     InstructionSigner,
     InstructionStatus,
     InstructionTransition,
-    Position,
     TinReveal,
 )
+from tenders.selectors import position_for
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,9 +128,9 @@ def _raise(refusals: Iterable[Refusal]) -> None:
         raise ValidationError(errors)
 
 
-def _position(*, account: ClientAccount, offer: ExchangeOffer) -> Decimal:
-    held = Position.objects.filter(account=account, security_id=offer.old_security_id).first()
-    return held.principal if held else Decimal(0)
+def _refuse(message: str) -> ValidationError:
+    """A refusal of the whole request (not of one field), shown above the form."""
+    return ValidationError({NON_FIELD_ERRORS: [message]})
 
 
 def _deadline_refusals(
@@ -155,7 +155,7 @@ def instruction_check(
     refusals += jurisdiction_refusals(
         state=account.state, state_name=account.get_state_display(), excluded=excluded
     )
-    position = _position(account=account, offer=offer)
+    position = position_for(account=account, offer=offer)
     try:
         choice = Choice(data.choice)
     except ValueError:
@@ -248,7 +248,7 @@ def _transition(
     try:
         check_transition(instruction.status, target)
     except TransitionNotAllowed as exc:
-        raise ValidationError(str(exc)) from None
+        raise _refuse(str(exc)) from None
     InstructionTransition.objects.create(
         instruction=instruction,
         from_status=instruction.status,
@@ -305,7 +305,7 @@ def _create_version(
             instruction.save()
     except IntegrityError:
         # Only reachable where the row lock is not enforced (SQLite): another request won.
-        raise ValidationError(
+        raise _refuse(
             "Another instruction for this account was recorded at the same moment: "
             "reload the account to see it."
         ) from None
@@ -351,7 +351,7 @@ def instruction_submit(
         return existing  # the same form posted twice: a double click
     live = _live_instruction(account=account, offer=offer)
     if live is not None:
-        raise ValidationError(
+        raise _refuse(
             f"This account already has an instruction (version {live.version}, "
             f"{live.get_status_display().lower()}): amend or withdraw it instead."
         )
@@ -373,7 +373,7 @@ def _current_version(
             .order_by("-version")
             .first()
         )
-        raise ValidationError(
+        raise _refuse(
             f"This instruction changed while you were looking at it: it is now version "
             f"{latest.version}, {latest.get_status_display().lower()}, recorded by "
             f"{latest.entered_by.get_username()}. Review it and try again."
@@ -397,7 +397,7 @@ def instruction_amend(
         instruction=instruction, expected_version=expected_version, account=account
     )
     if current.status not in OPEN:
-        raise ValidationError(
+        raise _refuse(
             f"An instruction that is {current.get_status_display().lower()} cannot be amended."
         )
     checked = instruction_check(account=account, offer=current.offer, data=data, by=by)
@@ -423,7 +423,7 @@ def instruction_withdraw(
         instruction=instruction, expected_version=expected_version, account=account
     )
     if current.status not in OPEN:
-        raise ValidationError(
+        raise _refuse(
             f"An instruction that is {current.get_status_display().lower()} cannot be withdrawn."
         )
     _raise(_deadline_refusals(account=account, offer=current.offer, by=by, late_reason=late_reason))
@@ -450,11 +450,20 @@ def instructions_submit_to_agent(
     if not (by.is_staff and by.has_perm("tenders.change_instruction")):
         raise PermissionDenied("Only operations staff submit instructions to the agent.")
     if clock.now() >= offer.expiration:
-        raise ValidationError(
+        raise _refuse(
             f"The offer expired at {describe_instant(offer.expiration)}: the agent takes no "
             "more tenders."
         )
     ids = [i.pk for i in instructions]
+    # Lock the accounts first, in order, as the other writes do: locking an instruction before
+    # its account deadlocks with a representative amending or withdrawing it at that moment.
+    accounts = Instruction.objects.filter(pk__in=ids).values("account_id")
+    list(
+        ClientAccount.objects.select_for_update()
+        .filter(pk__in=accounts)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     locked = (
         Instruction.objects.select_for_update()
         .filter(pk__in=ids, offer=offer, status=InstructionStatus.RECEIVED)
@@ -463,7 +472,7 @@ def instructions_submit_to_agent(
     )
     submitted, refused = [], []
     for instruction in locked:
-        position = _position(account=instruction.account, offer=offer)
+        position = position_for(account=instruction.account, offer=offer)
         tendered = position if instruction.choice == Choice.ALL else instruction.amount
         if not tendered or tendered > position:
             refused.append(

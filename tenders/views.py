@@ -112,6 +112,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
             "answer": answer,
             "answer_labels": ANSWER_LABELS,
             "query_string": urlencode(query),
+            "excluded_states": set(offer.excluded_jurisdictions.values_list("state", flat=True)),
             **_deadline_context(None, offer, firm),
         },
     )
@@ -365,6 +366,8 @@ def account_reveal_tin_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def blank_instruction_form(request: HttpRequest) -> HttpResponse:
     """The seed letter's instruction form, to print for clients who answer on paper."""
+    if firm_for_user(user=request.user) is None and not sees_all_firms(user=request.user):
+        raise Http404("Not a representative of a firm.")
     offer = _offer_or_404()
     account = None
     if request.GET.get("account"):

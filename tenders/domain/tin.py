@@ -33,8 +33,9 @@ def normalize_tin(tin_type: TinType | str, value: str) -> str:
     """The TIN in its standard format (123-45-6789, 12-3456789), or InvalidTIN saying why."""
     kind = TinType(tin_type)
     module = _MODULES[kind]
+    typed = "".join(value.split())  # people type "123 45 6789" too
     try:
-        return module.format(module.validate(value))
+        return module.format(module.validate(typed))
     except StdnumValidationError as exc:
         raise InvalidTIN(
             f"This is not a valid {_NAMES[kind]} ({_FORMATS[kind]}): {exc.message.lower()}"

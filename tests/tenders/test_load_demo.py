@@ -101,3 +101,32 @@ def test_demo_operations_login_has_admin_access(demo: ExchangeOffer) -> None:
 
 def test_no_demo_login_exists_without_load_demo() -> None:
     assert authenticate(username="ops", password="ops-demo-2001") is None
+
+
+def test_demo_seeds_instructions_for_the_four_largest_holders(demo: ExchangeOffer) -> None:
+    from tenders.models import Instruction
+
+    largest = Position.objects.order_by("-principal").values_list("account_id", flat=True)[:4]
+    live = Instruction.objects.filter(account_id__in=list(largest), status="received")
+    assert sorted(live.values_list("choice", flat=True)) == ["ALL"] * 4
+
+
+def test_demo_instructions_include_an_amendment_and_a_withdrawal(demo: ExchangeOffer) -> None:
+    from tenders.models import Instruction
+
+    statuses = set(Instruction.objects.values_list("status", flat=True))
+    assert {"received", "superseded", "withdrawn"} <= statuses
+
+
+def test_demo_instructions_were_taken_before_the_demo_day(demo: ExchangeOffer) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from tenders.models import Instruction
+
+    demo_day = datetime(2001, 8, 20, 10, 0, tzinfo=ZoneInfo("America/New_York"))
+    assert all(i.received_at < demo_day for i in Instruction.objects.all())
+
+
+def test_every_demo_account_has_a_valid_masked_tin(demo: ExchangeOffer) -> None:
+    assert all(len(a.masked_tin) >= 10 for a in ClientAccount.objects.all())

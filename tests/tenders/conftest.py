@@ -1,0 +1,104 @@
+"""A firm, its representative, operations staff and a client account holding $125,000 of the
+Lexington Old Notes, with the business clock pinned on Aug 20, 2001 unless a test moves it."""
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from notes.models import ExchangeOffer
+from tenders.demo import _operations_group
+from tenders.models import ClientAccount
+from tenders.services import InstructionInput, SignatureInput, account_set_tin
+from tests import factories
+
+NY = ZoneInfo("America/New_York")
+AUG_20 = datetime(2001, 8, 20, 10, 0, tzinfo=NY)
+CUTOFF = datetime(2001, 8, 31, 17, 0, tzinfo=NY)  # one banking day before Sep 4, at 5 p.m.
+EXPIRATION = datetime(2001, 9, 5, 0, 0, tzinfo=NY)  # 12 midnight ending Sep 4
+ONE_SECOND = timedelta(seconds=1)
+
+
+@pytest.fixture
+def offer(db: None) -> ExchangeOffer:
+    return factories.ExchangeOfferFactory(slug="lexington-2001")
+
+
+@pytest.fixture
+def firm(db: None) -> factories.BrokerFirm:
+    return factories.BrokerFirmFactory(name="Hudson & Broad Securities LLC")
+
+
+@pytest.fixture
+def rep(firm: Any) -> Any:
+    return factories.RepresentativeFactory(firm=firm, user__username="rep").user
+
+
+@pytest.fixture
+def rep2(firm: Any) -> Any:
+    """A second representative of the same firm."""
+    return factories.RepresentativeFactory(firm=firm, user__username="rep-b").user
+
+
+@pytest.fixture
+def ops(db: None) -> Any:
+    user = factories.StaffUserFactory(username="ops")
+    user.groups.add(_operations_group())
+    return user
+
+
+def _account(firm: Any, offer: ExchangeOffer, ops: Any, owners: list[str], **fields: Any) -> Any:
+    account = factories.ClientAccountFactory(firm=firm, owners=owners, **fields)
+    factories.PositionFactory(
+        account=account, security=offer.old_security, principal=Decimal("125000")
+    )
+    return account_set_tin(account=account, tin_type="SSN", tin="123-45-6789", by=ops)
+
+
+@pytest.fixture
+def account(firm: Any, offer: ExchangeOffer, ops: Any) -> ClientAccount:
+    return _account(firm, offer, ops, ["Eleanor J. Whitfield"], account_number="HB-100003")
+
+
+@pytest.fixture
+def joint_account(firm: Any, offer: ExchangeOffer, ops: Any) -> ClientAccount:
+    return _account(
+        firm, offer, ops, ["Robert A. Chen", "Linda M. Chen"], account_number="HB-100004",
+        state="CT",
+    )  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def business_day(pin_clock: Callable) -> None:
+    pin_clock(AUG_20)
+
+
+@pytest.fixture
+def at(pin_clock: Callable) -> Callable[[datetime], None]:
+    """Move the business clock: `at(CUTOFF - ONE_SECOND)`."""
+    return pin_clock
+
+
+def make_input(account: ClientAccount, **overrides: Any) -> InstructionInput:
+    """A valid instruction as the representative types it: tender all, every owner signed."""
+    values: dict[str, Any] = {
+        "choice": "ALL",
+        "amount": None,
+        "form_date": date(2001, 8, 18),
+        "address": "12 Elm Street\nScarsdale, NY 10583",
+        "phone": "+19145550121",
+        "tin_type": "SSN",
+        "tin": "",
+        "signatures": tuple(
+            SignatureInput(owner.pk, owner.name, True) for owner in account.owners.all()
+        ),
+    }
+    values.update(overrides)
+    return InstructionInput(**values)
+
+
+def amount_input(account: ClientAccount, amount: str, **overrides: Any) -> InstructionInput:
+    return make_input(account, choice="AMOUNT", amount=Decimal(amount), **overrides)

@@ -1,0 +1,159 @@
+"""The rules of a client instruction, as pure functions (services apply them)."""
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tenders.domain.rules import (
+    Actor,
+    Choice,
+    Deadlines,
+    Refusal,
+    Signature,
+    amount_refusals,
+    deadline_refusals,
+    form_date_refusals,
+    jurisdiction_refusals,
+    signer_refusals,
+)
+
+NY = ZoneInfo("America/New_York")
+CUTOFF = datetime(2001, 8, 31, 17, 0, tzinfo=NY)
+EXPIRATION = datetime(2001, 9, 5, 0, 0, tzinfo=NY)
+DEADLINES = Deadlines(firm_cutoff=CUTOFF, expiration=EXPIRATION)
+ONE_SECOND = timedelta(seconds=1)
+UNIT = Decimal(1000)
+
+
+def fields(refusals: list[Refusal]) -> list[str | None]:
+    return [r.field for r in refusals]
+
+
+class TestDeadlines:
+    def test_anyone_may_act_before_the_cutoff(self) -> None:
+        now = CUTOFF - ONE_SECOND
+        for actor in Actor:
+            refusals = deadline_refusals(now=now, deadlines=DEADLINES, actor=actor, late_reason="")
+            assert refusals == []
+
+    def test_representative_is_refused_at_the_cutoff(self) -> None:
+        refusals = deadline_refusals(
+            now=CUTOFF, deadlines=DEADLINES, actor=Actor.REPRESENTATIVE, late_reason="late"
+        )
+        assert fields(refusals) == [None]
+        assert "cutoff passed at 5:00 p.m. EDT on Friday, August 31, 2001" in refusals[0].message
+
+    def test_operations_must_give_a_reason_after_the_cutoff(self) -> None:
+        refusals = deadline_refusals(
+            now=CUTOFF, deadlines=DEADLINES, actor=Actor.OPERATIONS, late_reason="  "
+        )
+        assert fields(refusals) == ["late_reason"]
+
+    def test_operations_may_act_after_the_cutoff_with_a_reason(self) -> None:
+        refusals = deadline_refusals(
+            now=EXPIRATION - ONE_SECOND,
+            deadlines=DEADLINES,
+            actor=Actor.OPERATIONS,
+            late_reason="Client's form arrived by courier at 4:55 p.m.",
+        )
+        assert refusals == []
+
+    @pytest.mark.parametrize("actor", list(Actor))
+    def test_nobody_may_act_at_the_expiration_instant(self, actor: Actor) -> None:
+        refusals = deadline_refusals(
+            now=EXPIRATION, deadlines=DEADLINES, actor=actor, late_reason="late"
+        )
+        assert len(refusals) == 1
+        assert "12 midnight EDT at the end of Tuesday, September 4, 2001" in refusals[0].message
+
+
+class TestAmount:
+    def test_tender_all_needs_no_amount(self) -> None:
+        refusals = amount_refusals(
+            choice=Choice.ALL, amount=None, position=Decimal(5000), unit=UNIT
+        )
+        assert refusals == []
+
+    @pytest.mark.parametrize("amount", ["1500", "0", "-1000", "999", "1000.50"])
+    def test_amount_must_be_a_positive_whole_multiple_of_1000(self, amount: str) -> None:
+        refusals = amount_refusals(
+            choice=Choice.AMOUNT, amount=Decimal(amount), position=Decimal(125000), unit=UNIT
+        )
+        assert fields(refusals) == ["amount"]
+        assert "positive whole multiple of $1,000" in refusals[0].message
+
+    def test_amount_above_the_position_is_refused(self) -> None:
+        refusals = amount_refusals(
+            choice=Choice.AMOUNT, amount=Decimal(126000), position=Decimal(125000), unit=UNIT
+        )
+        assert refusals == [
+            Refusal("amount", "The amount $126,000 is more than the $125,000 held for the account.")
+        ]
+
+    def test_amount_equal_to_the_position_is_accepted(self) -> None:
+        assert (
+            amount_refusals(
+                choice=Choice.AMOUNT, amount=Decimal(125000), position=Decimal(125000), unit=UNIT
+            )
+            == []
+        )
+
+    def test_stated_amount_is_required(self) -> None:
+        refusals = amount_refusals(
+            choice=Choice.AMOUNT, amount=None, position=Decimal(125000), unit=UNIT
+        )
+        assert fields(refusals) == ["amount"]
+
+    def test_account_without_old_notes_cannot_tender(self) -> None:
+        refusals = amount_refusals(choice=Choice.ALL, amount=None, position=Decimal(0), unit=UNIT)
+        assert refusals[0].message == "The account holds no Old Notes to tender."
+
+
+class TestJurisdiction:
+    def test_account_in_an_excluded_state_is_refused_with_the_reason(self) -> None:
+        refusals = jurisdiction_refusals(
+            state="OH", state_name="Ohio", excluded={"OH": "Ohio Rev. Code 1707.41"}
+        )
+        assert refusals == [
+            Refusal(
+                None,
+                "The offer is not made to holders domiciled in Ohio (Ohio Rev. Code 1707.41): "
+                "this account cannot tender.",
+            )
+        ]
+
+    def test_account_elsewhere_may_tender(self) -> None:
+        assert jurisdiction_refusals(state="NY", state_name="New York", excluded={"OH": ""}) == []
+
+
+class TestSigners:
+    def test_each_owner_must_sign(self) -> None:
+        refusals = signer_refusals(
+            signatures=[
+                Signature("Robert A. Chen", "Robert A. Chen", True),
+                Signature("Linda M. Chen", "", False),
+            ]
+        )
+        assert [r.message for r in refusals] == [
+            "Type the name Linda M. Chen signed with.",
+            "Attest that Linda M. Chen signed the instruction form.",
+        ]
+
+    def test_all_owners_signed_and_attested_pass(self) -> None:
+        assert signer_refusals(signatures=[Signature("Pat", "Pat", True)]) == []
+
+
+class TestFormDate:
+    def test_form_dated_in_the_future_is_refused(self) -> None:
+        refusals = form_date_refusals(
+            form_date=date(2001, 8, 21), today=date(2001, 8, 20), commenced=date(2001, 8, 6)
+        )
+        assert fields(refusals) == ["form_date"]
+
+    def test_form_dated_before_the_offer_is_refused(self) -> None:
+        refusals = form_date_refusals(
+            form_date=date(2001, 8, 1), today=date(2001, 8, 20), commenced=date(2001, 8, 6)
+        )
+        assert "before the offer commenced on August 6, 2001" in refusals[0].message

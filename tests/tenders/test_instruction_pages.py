@@ -1,0 +1,287 @@
+"""The representative's pages: take, review, amend and withdraw an instruction, see the
+account's history, and get every refusal next to its field with the typed input kept."""
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from notes.models import ExcludedJurisdiction
+from tenders.models import Instruction, InstructionStatus, TinReveal
+from tenders.services import instruction_submit
+from tests.forms import form_data
+from tests.tenders.conftest import CUTOFF, make_input
+
+pytestmark = pytest.mark.django_db
+
+
+def url(name: str, account: Any) -> str:
+    return reverse(f"tenders:{name}", args=[account.pk])
+
+
+def fill(client: Any, account: Any, name: str = "instruction_new", **changes: Any) -> dict:
+    """The form as the page renders it, filled in: tender all, every owner signed."""
+    data = form_data(client.get(url(name, account)).content.decode(), "instruction-form")
+    data.update({"choice": "ALL"})
+    for index, owner in enumerate(account.owners.all()):
+        data[f"signers-{index}-typed_name"] = owner.name
+        data[f"signers-{index}-attested"] = "on"
+    data.update(changes)
+    return data
+
+
+@pytest.fixture
+def rep_client(client: Any, rep: Any) -> Any:
+    client.force_login(rep)
+    return client
+
+
+def test_form_offers_the_two_choices_of_the_seed_letter(rep_client, account, offer) -> None:
+    page = rep_client.get(url("instruction_new", account)).content.decode()
+    assert "Tender all Old Notes held for my account" in page
+    assert "Tender only the aggregate principal amount indicated" in page
+    assert "Signature of Eleanor J. Whitfield" in page
+
+
+def test_form_is_pre_filled_from_the_account(rep_client, account, offer) -> None:
+    page = rep_client.get(url("instruction_new", account)).content.decode()
+    data = form_data(page, "instruction-form")
+    assert data["address"] == "1 Main Street\nNew York, NY 10004"
+    assert data["phone"] == "(212) 555-0100"
+    assert data["tin_type"] == "SSN"
+    assert data["tin"] == ""
+    assert data["form_date"] == "2001-08-20"
+
+
+def test_form_never_shows_the_full_tin(rep_client, account, offer) -> None:
+    page = rep_client.get(url("instruction_new", account)).content.decode()
+    assert "123-45-6789" not in page
+    assert "***-**-6789" in page
+
+
+def test_review_shows_the_projected_entitlement(rep_client, account, offer) -> None:
+    data = fill(rep_client, account, _review="")
+    page = rep_client.post(url("instruction_new", account), data).content.decode()
+    assert "projected, assuming consummation on Wednesday, September 5, 2001" in page
+    assert "$158,380.00" in page  # New Notes principal for $125,000
+    assert "$33,380.00" in page
+    assert "682" in page
+    assert "Mon, Oct 1, 2001" in page  # the Sep 30 installment, paid on the banking day after
+    assert not Instruction.objects.exists()
+
+
+def test_confirming_the_review_records_the_instruction(rep_client, account, offer, rep) -> None:
+    data = fill(rep_client, account, _confirm="")
+    response = rep_client.post(url("instruction_new", account), data, follow=True)
+    instruction = Instruction.objects.get()
+    assert (instruction.choice, instruction.entered_by) == ("ALL", rep)
+    assert "Instruction recorded for account HB-100003 (version 1)" in response.content.decode()
+
+
+def test_double_click_on_confirm_records_one_instruction(rep_client, account, offer) -> None:
+    data = fill(rep_client, account, _confirm="")
+    rep_client.post(url("instruction_new", account), data)
+    rep_client.post(url("instruction_new", account), data)
+    assert Instruction.objects.count() == 1
+
+
+def test_amount_of_1500_is_refused_next_to_the_field_keeping_the_input(
+    rep_client, account, offer
+) -> None:
+    data = fill(rep_client, account, choice="AMOUNT", amount="1,500", _review="")
+    page = rep_client.post(url("instruction_new", account), data).content.decode()
+    assert (
+        '<p id="error_1_id_amount"><strong>'
+        "The amount must be a positive whole multiple of $1,000.</strong></p>"
+    ) in page
+    assert 'name="amount" value="1,500"' in page
+    assert not Instruction.objects.exists()
+
+
+def test_amount_above_the_position_is_refused_on_the_page(rep_client, account, offer) -> None:
+    data = fill(rep_client, account, choice="AMOUNT", amount="200000", _confirm="")
+    page = rep_client.post(url("instruction_new", account), data).content.decode()
+    assert "The amount $200,000 is more than the $125,000 held for the account." in page
+    assert not Instruction.objects.exists()
+
+
+def test_missing_signature_is_refused_keeping_what_was_typed(
+    rep_client, joint_account, offer
+) -> None:
+    data = fill(rep_client, joint_account, **{"signers-1-attested": ""}, _review="")
+    del data["signers-1-attested"]
+    page = rep_client.post(url("instruction_new", joint_account), data).content.decode()
+    assert "Attest that Linda M. Chen signed the instruction form." in page
+    assert 'value="Linda M. Chen"' in page
+
+
+def test_excluded_state_is_refused_with_the_reason(rep_client, account, offer) -> None:
+    ExcludedJurisdiction.objects.create(offer=offer, state="NY", reason="state statute")
+    data = fill(rep_client, account, _review="")
+    page = rep_client.post(url("instruction_new", account), data).content.decode()
+    assert "not made to holders domiciled in New York (state statute)" in page
+
+
+def test_after_the_cutoff_the_representative_is_refused(rep_client, account, offer, at) -> None:
+    at(CUTOFF)
+    data = fill(rep_client, account, _review="")
+    page = rep_client.post(url("instruction_new", account), data).content.decode()
+    assert "The firm&#x27;s cutoff passed at 5:00 p.m. EDT on Friday, August 31, 2001" in page
+
+
+def test_operations_see_the_late_reason_field(client, ops, account, offer) -> None:
+    client.force_login(ops)
+    page = client.get(url("instruction_new", account)).content.decode()
+    assert "Reason for accepting after the firm" in page
+
+
+def test_amend_flow_records_a_new_version(rep_client, account, offer, rep) -> None:
+    instruction_submit(account=account, offer=offer, data=make_input(account), by=rep)
+    data = fill(rep_client, account, "instruction_amend", choice="AMOUNT", amount="60000")
+    data["_confirm"] = ""
+    rep_client.post(url("instruction_amend", account), data)
+    assert list(Instruction.objects.order_by("version").values_list("version", "status")) == [
+        (1, InstructionStatus.SUPERSEDED),
+        (2, InstructionStatus.RECEIVED),
+    ]
+    assert Instruction.objects.get(version=2).amount == Decimal("60000")
+
+
+def test_amend_form_starts_from_the_current_instruction(rep_client, account, offer, rep) -> None:
+    instruction_submit(
+        account=account,
+        offer=offer,
+        data=make_input(account, choice="AMOUNT", amount=Decimal("40000")),
+        by=rep,
+    )
+    page = rep_client.get(url("instruction_amend", account)).content.decode()
+    data = form_data(page, "instruction-form")
+    assert (data["choice"], data["amount"], data["version"]) == ("AMOUNT", "40000.00", "1")
+
+
+def test_stale_amendment_is_refused_on_the_page(rep_client, account, offer, rep, rep2) -> None:
+    first = instruction_submit(account=account, offer=offer, data=make_input(account), by=rep)
+    data = fill(rep_client, account, "instruction_amend", choice="AMOUNT", amount="60000")
+    from tenders.services import instruction_amend
+
+    instruction_amend(
+        instruction=first,
+        expected_version=1,
+        data=make_input(account, choice="AMOUNT", amount=Decimal("70000")),
+        by=rep2,
+    )
+    data["_confirm"] = ""
+    page = rep_client.post(url("instruction_amend", account), data).content.decode()
+    assert "changed while you were looking at it" in page
+    assert Instruction.objects.get(status="received").amount == Decimal("70000")
+
+
+def test_new_instruction_page_sends_to_amend_when_one_exists(rep_client, account, offer, rep):
+    instruction_submit(account=account, offer=offer, data=make_input(account), by=rep)
+    response = rep_client.get(url("instruction_new", account))
+    assert response["Location"] == url("instruction_amend", account)
+
+
+def test_withdraw_flow_keeps_the_instruction_marked_withdrawn(
+    rep_client, account, offer, rep
+) -> None:
+    instruction_submit(account=account, offer=offer, data=make_input(account), by=rep)
+    page = rep_client.get(url("instruction_withdraw", account)).content.decode()
+    data = form_data(page, "withdraw-form")
+    response = rep_client.post(url("instruction_withdraw", account), data, follow=True)
+    assert "withdrawn" in response.content.decode()
+    assert Instruction.objects.get().status == InstructionStatus.WITHDRAWN
+
+
+def test_history_page_shows_every_version_and_the_audit_trail(
+    rep_client, account, offer, rep
+) -> None:
+    first = instruction_submit(account=account, offer=offer, data=make_input(account), by=rep)
+    from tenders.services import instruction_withdraw
+
+    instruction_withdraw(instruction=first, expected_version=1, by=rep)
+    page = rep_client.get(url("account_history", account)).content.decode()
+    assert page.count('data-testid="instruction-version"') == 1
+    assert "Received → Withdrawn" in page
+    assert "Aug 20, 2001 10:00:00 AM EDT" in page  # business time of each change
+    assert "Instruction version 1" in page
+    assert "123-45-6789" not in page
+
+
+def test_account_list_filters_by_answer(rep_client, account, joint_account, offer, rep) -> None:
+    instruction_submit(account=account, offer=offer, data=make_input(account), by=rep)
+    list_url = reverse("tenders:account_list")
+    tendered = rep_client.get(list_url, {"answer": "all"}).content.decode()
+    silent = rep_client.get(list_url, {"answer": "not-answered"}).content.decode()
+    assert "HB-100003" in tendered and "HB-100004" not in tendered
+    assert "HB-100004" in silent and "HB-100003" not in silent
+
+
+def test_account_list_searches_owner_names(rep_client, account, joint_account, offer) -> None:
+    page = rep_client.get(reverse("tenders:account_list"), {"q": "linda"}).content.decode()
+    assert "HB-100004" in page and "HB-100003" not in page
+
+
+def test_account_list_is_paginated(rep_client, firm, offer) -> None:
+    from tests.factories import ClientAccountFactory
+
+    ClientAccountFactory.create_batch(30, firm=firm)
+    page = rep_client.get(reverse("tenders:account_list")).content.decode()
+    assert "Page 1 of 2" in page
+
+
+def test_account_page_counts_down_to_the_cutoff_and_the_expiration(
+    rep_client, account, offer
+) -> None:
+    page = rep_client.get(url("account_detail", account)).content.decode()
+    assert "5:00 p.m. EDT on Friday, August 31, 2001" in page
+    assert "11 days, 7 hours" in page
+    assert "12 midnight EDT at the end of Tuesday, September 4, 2001" in page
+    assert "15 days, 14 hours" in page
+
+
+def test_blank_form_prints_the_seed_form(rep_client, account, offer) -> None:
+    page = rep_client.get(reverse("tenders:blank_form"), {"account": account.pk}).content
+    text = page.decode()
+    assert "INSTRUCTIONS WITH RESPECT TO THE EXCHANGE OFFER" in text
+    assert "Tender all Old Notes held for my account." in text
+    assert "Taxpayer identification or social security number" in text
+    assert "Eleanor J. Whitfield" in text
+
+
+# Revealing a TIN
+
+
+def test_representative_cannot_reveal_a_tin(rep_client, account, offer) -> None:
+    page = rep_client.get(url("account_detail", account)).content.decode()
+    assert "Reveal the full number" not in page
+    response = rep_client.post(url("reveal_tin", account), {"reason": "curious"})
+    assert response.status_code == 403
+    assert not TinReveal.objects.exists()
+
+
+def test_operations_reveal_a_tin_and_the_reveal_is_recorded(client, ops, account, offer) -> None:
+    client.force_login(ops)
+    page = client.post(url("reveal_tin", account), {"reason": "Client asked"}).content.decode()
+    assert "123-45-6789" in page
+    reveal = TinReveal.objects.get()
+    assert (reveal.account, reveal.by, reveal.reason) == (account, ops, "Client asked")
+
+
+def test_revealing_needs_a_reason(client, ops, account, offer) -> None:
+    client.force_login(ops)
+    page = client.post(url("reveal_tin", account), {"reason": ""}).content.decode()
+    assert "123-45-6789" not in page
+    assert not TinReveal.objects.exists()
+
+
+def test_account_list_flags_accounts_in_an_excluded_state(rep_client, account, offer) -> None:
+    ExcludedJurisdiction.objects.create(offer=offer, state="NY")
+    page = rep_client.get(reverse("tenders:account_list")).content.decode()
+    assert 'NY <span class="badge text-bg-danger"' in page
+
+
+def test_blank_form_is_for_representatives_and_operations_only(client, user_factory, offer):
+    client.force_login(user_factory())
+    assert client.get(reverse("tenders:blank_form")).status_code == 404
