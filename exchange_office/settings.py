@@ -91,6 +91,8 @@ INSTALLED_APPS = [
     "django_countries",
     "phonenumber_field",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "exchange_office",
     "notes",
     "tenders",
@@ -176,6 +178,23 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Exchange Office <noreply@localhost>")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+
+# Background work (rendering PDFs, e-mailing them) on Django's tasks API: the database backend
+# and its `manage.py db_worker`; tests use the immediate backend.
+TASKS = {
+    "default": {
+        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+# How long a worker holds an item of a bulk run before another may take it over.
+BULK_RUN_LEASE_SECONDS = env.int("BULK_RUN_LEASE_SECONDS", default=120)
+# Parallel drains a bulk run starts (use as many as there are workers).
+BULK_RUN_DRAINS = env.int("BULK_RUN_DRAINS", default=2)
+# How long a client's signed download link stays valid.
+DOCUMENT_LINK_MAX_AGE_DAYS = env.int("DOCUMENT_LINK_MAX_AGE_DAYS", default=30)
+# The address clients' links point to (e-mails are read outside the office).
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 
 # The business clock (exchange_office.clock): an aware instant pins "now" for every deadline.
 EXCHANGE_OFFICE_NOW = parse_pinned_instant(env.str("EXCHANGE_OFFICE_NOW", default=""))

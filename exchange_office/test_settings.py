@@ -16,5 +16,6 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 SECURE_SSL_REDIRECT = False
 # Tests pin the clock themselves where time matters; none inherits a developer's pin.
 EXCHANGE_OFFICE_NOW = None
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 # Serve static files from the finders: the suite does not run collectstatic.
 WHITENOISE_AUTOREFRESH = True

@@ -8,18 +8,40 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from notes import admin as notes_admin
+from notes.models import ExchangeOffer
+from notes.selectors import offer_consummation_date
+from tenders.consummation import offer_consummate, tabulate
+from tenders.documents import (
+    bulk_run_progress,
+    bulk_run_resume,
+    bulk_run_start,
+    document_regenerate,
+    outbox_resend,
+)
 from tenders.models import (
     AccountOwner,
     BrokerFirm,
+    BulkItemStatus,
+    BulkRun,
+    BulkRunItem,
+    BulkRunStatus,
     ClientAccount,
+    Document,
     Instruction,
     InstructionSigner,
     InstructionStatus,
     InstructionTransition,
+    OutboxMessage,
     Position,
     Representative,
     TinReveal,
@@ -322,3 +344,270 @@ class TinRevealAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+# Documents, the outbox and bulk runs
+
+
+@admin.register(Document)
+class DocumentAdmin(NoDeleteMixin, admin.ModelAdmin):
+    list_display = ["number", "kind", "revision", "account", "pages", "size", "generated_at"]
+    list_filter = ["kind", "instruction__offer", "instruction__account__firm"]
+    list_select_related = ["instruction__account__firm"]
+    search_fields = ["number", "instruction__account__account_number", "sha256"]
+    actions = ["regenerate"]
+    fields = [
+        "number",
+        "kind",
+        "revision",
+        "instruction",
+        "download",
+        "sha256",
+        "size",
+        "pages",
+        "generated_at",
+        "generated_wall_at",
+        "generated_by",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Document]:
+        return super().get_queryset(request).defer("content")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.display(description="account", ordering="instruction__account__account_number")
+    def account(self, obj: Document) -> str:
+        return obj.instruction.account.account_number
+
+    @admin.display(description="PDF")
+    def download(self, obj: Document) -> str:
+        return format_html(
+            '<a href="{}">Download {}</a>',
+            reverse("tenders:document_download", args=[obj.pk]),
+            obj.filename,
+        )
+
+    @admin.action(description="Regenerate as a new revision (the old one is kept, not re-sent)")
+    def regenerate(self, request: HttpRequest, queryset: QuerySet[Document]) -> None:
+        for document in queryset:
+            try:
+                new = document_regenerate(document=document, by=request.user)
+            except ValidationError as exc:
+                self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            else:
+                self.message_user(request, f"Issued {new.number}.", messages.SUCCESS)
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(NoDeleteMixin, admin.ModelAdmin):
+    list_display = ["subject", "to", "status", "attempts", "queued_at", "finished_at"]
+    list_filter = ["status"]
+    list_select_related = ["document"]
+    search_fields = ["to", "subject", "document__number"]
+    actions = ["resend"]
+    readonly_fields = [
+        "document",
+        "to",
+        "subject",
+        "body",
+        "status",
+        "attempts",
+        "queued_at",
+        "attempted_at",
+        "finished_at",
+        "error",
+        "resend_of",
+        "queued_by",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description="Resend (for failed messages, or ones whose outcome is unknown)")
+    def resend(self, request: HttpRequest, queryset: QuerySet[OutboxMessage]) -> None:
+        for message in queryset:
+            try:
+                outbox_resend(message=message, by=request.user)
+            except ValidationError as exc:
+                self.message_user(request, " ".join(exc.messages), messages.WARNING)
+            else:
+                self.message_user(request, f"Queued again: {message}.", messages.SUCCESS)
+
+
+class BulkRunItemInline(admin.TabularInline):
+    model = BulkRunItem
+    extra = 0
+    fields = ["instruction", "status", "attempts", "error", "document", "finished_at"]
+    readonly_fields = fields
+    can_delete = False
+    verbose_name_plural = "failures"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[BulkRunItem]:
+        return (
+            super()
+            .get_queryset(request)
+            .filter(status=BulkItemStatus.FAILED)
+            .select_related("instruction__account", "document")
+            .defer("document__content")
+        )
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(BulkRun)
+class BulkRunAdmin(NoDeleteMixin, admin.ModelAdmin):
+    list_display = ["__str__", "status", "progress_bar", "created_by", "finished_at"]
+    list_filter = ["status", "offer"]
+    list_select_related = ["offer", "created_by"]
+    readonly_fields = [
+        "offer",
+        "kind",
+        "status",
+        "created_by",
+        "created_at",
+        "finished_at",
+        "progress_bar",
+    ]
+    fields = readonly_fields
+    inlines = [BulkRunItemInline]
+    actions = ["resume", "retry_failed"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[BulkRun]:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                total=Count("items"),
+                finished=Count(
+                    "items",
+                    filter=Q(items__status__in=[BulkItemStatus.DONE, BulkItemStatus.FAILED]),
+                ),
+                failed=Count("items", filter=Q(items__status=BulkItemStatus.FAILED)),
+            )
+        )
+
+    def get_urls(self) -> list:
+        progress = self.admin_site.admin_view(self.progress_view)
+        return [
+            path("<int:pk>/progress/", progress, name="tenders_bulkrun_progress"),
+            *super().get_urls(),
+        ]
+
+    def progress_view(self, request: HttpRequest, pk: int) -> JsonResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        run = get_object_or_404(BulkRun, pk=pk)
+        return JsonResponse(bulk_run_progress(run).as_dict())
+
+    @admin.display(description="progress")
+    def progress_bar(self, obj: BulkRun) -> str:
+        total = getattr(obj, "total", None)
+        if total is None:
+            progress = bulk_run_progress(obj)
+            total, finished, failed = (
+                progress.total,
+                progress.done + progress.failed,
+                progress.failed,
+            )
+        else:
+            finished, failed = obj.finished, obj.failed
+        percent = round(100 * finished / total) if total else 100
+        return render_to_string(
+            "admin/tenders/bulkrun/progress.html",
+            {
+                "run": obj,
+                "percent": percent,
+                "finished": finished,
+                "failed": failed,
+                "total": total,
+                "url": reverse("admin:tenders_bulkrun_progress", args=[obj.pk]),
+                "live": obj.status == BulkRunStatus.RUNNING,
+            },
+        )
+
+    @admin.action(description="Resume: take over items whose worker stopped")
+    def resume(self, request: HttpRequest, queryset: QuerySet[BulkRun]) -> None:
+        for run in queryset:
+            count = bulk_run_resume(run=run)
+            self.message_user(request, f"{run}: {count} item(s) put back; drains started.")
+
+    @admin.action(description="Retry the failed items")
+    def retry_failed(self, request: HttpRequest, queryset: QuerySet[BulkRun]) -> None:
+        for run in queryset:
+            count = bulk_run_resume(run=run, retry_failed=True)
+            self.message_user(request, f"{run}: {count} item(s) put back; drains started.")
+
+
+# The offer's admin gains the broker-side actions here: notes does not know about tenders.
+
+
+class ConsummateForm(forms.Form):
+    consummation_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class OfferAdmin(notes_admin.ExchangeOfferAdmin):
+    actions = ["consummate", "issue_confirmations"]
+
+    @admin.action(description="Consummate the offer…", permissions=["change"])
+    def consummate(self, request: HttpRequest, queryset: QuerySet[ExchangeOffer]) -> Any:
+        if queryset.count() != 1:
+            self.message_user(request, "Consummate one offer at a time.", messages.ERROR)
+            return None
+        offer = queryset.get()
+        form = ConsummateForm(
+            request.POST if "consummation_date" in request.POST else None,
+            initial={"consummation_date": offer_consummation_date(offer=offer)[0]},
+        )
+        if form.is_valid():
+            try:
+                result = offer_consummate(
+                    offer=offer, on=form.cleaned_data["consummation_date"], by=request.user
+                )
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error(None, message)
+            else:
+                self.message_user(
+                    request,
+                    f"Consummated on {result.offer.consummation_date:%B %d, %Y}: "
+                    f"{result.accepted} instruction(s) accepted for ${result.tendered:,.0f}. "
+                    "The exchange confirmations are being issued (see Bulk runs).",
+                    messages.SUCCESS,
+                )
+                return None
+        return TemplateResponse(
+            request,
+            "admin/notes/exchangeoffer/consummate.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": f"Consummate {offer}",
+                "offer": offer,
+                "form": form,
+                "tabulation": tabulate(offer=offer),
+                "conditions": offer.conditions.all(),
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+    @admin.action(
+        description="Issue exchange confirmations for all accepted instructions",
+        permissions=["change"],
+    )
+    def issue_confirmations(self, request: HttpRequest, queryset: QuerySet[ExchangeOffer]) -> None:
+        for offer in queryset:
+            if offer.status != "consummated":
+                self.message_user(request, f"{offer} is not consummated.", messages.ERROR)
+                continue
+            run = bulk_run_start(offer_id=offer.pk, by=request.user)
+            self.message_user(request, f"Started {run}.", messages.SUCCESS)
+
+
+admin.site.unregister(ExchangeOffer)
+admin.site.register(ExchangeOffer, OfferAdmin)

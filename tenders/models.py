@@ -3,6 +3,7 @@ positions in the securities of an offer."""
 
 from datetime import time
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -335,3 +336,157 @@ class InstructionTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or 'new'} -> {self.to_status}"
+
+
+class DocumentKind(models.TextChoices):
+    RECEIPT = "receipt", "Instruction receipt"
+    WITHDRAWAL_RECEIPT = "withdrawal", "Withdrawal receipt"
+    CONFIRMATION = "confirmation", "Exchange confirmation"
+
+
+class Document(models.Model):
+    """A PDF issued to a client, stored once: the bytes are never changed. Regenerating makes
+    a new revision and keeps the old one."""
+
+    instruction = models.ForeignKey(Instruction, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(max_length=12, choices=DocumentKind.choices)
+    revision = models.PositiveSmallIntegerField(default=1)
+    number = models.CharField("document id", max_length=40, unique=True)
+    content = models.BinaryField(editable=False)
+    sha256 = models.CharField("SHA-256", max_length=64, editable=False)
+    size = models.PositiveIntegerField(editable=False)
+    pages = models.PositiveSmallIntegerField(editable=False)
+    generated_at = models.DateTimeField(help_text="Business clock.")
+    generated_wall_at = models.DateTimeField(help_text="Wall clock.")
+    generated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Blank when issued in the background.",
+    )
+
+    class Meta:
+        ordering = ["instruction", "kind", "-revision"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instruction", "kind", "revision"], name="document_revision_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Issued documents are evidence: once stored, their bytes are never rewritten.
+        if self.pk is not None:
+            raise ValueError("An issued document is never changed: regenerate a new revision.")
+        super().save(*args, **kwargs)
+
+    @property
+    def filename(self) -> str:
+        return f"{self.number}.pdf"
+
+
+class OutboxStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    SENDING = "sending", "Sending (outcome unknown if it stays here)"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+
+
+class OutboxMessage(models.Model):
+    """One e-mail of a document to a client. The attempt is recorded before the SMTP call, so
+    a retried task never sends twice by itself: a message left in `sending` had an attempt
+    whose outcome is unknown, and operations decide whether to resend it."""
+
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="messages")
+    to = models.EmailField()
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    status = models.CharField(
+        max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    queued_at = models.DateTimeField()
+    attempted_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    resend_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="resends"
+    )
+    queued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-queued_at", "-id"]
+        verbose_name = "outbox message"
+
+    def __str__(self) -> str:
+        return f"{self.subject} to {self.to} ({self.get_status_display()})"
+
+
+class BulkRunStatus(models.TextChoices):
+    RUNNING = "running", "Running"
+    FINISHED = "finished", "Finished"
+
+
+class BulkRun(models.Model):
+    """Issue exchange confirmations for every accepted instruction of an offer. Its items,
+    each with a lease, are the source of truth: a run can be resumed after a worker died."""
+
+    offer = models.ForeignKey(ExchangeOffer, on_delete=models.PROTECT, related_name="bulk_runs")
+    kind = models.CharField(
+        max_length=12, choices=DocumentKind.choices, default=DocumentKind.CONFIRMATION
+    )
+    status = models.CharField(
+        max_length=10, choices=BulkRunStatus.choices, default=BulkRunStatus.RUNNING
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "bulk run"
+
+    def __str__(self) -> str:
+        return (
+            f"{self.get_kind_display()}s for {self.offer.slug} ({self.created_at:%Y-%m-%d %H:%M})"
+        )
+
+
+class BulkItemStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    WORKING = "working", "Working"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class BulkRunItem(models.Model):
+    run = models.ForeignKey(BulkRun, on_delete=models.PROTECT, related_name="items")
+    instruction = models.ForeignKey(Instruction, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        max_length=8, choices=BulkItemStatus.choices, default=BulkItemStatus.PENDING
+    )
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    document = models.ForeignKey(
+        Document, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["run", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "instruction"], name="bulk_item_once")
+        ]
+        indexes = [models.Index(fields=["run", "status"], name="bulk_item_run_status")]
+
+    def __str__(self) -> str:
+        return f"{self.instruction} ({self.get_status_display()})"

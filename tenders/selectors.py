@@ -14,6 +14,7 @@ from tenders.models import (
     AccountOwner,
     BrokerFirm,
     ClientAccount,
+    Document,
     Instruction,
     InstructionChoice,
     InstructionStatus,
@@ -144,3 +145,14 @@ def latest_instruction(*, account: ClientAccount, offer: ExchangeOffer) -> Instr
 def position_for(*, account: ClientAccount, offer: ExchangeOffer) -> Decimal:
     held = Position.objects.filter(account=account, security_id=offer.old_security_id).first()
     return held.principal if held else Decimal(0)
+
+
+def account_documents(*, account: ClientAccount, offer: ExchangeOffer) -> QuerySet[Document]:
+    """The account's issued documents, newest first, with their e-mails; without the bytes."""
+    return (
+        Document.objects.filter(instruction__account=account, instruction__offer=offer)
+        .select_related("instruction")
+        .prefetch_related("messages")
+        .defer("content")
+        .order_by("-generated_wall_at", "-id")
+    )

@@ -38,6 +38,7 @@ from tenders.domain.tin import InvalidTIN, TinType, last_four, normalize_tin
 from tenders.models import (
     BrokerFirm,
     ClientAccount,
+    DocumentKind,
     Instruction,
     InstructionSigner,
     InstructionStatus,
@@ -228,7 +229,13 @@ def _checked_tin(
 
 
 def _lock_account(account: ClientAccount) -> ClientAccount:
-    return ClientAccount.objects.select_for_update().select_related("firm").get(pk=account.pk)
+    # of=("self",): lock the account's row only, not its firm's (which would queue every
+    # instruction of the firm behind each other).
+    return (
+        ClientAccount.objects.select_for_update(of=("self",))
+        .select_related("firm")
+        .get(pk=account.pk)
+    )
 
 
 def _live_instruction(*, account: ClientAccount, offer: ExchangeOffer) -> Instruction | None:
@@ -241,7 +248,7 @@ def _live_instruction(*, account: ClientAccount, offer: ExchangeOffer) -> Instru
     )
 
 
-def _transition(
+def instruction_transition(
     instruction: Instruction, target: Status, *, by: AbstractBaseUser, reason: str = ""
 ) -> None:
     """Apply one move of the lifecycle table and record it; any other move is refused."""
@@ -335,6 +342,13 @@ def _create_version(
     return instruction
 
 
+def _issue_receipt(instruction: Instruction, kind: str) -> None:
+    """The client's receipt is rendered and e-mailed in the background once this commits."""
+    from tenders.tasks import issue_document
+
+    transaction.on_commit(lambda: issue_document.enqueue(instruction.pk, kind))
+
+
 def _already_recorded(token: UUID | None) -> Instruction | None:
     if token is None:
         return None
@@ -356,9 +370,11 @@ def instruction_submit(
             f"{live.get_status_display().lower()}): amend or withdraw it instead."
         )
     checked = instruction_check(account=account, offer=offer, data=data, by=by)
-    return _create_version(
+    instruction = _create_version(
         account=account, offer=offer, checked=checked, data=data, by=by, supersedes=None
     )
+    _issue_receipt(instruction, DocumentKind.RECEIPT)
+    return instruction
 
 
 def _current_version(
@@ -401,8 +417,8 @@ def instruction_amend(
             f"An instruction that is {current.get_status_display().lower()} cannot be amended."
         )
     checked = instruction_check(account=account, offer=current.offer, data=data, by=by)
-    _transition(current, Status.SUPERSEDED, by=by, reason=checked.late_reason)
-    return _create_version(
+    instruction_transition(current, Status.SUPERSEDED, by=by, reason=checked.late_reason)
+    amended = _create_version(
         account=account,
         offer=current.offer,
         checked=checked,
@@ -410,6 +426,8 @@ def instruction_amend(
         by=by,
         supersedes=current,
     )
+    _issue_receipt(amended, DocumentKind.RECEIPT)
+    return amended
 
 
 @transaction.atomic
@@ -427,7 +445,8 @@ def instruction_withdraw(
             f"An instruction that is {current.get_status_display().lower()} cannot be withdrawn."
         )
     _raise(_deadline_refusals(account=account, offer=current.offer, by=by, late_reason=late_reason))
-    _transition(current, Status.WITHDRAWN, by=by, reason=late_reason.strip())
+    instruction_transition(current, Status.WITHDRAWN, by=by, reason=late_reason.strip())
+    _issue_receipt(current, DocumentKind.WITHDRAWAL_RECEIPT)
     return current
 
 
@@ -484,7 +503,7 @@ def instructions_submit_to_agent(
             )
             continue
         instruction.resolved_amount = tendered
-        _transition(instruction, Status.SUBMITTED, by=by)
+        instruction_transition(instruction, Status.SUBMITTED, by=by)
         submitted.append(instruction)
     return AgentSubmissionResult(submitted=tuple(submitted), refused=tuple(refused))
 

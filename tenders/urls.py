@@ -25,4 +25,5 @@ urlpatterns = [
     path("accounts/<int:pk>/history/", views.account_history, name="account_history"),
     path("accounts/<int:pk>/reveal-tin/", views.account_reveal_tin_view, name="reveal_tin"),
     path("instruction-form/", views.blank_instruction_form, name="blank_form"),
+    path("documents/<int:pk>/", views.document_download, name="document_download"),
 ]

@@ -22,6 +22,7 @@ from notes.domain.terms import InvalidTerms
 from notes.models import ExchangeOffer
 from notes.selectors import offer_calendar, offer_terms
 from tenders import audit
+from tenders.documents import LinkExpired, document_from_link
 from tenders.domain.lifecycle import OPEN
 from tenders.domain.rules import Actor
 from tenders.forms import (
@@ -33,10 +34,11 @@ from tenders.forms import (
     instruction_input,
     signer_initial,
 )
-from tenders.models import ClientAccount, Instruction
+from tenders.models import ClientAccount, Document, Instruction
 from tenders.selectors import (
     ANSWER_LABELS,
     AnswerFilter,
+    account_documents,
     account_instructions,
     account_rows,
     accounts_for_user,
@@ -137,6 +139,7 @@ def _account_context(
         "instruction": latest,
         "is_open": latest is not None and latest.status in OPEN,
         "may_reveal": request.user.has_perm("tenders.reveal_tin"),
+        "documents": account_documents(account=account, offer=offer),
         "reveal_form": RevealTinForm(),
         **_deadline_context(account, offer, None),
         **extra,
@@ -385,3 +388,32 @@ def blank_instruction_form(request: HttpRequest) -> HttpResponse:
 
 def account_url(account: ClientAccount) -> str:
     return reverse("tenders:account_detail", args=[account.pk])
+
+
+def _pdf_response(document: Document, *, inline: bool = False) -> HttpResponse:
+    """Exactly the stored bytes, never re-rendered."""
+    response = HttpResponse(bytes(document.content), content_type="application/pdf")
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{document.filename}"'
+    response["ETag"] = f'"{document.sha256}"'
+    response["X-Content-SHA256"] = document.sha256
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def document_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """A representative downloads the firm's documents; operations staff any."""
+    visible = Document.objects.filter(instruction__account__in=accounts_for_user(user=request.user))
+    return _pdf_response(get_object_or_404(visible, pk=pk))
+
+
+def document_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The signed link e-mailed to the client: no login, valid for a limited time."""
+    try:
+        document = document_from_link(token)
+    except LinkExpired:
+        return render(request, "tenders/link_expired.html", status=410)
+    except Document.DoesNotExist:
+        raise Http404("No such document.") from None
+    return _pdf_response(document, inline=True)

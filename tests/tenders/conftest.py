@@ -102,3 +102,25 @@ def make_input(account: ClientAccount, **overrides: Any) -> InstructionInput:
 
 def amount_input(account: ClientAccount, amount: str, **overrides: Any) -> InstructionInput:
     return make_input(account, choice="AMOUNT", amount=Decimal(amount), **overrides)
+
+
+@pytest.fixture
+def fake_pdf(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, str]]:
+    """Replace WeasyPrint with a quick stand-in where a test is about storing, e-mailing or
+    bulk runs rather than the PDF itself; returns the (instruction id, kind) rendered."""
+    import hashlib
+    from types import SimpleNamespace
+
+    from exchange_office import clock
+    from tenders import documents
+
+    calls: list[tuple[int, str]] = []
+
+    def render(instruction: Any, kind: str, number: str) -> tuple[Any, Any, Any]:
+        calls.append((instruction.pk, kind))
+        content = f"%PDF-1.7 {number}".encode()
+        pdf = SimpleNamespace(content=content, pages=1, sha256=hashlib.sha256(content).hexdigest())
+        return pdf, clock.now(), clock.wall_now()
+
+    monkeypatch.setattr(documents, "_render", render)
+    return calls

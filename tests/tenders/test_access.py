@@ -18,7 +18,14 @@ from django.urls import URLPattern, reverse
 from notes.models import ExchangeOffer
 from tenders import urls as tenders_urls
 from tenders.demo import _operations_group
-from tenders.models import ClientAccount, Instruction, InstructionChoice, Representative
+from tenders.models import (
+    ClientAccount,
+    Document,
+    DocumentKind,
+    Instruction,
+    InstructionChoice,
+    Representative,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +39,8 @@ ALL_URL_NAMES = [_name(p) for p in tenders_urls.urlpatterns]
 ACCOUNT_PATH_URL_NAMES = [
     _name(p) for p in tenders_urls.urlpatterns if "pk" in p.pattern.converters
 ]
+# URLs whose id is one of the account's documents rather than the account itself.
+DOCUMENT_URL_NAMES = {"tenders:document_download"}
 # URLs that take an account id in the query string instead: `?account=<id>`.
 ACCOUNT_QUERY_URL_NAMES = ["tenders:blank_form"]
 ACCOUNT_URL_NAMES = ACCOUNT_PATH_URL_NAMES + ACCOUNT_QUERY_URL_NAMES
@@ -50,6 +59,8 @@ ACCOUNT_REQUESTS = [
 def account_url(name: str, account: ClientAccount) -> str:
     if name in ACCOUNT_QUERY_URL_NAMES:
         return f"{reverse(name)}?account={account.pk}"
+    if name in DOCUMENT_URL_NAMES:
+        return reverse(name, args=[Document.objects.get(instruction__account=account).pk])
     return reverse(name, args=[account.pk])
 
 
@@ -62,7 +73,7 @@ def with_open_instruction(
 ) -> None:
     """A received instruction, so that the amend and withdraw pages have something to show."""
     received = datetime(2001, 8, 20, 14, 0, tzinfo=UTC)
-    Instruction.objects.create(
+    instruction = Instruction.objects.create(
         account=account,
         offer=offer,
         version=1,
@@ -76,6 +87,17 @@ def with_open_instruction(
         entered_by=by,
         received_at=received,
         received_wall_at=received,
+    )
+    Document.objects.create(
+        instruction=instruction,
+        kind=DocumentKind.RECEIPT,
+        number=f"TEST-R{instruction.pk:06d}-1",
+        content=b"%PDF-1.7 receipt",
+        sha256="0" * 64,
+        size=16,
+        pages=1,
+        generated_at=received,
+        generated_wall_at=received,
     )
 
 

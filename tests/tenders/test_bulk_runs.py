@@ -1,0 +1,169 @@
+"""A bulk run issues a confirmation per accepted instruction, records its progress, lists
+failures with the reason, and resumes after a worker dies without duplicates or gaps."""
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tenders.documents import bulk_run_drain, bulk_run_progress, bulk_run_resume, bulk_run_start
+from tenders.models import (
+    BulkItemStatus,
+    BulkRun,
+    BulkRunStatus,
+    Document,
+    DocumentKind,
+    Instruction,
+    InstructionStatus,
+)
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def accepted(offer: Any, firm: Any, rep: Any) -> list[Instruction]:
+    """Five accepted instructions of a consummated offer."""
+    offer.status, offer.consummation_date = "consummated", "2001-09-05"
+    offer.save()
+    instructions = []
+    for _ in range(5):
+        account = factories.ClientAccountFactory(firm=firm)
+        factories.PositionFactory(account=account, security=offer.old_security)
+        instructions.append(
+            Instruction.objects.create(
+                account=account,
+                offer=offer,
+                version=1,
+                choice="ALL",
+                resolved_amount=125000,
+                status=InstructionStatus.ACCEPTED,
+                form_date="2001-08-20",
+                signed_address="1 Main Street",
+                signed_phone="+12125550100",
+                tin_type="SSN",
+                tin="123-45-6789",
+                tin_last4="6789",
+                entered_by=rep,
+                received_at=timezone.now(),
+                received_wall_at=timezone.now(),
+            )
+        )
+    return instructions
+
+
+def test_bulk_run_issues_one_confirmation_per_accepted_instruction(
+    accepted, offer, ops, fake_pdf, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        run = bulk_run_start(offer_id=offer.pk, by=ops)
+    progress = bulk_run_progress(run)
+    assert (progress.total, progress.done, progress.failed, progress.status) == (
+        5, 5, 0, BulkRunStatus.FINISHED,
+    )  # fmt: skip
+    assert Document.objects.filter(kind=DocumentKind.CONFIRMATION).count() == 5
+    assert sorted(pk for pk, _ in fake_pdf) == sorted(i.pk for i in accepted)
+
+
+def test_progress_is_recorded_as_items_finish(accepted, offer, ops, fake_pdf) -> None:
+    run = bulk_run_start(offer_id=offer.pk, by=ops)  # drains not run: no commit in this test
+    assert bulk_run_progress(run).as_dict() == {
+        "total": 5, "done": 0, "failed": 0, "working": 0, "pending": 5, "percent": 0,
+        "status": "running",
+    }  # fmt: skip
+    bulk_run_drain(run_id=run.pk)
+    assert bulk_run_progress(run).percent == 100
+
+
+def test_a_failure_is_listed_with_the_reason_and_the_run_goes_on(
+    accepted, offer, ops, fake_pdf, monkeypatch
+) -> None:
+    from tenders import documents
+
+    render = documents._render
+
+    def broken_for_one(instruction: Any, kind: str, number: str) -> Any:
+        if instruction.pk == accepted[2].pk:
+            raise RuntimeError("font cache unreadable")
+        return render(instruction, kind, number)
+
+    monkeypatch.setattr(documents, "_render", broken_for_one)
+    run = bulk_run_start(offer_id=offer.pk, by=ops)
+    bulk_run_drain(run_id=run.pk)
+    failed = run.items.get(status=BulkItemStatus.FAILED)
+    assert failed.instruction == accepted[2]
+    assert failed.error == "RuntimeError: font cache unreadable"
+    assert bulk_run_progress(run).done == 4
+
+
+def test_resume_takes_over_an_item_whose_worker_died(accepted, offer, ops, fake_pdf) -> None:
+    run = bulk_run_start(offer_id=offer.pk, by=ops)
+    dead, alive = run.items.order_by("id")[:2]
+    past = timezone.now() - timedelta(minutes=5)
+    future = timezone.now() + timedelta(minutes=5)
+    # The dead worker had rendered and stored its document, then died before marking done.
+    run.items.filter(pk=dead.pk).update(status=BulkItemStatus.WORKING, lease_expires_at=past)
+    run.items.filter(pk=alive.pk).update(status=BulkItemStatus.WORKING, lease_expires_at=future)
+    from tenders.documents import document_issue
+
+    document_issue(instruction_id=dead.instruction_id, kind=DocumentKind.CONFIRMATION)
+
+    assert bulk_run_resume(run=run) == 1
+    bulk_run_drain(run_id=run.pk)
+
+    items = {item.pk: item.status for item in run.items.all()}
+    assert items[alive.pk] == BulkItemStatus.WORKING  # still held by a live worker
+    assert [s for pk, s in items.items() if pk != alive.pk] == [BulkItemStatus.DONE] * 4
+    # No duplicate: the dead worker's document was taken, not rendered again.
+    assert Document.objects.filter(instruction_id=dead.instruction_id).count() == 1
+    assert len(fake_pdf) == 4
+
+
+def test_expired_lease_is_taken_over_by_any_drain(accepted, offer, ops, fake_pdf) -> None:
+    run = bulk_run_start(offer_id=offer.pk, by=ops)
+    stale = run.items.order_by("id").first()
+    run.items.filter(pk=stale.pk).update(
+        status=BulkItemStatus.WORKING, lease_expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    assert bulk_run_drain(run_id=run.pk) == 5
+    assert BulkRun.objects.get(pk=run.pk).status == BulkRunStatus.FINISHED
+
+
+def test_retrying_failed_items_issues_them(accepted, offer, ops, fake_pdf) -> None:
+    run = bulk_run_start(offer_id=offer.pk, by=ops)
+    run.items.filter(pk=run.items.first().pk).update(
+        status=BulkItemStatus.FAILED, error="RuntimeError: transient"
+    )
+    bulk_run_drain(run_id=run.pk)
+    assert bulk_run_resume(run=run, retry_failed=True) == 1
+    bulk_run_drain(run_id=run.pk)
+    assert bulk_run_progress(run).done == 5
+
+
+def test_admin_shows_progress_and_serves_it_as_json(
+    client, accepted, offer, fake_pdf, django_user_model
+) -> None:
+    admin_user = django_user_model.objects.create_superuser("boss", password="x")
+    run = bulk_run_start(offer_id=offer.pk, by=admin_user)
+    bulk_run_drain(run_id=run.pk)
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:tenders_bulkrun_change", args=[run.pk])).content.decode()
+    assert "100% — 5 of 5 done" in page
+    progress = client.get(reverse("admin:tenders_bulkrun_progress", args=[run.pk])).json()
+    assert progress["done"] == 5 and progress["status"] == "finished"
+
+
+def test_admin_lists_failures_with_the_reason(
+    client, accepted, offer, fake_pdf, django_user_model
+) -> None:
+    admin_user = django_user_model.objects.create_superuser("boss", password="x")
+    run = bulk_run_start(offer_id=offer.pk, by=admin_user)
+    run.items.filter(pk=run.items.first().pk).update(
+        status=BulkItemStatus.FAILED, error="RuntimeError: font cache unreadable"
+    )
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:tenders_bulkrun_change", args=[run.pk])).content.decode()
+    assert "RuntimeError: font cache unreadable" in page
+    assert "1 failed" in page

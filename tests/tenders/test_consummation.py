@@ -1,0 +1,173 @@
+"""Consummation: refused unless the offer expired, the minimum condition and every other
+condition are met; then instructions are accepted, "tender all" resolved, and confirmations
+issued in a bulk run."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from notes.models import ExchangeOffer, OfferStatus
+from tenders.consummation import offer_consummate, tabulate
+from tenders.models import BulkRun, Document, Instruction, InstructionStatus
+from tenders.services import instruction_submit
+from tests import factories
+from tests.forms import form_data
+from tests.tenders.conftest import NY, make_input
+
+pytestmark = pytest.mark.django_db
+
+SEP_5 = date(2001, 9, 5)
+MORNING_AFTER = datetime(2001, 9, 5, 9, 0, tzinfo=NY)
+
+
+@pytest.fixture
+def small_offer(offer: ExchangeOffer) -> ExchangeOffer:
+    """The Lexington terms on a $200,000 issue, so that two accounts can meet the 99%."""
+    offer.outstanding_principal = Decimal("200000")
+    offer.save()
+    offer.conditions.update(is_satisfied=True, satisfied_on=date(2001, 9, 4))
+    return offer
+
+
+@pytest.fixture
+def tendered(small_offer, account, firm, rep, ops) -> list[Instruction]:
+    """$125,000 tender all, and $75,000 stated of a $75,000 position: 100% tendered."""
+    other = factories.ClientAccountFactory(firm=firm, owners=["Thomas K. Nguyen"])
+    factories.PositionFactory(account=other, security=small_offer.old_security, principal=75000)
+    from tenders.services import account_set_tin
+
+    account_set_tin(account=other, tin_type="SSN", tin="234-56-7890", by=ops)
+    return [
+        instruction_submit(account=account, offer=small_offer, data=make_input(account), by=rep),
+        instruction_submit(
+            account=other,
+            offer=small_offer,
+            data=make_input(other, choice="AMOUNT", amount=Decimal("75000")),
+            by=rep,
+        ),
+    ]
+
+
+def refusals(exc: pytest.ExceptionInfo[ValidationError]) -> str:
+    return " ".join(exc.value.messages)
+
+
+def test_offer_cannot_be_consummated_before_it_expires(tendered, small_offer, ops, at) -> None:
+    at(datetime(2001, 9, 4, 23, 59, tzinfo=NY))  # one minute before the expiration
+    with pytest.raises(ValidationError) as exc:
+        offer_consummate(offer=small_offer, on=SEP_5, by=ops)
+    assert "can be consummated only after it expires" in refusals(exc)
+
+
+def test_minimum_condition_must_be_met(small_offer, account, rep, ops, at) -> None:
+    small_offer.outstanding_principal = Decimal("27412000")
+    small_offer.save()
+    instruction_submit(account=account, offer=small_offer, data=make_input(account), by=rep)
+    at(MORNING_AFTER)
+    with pytest.raises(ValidationError) as exc:
+        offer_consummate(offer=small_offer, on=SEP_5, by=ops)
+    assert "minimum condition is not met: $125,000 tendered (0.46%), $27,138,000 required" in (
+        refusals(exc)
+    )
+
+
+def test_every_other_condition_must_be_satisfied(tendered, small_offer, ops, at) -> None:
+    small_offer.conditions.filter(sequence=1).update(is_satisfied=False)
+    at(MORNING_AFTER)
+    with pytest.raises(ValidationError) as exc:
+        offer_consummate(offer=small_offer, on=SEP_5, by=ops)
+    assert "Condition not satisfied: Senior secured financing." in refusals(exc)
+
+
+@pytest.mark.parametrize(
+    ("on", "reason"),
+    [
+        (date(2001, 9, 4), "must be after the expiration day"),
+        (date(2001, 9, 8), "not a New York banking day"),
+        (date(2001, 9, 6), "is in the future"),
+    ],
+)
+def test_consummation_date_is_checked(tendered, small_offer, ops, at, on, reason) -> None:
+    at(MORNING_AFTER)
+    with pytest.raises(ValidationError) as exc:
+        offer_consummate(offer=small_offer, on=on, by=ops)
+    assert reason in refusals(exc)
+
+
+def test_representatives_cannot_consummate(tendered, small_offer, rep, at) -> None:
+    at(MORNING_AFTER)
+    with pytest.raises(PermissionDenied):
+        offer_consummate(offer=small_offer, on=SEP_5, by=rep)
+
+
+def test_consummation_accepts_instructions_and_resolves_tender_all(
+    tendered, small_offer, account, ops, at, fake_pdf
+) -> None:
+    from tenders.models import Position
+
+    Position.objects.filter(account=account).update(principal=Decimal("130000"))
+    at(MORNING_AFTER)
+    result = offer_consummate(offer=small_offer, on=SEP_5, by=ops)
+    all_instruction, stated = (Instruction.objects.get(pk=i.pk) for i in tendered)
+    assert (all_instruction.status, all_instruction.resolved_amount) == (
+        InstructionStatus.ACCEPTED,
+        Decimal("130000"),
+    )
+    assert stated.resolved_amount == Decimal("75000")
+    assert result.tendered == Decimal("205000")
+    small_offer.refresh_from_db()
+    assert (small_offer.status, small_offer.consummation_date) == (OfferStatus.CONSUMMATED, SEP_5)
+
+
+def test_consummation_issues_the_confirmations(
+    tendered, small_offer, ops, at, fake_pdf, django_capture_on_commit_callbacks
+) -> None:
+    at(MORNING_AFTER)
+    with django_capture_on_commit_callbacks(execute=True):
+        offer_consummate(offer=small_offer, on=SEP_5, by=ops)
+    run = BulkRun.objects.get()
+    assert run.items.count() == 2
+    assert Document.objects.filter(kind="confirmation").count() == 2
+
+
+def test_tabulation_counts_tender_all_at_the_position(tendered, small_offer) -> None:
+    tabulation = tabulate(offer=small_offer)
+    assert (tabulation.tendered, tabulation.required, tabulation.minimum_met) == (
+        Decimal("200000"),
+        Decimal("198000"),
+        True,
+    )
+
+
+def test_admin_action_consummates_with_a_date(
+    client, tendered, small_offer, at, fake_pdf, django_user_model
+) -> None:
+    at(MORNING_AFTER)
+    boss = django_user_model.objects.create_superuser("boss", password="x")
+    client.force_login(boss)
+    changelist = reverse("admin:notes_exchangeoffer_changelist")
+    ask = client.post(changelist, {"action": "consummate", "_selected_action": [small_offer.pk]})
+    page = ask.content.decode()
+    assert "$200,000 tendered by 2 instructions (100.00% of $200,000)" in page
+    data = form_data(page, None) | {"consummation_date": "2001-09-05"}
+    data.pop("csrfmiddlewaretoken", None)
+    response = client.post(changelist, {**data, "action": "consummate"}, follow=True)
+    assert (
+        "Consummated on September 05, 2001: 2 instruction(s) accepted" in response.content.decode()
+    )
+
+
+def test_admin_action_shows_the_refusals(client, tendered, small_offer, django_user_model) -> None:
+    boss = django_user_model.objects.create_superuser("boss", password="x")
+    client.force_login(boss)
+    changelist = reverse("admin:notes_exchangeoffer_changelist")
+    response = client.post(
+        changelist,
+        {"action": "consummate", "_selected_action": [small_offer.pk],
+         "consummation_date": "2001-09-05"},
+    )  # fmt: skip
+    assert "can be consummated only after it expires" in response.content.decode()
+    assert ExchangeOffer.objects.get().status == OfferStatus.OPEN
