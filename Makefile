@@ -5,9 +5,11 @@ BIN := $(VENV)/bin
 # The demo replays the 2001 offer: the business clock is pinned unless EXCHANGE_OFFICE_NOW is set
 # (set it to an empty value to run on real time).
 DEMO_NOW := 2001-08-20T10:00:00-04:00
+# `make run-consummation`: the demo on the morning after the expiration, ready to consummate.
+CONSUMMATION_NOW := 2001-09-05T10:00:00-04:00
 ADDRESS ?= 127.0.0.1:8000
 
-.PHONY: run test venv clean-venv
+.PHONY: run run-consummation test venv clean-venv system-packages
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Exchange Office needs Python 3.11 or newer; $(PYTHON) is " + sys.version.split()[0])'
@@ -24,11 +26,20 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 
 venv: $(VENV)/.installed-dev
 
-run: $(VENV)/.installed-run
+# Pango, HarfBuzz's subsetter and fonts for WeasyPrint (installed with apt-get when root).
+system-packages:
+	@./scripts/system-packages
+
+run: system-packages $(VENV)/.installed-run
 	@DEBUG=$${DEBUG:-true} EXCHANGE_OFFICE_NOW=$${EXCHANGE_OFFICE_NOW-$(DEMO_NOW)} \
 		BIN=$(BIN) ADDRESS=$(ADDRESS) ./scripts/run-demo
 
-test: $(VENV)/.installed-dev
+run-consummation: system-packages $(VENV)/.installed-run
+	@DEBUG=$${DEBUG:-true} EXCHANGE_OFFICE_NOW=$${EXCHANGE_OFFICE_NOW-$(CONSUMMATION_NOW)} \
+		EXCHANGE_OFFICE_VAR_DIR=$${EXCHANGE_OFFICE_VAR_DIR:-var/consummation} \
+		DEMO_SCENARIO=consummation BIN=$(BIN) ADDRESS=$(ADDRESS) ./scripts/run-demo
+
+test: system-packages $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest

@@ -176,6 +176,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # E-mail: EMAIL_URL selects the backend (smtp+tls://user:pass@host:587, consolemail://, ...).
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+if EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend":  # noqa: F821
+    # The same console output, with attachments summarised rather than dumped in base64.
+    EMAIL_BACKEND = "exchange_office.mail.ConsoleEmailBackend"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Exchange Office <noreply@localhost>")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 

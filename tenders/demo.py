@@ -195,6 +195,13 @@ INSTRUCTIONS = (
     DemoInstruction("MS-200007", _at(17, 12, 0), "withdraw"),
 )
 
+# For the consummation scenario: the small holders who never answer ($35,000 in all, well
+# inside the $274,000 the minimum condition leaves untendered).
+NEVER_ANSWER = ("HB-100005", "HB-100012", "MS-200011", "LC-300009", "HB-100006", "MS-200006",
+                "LC-300003")  # fmt: skip
+CHANGES_MIND = "LC-300010"
+CONDITIONS_MET_AT = datetime(2001, 9, 4, 16, 0, tzinfo=NEW_YORK)
+
 _ENTITY = re.compile(
     r"\b(Company|Fund|LP|LLC|Trust|Bank|Plan|Partners|Associates|Holdings|Foundation|Corp)\b"
 )
@@ -324,4 +331,45 @@ def load_demo() -> ExchangeOffer:
             defaults={"principal": Decimal(spec.principal)},
         )
     _seed_instructions(offer, users)
+    return offer
+
+
+@transaction.atomic
+def load_consummation_scenario() -> ExchangeOffer:
+    """The demo as it could have stood on the morning of Sep 5, 2001: every account but a few
+    small holders tendered before the cutoffs ($125,000 stays out: 99.54% tendered), and the
+    other conditions were met the day before. Operations can then consummate (with the clock after the expiration)."""
+    offer = load_demo()
+    users = {user.get_username(): user for user in get_user_model().objects.all()}
+    representatives = {r.firm_id: r.user for r in Representative.objects.all()}
+    waiting = ClientAccount.objects.exclude(account_number__in=NEVER_ANSWER).exclude(
+        instructions__offer=offer, instructions__status__in=["received", "submitted", "accepted"]
+    )
+    for minute, account in enumerate(waiting.order_by("account_number")):
+        step = DemoInstruction(account.account_number, _at(28, 10, minute % 60), "submit")
+        with clock.frozen_at(step.at):
+            instruction_submit(
+                account=account,
+                offer=offer,
+                data=_instruction_input(account, step),
+                by=representatives.get(account.firm_id, users["ops"]),
+            )
+    # Prairie State, which had stated $500,000 of its $700,000, decides to tender all.
+    prairie = ClientAccount.objects.get(account_number=CHANGES_MIND)
+    live = Instruction.objects.filter(account=prairie, offer=offer, status="received").first()
+    if live is not None and live.choice == "AMOUNT":
+        step = DemoInstruction(CHANGES_MIND, _at(29, 15, 30), "amend")
+        with clock.frozen_at(step.at):
+            instruction_amend(
+                instruction=live,
+                expected_version=live.version,
+                data=_instruction_input(prairie, step),
+                by=representatives.get(prairie.firm_id, users["ops"]),
+            )
+    for condition in offer.conditions.filter(is_satisfied=False):
+        condition.is_satisfied, condition.satisfied_on = True, CONDITIONS_MET_AT.date()
+        condition.note = condition.note or "Demo: met the day before the expiration."
+        condition._history_user = users["ops"]  # type: ignore[attr-defined]
+        with clock.frozen_at(CONDITIONS_MET_AT):
+            condition.save()
     return offer

@@ -130,3 +130,23 @@ def test_demo_instructions_were_taken_before_the_demo_day(demo: ExchangeOffer) -
 
 def test_every_demo_account_has_a_valid_masked_tin(demo: ExchangeOffer) -> None:
     assert all(len(a.masked_tin) >= 10 for a in ClientAccount.objects.all())
+
+
+def test_consummation_scenario_meets_the_minimum_and_can_be_consummated(
+    db, pin_clock, fake_pdf
+) -> None:
+    from datetime import date
+
+    from tenders.consummation import offer_consummate, tabulate
+    from tenders.demo import load_consummation_scenario
+    from tests.factories import StaffUserFactory
+
+    offer = load_consummation_scenario()
+    tabulation = tabulate(offer=offer)
+    assert tabulation.outstanding - tabulation.tendered == Decimal("125000")
+    assert tabulation.minimum_met
+    assert not offer.conditions.filter(is_satisfied=False).exists()
+    pin_clock("2001-09-05T10:00:00-04:00")
+    ops = StaffUserFactory(is_superuser=True)
+    result = offer_consummate(offer=offer, on=date(2001, 9, 5), by=ops)
+    assert result.tendered == Decimal("27287000")
