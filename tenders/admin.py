@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
@@ -22,6 +22,8 @@ from notes.models import ExchangeOffer
 from notes.selectors import offer_consummation_date
 from tenders.consummation import offer_consummate, tabulate
 from tenders.documents import (
+    PROGRESS_ANNOTATIONS,
+    BulkProgress,
     bulk_run_progress,
     bulk_run_resume,
     bulk_run_start,
@@ -479,18 +481,7 @@ class BulkRunAdmin(NoDeleteMixin, admin.ModelAdmin):
         return False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[BulkRun]:
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                total=Count("items"),
-                finished=Count(
-                    "items",
-                    filter=Q(items__status__in=[BulkItemStatus.DONE, BulkItemStatus.FAILED]),
-                ),
-                failed=Count("items", filter=Q(items__status=BulkItemStatus.FAILED)),
-            )
-        )
+        return super().get_queryset(request).annotate(**PROGRESS_ANNOTATIONS)
 
     def get_urls(self) -> list:
         progress = self.admin_site.admin_view(self.progress_view)
@@ -507,27 +498,15 @@ class BulkRunAdmin(NoDeleteMixin, admin.ModelAdmin):
 
     @admin.display(description="progress")
     def progress_bar(self, obj: BulkRun) -> str:
-        total = getattr(obj, "total", None)
-        if total is None:
-            progress = bulk_run_progress(obj)
-            total, finished, failed = (
-                progress.total,
-                progress.done + progress.failed,
-                progress.failed,
-            )
-        else:
-            finished, failed = obj.finished, obj.failed
-        percent = round(100 * finished / total) if total else 100
+        progress = (
+            BulkProgress.from_annotated(obj) if hasattr(obj, "total") else bulk_run_progress(obj)
+        )
         return render_to_string(
             "admin/tenders/bulkrun/progress.html",
             {
-                "run": obj,
-                "percent": percent,
-                "finished": finished,
-                "failed": failed,
-                "total": total,
+                "progress": progress,
                 "url": reverse("admin:tenders_bulkrun_progress", args=[obj.pk]),
-                "live": obj.status == BulkRunStatus.RUNNING,
+                "live": progress.status == BulkRunStatus.RUNNING,
             },
         )
 

@@ -7,7 +7,8 @@ idempotent per (instruction, kind): a task that runs twice finds the document is
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -252,12 +253,19 @@ class BulkProgress:
     working: int
     pending: int
     status: str
+    held_until: datetime | None = None  # the last lease of an item a worker holds
 
     @property
     def percent(self) -> int:
         return round(100 * (self.done + self.failed) / self.total) if self.total else 100
 
-    def as_dict(self) -> dict[str, int | str]:
+    @classmethod
+    def from_annotated(cls, run: BulkRun) -> "BulkProgress":
+        """From a run annotated with PROGRESS_ANNOTATIONS (a list of runs in one query)."""
+        names = ("total", "done", "failed", "working", "pending", "held_until")
+        return cls(status=run.status, **{name: getattr(run, name) for name in names})
+
+    def as_dict(self) -> dict[str, int | str | None]:
         return {
             "total": self.total,
             "done": self.done,
@@ -266,20 +274,32 @@ class BulkProgress:
             "pending": self.pending,
             "percent": self.percent,
             "status": self.status,
+            "held_until": self.held_until.isoformat() if self.held_until else None,
         }
 
 
+# Counted in the database, on a run's items or (prefixed with items__) on a list of runs.
+def _progress_counts(prefix: str = "") -> dict[str, Any]:
+    status = f"{prefix}status"
+    return {
+        "total": Count(f"{prefix}id"),
+        "done": Count(f"{prefix}id", filter=Q(**{status: BulkItemStatus.DONE})),
+        "failed": Count(f"{prefix}id", filter=Q(**{status: BulkItemStatus.FAILED})),
+        "working": Count(f"{prefix}id", filter=Q(**{status: BulkItemStatus.WORKING})),
+        "pending": Count(f"{prefix}id", filter=Q(**{status: BulkItemStatus.PENDING})),
+        "held_until": Max(
+            f"{prefix}lease_expires_at", filter=Q(**{status: BulkItemStatus.WORKING})
+        ),
+    }
+
+
+PROGRESS_ANNOTATIONS = _progress_counts("items__")
+
+
 def bulk_run_progress(run: BulkRun) -> BulkProgress:
-    counts = run.items.aggregate(
-        total=Count("id"),
-        done=Count("id", filter=Q(status=BulkItemStatus.DONE)),
-        failed=Count("id", filter=Q(status=BulkItemStatus.FAILED)),
-        working=Count("id", filter=Q(status=BulkItemStatus.WORKING)),
-        pending=Count("id", filter=Q(status=BulkItemStatus.PENDING)),
-    )
-    return BulkProgress(
-        status=BulkRun.objects.values_list("status", flat=True).get(pk=run.pk), **counts
-    )
+    counts = run.items.aggregate(**_progress_counts())
+    status = BulkRun.objects.values_list("status", flat=True).get(pk=run.pk)
+    return BulkProgress(status=status, **counts)
 
 
 def _enqueue_drains(run: BulkRun) -> None:
@@ -386,4 +406,18 @@ def bulk_run_drain(*, run_id: int) -> int:
             )
         handled += 1
     _finish_if_complete(run_id)
+    _follow_up_held_items(run_id)
     return handled
+
+
+def _follow_up_held_items(run_id: int) -> None:
+    """Items still leased by another worker may be held by one that died: come back when
+    the last lease runs out, so the run finishes without anyone pressing Resume."""
+    from tenders.tasks import drain_bulk_run
+
+    latest_lease = BulkRunItem.objects.filter(
+        run_id=run_id, status=BulkItemStatus.WORKING
+    ).aggregate(until=Max("lease_expires_at"))["until"]
+    backend = drain_bulk_run.get_backend()
+    if latest_lease is not None and backend.supports_defer:
+        drain_bulk_run.using(run_after=latest_lease + timedelta(seconds=1)).enqueue(run_id)

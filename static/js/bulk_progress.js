@@ -15,6 +15,13 @@
           if (p.failed) text += ", " + p.failed + " failed";
           if (p.status !== "running") { text += " (finished)"; box.dataset.live = "false"; }
           box.querySelector(".bulk-progress-text").textContent = text;
+          const held = box.querySelector(".bulk-progress-held");
+          if (held) {
+            held.hidden = !p.held_until || p.status !== "running";
+            if (p.held_until) {
+              held.querySelector(".held-until").textContent = new Date(p.held_until).toLocaleTimeString();
+            }
+          }
         })
         .catch(function () { /* try again at the next tick */ });
     });

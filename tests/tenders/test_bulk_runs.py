@@ -71,7 +71,7 @@ def test_progress_is_recorded_as_items_finish(accepted, offer, ops, fake_pdf) ->
     run = bulk_run_start(offer_id=offer.pk, by=ops)  # drains not run: no commit in this test
     assert bulk_run_progress(run).as_dict() == {
         "total": 5, "done": 0, "failed": 0, "working": 0, "pending": 5, "percent": 0,
-        "status": "running",
+        "status": "running", "held_until": None,
     }  # fmt: skip
     bulk_run_drain(run_id=run.pk)
     assert bulk_run_progress(run).percent == 100
@@ -150,7 +150,7 @@ def test_admin_shows_progress_and_serves_it_as_json(
     bulk_run_drain(run_id=run.pk)
     client.force_login(admin_user)
     page = client.get(reverse("admin:tenders_bulkrun_change", args=[run.pk])).content.decode()
-    assert "100% — 5 of 5 done" in page
+    assert "100% — 5 of 5 done (finished)" in page
     progress = client.get(reverse("admin:tenders_bulkrun_progress", args=[run.pk])).json()
     assert progress["done"] == 5 and progress["status"] == "finished"
 
@@ -167,3 +167,28 @@ def test_admin_lists_failures_with_the_reason(
     page = client.get(reverse("admin:tenders_bulkrun_change", args=[run.pk])).content.decode()
     assert "RuntimeError: font cache unreadable" in page
     assert "1 failed" in page
+
+
+def test_run_comes_back_for_items_held_by_a_worker_that_may_have_died(
+    accepted, offer, ops, fake_pdf, settings
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    run = bulk_run_start(offer_id=offer.pk, by=ops)
+    held = run.items.order_by("id").first()
+    lease = timezone.now() + timedelta(minutes=2)
+    run.items.filter(pk=held.pk).update(status=BulkItemStatus.WORKING, lease_expires_at=lease)
+    bulk_run_drain(run_id=run.pk)
+    follow_up = DBTaskResult.objects.get(task_path="tenders.tasks.drain_bulk_run")
+    assert follow_up.args_kwargs["args"] == [run.pk]
+    assert follow_up.run_after == lease + timedelta(seconds=1)
+
+
+def test_finished_run_schedules_nothing_more(accepted, offer, ops, fake_pdf, settings) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    run = bulk_run_start(offer_id=offer.pk, by=ops)
+    bulk_run_drain(run_id=run.pk)
+    assert not DBTaskResult.objects.filter(task_path="tenders.tasks.drain_bulk_run").exists()

@@ -21,10 +21,17 @@ from tenders.demo import _operations_group
 from tenders.models import (
     AccountOwner,
     BrokerFirm,
+    BulkItemStatus,
+    BulkRun,
+    BulkRunItem,
     ClientAccount,
+    Document,
+    DocumentKind,
     Instruction,
     InstructionChoice,
     InstructionStatus,
+    OutboxMessage,
+    OutboxStatus,
     Position,
     Representative,
     TinReveal,
@@ -175,6 +182,64 @@ def tin_reveals(scene: Scene, start: int, count: int) -> None:
     )
 
 
+def _documents(scene: Scene, start: int, count: int) -> list[Document]:
+    instructions(scene, start, count)
+    issued = datetime(2001, 8, 21, 10, 0, tzinfo=UTC)
+    return Document.objects.bulk_create(
+        Document(
+            instruction=instruction,
+            kind=DocumentKind.RECEIPT,
+            number=f"QC-R{instruction.pk:06d}-1",
+            content=b"%PDF-1.7",
+            sha256="0" * 64,
+            size=8,
+            pages=1,
+            generated_at=issued,
+            generated_wall_at=issued,
+        )
+        for instruction in Instruction.objects.filter(documents__isnull=True)
+    )
+
+
+def documents(scene: Scene, start: int, count: int) -> None:
+    _documents(scene, start, count)
+
+
+def outbox_messages(scene: Scene, start: int, count: int) -> None:
+    queued = datetime(2001, 8, 21, 10, 0, tzinfo=UTC)
+    OutboxMessage.objects.bulk_create(
+        OutboxMessage(
+            document=document,
+            to="client@example.com",
+            subject=f"Receipt {document.number}",
+            body="Attached.",
+            status=OutboxStatus.SENT,
+            queued_at=queued,
+        )
+        for document in _documents(scene, start, count)
+    )
+
+
+def bulk_runs(scene: Scene, start: int, count: int) -> None:
+    """Runs of two items each, one done and one failed."""
+    instructions(scene, start, 2 * count)
+    started = datetime(2001, 9, 5, 10, 0, tzinfo=UTC)
+    runs = BulkRun.objects.bulk_create(
+        BulkRun(offer=scene.offer, created_by=scene.operations, created_at=started)
+        for _ in range(count)
+    )
+    todo = list(Instruction.objects.order_by("-pk")[: 2 * count])
+    BulkRunItem.objects.bulk_create(
+        BulkRunItem(
+            run=run,
+            instruction=todo[2 * n + k],
+            status=BulkItemStatus.DONE if k == 0 else BulkItemStatus.FAILED,
+        )
+        for n, run in enumerate(runs)
+        for k in (0, 1)
+    )
+
+
 def offers(scene: Scene, start: int, count: int) -> None:
     created = ExchangeOffer.objects.bulk_create(
         factories.ExchangeOfferFactory.build_batch(
@@ -248,6 +313,9 @@ PAGES: list[tuple[str, Viewer, Builder, int]] = [
     ("/admin/tenders/position/", superuser, positions, 7),
     ("/admin/tenders/instruction/", superuser, instructions, 10),
     ("/admin/tenders/tinreveal/", superuser, tin_reveals, 6),
+    ("/admin/tenders/document/", superuser, documents, 7),
+    ("/admin/tenders/outboxmessage/", superuser, outbox_messages, 6),
+    ("/admin/tenders/bulkrun/", superuser, bulk_runs, 7),
     ("/admin/notes/exchangeoffer/", superuser, offers, 7),
     ("/admin/notes/security/", superuser, securities, 5),
     ("/admin/notes/issuer/", superuser, issuers, 5),
