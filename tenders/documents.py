@@ -6,6 +6,7 @@ idempotent per (instruction, kind): a task that runs twice finds the document is
 """
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -66,55 +67,22 @@ def _instruction(instruction_id: int) -> Instruction:
     ).get(pk=instruction_id)
 
 
-def document_issue(
-    *, instruction_id: int, kind: str, by: AbstractBaseUser | None = None
+def _render_and_store(
+    instruction: Instruction,
+    kind: str,
+    *,
+    revision: int,
+    by: AbstractBaseUser | None,
+    also: Callable[[Document], object] = lambda document: None,
 ) -> Document:
-    """The document of this kind for this instruction version: rendered and stored the first
-    time, then e-mailed to the client; any later call returns the stored one unchanged."""
-    existing = Document.objects.filter(instruction_id=instruction_id, kind=kind).first()
-    if existing is not None:
-        return existing
-    instruction = _instruction(instruction_id)
-    number = document_number(instruction, kind, 1)
+    """Render a revision (slow, outside any transaction), then store its bytes with their
+    hash and do `also` in the same transaction. IntegrityError if the revision is taken."""
+    number = document_number(instruction, kind, revision)
     rendered, business, wall = _render(instruction, kind, number)
-    try:
-        with transaction.atomic():
-            document = Document.objects.create(
-                instruction=instruction,
-                kind=kind,
-                revision=1,
-                number=number,
-                content=rendered.content,
-                sha256=rendered.sha256,
-                size=len(rendered.content),
-                pages=rendered.pages,
-                generated_at=business,
-                generated_wall_at=wall,
-                generated_by=by,
-            )
-            _queue_email(document, instruction, by=by)
-    except IntegrityError:
-        # Another worker stored it first: theirs is the document, and it has its e-mail.
-        return Document.objects.get(instruction_id=instruction_id, kind=kind, revision=1)
-    return document
-
-
-def document_regenerate(*, document: Document, by: AbstractBaseUser) -> Document:
-    """A new revision from today's data; the old one is kept, and nothing is re-sent."""
-    instruction = _instruction(document.instruction_id)
     with transaction.atomic():
-        latest = (
-            Document.objects.select_for_update()
-            .filter(instruction=instruction, kind=document.kind)
-            .aggregate(m=Max("revision"))["m"]
-        )
-    revision = (latest or 0) + 1
-    number = document_number(instruction, document.kind, revision)
-    rendered, business, wall = _render(instruction, document.kind, number)
-    try:
-        return Document.objects.create(
+        document = Document.objects.create(
             instruction=instruction,
-            kind=document.kind,
+            kind=kind,
             revision=revision,
             number=number,
             content=rendered.content,
@@ -125,6 +93,42 @@ def document_regenerate(*, document: Document, by: AbstractBaseUser) -> Document
             generated_wall_at=wall,
             generated_by=by,
         )
+        also(document)
+    return document
+
+
+def document_issue(
+    *, instruction_id: int, kind: str, by: AbstractBaseUser | None = None
+) -> Document:
+    """The document of this kind for this instruction version: rendered and stored the first
+    time, then e-mailed to the client; any later call returns the stored one unchanged."""
+    existing = Document.objects.filter(instruction_id=instruction_id, kind=kind).first()
+    if existing is not None:
+        return existing
+    instruction = _instruction(instruction_id)
+    try:
+        document = _render_and_store(
+            instruction,
+            kind,
+            revision=1,
+            by=by,
+            also=lambda document: _queue_email(document, instruction, by=by),
+        )
+    except IntegrityError:
+        # Another worker stored it first: theirs is the document, and it has its e-mail.
+        return Document.objects.get(instruction_id=instruction_id, kind=kind, revision=1)
+    return document
+
+
+def document_regenerate(*, document: Document, by: AbstractBaseUser) -> Document:
+    """A new revision from today's data; the old one is kept, and nothing is re-sent."""
+    instruction = _instruction(document.instruction_id)
+    latest = Document.objects.filter(instruction=instruction, kind=document.kind).aggregate(
+        m=Max("revision")
+    )["m"]
+    try:
+        # Two people regenerating at once: the unique revision lets only one through.
+        return _render_and_store(instruction, document.kind, revision=latest + 1, by=by)
     except IntegrityError:
         raise ValidationError(
             "Someone regenerated this document at the same moment: reload to see it."

@@ -6,11 +6,10 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.http import urlencode
 from django.views import View
 from django.views.decorators.http import require_POST
@@ -34,7 +33,7 @@ from tenders.forms import (
     instruction_input,
     signer_initial,
 )
-from tenders.models import ClientAccount, Document, Instruction
+from tenders.models import BrokerFirm, ClientAccount, Document, Instruction
 from tenders.selectors import (
     ANSWER_LABELS,
     AnswerFilter,
@@ -77,8 +76,8 @@ def _may_override_cutoff(request: HttpRequest) -> bool:
     return actor_for(user=request.user) is Actor.OPERATIONS
 
 
-def _deadline_context(account: ClientAccount | None, offer: ExchangeOffer, firm: Any) -> dict:
-    firm = account.firm if account is not None else firm
+def _deadline_context(offer: ExchangeOffer, firm: BrokerFirm | None) -> dict:
+    """The firm's cutoff (operations looking at every firm have none) and the expiration."""
     return {
         "deadlines": firm_deadlines(firm=firm, offer=offer) if firm is not None else None,
         "expiration": offer.expiration,
@@ -115,7 +114,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
             "answer_labels": ANSWER_LABELS,
             "query_string": urlencode(query),
             "excluded_states": set(offer.excluded_jurisdictions.values_list("state", flat=True)),
-            **_deadline_context(None, offer, firm),
+            **_deadline_context(offer, firm),
         },
     )
 
@@ -141,7 +140,7 @@ def _account_context(
         "may_reveal": request.user.has_perm("tenders.reveal_tin"),
         "documents": account_documents(account=account, offer=offer),
         "reveal_form": RevealTinForm(),
-        **_deadline_context(account, offer, None),
+        **_deadline_context(offer, account.firm),
         **extra,
     }
 
@@ -202,8 +201,6 @@ class InstructionFormView(LoginRequiredMixin, View):
             instruction = self._save(data, request.POST.get("version"))
         except ValidationError as exc:
             return self._render_form(form, signers, refusals=exc)
-        except PermissionDenied:
-            raise
         verb = "amended" if self.amend else "recorded"
         messages.success(
             request,
@@ -242,7 +239,7 @@ class InstructionFormView(LoginRequiredMixin, View):
             "amend": self.amend,
             "current": self.current,
             "position": position_for(account=self.account, offer=self.offer),
-            **_deadline_context(self.account, self.offer, None),
+            **_deadline_context(self.offer, self.account.firm),
         }
 
     def _render_form(
@@ -325,7 +322,7 @@ def instruction_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
             "offer": offer,
             "instruction": latest,
             "form": form,
-            **_deadline_context(account, offer, None),
+            **_deadline_context(offer, account.firm),
         },
     )
 
@@ -384,10 +381,6 @@ def blank_instruction_form(request: HttpRequest) -> HttpResponse:
         "tenders/blank_instruction_form.html",
         {"offer": offer, "account": account, "firm": firm},
     )
-
-
-def account_url(account: ClientAccount) -> str:
-    return reverse("tenders:account_detail", args=[account.pk])
 
 
 def _pdf_response(document: Document, *, inline: bool = False) -> HttpResponse:

@@ -18,7 +18,16 @@ from notes.models import (
     RateStep,
     Security,
 )
-from tenders.models import AccountOwner, BrokerFirm, ClientAccount, Position, Representative
+from tenders.models import (
+    AccountOwner,
+    BrokerFirm,
+    ClientAccount,
+    Document,
+    DocumentKind,
+    Instruction,
+    Position,
+    Representative,
+)
 
 
 def _cusip(n: int) -> str:
@@ -177,3 +186,45 @@ class PositionFactory(factory.django.DjangoModelFactory):
     account = factory.SubFactory(ClientAccountFactory)
     security = factory.SubFactory(OldNotesFactory)
     principal = Decimal("125000")
+
+
+RECEIVED = datetime(2001, 8, 20, 14, 0, tzinfo=UTC)
+
+
+class InstructionFactory(factory.django.DjangoModelFactory):
+    """Version 1 of a "tender all" instruction as a representative recorded it. The services
+    write real ones; tests that need many rows, or a given status, make them here."""
+
+    class Meta:
+        model = Instruction
+
+    account = factory.SubFactory(ClientAccountFactory)
+    offer = factory.SubFactory(ExchangeOfferFactory)
+    version = 1
+    choice = "ALL"
+    form_date = date(2001, 8, 20)
+    signed_address = "1 Main Street\nNew York, NY 10004"
+    signed_phone = "+12125550100"
+    tin_type = "SSN"
+    tin = "123-45-6789"
+    tin_last4 = "6789"
+    entered_by = factory.SubFactory(UserFactory)
+    received_at = RECEIVED
+    received_wall_at = RECEIVED
+
+
+class DocumentFactory(factory.django.DjangoModelFactory):
+    """A stored receipt whose bytes are a stand-in (test_pdf.py renders real ones)."""
+
+    class Meta:
+        model = Document
+
+    instruction = factory.SubFactory(InstructionFactory)
+    kind = DocumentKind.RECEIPT
+    number = factory.Sequence(lambda n: f"TEST-R{n:06d}-1")
+    content = b"%PDF-1.7 receipt"
+    sha256 = "0" * 64
+    size = 16
+    pages = 1
+    generated_at = RECEIVED
+    generated_wall_at = RECEIVED

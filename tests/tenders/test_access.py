@@ -5,7 +5,6 @@ users are sent to log in, and anyone else sees nothing.
 The URLs come from `tenders.urls`, so an account page added later is checked without a change
 here."""
 
-from datetime import UTC, date, datetime
 from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
 
@@ -21,11 +20,9 @@ from tenders.demo import _operations_group
 from tenders.models import (
     ClientAccount,
     Document,
-    DocumentKind,
-    Instruction,
-    InstructionChoice,
     Representative,
 )
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -71,34 +68,10 @@ def url_for(name: str, account: ClientAccount) -> str:
 def with_open_instruction(
     account: ClientAccount, offer: ExchangeOffer, by: AbstractBaseUser
 ) -> None:
-    """A received instruction, so that the amend and withdraw pages have something to show."""
-    received = datetime(2001, 8, 20, 14, 0, tzinfo=UTC)
-    instruction = Instruction.objects.create(
-        account=account,
-        offer=offer,
-        version=1,
-        choice=InstructionChoice.ALL,
-        form_date=date(2001, 8, 20),
-        signed_address="1 Main Street\nNew York, NY 10004",
-        signed_phone="+12125550100",
-        tin_type="SSN",
-        tin="219-09-9999",
-        tin_last4="9999",
-        entered_by=by,
-        received_at=received,
-        received_wall_at=received,
-    )
-    Document.objects.create(
-        instruction=instruction,
-        kind=DocumentKind.RECEIPT,
-        number=f"TEST-R{instruction.pk:06d}-1",
-        content=b"%PDF-1.7 receipt",
-        sha256="0" * 64,
-        size=16,
-        pages=1,
-        generated_at=received,
-        generated_wall_at=received,
-    )
+    """A received instruction with its receipt, so that the amend, withdraw and document
+    pages have something to show."""
+    instruction = factories.InstructionFactory(account=account, offer=offer, entered_by=by)
+    factories.DocumentFactory(instruction=instruction)
 
 
 @pytest.fixture

@@ -33,22 +33,12 @@ def accepted(offer: Any, firm: Any, rep: Any) -> list[Instruction]:
         account = factories.ClientAccountFactory(firm=firm)
         factories.PositionFactory(account=account, security=offer.old_security)
         instructions.append(
-            Instruction.objects.create(
+            factories.InstructionFactory(
                 account=account,
                 offer=offer,
-                version=1,
-                choice="ALL",
-                resolved_amount=125000,
-                status=InstructionStatus.ACCEPTED,
-                form_date="2001-08-20",
-                signed_address="1 Main Street",
-                signed_phone="+12125550100",
-                tin_type="SSN",
-                tin="123-45-6789",
-                tin_last4="6789",
                 entered_by=rep,
-                received_at=timezone.now(),
-                received_wall_at=timezone.now(),
+                status=InstructionStatus.ACCEPTED,
+                resolved_amount=125000,
             )
         )
     return instructions

@@ -7,7 +7,7 @@ so the module stays fast.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -26,7 +26,6 @@ from tenders.models import (
     BulkRunItem,
     ClientAccount,
     Document,
-    DocumentKind,
     Instruction,
     InstructionChoice,
     InstructionStatus,
@@ -95,7 +94,7 @@ def add_positions(scene: Scene, accounts: list[ClientAccount]) -> None:
     )
 
 
-RECEIVED = datetime(2001, 8, 20, 14, 0, tzinfo=UTC)
+RECEIVED = factories.RECEIVED
 
 # One answer of each kind, in turn: none, tender all, a stated amount, withdrawn.
 ANSWERS: tuple[dict[str, object] | None, ...] = (
@@ -107,18 +106,11 @@ ANSWERS: tuple[dict[str, object] | None, ...] = (
 
 
 def instruction(scene: Scene, account: ClientAccount, n: int, **answer: object) -> Instruction:
-    """Version 1 of an account's instruction as the representative recorded it, `n` hours after
-    the first one."""
-    return Instruction(
+    """Version 1 of an account's instruction, unsaved (for bulk_create), `n` hours after the
+    first one."""
+    return factories.InstructionFactory.build(
         account=account,
         offer=scene.offer,
-        version=1,
-        form_date=date(2001, 8, 20),
-        signed_address="1 Main Street\nNew York, NY 10004",
-        signed_phone="+12125550100",
-        tin_type="SSN",
-        tin="219-09-9999",
-        tin_last4="9999",
         entered_by=scene.representative,
         received_at=RECEIVED + timedelta(hours=n),
         received_wall_at=RECEIVED + timedelta(hours=n),
@@ -184,19 +176,8 @@ def tin_reveals(scene: Scene, start: int, count: int) -> None:
 
 def _documents(scene: Scene, start: int, count: int) -> list[Document]:
     instructions(scene, start, count)
-    issued = datetime(2001, 8, 21, 10, 0, tzinfo=UTC)
     return Document.objects.bulk_create(
-        Document(
-            instruction=instruction,
-            kind=DocumentKind.RECEIPT,
-            number=f"QC-R{instruction.pk:06d}-1",
-            content=b"%PDF-1.7",
-            sha256="0" * 64,
-            size=8,
-            pages=1,
-            generated_at=issued,
-            generated_wall_at=issued,
-        )
+        factories.DocumentFactory.build(instruction=instruction)
         for instruction in Instruction.objects.filter(documents__isnull=True)
     )
 
