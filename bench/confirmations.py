@@ -1,7 +1,8 @@
 """Benchmark: exchange confirmations as PDF, against the floor of the renderer.
 
-Renders N confirmations through `tenders.pdf.render_confirmation`, the real code path (the
-instruction read from the database, the entitlement engine, the Django template, WeasyPrint),
+Renders N confirmations through `tenders.documents.rendering.render_confirmation`, the real
+code path (the instruction read from the database, the entitlement engine, the Django template,
+WeasyPrint),
 and in the same run N one-line pages with the same stylesheet and fonts: the floor, what
 WeasyPrint costs for any page at all. For both it prints the median, min and max seconds per
 document in this process, documents per second with 1 and 2 worker processes (spawned: each
@@ -87,9 +88,9 @@ def build_data() -> list[int]:
     from django.db import transaction
 
     from notes.models import OfferStatus
+    from tenders.accounts.selectors import position_for
     from tenders.demo import load_demo
     from tenders.models import Instruction, InstructionStatus
-    from tenders.selectors import position_for
 
     call_command("migrate", verbosity=0, interactive=False)
     offer = load_demo()
@@ -119,7 +120,7 @@ def build_data() -> list[int]:
 def render_one(kind: str, pk: int, number: int) -> Any:
     from django.utils import timezone
 
-    from tenders import pdf
+    from tenders.documents import rendering as pdf
     from tenders.models import Instruction
 
     if kind == "floor":
@@ -198,7 +199,11 @@ def current_rss_mb() -> float:
 
 
 PHASES = (
-    ("database and engine (confirmation_context)", "tenders/pdf.py", "confirmation_context"),
+    (
+        "database and engine (confirmation_context)",
+        "tenders/documents/contexts.py",
+        "confirmation_context",
+    ),
     ("Django template", "django/template/loader.py", "render_to_string"),
     ("HTML parsing", "weasyprint/__init__.py", "__init__"),
     ("CSS: fetch, parse, cascade", "weasyprint/css/__init__.py", "get_all_computed_styles"),
@@ -244,7 +249,7 @@ def levers(pks: list[int], k: int) -> list[tuple[str, float]]:
     import weasyprint.pdf.fonts as weasy_fonts
     from weasyprint.text.fonts import FontConfiguration
 
-    from tenders import pdf
+    from tenders.documents import rendering as pdf
 
     engine = pdf._get_engine()
     results = []
@@ -344,7 +349,7 @@ def run(args: argparse.Namespace, env: dict[str, str]) -> None:
         f"instructions rendered in turn ({time.perf_counter() - started:.1f} s to set up)"
     )
 
-    from tenders import pdf
+    from tenders.documents import rendering as pdf
 
     start = time.perf_counter()
     pdf._get_engine()

@@ -1,13 +1,17 @@
 """Reads on the issuer's side, and the bridge from the offer's rows to the pure engine."""
 
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
 
 from notes.domain.calendar import BankingCalendar, banking_calendar
 from notes.domain.deadlines import expected_consummation_date
+from notes.domain.entitlement import Entitlement, InvalidConsummationDate, compute_entitlement
 from notes.domain.terms import (
     FeeInstallmentTerm,
+    InvalidTerms,
     NewNotesTerms,
     OfferTerms,
     RateStep,
@@ -72,3 +76,31 @@ def offer_consummation_date(*, offer: ExchangeOffer) -> tuple[date, bool]:
     if offer.status == OfferStatus.CONSUMMATED and offer.consummation_date:
         return offer.consummation_date, False
     return expected_consummation_date(offer.expiration, offer_calendar(offer=offer)), True
+
+
+def current_offer() -> ExchangeOffer | None:
+    """The offer the representatives' pages are about: the newest open one, else the newest."""
+    offers = ExchangeOffer.objects.select_related("old_security", "new_security")
+    return (
+        offers.filter(status=OfferStatus.OPEN).order_by("-commencement_date").first()
+        or offers.order_by("-commencement_date").first()
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Projection:
+    """The engine's figures for a principal, assuming consummation on the first banking day
+    after the expiration day; or why they cannot be computed."""
+
+    consummation_date: date
+    entitlement: Entitlement | None
+    error: str = ""
+
+
+def offer_projected_entitlement(*, offer: ExchangeOffer, principal: Decimal) -> Projection:
+    consummation = expected_consummation_date(offer.expiration, offer_calendar(offer=offer))
+    try:
+        entitlement = compute_entitlement(offer_terms(offer=offer), principal, consummation)
+    except (InvalidTerms, InvalidConsummationDate, ValueError) as exc:
+        return Projection(consummation, None, str(exc))
+    return Projection(consummation, entitlement)

@@ -6,4 +6,4 @@ class TendersConfig(AppConfig):
     verbose_name = "Broker firms, accounts and instructions"
 
     def ready(self) -> None:
-        from tenders import checks  # noqa: F401  (registers the start-up checks)
+        from tenders.documents import checks  # noqa: F401  (registers the start-up checks)

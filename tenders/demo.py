@@ -13,29 +13,29 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from stdnum.us import ein, ssn
 
 from exchange_office import clock
 from notes.models import ExchangeOffer
 from notes.services import offer_load_seed
-from tenders.models import (
+from tenders.accounts.models import (
     AccountOwner,
     BrokerFirm,
     ClientAccount,
-    Instruction,
     Position,
     Representative,
 )
-from tenders.services import (
+from tenders.accounts.services import account_set_tin
+from tenders.instructions.models import Instruction
+from tenders.instructions.services import (
     InstructionInput,
     SignatureInput,
-    account_set_tin,
     instruction_amend,
     instruction_submit,
     instruction_withdraw,
 )
+from tenders.operations.services import operations_role_grant
 
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -214,17 +214,7 @@ def demo_tin(index: int, owner: str) -> tuple[str, str]:
     return "SSN", ssn.format(f"{201 + index:03d}{11 + index:02d}{4_000 + index * 97:04d}")
 
 
-OPERATIONS_GROUP = "Operations"
-OPERATIONS_APPS = ("notes", "tenders")
-
-
-def _operations_group() -> Group:
-    group, _ = Group.objects.get_or_create(name=OPERATIONS_GROUP)
-    group.permissions.add(*Permission.objects.filter(content_type__app_label__in=OPERATIONS_APPS))
-    return group
-
-
-def _login(spec: DemoLogin, firms: dict[str, BrokerFirm], operations: Group) -> AbstractBaseUser:
+def _login(spec: DemoLogin, firms: dict[str, BrokerFirm]) -> AbstractBaseUser:
     user_model = get_user_model()
     user, created = user_model.objects.get_or_create(
         username=spec.username,
@@ -238,7 +228,8 @@ def _login(spec: DemoLogin, firms: dict[str, BrokerFirm], operations: Group) -> 
         user.set_password(spec.password)
         user.save(update_fields=["password"])
     if spec.firm is None:
-        user.groups.add(operations)
+        # The same path as `manage.py grant_operations ops --reveal-tin` on any install.
+        operations_role_grant(user=user, reveal_tin=True)
     else:
         Representative.objects.get_or_create(user=user, defaults={"firm": firms[spec.firm]})
     return user
@@ -302,8 +293,7 @@ def load_demo() -> ExchangeOffer:
                 "cutoff_time": spec.cutoff_time,
             },
         )
-    operations = _operations_group()
-    users = {login.username: _login(login, firms, operations) for login in LOGINS}
+    users = {login.username: _login(login, firms) for login in LOGINS}
     for index, spec in enumerate(ACCOUNTS):
         account, created = ClientAccount.objects.get_or_create(
             firm=firms[spec.firm],

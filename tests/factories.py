@@ -28,6 +28,7 @@ from tenders.models import (
     Position,
     Representative,
 )
+from tenders.operations.services import operations_role_grant
 
 
 def _cusip(n: int) -> str:
@@ -48,6 +49,19 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 class StaffUserFactory(UserFactory):
     is_staff = True
+
+
+class OperationsUserFactory(UserFactory):
+    """Operations staff, made as on any install (`grant_operations`): staff in the Operations
+    group the migrations create; `reveal_tin=True` adds the right to reveal full TINs."""
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def reveal_tin(user, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            operations_role_grant(user=user, reveal_tin=bool(extracted))
 
 
 class IssuerFactory(factory.django.DjangoModelFactory):

@@ -6,8 +6,8 @@ from django.db import connection
 from django.test import override_settings
 
 from exchange_office.encryption import DecryptionFailed, decrypt, encrypt, keyed_hash, rotate
+from tenders.accounts.services import account_set_tin
 from tenders.models import ClientAccount
-from tenders.services import account_set_tin
 
 OLD_KEY = Fernet.generate_key().decode()
 NEW_KEY = Fernet.generate_key().decode()

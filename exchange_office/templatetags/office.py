@@ -1,72 +1,52 @@
-"""Template filters that format figures the same way on every page and document."""
+"""Template filters over `exchange_office.formatting`: pages and PDFs write every date, instant
+and amount the same way. An empty value renders as an empty string."""
 
-from datetime import datetime
-from decimal import Decimal
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
 
 from django import template
 
-from notes.domain.deadlines import describe_instant
+from exchange_office import formatting
 
 register = template.Library()
 
 
-@register.filter
-def money(value: Decimal | int | None) -> str:
-    """$1,267.04; negative amounts as -$5.00; empty for None."""
-    if value is None or value == "":
-        return ""
-    value = Decimal(value)
-    sign = "-" if value < 0 else ""
-    return f"{sign}${abs(value):,.2f}"
+def _blank_if_empty(format_value: Callable[[Any], str]) -> Callable[[Any], str]:
+    def filter_function(value: Any) -> str:
+        if value is None or value == "":
+            return ""
+        return format_value(value)
+
+    filter_function.__doc__ = format_value.__doc__
+    return filter_function
+
+
+for _name in (
+    "long_date",
+    "short_date",
+    "weekday_date",
+    "short_weekday_date",
+    "timestamp",
+    "long_timestamp",
+    "clock_time",
+    "money",
+    "dollars",
+    "percent",
+    "exact",
+):
+    register.filter(_name, _blank_if_empty(getattr(formatting, _name)))
+
+# A deadline as the offer documents say it: "5:00 p.m. EDT on Friday, August 31, 2001".
+register.filter("deadline", _blank_if_empty(formatting.describe_instant))
 
 
 @register.filter
-def dollars(value: Decimal | int | None) -> str:
-    """Whole dollars for principal amounts: $27,412,000."""
-    if value is None or value == "":
-        return ""
-    value = Decimal(value)
-    if value != value.to_integral_value():
-        return money(value)
-    return f"${value:,.0f}"
-
-
-@register.filter
-def percent(value: Decimal | None) -> str:
-    """A rate stored as a fraction, as people read it: 0.1275 -> 12.75%."""
-    if value is None or value == "":
-        return ""
-    text = format((Decimal(value) * 100).normalize(), "f")
-    return f"{text}%"
-
-
-@register.filter
-def exact(value: Decimal | None) -> str:
-    """An exact count with thousands separators and no trailing zeros: 149,395.4."""
-    if value is None or value == "":
-        return ""
-    value = Decimal(value).normalize()
-    whole, _, fraction = format(value, "f").partition(".")
-    return f"{int(whole):,}" + (f".{fraction}" if fraction else "")
-
-
-@register.filter
-def deadline(value: datetime | None) -> str:
-    """A deadline in New York time, as the offer documents say it."""
-    if value is None:
-        return ""
-    return describe_instant(value)
+def iso(value: date | datetime | None) -> str:
+    """For machines (data attributes read by scripts): 2001-08-31T17:00:00-04:00."""
+    return value.isoformat() if value is not None else ""
 
 
 @register.simple_tag
 def time_left(until: datetime, now: datetime) -> str:
-    """ "3 days, 7 hours" from `now` to `until`; "passed" once it is reached."""
-    seconds = int((until - now).total_seconds())
-    if seconds <= 0:
-        return "passed"
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes = rest // 60
-    parts = [(days, "day"), (hours, "hour")] if days else [(hours, "hour"), (minutes, "minute")]
-    text = ", ".join(f"{n} {unit}{'s' if n != 1 else ''}" for n, unit in parts if n)
-    return text or "less than a minute"
+    return formatting.time_left(until, now)

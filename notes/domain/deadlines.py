@@ -6,25 +6,19 @@ stated in New York City time.
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
+from exchange_office.formatting import NEW_YORK, in_new_york, long_date
 from notes.domain.calendar import BankingCalendar
 from notes.domain.entitlement import InvalidConsummationDate
 
-NEW_YORK = ZoneInfo("America/New_York")
-
-
-def _long(d: date) -> str:
-    """Format as September 4, 2001 (without the platform-specific %-d)."""
-    return f"{d:%B} {d.day}, {d.year}"
-
-
-def _in_new_york(instant: datetime) -> datetime:
-    if not isinstance(instant, datetime):
-        raise TypeError("an expiration must be a datetime")
-    if instant.tzinfo is None or instant.utcoffset() is None:
-        raise ValueError("an expiration must be an aware datetime, not a naive one")
-    return instant.astimezone(NEW_YORK)
+__all__ = [
+    "NEW_YORK",
+    "CutoffRule",
+    "expected_consummation_date",
+    "expiration_day",
+    "firm_cutoff",
+    "validate_consummation_date",
+]
 
 
 def expiration_day(expiration: datetime) -> date:
@@ -33,7 +27,7 @@ def expiration_day(expiration: datetime) -> date:
     "12 midnight on Sep 4" is the instant Sep 5 00:00, which ends Sep 4: an expiration at
     exactly midnight belongs to the previous day.
     """
-    local = _in_new_york(expiration)
+    local = in_new_york(expiration)
     if local.time() == time(0, 0):
         return local.date() - timedelta(days=1)
     return local.date()
@@ -53,12 +47,12 @@ def validate_consummation_date(
     last_day = expiration_day(expiration)
     if consummation_date <= last_day:
         raise InvalidConsummationDate(
-            f"The consummation date {_long(consummation_date)} must be after the "
-            f"expiration day, {_long(last_day)}."
+            f"The consummation date {long_date(consummation_date)} must be after the "
+            f"expiration day, {long_date(last_day)}."
         )
     if not calendar.is_banking_day(consummation_date):
         raise InvalidConsummationDate(
-            f"The consummation date {_long(consummation_date)} is not a New York banking day."
+            f"The consummation date {long_date(consummation_date)} is not a New York banking day."
         )
 
 
@@ -82,20 +76,7 @@ class CutoffRule:
 
 def firm_cutoff(expiration: datetime, rule: CutoffRule, calendar: BankingCalendar) -> datetime:
     """The firm's cutoff instant, never later than the expiration itself."""
-    expires_at = _in_new_york(expiration)
+    expires_at = in_new_york(expiration)
     day = calendar.banking_days_before(expiration_day(expiration), rule.banking_days_before)
     cutoff = datetime.combine(day, rule.time_of_day, tzinfo=NEW_YORK)
     return min(cutoff, expires_at)
-
-
-def describe_instant(instant: datetime) -> str:
-    """A deadline as people say it, in New York time: "5:00 p.m. EDT on Friday, August 31,
-    2001"; midnight reads as the end of the day before, as the offer documents put it."""
-    local = _in_new_york(instant)
-    zone = local.tzname()
-    if local.time() == time(0, 0):
-        day = local.date() - timedelta(days=1)
-        return f"12 midnight {zone} at the end of {day:%A}, {_long(day)}"
-    hour = local.hour % 12 or 12
-    meridiem = "a.m." if local.hour < 12 else "p.m."
-    return f"{hour}:{local:%M} {meridiem} {zone} on {local:%A}, {_long(local.date())}"

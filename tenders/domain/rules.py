@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from notes.domain.deadlines import describe_instant
+from exchange_office.formatting import describe_instant, long_date
 
 
 class Actor(StrEnum):
@@ -144,8 +144,7 @@ def form_date_refusals(*, form_date: date, today: date, commenced: date) -> list
         return [
             Refusal(
                 "form_date",
-                f"The form cannot be dated before the offer commenced on "
-                f"{commenced:%B} {commenced.day}, {commenced.year}.",
+                f"The form cannot be dated before the offer commenced on {long_date(commenced)}.",
             )
         ]
     return []

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from notes.models import ExchangeOffer
-from tenders.demo import _operations_group
+from tenders.accounts.services import account_set_tin
+from tenders.instructions.services import InstructionInput, SignatureInput
 from tenders.models import ClientAccount
-from tenders.services import InstructionInput, SignatureInput, account_set_tin
 from tests import factories
 
 NY = ZoneInfo("America/New_York")
@@ -45,9 +45,7 @@ def rep2(firm: Any) -> Any:
 
 @pytest.fixture
 def ops(db: None) -> Any:
-    user = factories.StaffUserFactory(username="ops")
-    user.groups.add(_operations_group())
-    return user
+    return factories.OperationsUserFactory(username="ops", reveal_tin=True)
 
 
 def _account(firm: Any, offer: ExchangeOffer, ops: Any, owners: list[str], **fields: Any) -> Any:
@@ -108,18 +106,17 @@ def amount_input(account: ClientAccount, amount: str, **overrides: Any) -> Instr
 def fake_pdf(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, str]]:
     """Replace WeasyPrint with a quick stand-in where a test is about storing, e-mailing or
     bulk runs rather than the PDF itself; returns the (instruction id, kind) rendered."""
-    import hashlib
     from types import SimpleNamespace
 
     from exchange_office import clock
-    from tenders import documents
+    from tenders.documents import services as documents
 
     calls: list[tuple[int, str]] = []
 
     def render(instruction: Any, kind: str, number: str) -> tuple[Any, Any, Any]:
         calls.append((instruction.pk, kind))
         content = f"%PDF-1.7 {number}".encode()
-        pdf = SimpleNamespace(content=content, pages=1, sha256=hashlib.sha256(content).hexdigest())
+        pdf = SimpleNamespace(content=content, pages=1)
         return pdf, clock.now(), clock.wall_now()
 
     monkeypatch.setattr(documents, "_render", render)

@@ -16,7 +16,6 @@ from django.urls import URLPattern, reverse
 
 from notes.models import ExchangeOffer
 from tenders import urls as tenders_urls
-from tenders.demo import _operations_group
 from tenders.models import (
     ClientAccount,
     Document,
@@ -119,8 +118,7 @@ def other_account(
 @pytest.fixture
 def operations(ops_user: AbstractBaseUser) -> AbstractBaseUser:
     """Operations staff: staff, no firm, the Operations group's permissions."""
-    ops_user.groups.add(_operations_group())
-    return ops_user
+    return factories.OperationsUserFactory(username="ops-access", reveal_tin=True)
 
 
 def send(client: Client, method: str, url: str) -> HttpResponse:

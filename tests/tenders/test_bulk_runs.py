@@ -8,7 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tenders.documents import bulk_run_drain, bulk_run_progress, bulk_run_resume, bulk_run_start
+from tenders.bulk_runs.selectors import bulk_run_progress
+from tenders.bulk_runs.services import bulk_run_drain
+from tenders.bulk_runs.tasks import drain_bulk_run
 from tenders.models import (
     BulkItemStatus,
     BulkRun,
@@ -18,6 +20,7 @@ from tenders.models import (
     Instruction,
     InstructionStatus,
 )
+from tenders.operations.services import bulk_run_resume, confirmations_issue
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +51,7 @@ def test_bulk_run_issues_one_confirmation_per_accepted_instruction(
     accepted, offer, ops, fake_pdf, django_capture_on_commit_callbacks
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        run = bulk_run_start(offer_id=offer.pk, by=ops)
+        run = confirmations_issue(offer=offer, by=ops)
     progress = bulk_run_progress(run)
     assert (progress.total, progress.done, progress.failed, progress.status) == (
         5, 5, 0, BulkRunStatus.FINISHED,
@@ -58,7 +61,7 @@ def test_bulk_run_issues_one_confirmation_per_accepted_instruction(
 
 
 def test_progress_is_recorded_as_items_finish(accepted, offer, ops, fake_pdf) -> None:
-    run = bulk_run_start(offer_id=offer.pk, by=ops)  # drains not run: no commit in this test
+    run = confirmations_issue(offer=offer, by=ops)  # drains not run: no commit in this test
     assert bulk_run_progress(run).as_dict() == {
         "total": 5, "done": 0, "failed": 0, "working": 0, "pending": 5, "percent": 0,
         "status": "running", "held_until": None,
@@ -70,7 +73,7 @@ def test_progress_is_recorded_as_items_finish(accepted, offer, ops, fake_pdf) ->
 def test_a_failure_is_listed_with_the_reason_and_the_run_goes_on(
     accepted, offer, ops, fake_pdf, monkeypatch
 ) -> None:
-    from tenders import documents
+    from tenders.documents import services as documents
 
     render = documents._render
 
@@ -80,7 +83,7 @@ def test_a_failure_is_listed_with_the_reason_and_the_run_goes_on(
         return render(instruction, kind, number)
 
     monkeypatch.setattr(documents, "_render", broken_for_one)
-    run = bulk_run_start(offer_id=offer.pk, by=ops)
+    run = confirmations_issue(offer=offer, by=ops)
     bulk_run_drain(run_id=run.pk)
     failed = run.items.get(status=BulkItemStatus.FAILED)
     assert failed.instruction == accepted[2]
@@ -89,18 +92,18 @@ def test_a_failure_is_listed_with_the_reason_and_the_run_goes_on(
 
 
 def test_resume_takes_over_an_item_whose_worker_died(accepted, offer, ops, fake_pdf) -> None:
-    run = bulk_run_start(offer_id=offer.pk, by=ops)
+    run = confirmations_issue(offer=offer, by=ops)
     dead, alive = run.items.order_by("id")[:2]
     past = timezone.now() - timedelta(minutes=5)
     future = timezone.now() + timedelta(minutes=5)
     # The dead worker had rendered and stored its document, then died before marking done.
     run.items.filter(pk=dead.pk).update(status=BulkItemStatus.WORKING, lease_expires_at=past)
     run.items.filter(pk=alive.pk).update(status=BulkItemStatus.WORKING, lease_expires_at=future)
-    from tenders.documents import document_issue
+    from tenders.documents.services import document_issue
 
     document_issue(instruction_id=dead.instruction_id, kind=DocumentKind.CONFIRMATION)
 
-    assert bulk_run_resume(run=run) == 1
+    assert bulk_run_resume(run=run, by=ops) == 1
     bulk_run_drain(run_id=run.pk)
 
     items = {item.pk: item.status for item in run.items.all()}
@@ -112,22 +115,22 @@ def test_resume_takes_over_an_item_whose_worker_died(accepted, offer, ops, fake_
 
 
 def test_expired_lease_is_taken_over_by_any_drain(accepted, offer, ops, fake_pdf) -> None:
-    run = bulk_run_start(offer_id=offer.pk, by=ops)
+    run = confirmations_issue(offer=offer, by=ops)
     stale = run.items.order_by("id").first()
     run.items.filter(pk=stale.pk).update(
         status=BulkItemStatus.WORKING, lease_expires_at=timezone.now() - timedelta(seconds=1)
     )
-    assert bulk_run_drain(run_id=run.pk) == 5
+    assert bulk_run_drain(run_id=run.pk).handled == 5
     assert BulkRun.objects.get(pk=run.pk).status == BulkRunStatus.FINISHED
 
 
 def test_retrying_failed_items_issues_them(accepted, offer, ops, fake_pdf) -> None:
-    run = bulk_run_start(offer_id=offer.pk, by=ops)
+    run = confirmations_issue(offer=offer, by=ops)
     run.items.filter(pk=run.items.first().pk).update(
         status=BulkItemStatus.FAILED, error="RuntimeError: transient"
     )
     bulk_run_drain(run_id=run.pk)
-    assert bulk_run_resume(run=run, retry_failed=True) == 1
+    assert bulk_run_resume(run=run, by=ops, retry_failed=True) == 1
     bulk_run_drain(run_id=run.pk)
     assert bulk_run_progress(run).done == 5
 
@@ -136,7 +139,7 @@ def test_admin_shows_progress_and_serves_it_as_json(
     client, accepted, offer, fake_pdf, django_user_model
 ) -> None:
     admin_user = django_user_model.objects.create_superuser("boss", password="x")
-    run = bulk_run_start(offer_id=offer.pk, by=admin_user)
+    run = confirmations_issue(offer=offer, by=admin_user)
     bulk_run_drain(run_id=run.pk)
     client.force_login(admin_user)
     page = client.get(reverse("admin:tenders_bulkrun_change", args=[run.pk])).content.decode()
@@ -149,7 +152,7 @@ def test_admin_lists_failures_with_the_reason(
     client, accepted, offer, fake_pdf, django_user_model
 ) -> None:
     admin_user = django_user_model.objects.create_superuser("boss", password="x")
-    run = bulk_run_start(offer_id=offer.pk, by=admin_user)
+    run = confirmations_issue(offer=offer, by=admin_user)
     run.items.filter(pk=run.items.first().pk).update(
         status=BulkItemStatus.FAILED, error="RuntimeError: font cache unreadable"
     )
@@ -165,12 +168,12 @@ def test_run_comes_back_for_items_held_by_a_worker_that_may_have_died(
     from django_tasks_db.models import DBTaskResult
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    run = bulk_run_start(offer_id=offer.pk, by=ops)
+    run = confirmations_issue(offer=offer, by=ops)
     held = run.items.order_by("id").first()
     lease = timezone.now() + timedelta(minutes=2)
     run.items.filter(pk=held.pk).update(status=BulkItemStatus.WORKING, lease_expires_at=lease)
-    bulk_run_drain(run_id=run.pk)
-    follow_up = DBTaskResult.objects.get(task_path="tenders.tasks.drain_bulk_run")
+    drain_bulk_run.call(run.pk)
+    follow_up = DBTaskResult.objects.get(task_path="tenders.bulk_runs.tasks.drain_bulk_run")
     assert follow_up.args_kwargs["args"] == [run.pk]
     assert follow_up.run_after == lease + timedelta(seconds=1)
 
@@ -179,6 +182,8 @@ def test_finished_run_schedules_nothing_more(accepted, offer, ops, fake_pdf, set
     from django_tasks_db.models import DBTaskResult
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    run = bulk_run_start(offer_id=offer.pk, by=ops)
-    bulk_run_drain(run_id=run.pk)
-    assert not DBTaskResult.objects.filter(task_path="tenders.tasks.drain_bulk_run").exists()
+    run = confirmations_issue(offer=offer, by=ops)
+    drain_bulk_run.call(run.pk)
+    assert not DBTaskResult.objects.filter(
+        task_path="tenders.bulk_runs.tasks.drain_bulk_run"
+    ).exists()

@@ -1,6 +1,6 @@
 import pytest
 
-from tenders import checks
+from tenders.documents import checks
 
 
 def test_start_up_check_passes_with_the_pdf_libraries_installed() -> None:

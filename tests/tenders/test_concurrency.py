@@ -25,22 +25,22 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from notes.models import ExchangeOffer
+from tenders.accounts.services import account_set_tin
 from tenders.domain.lifecycle import LIVE, Status
+from tenders.instructions.services import (
+    InstructionInput,
+    SignatureInput,
+    instruction_amend,
+    instruction_submit,
+    instruction_withdraw,
+)
 from tenders.models import (
     ClientAccount,
     Instruction,
     InstructionSigner,
     InstructionTransition,
 )
-from tenders.services import (
-    InstructionInput,
-    SignatureInput,
-    account_set_tin,
-    instruction_amend,
-    instruction_submit,
-    instruction_withdraw,
-    instructions_submit_to_agent,
-)
+from tenders.operations.services import instructions_submit_to_agent
 from tests.factories import StaffUserFactory
 
 pytestmark = [

@@ -10,9 +10,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from notes.models import ExchangeOffer, OfferStatus
-from tenders.consummation import offer_consummate, tabulate
+from tenders.instructions.services import instruction_submit
 from tenders.models import BulkRun, Document, Instruction, InstructionStatus
-from tenders.services import instruction_submit
+from tenders.operations.selectors import tabulate
+from tenders.operations.services import offer_consummate
 from tests import factories
 from tests.forms import form_data
 from tests.tenders.conftest import NY, make_input
@@ -37,7 +38,7 @@ def tendered(small_offer, account, firm, rep, ops) -> list[Instruction]:
     """$125,000 tender all, and $75,000 stated of a $75,000 position: 100% tendered."""
     other = factories.ClientAccountFactory(firm=firm, owners=["Thomas K. Nguyen"])
     factories.PositionFactory(account=other, security=small_offer.old_security, principal=75000)
-    from tenders.services import account_set_tin
+    from tenders.accounts.services import account_set_tin
 
     account_set_tin(account=other, tin_type="SSN", tin="234-56-7890", by=ops)
     return [
@@ -156,7 +157,7 @@ def test_admin_action_consummates_with_a_date(
     data.pop("csrfmiddlewaretoken", None)
     response = client.post(changelist, {**data, "action": "consummate"}, follow=True)
     assert (
-        "Consummated on September 05, 2001: 2 instruction(s) accepted" in response.content.decode()
+        "Consummated on September 5, 2001: 2 instruction(s) accepted" in response.content.decode()
     )
 
 

@@ -10,15 +10,12 @@ from django.core import mail
 from django.test import override_settings
 from django.urls import reverse
 
-from tenders.documents import (
-    document_issue,
-    document_link,
-    document_regenerate,
-    outbox_resend,
-    outbox_send,
-)
+from tenders.documents.selectors import document_link
+from tenders.documents.services import document_issue, document_regenerate
+from tenders.instructions.services import instruction_submit
 from tenders.models import Document, DocumentKind, OutboxMessage, OutboxStatus
-from tenders.services import instruction_submit
+from tenders.operations.services import outbox_message_resend
+from tenders.outbox.services import outbox_send
 from tests.tenders.conftest import make_input
 
 pytestmark = pytest.mark.django_db
@@ -39,9 +36,12 @@ def test_document_is_stored_with_its_hash(
 ):
     document = issue(instruction, django_capture_on_commit_callbacks)
     stored = Document.objects.get(pk=document.pk)
-    assert bytes(stored.content).startswith(b"%PDF")
-    assert stored.sha256 == hashlib.sha256(bytes(stored.content)).hexdigest()
-    assert stored.number == f"LEXINGTON-2001-R{instruction.pk:06d}-1"
+    number = f"LEXINGTON-2001-R{instruction.pk:06d}-1"
+    rendered = f"%PDF-1.7 {number}".encode()  # what the fake renderer returns, and nothing else
+    assert stored.number == number
+    assert bytes(stored.content) == rendered
+    assert stored.sha256 == hashlib.sha256(rendered).hexdigest()
+    assert stored.size == len(rendered)
 
 
 def test_issuing_twice_renders_once(instruction, fake_pdf, django_capture_on_commit_callbacks):
@@ -140,7 +140,7 @@ def test_operations_resend_a_message_by_hand(
     OutboxMessage.objects.filter(pk=first.pk).update(status=OutboxStatus.SENDING)
     first.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
-        again = outbox_resend(message=first, by=ops)
+        again = outbox_message_resend(message=first, by=ops)
     again.refresh_from_db()
     assert (again.resend_of, again.status, again.queued_by) == (first, OutboxStatus.SENT, ops)
     assert len(mail.outbox) == 1
@@ -220,7 +220,7 @@ def test_e_mail_carries_the_signed_link(instruction, fake_pdf, django_capture_on
 def test_every_instruction_gets_a_receipt_once_committed(
     account, offer, rep, fake_pdf, django_capture_on_commit_callbacks
 ):
-    from tenders.services import instruction_amend, instruction_withdraw
+    from tenders.instructions.services import instruction_amend, instruction_withdraw
 
     with django_capture_on_commit_callbacks(execute=True):
         first = instruction_submit(account=account, offer=offer, data=make_input(account), by=rep)

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 
 from notes.models import ExcludedJurisdiction
+from tenders.instructions.services import instruction_submit
 from tenders.models import Instruction, InstructionStatus, TinReveal
-from tenders.services import instruction_submit
 from tests.forms import form_data
 from tests.tenders.conftest import CUTOFF, make_input
 
@@ -163,7 +163,7 @@ def test_amend_form_starts_from_the_current_instruction(rep_client, account, off
 def test_stale_amendment_is_refused_on_the_page(rep_client, account, offer, rep, rep2) -> None:
     first = instruction_submit(account=account, offer=offer, data=make_input(account), by=rep)
     data = fill(rep_client, account, "instruction_amend", choice="AMOUNT", amount="60000")
-    from tenders.services import instruction_amend
+    from tenders.instructions.services import instruction_amend
 
     instruction_amend(
         instruction=first,
@@ -198,7 +198,7 @@ def test_history_page_shows_every_version_and_the_audit_trail(
     rep_client, account, offer, rep
 ) -> None:
     first = instruction_submit(account=account, offer=offer, data=make_input(account), by=rep)
-    from tenders.services import instruction_withdraw
+    from tenders.instructions.services import instruction_withdraw
 
     instruction_withdraw(instruction=first, expected_version=1, by=rep)
     page = rep_client.get(url("account_history", account)).content.decode()

@@ -9,14 +9,14 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.db import IntegrityError, transaction
 
 from notes.models import ExcludedJurisdiction
-from tenders.models import Instruction, InstructionStatus, Position
-from tenders.services import (
-    firm_deadlines,
+from tenders.accounts.selectors import firm_deadlines
+from tenders.instructions.services import (
     instruction_amend,
     instruction_submit,
     instruction_withdraw,
-    instructions_submit_to_agent,
 )
+from tenders.models import Instruction, InstructionStatus, Position
+from tenders.operations.services import instructions_submit_to_agent
 from tests.tenders.conftest import CUTOFF, EXPIRATION, NY, ONE_SECOND, amount_input, make_input
 
 pytestmark = pytest.mark.django_db

@@ -137,8 +137,9 @@ def test_consummation_scenario_meets_the_minimum_and_can_be_consummated(
 ) -> None:
     from datetime import date
 
-    from tenders.consummation import offer_consummate, tabulate
     from tenders.demo import load_consummation_scenario
+    from tenders.operations.selectors import tabulate
+    from tenders.operations.services import offer_consummate
     from tests.factories import StaffUserFactory
 
     offer = load_consummation_scenario()

@@ -17,7 +17,6 @@ from django.http import HttpResponse
 from django.test import Client
 
 from notes.models import ExchangeOffer, FeeInstallment, Issuer, RateStep, Security
-from tenders.demo import _operations_group
 from tenders.models import (
     AccountOwner,
     BrokerFirm,
@@ -58,8 +57,7 @@ class Scene:
 @pytest.fixture
 def scene() -> Scene:
     firm, other_firm = factories.BrokerFirmFactory.create_batch(2)
-    operations = factories.StaffUserFactory(username="ops-counts")
-    operations.groups.add(_operations_group())
+    operations = factories.OperationsUserFactory(username="ops-counts", reveal_tin=True)
     return Scene(
         offer=factories.ExchangeOfferFactory(),
         firm=firm,

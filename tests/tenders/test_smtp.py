@@ -10,9 +10,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.test import override_settings
 
-from tenders.documents import document_issue
+from tenders.documents.services import document_issue
+from tenders.instructions.services import instruction_submit
 from tenders.models import DocumentKind, OutboxMessage, OutboxStatus
-from tenders.services import instruction_submit
 from tests.tenders.conftest import make_input
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]

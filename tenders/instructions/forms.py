@@ -7,8 +7,9 @@ from typing import Any
 from django import forms
 from phonenumber_field.formfields import PhoneNumberField
 
-from tenders.models import AccountOwner, ClientAccount, InstructionChoice, TinTypeChoice
-from tenders.services import InstructionInput, SignatureInput
+from tenders.accounts.models import AccountOwner, ClientAccount, TinTypeChoice
+from tenders.instructions.models import InstructionChoice
+from tenders.instructions.services import InstructionInput, SignatureInput
 
 
 class PrincipalAmountField(forms.DecimalField):
@@ -143,11 +144,3 @@ class WithdrawForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not may_override_cutoff:
             del self.fields["late_reason"]
-
-
-class RevealTinForm(forms.Form):
-    reason = forms.CharField(
-        label="Why do you need the full number?",
-        max_length=300,
-        widget=forms.TextInput(attrs={"placeholder": "e.g. client asked to confirm the TIN"}),
-    )

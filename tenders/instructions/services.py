@@ -12,20 +12,20 @@ from decimal import Decimal
 from uuid import UUID
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from phonenumber_field.phonenumber import PhoneNumber, to_python
 
 from exchange_office import clock
-from exchange_office.encryption import keyed_hash
-from notes.domain.deadlines import CutoffRule, describe_instant, firm_cutoff
 from notes.models import ExchangeOffer
-from notes.selectors import offer_calendar
+from tenders import permissions
+from tenders.accounts.models import ClientAccount
+from tenders.accounts.selectors import firm_deadlines, position_for
+from tenders.documents import tasks as document_tasks
+from tenders.documents.models import DocumentKind
 from tenders.domain.lifecycle import OPEN, Status, TransitionNotAllowed, check_transition
 from tenders.domain.rules import (
-    Actor,
     Choice,
-    Deadlines,
     Refusal,
     Signature,
     amount_refusals,
@@ -34,18 +34,15 @@ from tenders.domain.rules import (
     jurisdiction_refusals,
     signer_refusals,
 )
-from tenders.domain.tin import InvalidTIN, TinType, last_four, normalize_tin
-from tenders.models import (
-    BrokerFirm,
-    ClientAccount,
-    DocumentKind,
+from tenders.domain.tender import tendered_principal
+from tenders.domain.tin import InvalidTIN, last_four, normalize_tin
+from tenders.instructions.models import (
     Instruction,
     InstructionSigner,
     InstructionStatus,
     InstructionTransition,
-    TinReveal,
 )
-from tenders.selectors import position_for
+from tenders.instructions.selectors import live_instruction
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,38 +83,6 @@ class CheckedInstruction:
     late_reason: str
 
 
-# Who may do what
-
-
-def actor_for(*, user: AbstractBaseUser) -> Actor:
-    """Operations staff may act after a firm's cutoff (with a reason); representatives not."""
-    if user.is_staff and user.has_perm("tenders.override_cutoff"):
-        return Actor.OPERATIONS
-    return Actor.REPRESENTATIVE
-
-
-def _check_may_act(*, user: AbstractBaseUser, account: ClientAccount) -> None:
-    representative = getattr(user, "representative", None)
-    if representative is not None and representative.firm_id == account.firm_id:
-        return
-    if user.is_staff and user.has_perm("tenders.change_instruction"):
-        return
-    raise PermissionDenied("Only the firm's representatives and operations staff may act here.")
-
-
-# Deadlines
-
-
-def firm_deadlines(*, firm: BrokerFirm, offer: ExchangeOffer) -> Deadlines:
-    """The firm's cutoff and the expiration, derived from the offer's current expiration: an
-    extension moves both."""
-    rule = CutoffRule(firm.cutoff_banking_days_before, firm.cutoff_time)
-    return Deadlines(
-        firm_cutoff=firm_cutoff(offer.expiration, rule, offer_calendar(offer=offer)),
-        expiration=offer.expiration,
-    )
-
-
 # Validation shared by the review step and the writes
 
 
@@ -127,6 +92,13 @@ def _raise(refusals: Iterable[Refusal]) -> None:
         errors.setdefault(refusal.field or NON_FIELD_ERRORS, []).append(refusal.message)
     if errors:
         raise ValidationError(errors)
+
+
+def _require_may_act(*, user: AbstractBaseUser, account: ClientAccount) -> None:
+    permissions.require(
+        permissions.may_act_on_account(user=user, account=account),
+        "Only the firm's representatives and operations staff may act here.",
+    )
 
 
 def _refuse(message: str) -> ValidationError:
@@ -140,7 +112,7 @@ def _deadline_refusals(
     return deadline_refusals(
         now=clock.now(),
         deadlines=firm_deadlines(firm=account.firm, offer=offer),
-        actor=actor_for(user=by),
+        actor=permissions.actor_for(user=by),
         late_reason=late_reason,
     )
 
@@ -150,7 +122,7 @@ def instruction_check(
 ) -> CheckedInstruction:
     """Every rule of an instruction, without writing: the review step shows the result, and
     the writes run it again under the account's lock."""
-    _check_may_act(user=by, account=account)
+    _require_may_act(user=by, account=account)
     refusals = _deadline_refusals(account=account, offer=offer, by=by, late_reason=data.late_reason)
     excluded = dict(offer.excluded_jurisdictions.values_list("state", "reason"))
     refusals += jurisdiction_refusals(
@@ -179,11 +151,14 @@ def instruction_check(
     if not data.address.strip():
         refusals.append(Refusal("address", "Enter the address as written on the form."))
     _raise(refusals)
+    stated = data.amount if choice is Choice.AMOUNT else None
     return CheckedInstruction(
         choice=choice,
-        amount=data.amount if choice is Choice.AMOUNT else None,
+        amount=stated,
         position=position,
-        tendered=data.amount if choice is Choice.AMOUNT else position,
+        tendered=tendered_principal(
+            choice=choice, stated=stated, resolved=None, position=position
+        ).principal,
         address=data.address.strip(),
         phone=phone,
         tin_type=tin_type,
@@ -235,16 +210,6 @@ def _lock_account(account: ClientAccount) -> ClientAccount:
         ClientAccount.objects.select_for_update(of=("self",))
         .select_related("firm")
         .get(pk=account.pk)
-    )
-
-
-def _live_instruction(*, account: ClientAccount, offer: ExchangeOffer) -> Instruction | None:
-    return (
-        Instruction.objects.filter(
-            account=account, offer=offer, status__in=[s.value for s in OPEN | {Status.ACCEPTED}]
-        )
-        .select_related("entered_by")
-        .first()
     )
 
 
@@ -344,9 +309,7 @@ def _create_version(
 
 def _issue_receipt(instruction: Instruction, kind: str) -> None:
     """The client's receipt is rendered and e-mailed in the background once this commits."""
-    from tenders.tasks import issue_document
-
-    transaction.on_commit(lambda: issue_document.enqueue(instruction.pk, kind))
+    document_tasks.enqueue_issue(instruction_id=instruction.pk, kind=kind)
 
 
 def _already_recorded(token: UUID | None) -> Instruction | None:
@@ -363,7 +326,7 @@ def instruction_submit(
     account = _lock_account(account)
     if (existing := _already_recorded(data.submission_token)) is not None:
         return existing  # the same form posted twice: a double click
-    live = _live_instruction(account=account, offer=offer)
+    live = live_instruction(account=account, offer=offer)
     if live is not None:
         raise _refuse(
             f"This account already has an instruction (version {live.version}, "
@@ -378,23 +341,39 @@ def instruction_submit(
 
 
 def _current_version(
-    *, instruction: Instruction, expected_version: int, account: ClientAccount
+    *, instruction: Instruction, expected_version: int, account: ClientAccount, verb: str
 ) -> Instruction:
-    """The instruction as it is now, if nobody changed it since the user looked at it."""
-    live = _live_instruction(account=account, offer=instruction.offer)
-    if live is None or live.version != expected_version:
-        latest = (
-            Instruction.objects.filter(account=account, offer=instruction.offer)
-            .select_related("entered_by")
-            .order_by("-version")
-            .first()
+    """The instruction as it is now, if nobody changed it since the user looked at it and it
+    can still be changed; `verb` ("amended", "withdrawn") words the refusal."""
+    latest = (
+        Instruction.objects.filter(account=account, offer=instruction.offer)
+        .select_related("entered_by")
+        .order_by("-version")
+        .first()
+    )
+    if latest is None or latest.version != expected_version:
+        now = (
+            f"it is now version {latest.version}, {latest.get_status_display().lower()}, "
+            f"recorded by {latest.entered_by.get_username()}"
+            if latest is not None
+            else "it no longer exists"
         )
         raise _refuse(
-            f"This instruction changed while you were looking at it: it is now version "
-            f"{latest.version}, {latest.get_status_display().lower()}, recorded by "
-            f"{latest.entered_by.get_username()}. Review it and try again."
+            f"This instruction changed while you were looking at it: {now}. "
+            "Review it and try again."
         )
-    return live
+    if latest.status == InstructionStatus.WITHDRAWN:
+        if verb == "withdrawn":
+            raise _refuse(f"Version {latest.version} of this instruction was already withdrawn.")
+        raise _refuse(
+            f"Version {latest.version} of this instruction was withdrawn: it cannot be {verb}. "
+            "Take a new instruction instead."
+        )
+    if latest.status not in OPEN:
+        raise _refuse(
+            f"An instruction that is {latest.get_status_display().lower()} cannot be {verb}."
+        )
+    return latest
 
 
 @transaction.atomic
@@ -410,12 +389,8 @@ def instruction_amend(
     if (existing := _already_recorded(data.submission_token)) is not None:
         return existing
     current = _current_version(
-        instruction=instruction, expected_version=expected_version, account=account
+        instruction=instruction, expected_version=expected_version, account=account, verb="amended"
     )
-    if current.status not in OPEN:
-        raise _refuse(
-            f"An instruction that is {current.get_status_display().lower()} cannot be amended."
-        )
     checked = instruction_check(account=account, offer=current.offer, data=data, by=by)
     instruction_transition(current, Status.SUPERSEDED, by=by, reason=checked.late_reason)
     amended = _create_version(
@@ -436,117 +411,14 @@ def instruction_withdraw(
 ) -> Instruction:
     """Withdraw the live instruction before the deadline; it stays on record, withdrawn."""
     account = _lock_account(instruction.account)
-    _check_may_act(user=by, account=account)
+    _require_may_act(user=by, account=account)
     current = _current_version(
-        instruction=instruction, expected_version=expected_version, account=account
+        instruction=instruction,
+        expected_version=expected_version,
+        account=account,
+        verb="withdrawn",
     )
-    if current.status not in OPEN:
-        raise _refuse(
-            f"An instruction that is {current.get_status_display().lower()} cannot be withdrawn."
-        )
     _raise(_deadline_refusals(account=account, offer=current.offer, by=by, late_reason=late_reason))
     instruction_transition(current, Status.WITHDRAWN, by=by, reason=late_reason.strip())
     _issue_receipt(current, DocumentKind.WITHDRAWAL_RECEIPT)
     return current
-
-
-@dataclass(frozen=True, slots=True)
-class AgentSubmissionResult:
-    submitted: tuple[Instruction, ...]
-    refused: tuple[tuple[Instruction, str], ...]
-
-    @property
-    def principal(self) -> Decimal:
-        return sum((i.resolved_amount for i in self.submitted), Decimal(0))
-
-
-@transaction.atomic
-def instructions_submit_to_agent(
-    *, offer: ExchangeOffer, instructions: Iterable[Instruction], by: AbstractBaseUser
-) -> AgentSubmissionResult:
-    """Submit received instructions to the exchange agent (through ATOP): a "tender all"
-    resolves to the account's position now; a stated amount must still be held."""
-    if not (by.is_staff and by.has_perm("tenders.change_instruction")):
-        raise PermissionDenied("Only operations staff submit instructions to the agent.")
-    if clock.now() >= offer.expiration:
-        raise _refuse(
-            f"The offer expired at {describe_instant(offer.expiration)}: the agent takes no "
-            "more tenders."
-        )
-    ids = [i.pk for i in instructions]
-    # Lock the accounts first, in order, as the other writes do: locking an instruction before
-    # its account deadlocks with a representative amending or withdrawing it at that moment.
-    accounts = Instruction.objects.filter(pk__in=ids).values("account_id")
-    list(
-        ClientAccount.objects.select_for_update()
-        .filter(pk__in=accounts)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    locked = (
-        Instruction.objects.select_for_update()
-        .filter(pk__in=ids, offer=offer, status=InstructionStatus.RECEIVED)
-        .select_related("account")
-        .order_by("account_id")
-    )
-    submitted, refused = [], []
-    for instruction in locked:
-        position = position_for(account=instruction.account, offer=offer)
-        tendered = position if instruction.choice == Choice.ALL else instruction.amount
-        if not tendered or tendered > position:
-            refused.append(
-                (
-                    instruction,
-                    f"{instruction.account.account_number}: ${tendered or 0:,.0f} instructed "
-                    f"but ${position:,.0f} held.",
-                )
-            )
-            continue
-        instruction.resolved_amount = tendered
-        instruction_transition(instruction, Status.SUBMITTED, by=by)
-        submitted.append(instruction)
-    return AgentSubmissionResult(submitted=tuple(submitted), refused=tuple(refused))
-
-
-# Accounts
-
-
-@transaction.atomic
-def account_set_tin(
-    *, account: ClientAccount, tin_type: str, tin: str, by: AbstractBaseUser
-) -> ClientAccount:
-    """Store a client's TIN encrypted, with its last four digits and keyed hash."""
-    try:
-        normalized = normalize_tin(tin_type, tin)
-    except InvalidTIN as exc:
-        raise ValidationError({"tin": str(exc)}) from None
-    account.tin_type = TinType(tin_type)
-    account.tin = normalized
-    account.tin_last4 = last_four(normalized)
-    account.tin_hash = keyed_hash(normalized)
-    account._history_user = by  # type: ignore[attr-defined]
-    account.save(update_fields=["tin_type", "tin", "tin_last4", "tin_hash"])
-    return account
-
-
-def account_reveal_tin(
-    *,
-    account: ClientAccount,
-    by: AbstractBaseUser,
-    reason: str,
-    instruction: Instruction | None = None,
-) -> str:
-    """The full TIN, for a user with the permission; every reveal is recorded first."""
-    if not by.has_perm("tenders.reveal_tin"):
-        raise PermissionDenied("You may not reveal taxpayer IDs.")
-    if not reason.strip():
-        raise ValidationError({"reason": "Say why you need to see the full taxpayer ID."})
-    TinReveal.objects.create(
-        account=account,
-        instruction=instruction,
-        by=by,
-        reason=reason.strip(),
-        business_at=clock.now(),
-        wall_at=clock.wall_now(),
-    )
-    return instruction.tin if instruction is not None else account.tin

@@ -6,9 +6,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import ForeignKey, Model
-from django.utils import timezone
 
-from tenders.models import AccountOwner, ClientAccount, Instruction, Position
+from exchange_office.formatting import money, timestamp
+from tenders.accounts.models import AccountOwner, ClientAccount, Position
+from tenders.instructions.models import Instruction
 
 # Never shown: secrets and derived columns. A change of the TIN shows as "changed".
 HIDDEN_FIELDS = {"tin", "tin_hash", "submission_token"}
@@ -48,9 +49,9 @@ def _display(record: Any, field: Any) -> str:
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, Decimal):
-        return f"${value:,.2f}"
+        return money(value)
     if isinstance(value, datetime):
-        return f"{timezone.localtime(value):%b %d, %Y %I:%M:%S %p %Z}"
+        return timestamp(value)
     return str(value)
 
 

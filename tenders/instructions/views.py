@@ -1,5 +1,6 @@
-"""The representative's pages. Views parse input, call one service and answer; the rules are
-in tenders.services and tenders.domain."""
+"""The client instruction form as the representative fills it in: take, amend, withdraw, and the
+blank form to print. Views parse input, call one service and answer; the rules are in
+`tenders.instructions.services` and `tenders.domain`."""
 
 from typing import Any
 
@@ -7,142 +8,40 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import urlencode
+from django.shortcuts import redirect, render
 from django.views import View
-from django.views.decorators.http import require_POST
 
 from exchange_office import clock
-from notes.domain.deadlines import expected_consummation_date
-from notes.domain.entitlement import InvalidConsummationDate, compute_entitlement
-from notes.domain.terms import InvalidTerms
-from notes.models import ExchangeOffer
-from notes.selectors import offer_calendar, offer_terms
-from tenders import audit
-from tenders.documents import LinkExpired, document_from_link
+from notes.selectors import offer_projected_entitlement
+from tenders import permissions
+from tenders.accounts.models import ClientAccount
+from tenders.accounts.selectors import position_for
+from tenders.accounts.views import account_or_404, deadline_context, offer_or_404
 from tenders.domain.lifecycle import OPEN
 from tenders.domain.rules import Actor
-from tenders.forms import (
+from tenders.instructions.forms import (
     InstructionForm,
-    RevealTinForm,
     SignerFormSet,
     WithdrawForm,
     instruction_initial,
     instruction_input,
     signer_initial,
 )
-from tenders.models import BrokerFirm, ClientAccount, Document, Instruction
-from tenders.selectors import (
-    ANSWER_LABELS,
-    AnswerFilter,
-    account_documents,
-    account_instructions,
-    account_rows,
-    accounts_for_user,
-    current_offer,
-    firm_for_user,
-    position_for,
-    sees_all_firms,
-)
-from tenders.services import (
+from tenders.instructions.models import Instruction
+from tenders.instructions.selectors import account_instructions
+from tenders.instructions.services import (
     CheckedInstruction,
-    account_reveal_tin,
-    actor_for,
-    firm_deadlines,
+    InstructionInput,
     instruction_amend,
     instruction_check,
     instruction_submit,
     instruction_withdraw,
 )
 
-PAGE_SIZE = 25
-
-
-def _offer_or_404() -> ExchangeOffer:
-    offer = current_offer()
-    if offer is None:
-        raise Http404("There is no exchange offer yet.")
-    return offer
-
-
-def _account_or_404(request: HttpRequest, pk: int) -> ClientAccount:
-    """Only the accounts the user may see exist: another firm's id answers 404."""
-    return get_object_or_404(accounts_for_user(user=request.user), pk=pk)
-
 
 def _may_override_cutoff(request: HttpRequest) -> bool:
-    return actor_for(user=request.user) is Actor.OPERATIONS
-
-
-def _deadline_context(offer: ExchangeOffer, firm: BrokerFirm | None) -> dict:
-    """The firm's cutoff (operations looking at every firm have none) and the expiration."""
-    return {
-        "deadlines": firm_deadlines(firm=firm, offer=offer) if firm is not None else None,
-        "expiration": offer.expiration,
-        "business_now": clock.now(),
-        "clock_pinned": clock.is_pinned(),
-    }
-
-
-@login_required
-def account_list(request: HttpRequest) -> HttpResponse:
-    firm = firm_for_user(user=request.user)
-    if firm is None and not sees_all_firms(user=request.user):
-        raise Http404("Not a representative of a firm.")
-    offer = current_offer()
-    if offer is None:
-        return render(request, "tenders/no_offer.html", {"firm": firm})
-    search = request.GET.get("q", "")
-    try:
-        answer = AnswerFilter(request.GET.get("answer", "")) if request.GET.get("answer") else None
-    except ValueError:
-        answer = None
-    rows = account_rows(user=request.user, offer=offer, search=search, answer=answer)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = {k: v for k, v in {"q": search, "answer": answer or ""}.items() if v}
-    return render(
-        request,
-        "tenders/account_list.html",
-        {
-            "firm": firm,
-            "offer": offer,
-            "page": page,
-            "search": search,
-            "answer": answer,
-            "answer_labels": ANSWER_LABELS,
-            "query_string": urlencode(query),
-            "excluded_states": set(offer.excluded_jurisdictions.values_list("state", flat=True)),
-            **_deadline_context(offer, firm),
-        },
-    )
-
-
-@login_required
-def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    account = _account_or_404(request, pk)
-    offer = _offer_or_404()
-    return render(request, "tenders/account_detail.html", _account_context(request, account, offer))
-
-
-def _account_context(
-    request: HttpRequest, account: ClientAccount, offer: ExchangeOffer, **extra: Any
-) -> dict:
-    instructions = list(account_instructions(account=account, offer=offer))
-    latest = instructions[0] if instructions else None
-    return {
-        "account": account,
-        "offer": offer,
-        "position": position_for(account=account, offer=offer),
-        "instruction": latest,
-        "is_open": latest is not None and latest.status in OPEN,
-        "may_reveal": request.user.has_perm("tenders.reveal_tin"),
-        "documents": account_documents(account=account, offer=offer),
-        "reveal_form": RevealTinForm(),
-        **_deadline_context(offer, account.firm),
-        **extra,
-    }
+    return permissions.actor_for(user=request.user) is Actor.OPERATIONS
 
 
 class InstructionFormView(LoginRequiredMixin, View):
@@ -157,8 +56,8 @@ class InstructionFormView(LoginRequiredMixin, View):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.account = _account_or_404(request, kwargs["pk"])
-        self.offer = _offer_or_404()
+        self.account = account_or_404(request, kwargs["pk"])
+        self.offer = offer_or_404()
         self.owners = list(self.account.owners.all())
         latest = account_instructions(account=self.account, offer=self.offer).first()
         self.current = latest if latest is not None and latest.status in OPEN else None
@@ -209,7 +108,7 @@ class InstructionFormView(LoginRequiredMixin, View):
         )
         return redirect("tenders:account_detail", pk=self.account.pk)
 
-    def _save(self, data: Any, version: str | None) -> Instruction:
+    def _save(self, data: InstructionInput, version: str | None) -> Instruction:
         if self.amend:
             try:
                 expected = int(version or "")
@@ -239,7 +138,7 @@ class InstructionFormView(LoginRequiredMixin, View):
             "amend": self.amend,
             "current": self.current,
             "position": position_for(account=self.account, offer=self.offer),
-            **_deadline_context(self.offer, self.account.firm),
+            **deadline_context(self.offer, self.account.firm),
         }
 
     def _render_form(
@@ -264,19 +163,14 @@ class InstructionFormView(LoginRequiredMixin, View):
         self, form: InstructionForm, signers: Any, checked: CheckedInstruction
     ) -> HttpResponse:
         context = self._context(form, signers)
-        context.update(checked=checked, **projected_entitlement(self.offer, checked.tendered))
+        projection = offer_projected_entitlement(offer=self.offer, principal=checked.tendered)
+        context.update(
+            checked=checked,
+            entitlement=projection.entitlement,
+            projection_error=projection.error,
+            projected_consummation=projection.consummation_date,
+        )
         return render(self.request, "tenders/instruction_review.html", context)
-
-
-def projected_entitlement(offer: ExchangeOffer, principal: Any) -> dict[str, Any]:
-    """The engine's figures for `principal`, assuming consummation on the first banking day
-    after the expiration day."""
-    consummation = expected_consummation_date(offer.expiration, offer_calendar(offer=offer))
-    try:
-        entitlement = compute_entitlement(offer_terms(offer=offer), principal, consummation)
-    except (InvalidTerms, InvalidConsummationDate, ValueError) as exc:
-        return {"projection_error": str(exc), "projected_consummation": consummation}
-    return {"entitlement": entitlement, "projected_consummation": consummation}
 
 
 class InstructionAmendView(InstructionFormView):
@@ -285,8 +179,8 @@ class InstructionAmendView(InstructionFormView):
 
 @login_required
 def instruction_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
-    account = _account_or_404(request, pk)
-    offer = _offer_or_404()
+    account = account_or_404(request, pk)
+    offer = offer_or_404()
     latest = account_instructions(account=account, offer=offer).first()
     if latest is None or latest.status not in OPEN:
         messages.info(request, "There is no open instruction to withdraw.")
@@ -322,91 +216,26 @@ def instruction_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
             "offer": offer,
             "instruction": latest,
             "form": form,
-            **_deadline_context(offer, account.firm),
+            **deadline_context(offer, account.firm),
         },
     )
-
-
-@login_required
-def account_history(request: HttpRequest, pk: int) -> HttpResponse:
-    account = _account_or_404(request, pk)
-    offer = _offer_or_404()
-    return render(
-        request,
-        "tenders/account_history.html",
-        {
-            "account": account,
-            "offer": offer,
-            "instructions": account_instructions(account=account, offer=offer),
-            "audit_entries": audit.account_audit_trail(account=account),
-        },
-    )
-
-
-@login_required
-@require_POST
-def account_reveal_tin_view(request: HttpRequest, pk: int) -> HttpResponse:
-    account = _account_or_404(request, pk)
-    offer = _offer_or_404()
-    form = RevealTinForm(request.POST)
-    revealed = None
-    if form.is_valid():
-        try:
-            revealed = account_reveal_tin(
-                account=account, by=request.user, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            form.add_error("reason", exc.messages[0])
-    context = _account_context(request, account, offer, reveal_form=form, revealed_tin=revealed)
-    response = render(request, "tenders/account_detail.html", context)
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 @login_required
 def blank_instruction_form(request: HttpRequest) -> HttpResponse:
     """The seed letter's instruction form, to print for clients who answer on paper."""
-    if firm_for_user(user=request.user) is None and not sees_all_firms(user=request.user):
+    if not permissions.may_use_broker_pages(user=request.user):
         raise Http404("Not a representative of a firm.")
-    offer = _offer_or_404()
+    offer = offer_or_404()
     account = None
     if request.GET.get("account"):
         try:
-            account = _account_or_404(request, int(request.GET["account"]))
+            account = account_or_404(request, int(request.GET["account"]))
         except ValueError:
             raise Http404("No such account.") from None
-    firm = account.firm if account else firm_for_user(user=request.user)
+    firm = account.firm if account else permissions.firm_for_user(user=request.user)
     return render(
         request,
         "tenders/blank_instruction_form.html",
         {"offer": offer, "account": account, "firm": firm},
     )
-
-
-def _pdf_response(document: Document, *, inline: bool = False) -> HttpResponse:
-    """Exactly the stored bytes, never re-rendered."""
-    response = HttpResponse(bytes(document.content), content_type="application/pdf")
-    disposition = "inline" if inline else "attachment"
-    response["Content-Disposition"] = f'{disposition}; filename="{document.filename}"'
-    response["ETag"] = f'"{document.sha256}"'
-    response["X-Content-SHA256"] = document.sha256
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-@login_required
-def document_download(request: HttpRequest, pk: int) -> HttpResponse:
-    """A representative downloads the firm's documents; operations staff any."""
-    visible = Document.objects.filter(instruction__account__in=accounts_for_user(user=request.user))
-    return _pdf_response(get_object_or_404(visible, pk=pk))
-
-
-def document_link(request: HttpRequest, token: str) -> HttpResponse:
-    """The signed link e-mailed to the client: no login, valid for a limited time."""
-    try:
-        document = document_from_link(token)
-    except LinkExpired:
-        return render(request, "tenders/link_expired.html", status=410)
-    except Document.DoesNotExist:
-        raise Http404("No such document.") from None
-    return _pdf_response(document, inline=True)

@@ -1,0 +1,150 @@
+"""Operations' view of firms, their representatives, client accounts and positions, and the
+record of TIN reveals. Nothing here is ever deleted."""
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from simple_history.admin import SimpleHistoryAdmin
+
+from exchange_office.admin_mixins import NoDeleteAdminMixin, ReadOnlyAdminMixin
+from tenders.accounts.forms import ClientAccountForm
+from tenders.accounts.models import (
+    AccountOwner,
+    BrokerFirm,
+    ClientAccount,
+    Position,
+    Representative,
+    TinReveal,
+    TinTypeChoice,
+)
+from tenders.accounts.services import account_owner_save, account_save, position_save
+
+
+@admin.register(BrokerFirm)
+class BrokerFirmAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "dtc_participant_number",
+        "cutoff_banking_days_before",
+        "cutoff_time",
+    ]
+    search_fields = ["name", "dtc_participant_number"]
+    fieldsets = [
+        (None, {"fields": ["name", "dtc_participant_number"]}),
+        ("Letterhead", {"fields": ["address", "phone", "email"]}),
+        (
+            "Internal cutoff",
+            {
+                "fields": ["cutoff_banking_days_before", "cutoff_time"],
+                "description": "Representatives stop taking instructions at this New York "
+                "time, this many banking days before the offer's expiration day.",
+            },
+        ),
+    ]
+
+
+@admin.register(Representative)
+class RepresentativeAdmin(admin.ModelAdmin):
+    list_display = ["user", "user_full_name", "firm"]
+    list_filter = ["firm"]
+    list_select_related = ["user", "firm"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+    autocomplete_fields = ["user"]
+
+    @admin.display(description="name", ordering="user__last_name")
+    def user_full_name(self, obj: Representative) -> str:
+        return obj.user.get_full_name()
+
+
+class AccountOwnerInline(NoDeleteAdminMixin, admin.TabularInline):
+    model = AccountOwner
+    extra = 0
+    min_num = 1
+
+
+class PositionInline(NoDeleteAdminMixin, admin.TabularInline):
+    model = Position
+    extra = 0
+    autocomplete_fields = ["security"]
+
+
+@admin.register(ClientAccount)
+class ClientAccountAdmin(NoDeleteAdminMixin, SimpleHistoryAdmin):
+    form = ClientAccountForm
+    list_display = ["account_number", "owner_names", "firm", "state", "masked_tin"]
+    list_filter = ["firm", "state"]
+    list_select_related = ["firm"]
+    search_fields = ["account_number", "owners__name"]
+    inlines = [AccountOwnerInline, PositionInline]
+    readonly_fields = ["masked_tin"]
+    fieldsets = [
+        (None, {"fields": ["firm", "account_number"]}),
+        (
+            "Mailing address and domicile",
+            {
+                "fields": [
+                    "address_line1",
+                    "address_line2",
+                    "city",
+                    "state",
+                    "postal_code",
+                    "country",
+                ]
+            },
+        ),
+        ("Contact", {"fields": ["phone", "email"]}),
+        ("Taxpayer ID", {"fields": ["tin_type", "masked_tin", "new_tin"]}),
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ClientAccount]:
+        return super().get_queryset(request).prefetch_related("owners")
+
+    @admin.display(description="owners")
+    def owner_names(self, obj: ClientAccount) -> str:
+        return "; ".join(owner.name for owner in obj.owners.all())
+
+    @admin.display(description="taxpayer ID")
+    def masked_tin(self, obj: ClientAccount) -> str:
+        return obj.masked_tin or "—"
+
+    def save_model(self, request: HttpRequest, obj: ClientAccount, form: Any, change: bool) -> None:
+        # The form has checked the new TIN; the service stores it with the rest in one save.
+        account_save(account=obj, by=request.user, new_tin=form.cleaned_data.get("new_tin", ""))
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """Owners and positions are saved through their services, one row at a time."""
+        for row in formset.save(commit=False):
+            if isinstance(row, Position):
+                position_save(position=row, by=request.user)
+            else:
+                account_owner_save(owner=row, by=request.user)
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        return {"tin_type": TinTypeChoice.SSN}
+
+
+@admin.register(Position)
+class PositionAdmin(NoDeleteAdminMixin, SimpleHistoryAdmin):
+    list_display = ["account", "account_firm", "security", "principal"]
+    list_filter = ["security", "account__firm"]
+    list_select_related = ["account__firm", "security"]
+    search_fields = ["account__account_number", "account__owners__name"]
+    autocomplete_fields = ["account", "security"]
+
+    @admin.display(description="firm", ordering="account__firm__name")
+    def account_firm(self, obj: Position) -> str:
+        return obj.account.firm.name
+
+    def save_model(self, request: HttpRequest, obj: Position, form: Any, change: bool) -> None:
+        position_save(position=obj, by=request.user)
+
+
+@admin.register(TinReveal)
+class TinRevealAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["account", "by", "reason", "business_at", "wall_at"]
+    list_filter = ["by"]
+    list_select_related = ["account__firm", "by"]
+    search_fields = ["account__account_number", "by__username"]
+    fields = ["account", "instruction", "by", "reason", "business_at", "wall_at"]

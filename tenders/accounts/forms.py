@@ -1,0 +1,59 @@
+"""Forms about client accounts: operations' account form (admin) and the TIN reveal."""
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from tenders.accounts.models import ClientAccount
+from tenders.accounts.services import account_tin_change_check
+
+
+class ClientAccountForm(forms.ModelForm):
+    """The TIN is write-only here: the stored number is shown masked, and typing a new one
+    replaces it. A refused number is shown next to its field and nothing is saved."""
+
+    new_tin = forms.CharField(
+        label="New taxpayer ID",
+        required=False,
+        help_text="Leave blank to keep the number on file.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    class Meta:
+        model = ClientAccount
+        fields = [
+            "firm",
+            "account_number",
+            "address_line1",
+            "address_line2",
+            "city",
+            "state",
+            "postal_code",
+            "country",
+            "phone",
+            "email",
+            "tin_type",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        try:
+            account_tin_change_check(
+                tin_type_on_file=self.instance.tin_type,
+                has_tin=bool(self.instance.pk and self.instance.tin_last4),
+                tin_type=cleaned.get("tin_type", ""),
+                new_tin=cleaned.get("new_tin", ""),
+            )
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                self.add_error("new_tin" if field == "tin" else field, messages)
+        return cleaned
+
+
+class RevealTinForm(forms.Form):
+    reason = forms.CharField(
+        label="Why do you need the full number?",
+        max_length=300,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. client asked to confirm the TIN"}),
+    )

@@ -1,0 +1,98 @@
+"""Reads about firms and client accounts, scoped by who asks (`tenders.permissions`)."""
+
+from decimal import Decimal
+from enum import StrEnum
+
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from notes.domain.deadlines import CutoffRule, firm_cutoff
+from notes.models import ExchangeOffer
+from notes.selectors import offer_calendar
+from tenders import permissions
+from tenders.accounts.models import AccountOwner, BrokerFirm, ClientAccount, Position
+from tenders.domain.lifecycle import LIVE
+from tenders.domain.rules import Deadlines
+from tenders.instructions.models import Instruction, InstructionChoice, InstructionStatus
+from tenders.permissions import User
+
+
+def accounts_for_user(*, user: User) -> QuerySet[ClientAccount]:
+    """The accounts a user may see, with their firm and owners."""
+    accounts = ClientAccount.objects.select_related("firm").prefetch_related(
+        Prefetch("owners", queryset=AccountOwner.objects.order_by("sequence"))
+    )
+    return permissions.visible_accounts(user=user, accounts=accounts)
+
+
+def position_for(*, account: ClientAccount, offer: ExchangeOffer) -> Decimal:
+    """The principal of the offer's Old Notes held for the account (0 if none)."""
+    held = Position.objects.filter(account=account, security_id=offer.old_security_id).first()
+    return held.principal if held else Decimal(0)
+
+
+def firm_deadlines(*, firm: BrokerFirm, offer: ExchangeOffer) -> Deadlines:
+    """The firm's cutoff and the expiration, derived from the offer's current expiration: an
+    extension moves both."""
+    rule = CutoffRule(firm.cutoff_banking_days_before, firm.cutoff_time)
+    return Deadlines(
+        firm_cutoff=firm_cutoff(offer.expiration, rule, offer_calendar(offer=offer)),
+        expiration=offer.expiration,
+    )
+
+
+class AnswerFilter(StrEnum):
+    """How the account list is filtered by the client's answer."""
+
+    NOT_ANSWERED = "not-answered"
+    TENDERED_ALL = "all"
+    PARTIAL = "partial"
+    WITHDRAWN = "withdrawn"
+
+
+ANSWER_LABELS = {
+    AnswerFilter.NOT_ANSWERED: "Has not answered",
+    AnswerFilter.TENDERED_ALL: "Tendered all",
+    AnswerFilter.PARTIAL: "Tendered a stated amount",
+    AnswerFilter.WITHDRAWN: "Withdrawn",
+}
+
+
+def account_rows(
+    *,
+    user: User,
+    offer: ExchangeOffer,
+    search: str = "",
+    answer: AnswerFilter | None = None,
+) -> QuerySet[ClientAccount]:
+    """The account list: each account with its position and its latest instruction for the
+    offer, in a fixed number of queries whatever the number of rows."""
+    latest = Instruction.objects.filter(account=OuterRef("pk"), offer=offer).order_by("-version")
+    held = Position.objects.filter(account=OuterRef("pk"), security_id=offer.old_security_id)
+    rows = accounts_for_user(user=user).annotate(
+        position=Coalesce(Subquery(held.values("principal")[:1]), Value(Decimal(0))),
+        instruction_id=Subquery(latest.values("pk")[:1]),
+        instruction_version=Subquery(latest.values("version")[:1]),
+        instruction_status=Subquery(latest.values("status")[:1]),
+        instruction_choice=Subquery(latest.values("choice")[:1]),
+        instruction_amount=Subquery(latest.values("amount")[:1]),
+    )
+    if search.strip():
+        term = search.strip()
+        rows = rows.filter(
+            Q(account_number__icontains=term) | Q(owners__name__icontains=term)
+        ).distinct()
+    live = [s.value for s in LIVE]
+    if answer is AnswerFilter.NOT_ANSWERED:
+        rows = rows.filter(instruction_status__isnull=True)
+    elif answer is AnswerFilter.TENDERED_ALL:
+        rows = rows.filter(instruction_status__in=live, instruction_choice=InstructionChoice.ALL)
+    elif answer is AnswerFilter.PARTIAL:
+        rows = rows.filter(instruction_status__in=live, instruction_choice=InstructionChoice.AMOUNT)
+    elif answer is AnswerFilter.WITHDRAWN:
+        rows = rows.filter(instruction_status=InstructionStatus.WITHDRAWN)
+    return rows.order_by("firm__name", "account_number")
+
+
+def excluded_states(*, offer: ExchangeOffer) -> set[str]:
+    return set(offer.excluded_jurisdictions.values_list("state", flat=True))

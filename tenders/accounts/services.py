@@ -1,0 +1,118 @@
+"""Writes about client accounts: their details, owners and positions, and their taxpayer IDs
+(stored encrypted; a full number is shown only through a recorded reveal)."""
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from exchange_office import clock
+from exchange_office.encryption import keyed_hash
+from tenders import permissions
+from tenders.accounts.models import AccountOwner, ClientAccount, Position, TinReveal
+from tenders.domain.tin import InvalidTIN, TinType, last_four, normalize_tin
+from tenders.instructions.models import Instruction
+
+
+def account_tin_check(*, tin_type: str, tin: str) -> str:
+    """The TIN in its standard format, or a ValidationError on the `tin` field saying why."""
+    try:
+        return normalize_tin(tin_type, tin)
+    except (InvalidTIN, ValueError) as exc:
+        raise ValidationError({"tin": str(exc)}) from None
+
+
+def _apply_tin(account: ClientAccount, *, tin_type: str, normalized: str) -> None:
+    account.tin_type = TinType(tin_type)
+    account.tin = normalized
+    account.tin_last4 = last_four(normalized)
+    account.tin_hash = keyed_hash(normalized)
+
+
+@transaction.atomic
+def account_set_tin(
+    *, account: ClientAccount, tin_type: str, tin: str, by: AbstractBaseUser
+) -> ClientAccount:
+    """Store a client's TIN encrypted, with its last four digits and keyed hash."""
+    _apply_tin(account, tin_type=tin_type, normalized=account_tin_check(tin_type=tin_type, tin=tin))
+    account._history_user = by  # type: ignore[attr-defined]  # simple-history reads it
+    account.save(update_fields=["tin_type", "tin", "tin_last4", "tin_hash"])
+    return account
+
+
+def account_tin_change_check(
+    *, tin_type_on_file: str, has_tin: bool, tin_type: str, new_tin: str
+) -> str:
+    """The new TIN in its standard format ("" when none was typed), or a ValidationError: an
+    invalid number (`tin`), or a change of type without a new number (`tin_type`), since the
+    digits on file belong to the old type."""
+    if new_tin.strip():
+        if not tin_type:
+            raise ValidationError({"tin_type": "Choose the type of the new taxpayer ID."})
+        return account_tin_check(tin_type=tin_type, tin=new_tin)
+    if has_tin and tin_type != tin_type_on_file:
+        raise ValidationError(
+            {"tin_type": "To change the type of taxpayer ID, enter the new number too."}
+        )
+    return ""
+
+
+@transaction.atomic
+def account_save(
+    *, account: ClientAccount, by: AbstractBaseUser, new_tin: str = ""
+) -> ClientAccount:
+    """Save an account's details as operations edited them, with a new TIN if one was typed,
+    in one save: a refused TIN leaves nothing half-saved."""
+    on_file = (
+        ClientAccount.objects.filter(pk=account.pk).values_list("tin_type", "tin_last4").first()
+        if account.pk is not None
+        else None
+    )
+    normalized = account_tin_change_check(
+        tin_type_on_file=on_file[0] if on_file else "",
+        has_tin=bool(on_file and on_file[1]),
+        tin_type=account.tin_type,
+        new_tin=new_tin,
+    )
+    if normalized:
+        _apply_tin(account, tin_type=account.tin_type, normalized=normalized)
+    account._history_user = by  # type: ignore[attr-defined]  # simple-history reads it
+    account.save()
+    return account
+
+
+@transaction.atomic
+def account_owner_save(*, owner: AccountOwner, by: AbstractBaseUser) -> AccountOwner:
+    owner._history_user = by  # type: ignore[attr-defined]  # simple-history reads it
+    owner.save()
+    return owner
+
+
+@transaction.atomic
+def position_save(*, position: Position, by: AbstractBaseUser) -> Position:
+    """Record the principal held for an account (typed by operations, or from a feed)."""
+    position.full_clean()
+    position._history_user = by  # type: ignore[attr-defined]  # simple-history reads it
+    position.save()
+    return position
+
+
+def account_reveal_tin(
+    *,
+    account: ClientAccount,
+    by: AbstractBaseUser,
+    reason: str,
+    instruction: Instruction | None = None,
+) -> str:
+    """The full TIN, for a user with the permission; every reveal is recorded first."""
+    permissions.require(permissions.may_reveal_tin(user=by), "You may not reveal taxpayer IDs.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why you need to see the full taxpayer ID."})
+    TinReveal.objects.create(
+        account=account,
+        instruction=instruction,
+        by=by,
+        reason=reason.strip(),
+        business_at=clock.now(),
+        wall_at=clock.wall_now(),
+    )
+    return instruction.tin if instruction is not None else account.tin

@@ -1,0 +1,163 @@
+"""The representative's account pages: the list, an account, its history, a recorded TIN
+reveal; and the home page that sends each kind of user to their work. Views parse input, call
+one service or selector and answer; who may see what is `tenders.permissions`."""
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import urlencode
+from django.views.decorators.http import require_POST
+
+from exchange_office import clock
+from notes.models import ExchangeOffer
+from notes.selectors import current_offer
+from tenders import permissions
+from tenders.accounts.audit import account_audit_trail
+from tenders.accounts.forms import RevealTinForm
+from tenders.accounts.models import BrokerFirm, ClientAccount
+from tenders.accounts.selectors import (
+    ANSWER_LABELS,
+    AnswerFilter,
+    account_rows,
+    accounts_for_user,
+    excluded_states,
+    firm_deadlines,
+    position_for,
+)
+from tenders.accounts.services import account_reveal_tin
+from tenders.documents.selectors import account_documents
+from tenders.domain.lifecycle import OPEN
+from tenders.instructions.selectors import account_instructions
+
+PAGE_SIZE = 25
+
+
+def offer_or_404() -> ExchangeOffer:
+    offer = current_offer()
+    if offer is None:
+        raise Http404("There is no exchange offer yet.")
+    return offer
+
+
+def account_or_404(request: HttpRequest, pk: int) -> ClientAccount:
+    """Only the accounts the user may see exist: another firm's id answers 404."""
+    return get_object_or_404(accounts_for_user(user=request.user), pk=pk)
+
+
+def deadline_context(offer: ExchangeOffer, firm: BrokerFirm | None) -> dict[str, Any]:
+    """The firm's cutoff (operations looking at every firm have none) and the expiration."""
+    return {
+        "deadlines": firm_deadlines(firm=firm, offer=offer) if firm is not None else None,
+        "expiration": offer.expiration,
+        "business_now": clock.now(),
+        "clock_pinned": clock.is_pinned(),
+    }
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Send each kind of user where their work is."""
+    if permissions.firm_for_user(user=request.user) is not None:
+        return redirect("tenders:account_list")
+    if request.user.is_staff:
+        return redirect("admin:index")
+    return render(request, "no_role.html", status=403)
+
+
+@login_required
+def account_list(request: HttpRequest) -> HttpResponse:
+    if not permissions.may_use_broker_pages(user=request.user):
+        raise Http404("Not a representative of a firm.")
+    firm = permissions.firm_for_user(user=request.user)
+    offer = current_offer()
+    if offer is None:
+        return render(request, "tenders/no_offer.html", {"firm": firm})
+    search = request.GET.get("q", "")
+    try:
+        answer = AnswerFilter(request.GET.get("answer", "")) if request.GET.get("answer") else None
+    except ValueError:
+        answer = None
+    rows = account_rows(user=request.user, offer=offer, search=search, answer=answer)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = {k: v for k, v in {"q": search, "answer": answer or ""}.items() if v}
+    return render(
+        request,
+        "tenders/account_list.html",
+        {
+            "firm": firm,
+            "offer": offer,
+            "page": page,
+            "search": search,
+            "answer": answer,
+            "answer_labels": ANSWER_LABELS,
+            "query_string": urlencode(query),
+            "excluded_states": excluded_states(offer=offer),
+            **deadline_context(offer, firm),
+        },
+    )
+
+
+@login_required
+def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    account = account_or_404(request, pk)
+    offer = offer_or_404()
+    return render(request, "tenders/account_detail.html", _account_context(request, account, offer))
+
+
+def _account_context(
+    request: HttpRequest, account: ClientAccount, offer: ExchangeOffer, **extra: Any
+) -> dict[str, Any]:
+    instructions = list(account_instructions(account=account, offer=offer))
+    latest = instructions[0] if instructions else None
+    return {
+        "account": account,
+        "offer": offer,
+        "position": position_for(account=account, offer=offer),
+        "instruction": latest,
+        "is_open": latest is not None and latest.status in OPEN,
+        "may_reveal": permissions.may_reveal_tin(user=request.user),
+        "documents": account_documents(account=account, offer=offer),
+        "reveal_form": RevealTinForm(),
+        **deadline_context(offer, account.firm),
+        **extra,
+    }
+
+
+@login_required
+def account_history(request: HttpRequest, pk: int) -> HttpResponse:
+    account = account_or_404(request, pk)
+    offer = offer_or_404()
+    return render(
+        request,
+        "tenders/account_history.html",
+        {
+            "account": account,
+            "offer": offer,
+            "instructions": account_instructions(account=account, offer=offer),
+            "audit_entries": account_audit_trail(account=account),
+        },
+    )
+
+
+@login_required
+@require_POST
+def account_reveal_tin_view(request: HttpRequest, pk: int) -> HttpResponse:
+    account = account_or_404(request, pk)
+    offer = offer_or_404()
+    form = RevealTinForm(request.POST)
+    revealed = None
+    if form.is_valid():
+        try:
+            revealed = account_reveal_tin(
+                account=account, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            form.add_error("reason", exc.messages[0])
+    context = _account_context(request, account, offer, reveal_form=form, revealed_tin=revealed)
+    response = render(request, "tenders/account_detail.html", context)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,72 @@
+"""Bulk runs: one document for each of many instructions, item by item, with leases."""
+
+from django.conf import settings
+from django.db import models
+
+from notes.models import ExchangeOffer
+from tenders.documents.models import Document, DocumentKind
+from tenders.instructions.models import Instruction
+
+
+class BulkRunStatus(models.TextChoices):
+    RUNNING = "running", "Running"
+    FINISHED = "finished", "Finished"
+
+
+class BulkRun(models.Model):
+    """Issue exchange confirmations for every accepted instruction of an offer. Its items,
+    each with a lease, are the source of truth: a run can be resumed after a worker died."""
+
+    offer = models.ForeignKey(ExchangeOffer, on_delete=models.PROTECT, related_name="bulk_runs")
+    kind = models.CharField(
+        max_length=12, choices=DocumentKind.choices, default=DocumentKind.CONFIRMATION
+    )
+    status = models.CharField(
+        max_length=10, choices=BulkRunStatus.choices, default=BulkRunStatus.RUNNING
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "bulk run"
+
+    def __str__(self) -> str:
+        return (
+            f"{self.get_kind_display()}s for {self.offer.slug} ({self.created_at:%Y-%m-%d %H:%M})"
+        )
+
+
+class BulkItemStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    WORKING = "working", "Working"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class BulkRunItem(models.Model):
+    run = models.ForeignKey(BulkRun, on_delete=models.PROTECT, related_name="items")
+    instruction = models.ForeignKey(Instruction, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        max_length=8, choices=BulkItemStatus.choices, default=BulkItemStatus.PENDING
+    )
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    document = models.ForeignKey(
+        Document, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["run", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "instruction"], name="bulk_item_once")
+        ]
+        indexes = [models.Index(fields=["run", "status"], name="bulk_item_run_status")]
+
+    def __str__(self) -> str:
+        return f"{self.instruction} ({self.get_status_display()})"

@@ -1,0 +1,141 @@
+"""Writes for bulk runs: one document for each of many instructions, item by item.
+
+Each item is leased to the worker that claims it (`SELECT ... SKIP LOCKED` lets workers share a
+run); a worker killed mid-run leaves its item leased until the lease runs out, then any worker
+takes it over. Documents are issued idempotently, so an item taken over is never issued twice.
+These services queue nothing: their tasks, and the operations services that start or resume a
+run, queue the drains.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+from django.db.models import Max, Q
+
+from exchange_office import clock
+from notes.models import ExchangeOffer
+from tenders.bulk_runs.models import BulkItemStatus, BulkRun, BulkRunItem, BulkRunStatus
+from tenders.documents.models import DocumentKind
+from tenders.documents.services import document_issue
+from tenders.instructions.models import Instruction, InstructionStatus
+
+log = logging.getLogger(__name__)
+
+
+@transaction.atomic
+def bulk_run_create(*, offer: ExchangeOffer, by: AbstractBaseUser) -> BulkRun:
+    """A run that issues exchange confirmations for every accepted instruction of the offer
+    (finished at once if there are none). The caller queues its drains."""
+    run = BulkRun.objects.create(
+        offer=offer,
+        kind=DocumentKind.CONFIRMATION,
+        created_by=by,
+        created_at=clock.wall_now(),
+    )
+    accepted = Instruction.objects.filter(offer=offer, status=InstructionStatus.ACCEPTED)
+    BulkRunItem.objects.bulk_create(
+        BulkRunItem(run=run, instruction_id=pk)
+        for pk in accepted.order_by("pk").values_list("pk", flat=True)
+    )
+    if not run.items.exists():
+        run.status, run.finished_at = BulkRunStatus.FINISHED, clock.wall_now()
+        run.save(update_fields=["status", "finished_at"])
+    return run
+
+
+@dataclass(frozen=True, slots=True)
+class Requeued:
+    items: int  # how many items were put back
+    needs_drain: bool  # whether any item is left to do
+
+
+@transaction.atomic
+def bulk_run_requeue(*, run: BulkRun, retry_failed: bool = False) -> Requeued:
+    """Put back the items whose worker's lease ran out (a worker killed mid-run), and the
+    failed ones if asked."""
+    now = clock.wall_now()
+    stale = Q(status=BulkItemStatus.WORKING, lease_expires_at__lt=now)
+    if retry_failed:
+        stale |= Q(status=BulkItemStatus.FAILED)
+    requeued = run.items.filter(stale).update(status=BulkItemStatus.PENDING, lease_expires_at=None)
+    left = run.items.exclude(status__in=[BulkItemStatus.DONE, BulkItemStatus.FAILED]).exists()
+    if left:
+        BulkRun.objects.filter(pk=run.pk).update(status=BulkRunStatus.RUNNING, finished_at=None)
+    return Requeued(items=requeued, needs_drain=left)
+
+
+def _claim(run_id: int) -> BulkRunItem | None:
+    """The next item nobody holds, leased to this worker (SKIP LOCKED lets workers share)."""
+    now = clock.wall_now()
+    with transaction.atomic():
+        item = (
+            BulkRunItem.objects.select_for_update(skip_locked=True)
+            .filter(run_id=run_id)
+            .filter(
+                Q(status=BulkItemStatus.PENDING)
+                | Q(status=BulkItemStatus.WORKING, lease_expires_at__lt=now)
+            )
+            .order_by("id")
+            .first()
+        )
+        if item is None:
+            return None
+        item.status = BulkItemStatus.WORKING
+        item.attempts += 1
+        item.lease_expires_at = now + timedelta(seconds=settings.BULK_RUN_LEASE_SECONDS)
+        item.save(update_fields=["status", "attempts", "lease_expires_at"])
+    return item
+
+
+def _finish_if_complete(run_id: int) -> None:
+    open_items = BulkRunItem.objects.filter(
+        run_id=run_id, status__in=[BulkItemStatus.PENDING, BulkItemStatus.WORKING]
+    )
+    if not open_items.exists():
+        BulkRun.objects.filter(pk=run_id, status=BulkRunStatus.RUNNING).update(
+            status=BulkRunStatus.FINISHED, finished_at=clock.wall_now()
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Drained:
+    handled: int  # items this worker finished (done or failed)
+    # Items still leased by another worker may be held by one that died: drain again when the
+    # last lease runs out, so the run finishes without anyone pressing Resume.
+    come_back_at: datetime | None
+
+
+def bulk_run_drain(*, run_id: int) -> Drained:
+    """Work through the run's items until none is left to take."""
+    kind = BulkRun.objects.values_list("kind", flat=True).get(pk=run_id)
+    handled = 0
+    while (item := _claim(run_id)) is not None:
+        try:
+            document = document_issue(instruction_id=item.instruction_id, kind=kind)
+        except Exception as exc:  # one bad document must not stop the run: record why
+            log.exception("Bulk run %s: item %s failed", run_id, item.pk)
+            BulkRunItem.objects.filter(pk=item.pk).update(
+                status=BulkItemStatus.FAILED,
+                error=f"{type(exc).__name__}: {exc}",
+                finished_at=clock.wall_now(),
+                lease_expires_at=None,
+            )
+        else:
+            BulkRunItem.objects.filter(pk=item.pk).update(
+                status=BulkItemStatus.DONE,
+                document=document,
+                error="",
+                finished_at=clock.wall_now(),
+                lease_expires_at=None,
+            )
+        handled += 1
+    _finish_if_complete(run_id)
+    latest_lease = BulkRunItem.objects.filter(
+        run_id=run_id, status=BulkItemStatus.WORKING
+    ).aggregate(until=Max("lease_expires_at"))["until"]
+    come_back_at = latest_lease + timedelta(seconds=1) if latest_lease is not None else None
+    return Drained(handled=handled, come_back_at=come_back_at)

@@ -1,0 +1,68 @@
+"""Operations' view of the issued documents: read-only, with their download and a regenerate
+action that issues a new revision (the stored bytes of a document never change)."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+
+from exchange_office.admin_mixins import ReadOnlyAdminMixin
+from tenders import permissions
+from tenders.documents.models import Document
+from tenders.documents.services import document_regenerate
+
+
+@admin.register(Document)
+class DocumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["number", "kind", "revision", "account", "pages", "size", "generated_at"]
+    list_filter = ["kind", "instruction__offer", "instruction__account__firm"]
+    list_select_related = ["instruction__account__firm"]
+    search_fields = ["number", "instruction__account__account_number", "sha256"]
+    actions = ["regenerate"]
+    fields = [
+        "number",
+        "kind",
+        "revision",
+        "instruction",
+        "download",
+        "sha256",
+        "size",
+        "pages",
+        "generated_at",
+        "generated_wall_at",
+        "generated_by",
+    ]
+    readonly_fields = ["download"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Document]:
+        return super().get_queryset(request).defer("content")
+
+    @admin.display(description="account", ordering="instruction__account__account_number")
+    def account(self, obj: Document) -> str:
+        return obj.instruction.account.account_number
+
+    @admin.display(description="PDF")
+    def download(self, obj: Document) -> str:
+        return format_html(
+            '<a href="{}">Download {}</a>',
+            reverse("tenders:document_download", args=[obj.pk]),
+            obj.filename,
+        )
+
+    def has_issue_permission(self, request: HttpRequest) -> bool:
+        return permissions.may_issue_documents(user=request.user)
+
+    @admin.action(
+        description="Regenerate as a new revision (the old one is kept, not re-sent)",
+        permissions=["issue"],
+    )
+    def regenerate(self, request: HttpRequest, queryset: QuerySet[Document]) -> None:
+        for document in queryset:
+            try:
+                new = document_regenerate(document=document, by=request.user)
+            except ValidationError as exc:
+                self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            else:
+                self.message_user(request, f"Issued {new.number}.", messages.SUCCESS)

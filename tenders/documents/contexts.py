@@ -1,0 +1,199 @@
+"""What the document templates get: plain values, never a model, so a template cannot reach
+the full TIN. Every figure comes from the engine (`compute_entitlement`); the templates only
+format them."""
+
+from datetime import timedelta
+from typing import Any
+
+from notes.domain.entitlement import Entitlement, compute_entitlement, minimum_condition
+from notes.models import ExchangeOffer, OfferStatus, Security
+from notes.selectors import offer_consummation_date, offer_terms, offers_with_terms
+from tenders.accounts.models import BrokerFirm, ClientAccount
+from tenders.accounts.selectors import firm_deadlines, position_for
+from tenders.domain.tender import tendered_principal
+from tenders.instructions.models import Instruction, InstructionChoice, InstructionStatus
+
+
+class DocumentNotAvailable(ValueError):
+    """The instruction is not in a state this document describes."""
+
+
+def _cusip(value: str) -> str:
+    """529529AC3 as printed: 529529 AC 3."""
+    return f"{value[:6]} {value[6:8]} {value[8:]}" if len(value) == 9 else value
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _firm(firm: BrokerFirm) -> dict[str, Any]:
+    return {
+        "name": firm.name,
+        "address_lines": _lines(firm.address),
+        "phone": firm.phone.as_national if firm.phone else "",
+        "email": firm.email,
+        "dtc_participant_number": firm.dtc_participant_number,
+    }
+
+
+def _client(account: ClientAccount) -> dict[str, Any]:
+    region = " ".join(part for part in (account.state, account.postal_code) if part)
+    city_line = ", ".join(part for part in (account.city, region) if part)
+    lines = [account.address_line1, account.address_line2, city_line]
+    if account.country and account.country.code != "US":
+        lines.append(account.country.name)
+    return {
+        "names": [owner.name for owner in account.owners.all()],
+        "address_lines": [line for line in lines if line],
+        "account_number": account.account_number,
+    }
+
+
+def _security(security: Security) -> dict[str, Any]:
+    return {
+        "name": security.name,
+        "short_name": security.short_name,
+        "cusip": _cusip(security.cusip),
+    }
+
+
+def _offer(offer: ExchangeOffer) -> dict[str, Any]:
+    terms = offer_terms(offer=offer)
+    return {
+        "name": offer.name,
+        "issuer": offer.issuer.name,
+        "exchange_agent": offer.exchange_agent,
+        "old": _security(offer.old_security),
+        "new": _security(offer.new_security),
+        "unit_principal": offer.unit_principal,
+        "accrual_start": offer.accrual_start,
+        "accrual_rate": offer.accrual_rate,
+        "warrants_per_unit": offer.warrants_per_unit,
+        "warrant_exercise_price": offer.warrant_exercise_price,
+        "warrant_expiry": offer.warrant_expiry,
+        "participation_fee_per_unit": offer.participation_fee_per_unit,
+        "minimum": minimum_condition(terms),
+        "conditions": [c.description for c in offer.conditions.all()],
+    }
+
+
+def _load(instruction: Instruction) -> tuple[Instruction, ExchangeOffer]:
+    """The instruction as stored, with what the documents read."""
+    stored = (
+        Instruction.objects.select_related("account__firm", "supersedes")
+        .prefetch_related("account__owners", "signers", "transitions")
+        .get(pk=instruction.pk)
+    )
+    offer = offers_with_terms().prefetch_related("conditions").get(pk=stored.offer_id)
+    return stored, offer
+
+
+def _instruction(instruction: Instruction) -> dict[str, Any]:
+    withdrawals = [
+        t for t in instruction.transitions.all() if t.to_status == InstructionStatus.WITHDRAWN
+    ]
+    return {
+        "version": instruction.version,
+        "amends_version": instruction.supersedes.version if instruction.supersedes else None,
+        "tenders_all": instruction.choice == InstructionChoice.ALL,
+        "amount": instruction.amount,
+        "resolved_amount": instruction.resolved_amount,
+        "form_date": instruction.form_date,
+        "received_at": instruction.received_at,
+        "status": instruction.status,
+        "status_label": instruction.get_status_display(),
+        "withdrawn": instruction.status == InstructionStatus.WITHDRAWN,
+        "withdrawn_at": withdrawals[-1].business_at if withdrawals else None,
+        "masked_tin": instruction.masked_tin,
+        "signed_address_lines": _lines(instruction.signed_address),
+        "signers": [s.typed_name for s in instruction.signers.all()],
+    }
+
+
+def _fee_rows(entitlement: Entitlement) -> list[dict[str, Any]]:
+    """Each installment, and whether its date was moved (on or before consummation, or off
+    a banking day): the text says why a payment date differs from the scheduled one."""
+    rows = []
+    for fee in entitlement.fee_installments:
+        on_consummation = fee.scheduled_date <= entitlement.consummation_date
+        rows.append(
+            {
+                "sequence": fee.sequence,
+                "scheduled_date": fee.scheduled_date,
+                "payment_date": fee.payment_date,
+                "amount": fee.amount,
+                "on_consummation": on_consummation,
+                "moved": not on_consummation and fee.payment_date != fee.scheduled_date,
+            }
+        )
+    return rows
+
+
+def receipt_context(instruction: Instruction) -> dict[str, Any]:
+    """What the receipt template gets: the instruction as recorded, the deadlines, the offer's
+    conditions and, for an instruction that tenders, the projected entitlement."""
+    instruction, offer = _load(instruction)
+    account = instruction.account
+    deadlines = firm_deadlines(firm=account.firm, offer=offer)
+    consummation_date, projected = offer_consummation_date(offer=offer)
+    tendered = tendered_principal(
+        choice=instruction.choice,
+        stated=instruction.amount,
+        resolved=instruction.resolved_amount,
+        position=position_for(account=account, offer=offer),
+    )
+    principal = tendered.principal
+    tenders = instruction.status not in (
+        InstructionStatus.WITHDRAWN,
+        InstructionStatus.SUPERSEDED,
+        InstructionStatus.RETURNED,
+    )
+    entitlement = None
+    if tenders and principal and principal > 0:
+        entitlement = compute_entitlement(offer_terms(offer=offer), principal, consummation_date)
+    return {
+        "document_title": "Instruction receipt",
+        "firm": _firm(account.firm),
+        "client": _client(account),
+        "offer": _offer(offer),
+        "instruction": _instruction(instruction),
+        "principal": principal,
+        "principal_basis": tendered.basis.value,
+        "consummation_date": consummation_date,
+        "accrual_through": consummation_date - timedelta(days=1),
+        "projected": projected,
+        "entitlement": entitlement,
+        "fee_rows": _fee_rows(entitlement) if entitlement else [],
+        "firm_cutoff": deadlines.firm_cutoff,
+        "expiration": deadlines.expiration,
+        "withdrawal_deadline": deadlines.expiration,
+    }
+
+
+def confirmation_context(instruction: Instruction) -> dict[str, Any]:
+    """What the confirmation template gets: the actual figures on consummation."""
+    instruction, offer = _load(instruction)
+    if offer.status != OfferStatus.CONSUMMATED or offer.consummation_date is None:
+        raise DocumentNotAvailable(
+            "The offer has not been consummated: there is nothing to confirm."
+        )
+    if instruction.status != InstructionStatus.ACCEPTED or not instruction.resolved_amount:
+        raise DocumentNotAvailable(
+            f"Instruction version {instruction.version} is "
+            f"{instruction.get_status_display().lower()}, not accepted on consummation."
+        )
+    entitlement = compute_entitlement(
+        offer_terms(offer=offer), instruction.resolved_amount, offer.consummation_date
+    )
+    return {
+        "document_title": "Exchange confirmation",
+        "firm": _firm(instruction.account.firm),
+        "client": _client(instruction.account),
+        "offer": _offer(offer),
+        "instruction": _instruction(instruction),
+        "consummation_date": offer.consummation_date,
+        "accrual_through": offer.consummation_date - timedelta(days=1),
+        "entitlement": entitlement,
+        "fee_rows": _fee_rows(entitlement),
+    }

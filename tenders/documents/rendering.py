@@ -1,0 +1,208 @@
+"""The client's documents as PDF: the instruction receipt and the exchange confirmation.
+
+Rendering only, no database writes: the caller stores the bytes once with their SHA-256
+(`tenders.documents.services`, which takes the digest of what it stores). A template is rendered
+with Django (autoescaped: nothing a user typed is ever marked safe), then laid out by WeasyPrint
+with a URL fetcher that serves only files under the project's `static/` folder, from disk;
+anything else is refused and stops the rendering.
+
+WeasyPrint is imported on first use, once per process (the import takes most of a second);
+one `FontConfiguration` serves every document the process renders (it caches fonts: a new one
+per document made a confirmation 1.8 times slower), and the stylesheet is parsed once. Pango's
+font map is not thread-safe, so renders in one process take turns; run several processes for
+throughput (`bench/confirmations.py` measures both).
+
+What the templates get is built in `tenders.documents.contexts`.
+"""
+
+import logging
+import mimetypes
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from django.conf import settings
+from django.template.loader import render_to_string
+
+from exchange_office.formatting import NEW_YORK, long_timestamp
+from tenders.documents.contexts import confirmation_context, receipt_context
+from tenders.instructions.models import Instruction
+
+logger = logging.getLogger(__name__)
+
+HARFBUZZ_SUBSET_MISSING = (
+    "libharfbuzz-subset is not installed: WeasyPrint falls back to a subsetter twice as slow: "
+    "apt-get install libharfbuzz-subset0"
+)
+
+
+class ResourceRefused(ValueError):
+    """A document asked for something other than one of the project's static files."""
+
+
+@dataclass(frozen=True)
+class RenderedPdf:
+    content: bytes = field(repr=False)
+    pages: int
+
+
+# WeasyPrint, loaded once per process
+
+STYLESHEET = "pdf/documents.css"  # under static/: every document's stylesheet
+
+
+class _Engine:
+    """WeasyPrint's entry points, the process's FontConfiguration and URL fetcher, and the
+    stylesheet parsed once (again only when the file changes)."""
+
+    def __init__(self) -> None:
+        import weasyprint
+        from weasyprint.text.fonts import FontConfiguration
+        from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+        class StaticFilesFetcher(URLFetcher):
+            """Serves files under static/ from disk and refuses every other URL (WeasyPrint
+            70 takes a `URLFetcher` whose `fetch` returns a `URLFetcherResponse`)."""
+
+            def __init__(self) -> None:
+                super().__init__(
+                    allowed_protocols=("file",), allow_redirects=False, fail_on_errors=True
+                )
+
+            def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
+                path = static_file_for(url)
+                content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                return URLFetcherResponse(
+                    path.as_uri(), body=path.read_bytes(), headers={"Content-Type": content_type}
+                )
+
+        self.html_class = weasyprint.HTML
+        self.css_class = weasyprint.CSS
+        self.font_config = FontConfiguration()
+        self.url_fetcher = StaticFilesFetcher()
+        self.fatal_fetch_error: type[BaseException] = FatalURLFetchingError
+        self._stylesheet: tuple[int, Any] | None = None
+
+    def stylesheet(self) -> Any:
+        """The parsed stylesheet: parsing it for every document cost a tenth of the time."""
+        path = static_dir() / STYLESHEET
+        changed = path.stat().st_mtime_ns
+        if self._stylesheet is None or self._stylesheet[0] != changed:
+            css = self.css_class(
+                url=path.resolve().as_uri(),
+                url_fetcher=self.url_fetcher,
+                font_config=self.font_config,
+            )
+            self._stylesheet = (changed, css)
+        return self._stylesheet[1]
+
+
+_engine: _Engine | None = None
+_engine_lock = threading.Lock()
+_render_lock = threading.Lock()
+
+
+def _get_engine() -> _Engine:
+    global _engine
+    if _engine is None:
+        with _engine_lock:
+            if _engine is None:
+                if not harfbuzz_subset_available():
+                    logger.warning(HARFBUZZ_SUBSET_MISSING)
+                _engine = _Engine()
+    return _engine
+
+
+def harfbuzz_subset_available() -> bool:
+    """Whether WeasyPrint found libharfbuzz-subset (it subsets fonts twice as fast as the
+    fontTools fallback); asks WeasyPrint itself, so it imports it."""
+    from weasyprint.text import ffi
+
+    return ffi.harfbuzz_subset is not None and bool(ffi.harfbuzz.hb_version_atleast(4, 1, 0))
+
+
+def static_dir() -> Path:
+    return Path(settings.BASE_DIR) / "static"
+
+
+def static_file_for(url: str) -> Path:
+    """The file under static/ that a `file:` URL names, or ResourceRefused: no network, no
+    other scheme, nothing outside the folder (also through `..` or a symbolic link)."""
+    shown = url if len(url) <= 200 else url[:200] + "..."
+    parts = urlsplit(url)
+    if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
+        raise ResourceRefused(f"PDF documents load only the project's static files, not {shown}")
+    root = static_dir().resolve()
+    path = Path(url2pathname(parts.path)).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        raise ResourceRefused(f"not a file in the project's static folder: {shown}")
+    return path
+
+
+def static_url_fetcher() -> Any:
+    """The process's URL fetcher (a `weasyprint.urls.URLFetcher`): call it with a URL."""
+    return _get_engine().url_fetcher
+
+
+def render_html(html: str) -> RenderedPdf:
+    """Lay out an HTML string as PDF with the documents' stylesheet (static/pdf/documents.css),
+    resolving relative URLs against static/."""
+    engine = _get_engine()
+    base_url = static_dir().resolve().as_uri() + "/"
+    with _render_lock:
+        try:
+            document = engine.html_class(
+                string=html, base_url=base_url, url_fetcher=engine.url_fetcher
+            ).render(font_config=engine.font_config, stylesheets=[engine.stylesheet()])
+            content = document.write_pdf()
+        except engine.fatal_fetch_error as exc:
+            # WeasyPrint's fatal fetch error is a BaseException: turn it into an ordinary one.
+            raise ResourceRefused(str(exc.__cause__ or exc)) from exc
+    return RenderedPdf(content=content, pages=len(document.pages))
+
+
+def _document_meta(
+    document_number: str, generated_at: datetime, generated_wall_at: datetime
+) -> dict[str, Any]:
+    if not document_number.strip():
+        raise ValueError("a document needs its number")
+    return {
+        "document_number": document_number.strip(),
+        "generated_at_text": long_timestamp(generated_at),
+        "generated_wall_text": long_timestamp(generated_wall_at),
+        "generated_on": generated_at.astimezone(NEW_YORK).date(),
+        # The PDF's creation date: fixed by the arguments, so the same call gives the same bytes.
+        "created_iso": generated_wall_at.astimezone(NEW_YORK).isoformat(timespec="seconds"),
+    }
+
+
+def _render(template: str, context: dict[str, Any], meta: dict[str, Any]) -> RenderedPdf:
+    return render_html(render_to_string(template, {**context, **meta}))
+
+
+def render_receipt(
+    instruction: Instruction,
+    *,
+    document_number: str,
+    generated_at: datetime,
+    generated_wall_at: datetime,
+) -> RenderedPdf:
+    """The receipt of a received, amended or withdrawn instruction."""
+    meta = _document_meta(document_number, generated_at, generated_wall_at)
+    return _render("pdf/receipt.html", receipt_context(instruction), meta)
+
+
+def render_confirmation(
+    instruction: Instruction,
+    *,
+    document_number: str,
+    generated_at: datetime,
+    generated_wall_at: datetime,
+) -> RenderedPdf:
+    """The confirmation of an instruction accepted on consummation, with the actual figures."""
+    meta = _document_meta(document_number, generated_at, generated_wall_at)
+    return _render("pdf/confirmation.html", confirmation_context(instruction), meta)

@@ -1,0 +1,117 @@
+"""Operations' view of client instructions. Instructions change only through the services (the
+representative's pages, or the action here), so their admin is read-only."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from simple_history.admin import SimpleHistoryAdmin
+
+from exchange_office.admin_mixins import ReadOnlyAdminMixin
+from exchange_office.formatting import dollars
+from notes.models import ExchangeOffer
+from tenders import permissions
+from tenders.instructions.models import Instruction, InstructionSigner, InstructionTransition
+from tenders.operations.services import instructions_submit_to_agent
+
+
+class InstructionSignerInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = InstructionSigner
+    extra = 0
+    fields = ["owner", "typed_name", "attested", "recorded_by", "business_at", "wall_at"]
+
+
+class InstructionTransitionInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = InstructionTransition
+    extra = 0
+    fields = ["from_status", "to_status", "by", "business_at", "wall_at", "reason"]
+
+
+@admin.register(Instruction)
+class InstructionAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    list_display = [
+        "account",
+        "owner_names",
+        "firm",
+        "version",
+        "choice",
+        "amount",
+        "resolved_amount",
+        "status",
+        "received_at",
+    ]
+    list_filter = ["status", "choice", "offer", "account__firm"]
+    list_select_related = ["account__firm", "offer"]
+    search_fields = ["account__account_number", "account__owners__name"]
+    date_hierarchy = "received_at"
+    inlines = [InstructionSignerInline, InstructionTransitionInline]
+    actions = ["submit_to_agent"]
+    fields = [
+        "account",
+        "offer",
+        "version",
+        "supersedes",
+        "status",
+        "choice",
+        "amount",
+        "resolved_amount",
+        "form_date",
+        "signed_address",
+        "signed_phone",
+        "tin_type",
+        "masked_tin",
+        "entered_by",
+        "received_at",
+        "received_wall_at",
+        "late_reason",
+    ]
+    readonly_fields = ["masked_tin"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Instruction]:
+        return super().get_queryset(request).prefetch_related("account__owners")
+
+    @admin.display(description="owners")
+    def owner_names(self, obj: Instruction) -> str:
+        return "; ".join(owner.name for owner in obj.account.owners.all())
+
+    @admin.display(description="firm", ordering="account__firm__name")
+    def firm(self, obj: Instruction) -> str:
+        return obj.account.firm.name
+
+    @admin.display(description="taxpayer ID")
+    def masked_tin(self, obj: Instruction) -> str:
+        return obj.masked_tin
+
+    def has_submit_to_agent_permission(self, request: HttpRequest) -> bool:
+        return permissions.may_submit_to_agent(user=request.user)
+
+    @admin.action(
+        description="Submit the selected received instructions to the exchange agent",
+        permissions=["submit_to_agent"],
+    )
+    def submit_to_agent(self, request: HttpRequest, queryset: QuerySet[Instruction]) -> None:
+        for offer in ExchangeOffer.objects.filter(instructions__in=queryset).distinct():
+            try:
+                result = instructions_submit_to_agent(
+                    offer=offer, instructions=queryset.filter(offer=offer), by=request.user
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                self.message_user(
+                    request, " ".join(getattr(exc, "messages", [str(exc)])), messages.ERROR
+                )
+                continue
+            if result.submitted:
+                self.message_user(
+                    request,
+                    f"Submitted {len(result.submitted)} instruction(s) for "
+                    f"{dollars(result.principal)} to the exchange agent.",
+                    messages.SUCCESS,
+                )
+            for _, reason in result.refused:
+                self.message_user(request, f"Not submitted: {reason}", messages.ERROR)
+            if result.skipped:
+                self.message_user(
+                    request,
+                    f"{result.skipped} selected instruction(s) were not received ones: skipped.",
+                    messages.WARNING,
+                )

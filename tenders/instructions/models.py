@@ -1,0 +1,170 @@
+"""A client's instruction for an offer, version by version, with its signatures and every
+status change."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q, Value
+from django.db.models.functions import Mod
+from django.db.models.lookups import Exact
+from phonenumber_field.modelfields import PhoneNumberField
+
+from exchange_office.audit import audit_trail
+from exchange_office.encryption import EncryptedTextField
+from notes.models import AMOUNT, ExchangeOffer
+from tenders.accounts.models import AccountOwner, ClientAccount, TinTypeChoice
+from tenders.domain.lifecycle import LIVE, Status
+from tenders.domain.tin import mask_tin
+
+
+class InstructionChoice(models.TextChoices):
+    ALL = "ALL", "Tender all Old Notes held for my account"
+    AMOUNT = "AMOUNT", "Tender only the aggregate principal amount indicated"
+
+
+class InstructionStatus(models.TextChoices):
+    RECEIVED = Status.RECEIVED, "Received"
+    SUBMITTED = Status.SUBMITTED, "Submitted to the exchange agent"
+    ACCEPTED = Status.ACCEPTED, "Accepted on consummation"
+    RETURNED = Status.RETURNED, "Returned on termination"
+    WITHDRAWN = Status.WITHDRAWN, "Withdrawn"
+    SUPERSEDED = Status.SUPERSEDED, "Superseded by an amendment"
+
+
+LIVE_STATUSES = sorted(LIVE)
+
+
+class Instruction(models.Model):
+    """One version of a client's instruction for an offer, as written on the form.
+
+    An amendment is a new version that supersedes the previous one; nothing is deleted.
+    """
+
+    account = models.ForeignKey(
+        ClientAccount, on_delete=models.PROTECT, related_name="instructions"
+    )
+    offer = models.ForeignKey(ExchangeOffer, on_delete=models.PROTECT, related_name="instructions")
+    version = models.PositiveIntegerField()
+    supersedes = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
+    )
+    choice = models.CharField(max_length=6, choices=InstructionChoice.choices)
+    amount = models.DecimalField(
+        **AMOUNT, null=True, blank=True, help_text="The amount stated on the form (AMOUNT only)."
+    )
+    resolved_amount = models.DecimalField(
+        **AMOUNT,
+        null=True,
+        blank=True,
+        help_text="What the instruction tenders: the amount, or for ALL the position when it "
+        "was submitted to the agent (or on consummation).",
+    )
+    status = models.CharField(
+        max_length=10, choices=InstructionStatus.choices, default=InstructionStatus.RECEIVED
+    )
+    # As written on the form.
+    form_date = models.DateField("dated")
+    signed_address = models.TextField("address")
+    signed_phone = PhoneNumberField("telephone")
+    tin_type = models.CharField("taxpayer ID type", max_length=4, choices=TinTypeChoice.choices)
+    tin = EncryptedTextField("taxpayer ID")
+    tin_last4 = models.CharField(max_length=4, editable=False)
+    # Who recorded it and when.
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    received_at = models.DateTimeField(help_text="Business clock.")
+    received_wall_at = models.DateTimeField(help_text="Wall clock.")
+    late_reason = models.TextField(
+        blank=True, help_text="Why operations accepted it after the firm's cutoff."
+    )
+    # A double click posts the same form twice: the token makes the second post a no-op.
+    submission_token = models.UUIDField(unique=True, null=True, blank=True, editable=False)
+
+    history = audit_trail()
+
+    class Meta:
+        ordering = ["account", "offer", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "offer", "version"], name="instruction_version_once"
+            ),
+            models.UniqueConstraint(
+                fields=["account", "offer"],
+                condition=Q(status__in=LIVE_STATUSES),
+                name="instruction_one_live_per_account_and_offer",
+            ),
+            models.CheckConstraint(
+                condition=(Q(choice="ALL") & Q(amount__isnull=True))
+                | (
+                    Q(choice="AMOUNT")
+                    & Q(amount__gt=0)
+                    & Exact(Mod("amount", Value(Decimal("1000"))), Value(Decimal("0")))
+                ),
+                name="instruction_amount_positive_whole_thousands",
+            ),
+            models.CheckConstraint(
+                condition=Q(resolved_amount__isnull=True) | Q(resolved_amount__gt=0),
+                name="instruction_resolved_amount_positive",
+            ),
+        ]
+        permissions = [
+            ("override_cutoff", "Can act on instructions after a firm's cutoff, with a reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account.account_number} v{self.version} ({self.get_status_display()})"
+
+    @property
+    def masked_tin(self) -> str:
+        return mask_tin(self.tin_type, self.tin_last4)
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in LIVE
+
+
+class InstructionSigner(models.Model):
+    """An owner's signature on the form: the name typed as signed, and the attestation of the
+    user who recorded it, stamped by both clocks."""
+
+    instruction = models.ForeignKey(Instruction, on_delete=models.PROTECT, related_name="signers")
+    owner = models.ForeignKey(AccountOwner, on_delete=models.PROTECT, related_name="+")
+    typed_name = models.CharField(max_length=200)
+    attested = models.BooleanField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    business_at = models.DateTimeField()
+    wall_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["instruction", "owner__sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["instruction", "owner"], name="signer_once"),
+            models.CheckConstraint(condition=Q(attested=True), name="signer_attested"),
+        ]
+
+    def __str__(self) -> str:
+        return self.typed_name
+
+
+class InstructionTransition(models.Model):
+    """Every status change of an instruction: who, when (both clocks), from and to."""
+
+    instruction = models.ForeignKey(
+        Instruction, on_delete=models.PROTECT, related_name="transitions"
+    )
+    from_status = models.CharField(max_length=10, choices=InstructionStatus.choices, blank=True)
+    to_status = models.CharField(max_length=10, choices=InstructionStatus.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    business_at = models.DateTimeField()
+    wall_at = models.DateTimeField()
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["instruction", "wall_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or 'new'} -> {self.to_status}"

@@ -1,0 +1,91 @@
+"""The offer's admin gains the broker-side actions here (`notes` does not know about `tenders`):
+consummation, with the tabulation on its confirm page, and the exchange confirmations' bulk
+run. Each action calls one service; refusals come back as messages or onto the form."""
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
+
+from exchange_office.formatting import dollars, long_date
+from notes import admin as notes_admin
+from notes.models import ExchangeOffer
+from notes.selectors import offer_consummation_date
+from tenders import permissions
+from tenders.operations.forms import ConsummateForm
+from tenders.operations.selectors import tabulate
+from tenders.operations.services import confirmations_issue, offer_consummate
+
+
+class OfferAdmin(notes_admin.ExchangeOfferAdmin):
+    actions = ["consummate", "issue_confirmations"]
+
+    def has_run_offer_permission(self, request: HttpRequest) -> bool:
+        return permissions.may_run_offer(user=request.user)
+
+    def has_manage_bulk_runs_permission(self, request: HttpRequest) -> bool:
+        return permissions.may_manage_bulk_runs(user=request.user)
+
+    @admin.action(description="Consummate the offer…", permissions=["run_offer"])
+    def consummate(self, request: HttpRequest, queryset: QuerySet[ExchangeOffer]) -> Any:
+        if queryset.count() != 1:
+            self.message_user(request, "Consummate one offer at a time.", messages.ERROR)
+            return None
+        offer = queryset.get()
+        form = ConsummateForm(
+            request.POST if "consummation_date" in request.POST else None,
+            initial={"consummation_date": offer_consummation_date(offer=offer)[0]},
+        )
+        if form.is_valid():
+            try:
+                result = offer_consummate(
+                    offer=offer, on=form.cleaned_data["consummation_date"], by=request.user
+                )
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error(None, message)
+            else:
+                self.message_user(
+                    request,
+                    f"Consummated on {long_date(result.offer.consummation_date)}: "
+                    f"{result.accepted} instruction(s) accepted for {dollars(result.tendered)}. "
+                    "The exchange confirmations are being issued (see Bulk runs).",
+                    messages.SUCCESS,
+                )
+                return None
+        return TemplateResponse(
+            request,
+            "admin/notes/exchangeoffer/consummate.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": f"Consummate {offer}",
+                "offer": offer,
+                "form": form,
+                "tabulation": tabulate(offer=offer),
+                "conditions": offer.conditions.all(),
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+    @admin.action(
+        description="Issue exchange confirmations for all accepted instructions",
+        permissions=["manage_bulk_runs"],
+    )
+    def issue_confirmations(self, request: HttpRequest, queryset: QuerySet[ExchangeOffer]) -> None:
+        for offer in queryset:
+            try:
+                run = confirmations_issue(offer=offer, by=request.user)
+            except (ValidationError, PermissionDenied) as exc:
+                self.message_user(
+                    request, " ".join(getattr(exc, "messages", [str(exc)])), messages.ERROR
+                )
+            else:
+                self.message_user(request, f"Started {run}.", messages.SUCCESS)
+
+
+admin.site.unregister(ExchangeOffer)
+admin.site.register(ExchangeOffer, OfferAdmin)

@@ -1,0 +1,80 @@
+"""Reads for operations: what the office's live instructions tender, against the minimum
+condition."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import QuerySet
+
+from notes.domain.entitlement import minimum_condition
+from notes.models import ExchangeOffer
+from notes.selectors import offer_terms
+from tenders.accounts.models import Position
+from tenders.domain.lifecycle import OPEN
+from tenders.domain.tender import tendered_principal
+from tenders.instructions.models import Instruction
+
+
+@dataclass(frozen=True, slots=True)
+class TenderedLine:
+    instruction: Instruction
+    position: Decimal
+    tendered: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Tabulation:
+    """What the office's live instructions tender, against the minimum condition."""
+
+    lines: tuple[TenderedLine, ...]
+    tendered: Decimal
+    required: Decimal
+    outstanding: Decimal
+
+    @property
+    def minimum_met(self) -> bool:
+        return self.tendered >= self.required
+
+    @property
+    def percent(self) -> Decimal:
+        return (self.tendered / self.outstanding * 100).quantize(Decimal("0.01"))
+
+    @property
+    def over_position(self) -> tuple[TenderedLine, ...]:
+        return tuple(line for line in self.lines if line.tendered > line.position)
+
+
+def open_instructions(*, offer: ExchangeOffer) -> QuerySet[Instruction]:
+    """The instructions that count before consummation: received or submitted."""
+    return Instruction.objects.filter(offer=offer, status__in=sorted(OPEN)).order_by("account_id")
+
+
+def tabulate(*, offer: ExchangeOffer, lock: bool = False) -> Tabulation:
+    """Each live instruction's tender (`tendered_principal`): a submitted one as resolved at
+    submission, a stated amount as stated, a "tender all" as the account's position now.
+    With `lock`, the instructions' rows are locked (the caller is in a transaction)."""
+    live = open_instructions(offer=offer).select_related("account")
+    if lock:
+        live = live.select_for_update(of=("self",))
+    positions = dict(
+        Position.objects.filter(security_id=offer.old_security_id).values_list(
+            "account_id", "principal"
+        )
+    )
+    lines = []
+    for instruction in live:
+        position = positions.get(instruction.account_id, Decimal(0))
+        tendered = tendered_principal(
+            choice=instruction.choice,
+            stated=instruction.amount,
+            resolved=instruction.resolved_amount,
+            position=position,
+        ).principal
+        lines.append(TenderedLine(instruction, position, tendered))
+    terms = offer_terms(offer=offer)
+    return Tabulation(
+        lines=tuple(lines),
+        tendered=sum((line.tendered for line in lines), Decimal(0)),
+        required=minimum_condition(terms).required_principal,
+        outstanding=terms.outstanding_principal,
+    )
