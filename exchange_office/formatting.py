@@ -87,6 +87,12 @@ def timestamp(instant: datetime) -> str:
     return f"{short_date(local.date())}, {_clock(local, seconds=True)}"
 
 
+def weekday_timestamp(instant: datetime) -> str:
+    """Mon, Aug 20, 2001, 10:00:00 a.m. EDT: the business clock's pin."""
+    local = in_new_york(instant)
+    return f"{short_weekday_date(local.date())}, {_clock(local, seconds=True)}"
+
+
 def long_timestamp(instant: datetime) -> str:
     """August 20, 2001, 10:00:00 a.m. EDT: the same, written out (documents)."""
     local = in_new_york(instant)

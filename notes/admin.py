@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 from simple_history.admin import SimpleHistoryAdmin
 
+from exchange_office.formatting import money
 from notes.domain.calendar import banking_calendar
 from notes.domain.deadlines import expected_consummation_date, expiration_day
 from notes.domain.entitlement import (
@@ -120,8 +121,8 @@ class FeeInstallmentFormSet(BaseInlineFormSet):
         total = sum((i.amount_per_unit for i in installments), Decimal(0))
         if fee is not None and total != fee:
             raise ValidationError(
-                f"The installments add up to ${total:,.2f} per unit, but the participation fee "
-                f"is ${fee:,.2f} per unit."
+                f"The installments add up to {money(total)} per unit, but the participation fee "
+                f"is {money(fee)} per unit."
             )
 
 

@@ -59,7 +59,7 @@ def test_banner_shows_the_pinned_instant_on_every_page(client, pin_clock) -> Non
     pin_clock("2001-08-20T10:00:00-04:00")
     page = client.get("/login/").content.decode()
     assert 'data-testid="clock-banner"' in page
-    assert "Mon, Aug 20, 2001, 10:00:00 AM EDT" in page
+    assert "Mon, Aug 20, 2001, 10:00:00 a.m. EDT" in page
 
 
 @pytest.mark.django_db

@@ -28,6 +28,7 @@ for _name in (
     "weekday_date",
     "short_weekday_date",
     "timestamp",
+    "weekday_timestamp",
     "long_timestamp",
     "clock_time",
     "money",

@@ -16,6 +16,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 
 from exchange_office.audit import audit_trail
 from exchange_office.encryption import EncryptedTextField
+from exchange_office.formatting import dollars
 from notes.models import AMOUNT, Security
 from tenders.domain.tin import TinType, mask_tin
 
@@ -182,5 +183,5 @@ class Position(models.Model):
             increment = self.security.denomination_increment
             if self.principal % increment:
                 raise ValidationError(
-                    {"principal": f"Must be a whole multiple of ${increment:,.0f}."}
+                    {"principal": f"Must be a whole multiple of {dollars(increment)}."}
                 )

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 
+from exchange_office.formatting import timestamp
 from notes.models import ExchangeOffer
 from tenders.documents.models import Document, DocumentKind
 from tenders.instructions.models import Instruction
@@ -35,9 +36,7 @@ class BulkRun(models.Model):
         verbose_name = "bulk run"
 
     def __str__(self) -> str:
-        return (
-            f"{self.get_kind_display()}s for {self.offer.slug} ({self.created_at:%Y-%m-%d %H:%M})"
-        )
+        return f"{self.get_kind_display()}s for {self.offer.slug} ({timestamp(self.created_at)})"
 
 
 class BulkItemStatus(models.TextChoices):

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from exchange_office.formatting import describe_instant, long_date
+from exchange_office.formatting import describe_instant, dollars, long_date
 
 
 class Actor(StrEnum):
@@ -90,12 +90,14 @@ def amount_refusals(
     if amount is None:
         return [Refusal("amount", "Enter the principal amount to tender, or choose to tender all.")]
     if amount <= 0 or amount % unit:
-        return [Refusal("amount", f"The amount must be a positive whole multiple of ${unit:,.0f}.")]
+        return [
+            Refusal("amount", f"The amount must be a positive whole multiple of {dollars(unit)}.")
+        ]
     if amount > position:
         return [
             Refusal(
                 "amount",
-                f"The amount ${amount:,.0f} is more than the ${position:,.0f} "
+                f"The amount {dollars(amount)} is more than the {dollars(position)} "
                 "held for the account.",
             )
         ]

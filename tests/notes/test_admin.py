@@ -49,7 +49,7 @@ def test_worked_example_shows_the_engine_figures_per_1000(ops_client, lexington)
     assert "754 days (30/360) at 12.75%" in page
     assert "$267.04" in page and "$1,267.04" in page
     assert "5.45 exact" in page
-    assert "paid Oct 1, 2001 (scheduled Sep 30)" in page
+    assert "paid Oct 1, 2001 (scheduled Sep 30, 2001)" in page
     assert "at most <strong>$274,000</strong> may remain untendered" in page
     assert "149,395.4 exact, 149,396" in page
 

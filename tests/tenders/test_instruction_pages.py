@@ -204,7 +204,7 @@ def test_history_page_shows_every_version_and_the_audit_trail(
     page = rep_client.get(url("account_history", account)).content.decode()
     assert page.count('data-testid="instruction-version"') == 1
     assert "Received → Withdrawn" in page
-    assert "Aug 20, 2001 10:00:00 AM EDT" in page  # business time of each change
+    assert "Aug 20, 2001, 10:00:00 a.m. EDT" in page  # business time of each change
     assert "Instruction version 1" in page
     assert "123-45-6789" not in page
 

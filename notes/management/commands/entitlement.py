@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from exchange_office.formatting import dollars, long_date, money
 from notes.domain.deadlines import validate_consummation_date
 from notes.domain.entitlement import (
     Entitlement,
@@ -92,33 +93,30 @@ class Command(BaseCommand):
         return consummation, projected or consummation != actual
 
 
-def long_date(d: date) -> str:
-    return f"{d:%B} {d.day}, {d.year}"
-
-
 def render_text(offer: ExchangeOffer, e: Entitlement, projected: bool) -> str:
     """A readable table of the same figures as the JSON."""
     label = "projected, assuming consummation on" if projected else "consummation on"
-    money = "{:>16,.2f}".format
+    column = "{:>16,.2f}".format
     lines = [
         f"{offer.name}",
-        f"Principal tendered ${e.principal:,.2f} ({e.units} units of ${offer.unit_principal:,.0f})"
+        f"Principal tendered {money(e.principal)} ({e.units} units of "
+        f"{dollars(offer.unit_principal)})"
         f", {label} {long_date(e.consummation_date)}",
         "",
         f"  Accrual days (30/360)            {e.accrual_days:>16}",
-        f"  Accrued interest per unit        {money(e.accrued_interest_per_unit)}",
-        f"  Accrued interest                 {money(e.accrued_interest)}",
-        f"  New Notes principal              {money(e.new_notes_principal)}",
+        f"  Accrued interest per unit        {column(e.accrued_interest_per_unit)}",
+        f"  Accrued interest                 {column(e.accrued_interest)}",
+        f"  New Notes principal              {column(e.new_notes_principal)}",
         f"  Warrants (exact)                 {format(e.warrants_exact.normalize(), 'f'):>16}",
         f"  Warrants issued                  {e.warrants:>16,}",
-        f"  Participation fee                {money(e.participation_fee)}",
-        f"  Paid if not tendered             {money(e.non_tender_payout)}",
+        f"  Participation fee                {column(e.participation_fee)}",
+        f"  Paid if not tendered             {column(e.non_tender_payout)}",
         "",
         "  Participation fee installments",
         "    #  scheduled    paid on              amount",
     ]
     lines += [
-        f"    {f.sequence}  {f.scheduled_date}   {f.payment_date}   {money(f.amount)}"
+        f"    {f.sequence}  {f.scheduled_date}   {f.payment_date}   {column(f.amount)}"
         for f in e.fee_installments
     ]
     lines += [
@@ -128,12 +126,12 @@ def render_text(offer: ExchangeOffer, e: Entitlement, projected: bool) -> str:
     ]
     lines += [
         f"    {c.period_start}    {c.period_end}   {c.payment_date}  {c.days:>4}  "
-        f"{c.rate * 100:>5.2f}%  {money(c.amount)}"
+        f"{c.rate * 100:>5.2f}%  {column(c.amount)}"
         for c in e.coupons
     ]
     repaid = f"principal repaid {e.principal_repayment.payment_date}"
     lines += [
-        f"    {'total coupons':<53}{money(e.total_coupons)}",
-        f"    {repaid:<53}{money(e.principal_repayment.amount)}",
+        f"    {'total coupons':<53}{column(e.total_coupons)}",
+        f"    {repaid:<53}{column(e.principal_repayment.amount)}",
     ]
     return "\n".join(lines)
