@@ -22,6 +22,14 @@ from tenders.instructions.models import (
 )
 from tenders.outbox.models import OutboxMessage, OutboxStatus
 
+# simple-history names a history model defined outside the app's models module after the app
+# package ("tenders.HistoricalInstruction"), where nothing can import it (the shell's automatic
+# imports and pickling do). It lives here, with the models it records.
+for _model in (AccountOwner, ClientAccount, Instruction, Position):
+    _history = _model.history.model  # added by simple-history
+    _history.__module__ = __name__
+    globals()[_history.__name__] = _history
+
 __all__ = [
     "LIVE_STATUSES",
     "AccountOwner",

@@ -100,7 +100,7 @@ def test_consummation_date_is_checked(tendered, small_offer, ops, at, on, reason
 
 def test_representatives_cannot_consummate(tendered, small_offer, rep, at) -> None:
     at(MORNING_AFTER)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="Only operations staff consummate"):
         offer_consummate(offer=small_offer, on=SEP_5, by=rep)
 
 
@@ -172,3 +172,50 @@ def test_admin_action_shows_the_refusals(client, tendered, small_offer, django_u
     )  # fmt: skip
     assert "can be consummated only after it expires" in response.content.decode()
     assert ExchangeOffer.objects.get().status == OfferStatus.OPEN
+
+
+def test_an_offer_already_consummated_is_not_consummated_again(
+    tendered, small_offer, ops, at
+) -> None:
+    at(MORNING_AFTER)
+    offer_consummate(offer=small_offer, on=SEP_5, by=ops)
+    with pytest.raises(ValidationError) as exc:
+        offer_consummate(offer=small_offer, on=SEP_5, by=ops)
+    assert "The offer is consummated, not open." in refusals(exc)
+    assert BulkRun.objects.count() == 1
+
+
+def test_an_instruction_above_what_its_account_now_holds_stops_the_consummation(
+    tendered, small_offer, ops, at
+) -> None:
+    stated = tendered[1]  # $75,000 stated; the position then drops to $50,000
+    factories.PositionFactory._meta.model.objects.filter(account=stated.account).update(
+        principal=Decimal("50000")
+    )
+    at(MORNING_AFTER)
+    with pytest.raises(ValidationError) as exc:
+        offer_consummate(offer=small_offer, on=SEP_5, by=ops)
+    assert f"Account {stated.account.account_number} instructs $75,000 but holds $50,000." in (
+        refusals(exc)
+    )
+    stated.refresh_from_db()
+    assert stated.status == InstructionStatus.RECEIVED
+
+
+def test_an_accepted_instruction_can_no_longer_be_amended_or_withdrawn(
+    tendered, small_offer, ops, rep, at
+) -> None:
+    from tenders.instructions.services import instruction_amend, instruction_withdraw
+
+    at(MORNING_AFTER)
+    offer_consummate(offer=small_offer, on=SEP_5, by=ops)
+    accepted = Instruction.objects.get(pk=tendered[0].pk)
+    with pytest.raises(ValidationError, match="accepted on consummation cannot be withdrawn"):
+        instruction_withdraw(instruction=accepted, expected_version=1, by=ops, late_reason="x")
+    with pytest.raises(ValidationError, match="accepted on consummation cannot be amended"):
+        instruction_amend(
+            instruction=accepted,
+            expected_version=1,
+            data=make_input(accepted.account, late_reason="x"),
+            by=ops,
+        )

@@ -247,7 +247,10 @@ def test_refused_instruction_issues_nothing(
 ):
     from django.core.exceptions import ValidationError
 
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(ValidationError, match=r"positive whole multiple of \$1,000"),
+    ):
         instruction_submit(
             account=account,
             offer=offer,

@@ -97,9 +97,35 @@ def test_stated_amount_above_a_reduced_position_is_not_submitted(account, offer,
     assert instruction.status == InstructionStatus.RECEIVED
 
 
+def test_only_received_instructions_are_submitted_the_others_are_counted_as_skipped(
+    account, joint_account, offer, rep, ops
+) -> None:
+    received = instruction_submit(account=account, offer=offer, data=make_input(account), by=rep)
+    withdrawn = instruction_submit(
+        account=joint_account, offer=offer, data=make_input(joint_account), by=rep
+    )
+    instruction_withdraw(instruction=withdrawn, expected_version=1, by=rep)
+    result = instructions_submit_to_agent(offer=offer, instructions=[received, withdrawn], by=ops)
+    assert [i.pk for i in result.submitted] == [received.pk]
+    assert result.skipped == 1
+    withdrawn.refresh_from_db()
+    assert withdrawn.status == InstructionStatus.WITHDRAWN
+
+
+def test_nothing_is_submitted_to_the_agent_at_the_expiration_instant(
+    account, offer, rep, ops, at
+) -> None:
+    instruction = instruction_submit(account=account, offer=offer, data=make_input(account), by=rep)
+    at(EXPIRATION)
+    with pytest.raises(ValidationError, match="the agent takes no more tenders"):
+        instructions_submit_to_agent(offer=offer, instructions=[instruction], by=ops)
+    instruction.refresh_from_db()
+    assert instruction.status == InstructionStatus.RECEIVED
+
+
 def test_representatives_cannot_submit_to_the_agent(account, offer, rep) -> None:
     instruction = instruction_submit(account=account, offer=offer, data=make_input(account), by=rep)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="Only operations staff submit"):
         instructions_submit_to_agent(offer=offer, instructions=[instruction], by=rep)
 
 
@@ -167,7 +193,7 @@ def test_nobody_may_instruct_at_the_expiration_instant(account, offer, at, reque
 def test_representative_cannot_amend_after_the_cutoff(account, offer, rep, at) -> None:
     instruction = instruction_submit(account=account, offer=offer, data=make_input(account), by=rep)
     at(CUTOFF)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match=r"The firm's cutoff passed at 5:00 p\.m\. EDT"):
         instruction_amend(
             instruction=instruction,
             expected_version=1,
@@ -196,7 +222,7 @@ def test_operations_may_withdraw_one_second_before_expiration(account, offer, re
 def test_nobody_may_withdraw_at_the_expiration_instant(account, offer, rep, ops, at) -> None:
     instruction = instruction_submit(account=account, offer=offer, data=make_input(account), by=rep)
     at(EXPIRATION)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="withdrawal rights expired at 12 midnight EDT"):
         instruction_withdraw(
             instruction=instruction, expected_version=1, by=ops, late_reason="too late"
         )
@@ -348,7 +374,33 @@ def test_client_may_instruct_again_after_withdrawing(account, offer, rep) -> Non
 def test_withdrawn_instruction_cannot_be_withdrawn_again(account, offer, rep) -> None:
     first = instruction_submit(account=account, offer=offer, data=make_input(account), by=rep)
     instruction_withdraw(instruction=first, expected_version=1, by=rep)
-    with pytest.raises(ValidationError):
+    with pytest.raises(
+        ValidationError, match="Version 1 of this instruction was already withdrawn"
+    ):
+        instruction_withdraw(instruction=first, expected_version=1, by=rep)
+
+
+def test_withdrawn_instruction_cannot_be_amended(account, offer, rep) -> None:
+    first = instruction_submit(account=account, offer=offer, data=make_input(account), by=rep)
+    instruction_withdraw(instruction=first, expected_version=1, by=rep)
+    with pytest.raises(ValidationError, match="was withdrawn: it cannot be amended"):
+        instruction_amend(
+            instruction=first,
+            expected_version=1,
+            data=amount_input(account, "50000"),
+            by=rep,
+        )
+
+
+def test_withdrawing_a_version_that_was_amended_meanwhile_is_refused_as_stale(
+    account, offer, rep, rep2
+) -> None:
+    first = instruction_submit(account=account, offer=offer, data=make_input(account), by=rep)
+    instruction_amend(
+        instruction=first, expected_version=1, data=amount_input(account, "50000"), by=rep2
+    )
+    with pytest.raises(ValidationError, match="changed while you were looking at it: it is now "
+                       "version 2, received, recorded by rep-b"):  # fmt: skip
         instruction_withdraw(instruction=first, expected_version=1, by=rep)
 
 
@@ -376,5 +428,5 @@ def test_representative_of_another_firm_cannot_instruct(account, offer) -> None:
     from tests.factories import RepresentativeFactory
 
     stranger = RepresentativeFactory().user
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="Only the firm's representatives and operations"):
         instruction_submit(account=account, offer=offer, data=make_input(account), by=stranger)

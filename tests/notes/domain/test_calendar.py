@@ -81,7 +81,7 @@ def test_zero_banking_days_before_is_the_day_itself(xfed: BankingCalendar) -> No
 
 
 def test_negative_banking_days_are_refused(xfed: BankingCalendar) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="must not be negative"):
         xfed.banking_days_before(date(2001, 9, 4), -1)
 
 

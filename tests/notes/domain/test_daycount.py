@@ -57,7 +57,7 @@ def test_end_before_start_is_negative() -> None:
 
 
 def test_datetime_is_refused() -> None:
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="needs dates, not datetime"):
         days_30_360_bond_basis(datetime(2001, 9, 5), date(2001, 9, 30))
 
 

@@ -80,7 +80,7 @@ def test_consummation_before_the_expiration_day_is_refused(xfed: BankingCalendar
 def test_consummation_on_the_day_of_a_five_pm_expiration_is_refused(
     xfed: BankingCalendar,
 ) -> None:
-    with pytest.raises(InvalidConsummationDate):
+    with pytest.raises(InvalidConsummationDate, match="must be after the expiration day"):
         validate_consummation_date(FIRST_EXTENSION, date(2001, 9, 17), xfed)
 
 
@@ -139,7 +139,7 @@ def test_cutoff_for_a_utc_expiration_is_given_in_new_york(xfed: BankingCalendar)
 
 
 def test_negative_cutoff_days_are_refused() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="cannot be after the expiration day"):
         CutoffRule(banking_days_before=-1, time_of_day=time(17, 0))
 
 

@@ -40,12 +40,12 @@ def test_principal_that_is_not_a_positive_multiple_of_1000_is_refused(principal:
 
 
 def test_float_principal_is_refused() -> None:
-    with pytest.raises(TypeError):
-        units_for(LEXINGTON, 1000.0)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="must be a Decimal, not float"):
+        units_for(LEXINGTON, 1000.0)  # type: ignore[arg-type]  # a float, on purpose
 
 
 def test_invalid_principal_is_refused_by_compute_entitlement() -> None:
-    with pytest.raises(InvalidPrincipal):
+    with pytest.raises(InvalidPrincipal, match=r"positive whole multiple of \$1,000, not 1500"):
         compute_entitlement(LEXINGTON, Decimal("1500"), ORIGINAL_CONSUMMATION)
 
 
@@ -82,6 +82,30 @@ def test_worked_example_exact_warrants_are_681_25(worked: Entitlement) -> None:
 
 def test_worked_example_issues_682_warrants_rounding_up(worked: Entitlement) -> None:
     assert worked.warrants == 682
+
+
+# $10,000 is 10 units: 10 x 5.45 = 54.5 warrants exactly, a fraction of exactly one half, where
+# "half up" and banker's rounding ("half even", to 54) part ways.
+@pytest.mark.parametrize(
+    ("rule", "issued"), [("up", 55), ("down", 54), ("half_up", 55)], ids=["up", "down", "half_up"]
+)
+def test_a_warrant_count_ending_in_exactly_one_half_follows_the_offer_rule(
+    rule: str, issued: int
+) -> None:
+    terms = lexington_terms(warrant_rounding=rule)
+    entitlement = compute_entitlement(terms, Decimal("10000"), ORIGINAL_CONSUMMATION)
+    assert entitlement.warrants_exact == Decimal("54.5")
+    assert entitlement.warrants == issued
+
+
+@pytest.mark.parametrize(
+    ("rule", "issued"), [("up", 6), ("down", 5), ("half_up", 5)], ids=["up", "down", "half_up"]
+)
+def test_a_warrant_count_below_one_half_rounds_by_the_offer_rule(rule: str, issued: int) -> None:
+    terms = lexington_terms(warrant_rounding=rule)
+    entitlement = compute_entitlement(terms, Decimal("1000"), ORIGINAL_CONSUMMATION)
+    assert entitlement.warrants_exact == Decimal("5.45")
+    assert entitlement.warrants == issued
 
 
 def test_warrant_rule_from_the_terms_is_applied() -> None:

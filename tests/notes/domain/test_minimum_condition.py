@@ -47,7 +47,7 @@ def test_the_whole_issue_tendered_meets_the_minimum() -> None:
 
 
 def test_negative_tendered_total_is_refused() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="tendered principal must not be negative"):
         is_minimum_met(LEXINGTON, Decimal("-1000"))
 
 

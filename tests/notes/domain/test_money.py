@@ -22,5 +22,5 @@ def test_result_has_exactly_two_places() -> None:
 
 
 def test_float_is_refused() -> None:
-    with pytest.raises(TypeError):
-        quantize_cents(0.1)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="must be Decimal, not float"):
+        quantize_cents(0.1)  # type: ignore[arg-type]  # a float, on purpose

@@ -120,7 +120,7 @@ def test_rate_for_period_ending_after_the_step_date_is_the_open_step() -> None:
 
 def test_terms_are_immutable() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
-        lexington_terms().accrual_rate = Decimal("0.2")  # type: ignore[misc]
+        lexington_terms().accrual_rate = Decimal("0.2")  # type: ignore[misc]  # frozen, on purpose
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,82 @@
+"""Operations edit a client account in the admin: a new TIN is checked with the rest of the form,
+so a refused number is shown next to its field and nothing of the change is saved."""
+
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from tenders.models import ClientAccount, Position
+from tests.forms import form_data
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ops_client(client: Any, ops: Any) -> Any:
+    client.force_login(ops)
+    return client
+
+
+def change_url(account: ClientAccount) -> str:
+    return reverse("admin:tenders_clientaccount_change", args=[account.pk])
+
+
+def post_change(ops_client: Any, account: ClientAccount, **changes: str) -> Any:
+    data = form_data(ops_client.get(change_url(account)).content.decode(), "clientaccount_form")
+    return ops_client.post(change_url(account), {**data, **changes})
+
+
+def test_a_refused_tin_saves_nothing_of_the_change(ops_client, account) -> None:
+    history_rows = account.history.count()
+    response = post_change(ops_client, account, city="Rye", new_tin="000-00-0000")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "This is not a valid social security number" in page
+    assert 'value="Rye"' in page  # what was typed is kept
+    account.refresh_from_db()
+    assert account.city != "Rye"
+    assert account.tin == "123-45-6789"
+    assert account.history.count() == history_rows
+
+
+def test_a_valid_new_tin_is_saved_with_the_rest_in_one_change(ops_client, account) -> None:
+    history_rows = account.history.count()
+    response = post_change(ops_client, account, city="Rye", new_tin="401-23-4567")
+    assert response.status_code == 302
+    account.refresh_from_db()
+    assert (account.city, account.tin, account.tin_last4) == ("Rye", "401-23-4567", "4567")
+    assert account.history.count() == history_rows + 1
+
+
+def test_the_tin_type_cannot_change_without_a_new_number(ops_client, account) -> None:
+    response = post_change(ops_client, account, tin_type="EIN")
+    assert (
+        "To change the type of taxpayer ID, enter the new number too." in response.content.decode()
+    )
+    account.refresh_from_db()
+    assert account.tin_type == "SSN"
+
+
+def test_the_tin_type_changes_with_a_new_number_of_that_type(ops_client, account) -> None:
+    response = post_change(ops_client, account, tin_type="EIN", new_tin="13-5550001")
+    assert response.status_code == 302
+    account.refresh_from_db()
+    assert (account.tin_type, account.tin, account.masked_tin) == (
+        "EIN",
+        "13-5550001",
+        "**-***0001",
+    )
+
+
+def test_a_position_changed_in_the_account_form_is_recorded_by_the_operator(
+    ops_client, ops, account
+) -> None:
+    position = Position.objects.get(account=account)
+    data = form_data(ops_client.get(change_url(account)).content.decode(), "clientaccount_form")
+    prefix = next(k for k in data if k.endswith("-principal")).removesuffix("principal")
+    response = ops_client.post(change_url(account), {**data, f"{prefix}principal": "100000"})
+    assert response.status_code == 302
+    position.refresh_from_db()
+    assert position.principal == 100000
+    assert position.history.latest("history_date").history_user == ops
