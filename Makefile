@@ -42,6 +42,7 @@ run-consummation: system-packages $(VENV)/.installed-run
 test: system-packages $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 clean-venv:

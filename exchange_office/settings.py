@@ -174,8 +174,9 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # E-mail: EMAIL_URL selects the backend (smtp+tls://user:pass@host:587, consolemail://, ...).
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
-if EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend":  # noqa: F821
+_email_config = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(_email_config)
+if _email_config["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend":
     # The same console output, with attachments summarised rather than dumped in base64.
     EMAIL_BACKEND = "exchange_office.mail.ConsoleEmailBackend"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Exchange Office <noreply@localhost>")

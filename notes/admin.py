@@ -5,7 +5,9 @@ from decimal import Decimal
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 from simple_history.admin import SimpleHistoryAdmin
@@ -217,7 +219,7 @@ class ExchangeOfferAdmin(SimpleHistoryAdmin):
         ),
     ]
 
-    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ExchangeOffer]:
         return offers_with_terms()
 
     @admin.display(description="Worked example")

@@ -5,6 +5,7 @@ staff can read and change it in the admin. The arithmetic lives in `notes.domain
 """
 
 from decimal import Decimal
+from typing import TypedDict
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
@@ -17,8 +18,16 @@ from stdnum.exceptions import ValidationError as StdnumValidationError
 
 from exchange_office.audit import audit_trail
 
-AMOUNT = {"max_digits": 15, "decimal_places": 2}
-RATE = {"max_digits": 8, "decimal_places": 6}
+
+class DecimalSize(TypedDict):
+    """A DecimalField's size, spread into the field: `models.DecimalField(**AMOUNT)`."""
+
+    max_digits: int
+    decimal_places: int
+
+
+AMOUNT: DecimalSize = {"max_digits": 15, "decimal_places": 2}
+RATE: DecimalSize = {"max_digits": 8, "decimal_places": 6}
 
 
 def validate_cusip(value: str) -> None:

@@ -1,9 +1,8 @@
 """Who may do what on the issuer's side. Every such question about offers is answered here."""
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth import models as auth_models
 
-User = AbstractBaseUser | AnonymousUser
+User = auth_models.User | auth_models.AnonymousUser
 
 
 def may_run_offer(*, user: User) -> bool:

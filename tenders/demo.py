@@ -12,7 +12,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from stdnum.us import ein, ssn
 
@@ -214,7 +214,7 @@ def demo_tin(index: int, owner: str) -> tuple[str, str]:
     return "SSN", ssn.format(f"{201 + index:03d}{11 + index:02d}{4_000 + index * 97:04d}")
 
 
-def _login(spec: DemoLogin, firms: dict[str, BrokerFirm]) -> AbstractBaseUser:
+def _login(spec: DemoLogin, firms: dict[str, BrokerFirm]) -> User:
     user_model = get_user_model()
     user, created = user_model.objects.get_or_create(
         username=spec.username,
@@ -249,7 +249,7 @@ def _instruction_input(account: ClientAccount, step: DemoInstruction) -> Instruc
     )
 
 
-def _seed_instructions(offer: ExchangeOffer, users: dict[str, AbstractBaseUser]) -> None:
+def _seed_instructions(offer: ExchangeOffer, users: dict[str, User]) -> None:
     """Record the demo's instructions through the services, at their 2001 business times."""
     if Instruction.objects.filter(offer=offer).exists():
         return
@@ -265,7 +265,9 @@ def _seed_instructions(offer: ExchangeOffer, users: dict[str, AbstractBaseUser])
                 instruction_submit(
                     account=account, offer=offer, data=_instruction_input(account, step), by=by
                 )
-            elif step.action == "amend":
+                continue
+            assert live is not None, f"{step.account}: no open instruction to {step.action}"
+            if step.action == "amend":
                 instruction_amend(
                     instruction=live,
                     expected_version=live.version,
@@ -281,16 +283,16 @@ def load_demo() -> ExchangeOffer:
     """Create whatever of the demo is missing; rows that exist are left as they are."""
     offer = offer_load_seed(slug="lexington-2001")
     firms = {}
-    for spec in FIRMS:
-        firms[spec.key], _ = BrokerFirm.objects.get_or_create(
-            dtc_participant_number=spec.dtc,
+    for firm_spec in FIRMS:
+        firms[firm_spec.key], _ = BrokerFirm.objects.get_or_create(
+            dtc_participant_number=firm_spec.dtc,
             defaults={
-                "name": spec.name,
-                "address": spec.address,
-                "phone": spec.phone,
-                "email": spec.email,
-                "cutoff_banking_days_before": spec.cutoff_banking_days_before,
-                "cutoff_time": spec.cutoff_time,
+                "name": firm_spec.name,
+                "address": firm_spec.address,
+                "phone": firm_spec.phone,
+                "email": firm_spec.email,
+                "cutoff_banking_days_before": firm_spec.cutoff_banking_days_before,
+                "cutoff_time": firm_spec.cutoff_time,
             },
         )
     users = {login.username: _login(login, firms) for login in LOGINS}
@@ -359,7 +361,7 @@ def load_consummation_scenario() -> ExchangeOffer:
     for condition in offer.conditions.filter(is_satisfied=False):
         condition.is_satisfied, condition.satisfied_on = True, CONDITIONS_MET_AT.date()
         condition.note = condition.note or "Demo: met the day before the expiration."
-        condition._history_user = users["ops"]  # type: ignore[attr-defined]
+        condition._history_user = users["ops"]  # type: ignore[attr-defined]  # simple-history reads it
         with clock.frozen_at(CONDITIONS_MET_AT):
             condition.save()
     return offer

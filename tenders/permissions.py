@@ -16,8 +16,7 @@ The roles:
 
 from typing import TypeVar
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth import models as auth_models
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 
@@ -25,8 +24,9 @@ from notes.permissions import may_run_offer
 from tenders.accounts.models import BrokerFirm, ClientAccount, Representative
 from tenders.domain.rules import Actor
 
-User = AbstractBaseUser | AnonymousUser
+User = auth_models.User | auth_models.AnonymousUser
 M = TypeVar("M", bound=Model)
+
 
 OPERATIONS_GROUP = "Operations"
 TIN_REVEAL_GROUP = "Taxpayer ID reveal"
@@ -68,7 +68,7 @@ def firm_for_user(*, user: User) -> BrokerFirm | None:
     if cached is _NO_FIRM:
         membership = Representative.objects.select_related("firm").filter(user=user).first()
         cached = membership.firm if membership else None
-        user._exchange_office_firm = cached  # type: ignore[union-attr]  # a per-request cache
+        user._exchange_office_firm = cached  # type: ignore[attr-defined]  # a per-request cache
     return cached  # type: ignore[return-value]  # _NO_FIRM was replaced just above
 
 

@@ -110,11 +110,13 @@ class ClientAccountAdmin(NoDeleteAdminMixin, SimpleHistoryAdmin):
         return obj.masked_tin or "—"
 
     def save_model(self, request: HttpRequest, obj: ClientAccount, form: Any, change: bool) -> None:
+        assert request.user.is_authenticated, "the admin serves signed-in staff only"
         # The form has checked the new TIN; the service stores it with the rest in one save.
         account_save(account=obj, by=request.user, new_tin=form.cleaned_data.get("new_tin", ""))
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         """Owners and positions are saved through their services, one row at a time."""
+        assert request.user.is_authenticated, "the admin serves signed-in staff only"
         for row in formset.save(commit=False):
             if isinstance(row, Position):
                 position_save(position=row, by=request.user)
@@ -138,6 +140,7 @@ class PositionAdmin(NoDeleteAdminMixin, SimpleHistoryAdmin):
         return obj.account.firm.name
 
     def save_model(self, request: HttpRequest, obj: Position, form: Any, change: bool) -> None:
+        assert request.user.is_authenticated, "the admin serves signed-in staff only"
         position_save(position=obj, by=request.user)
 
 

@@ -37,7 +37,8 @@ class ClientAccountForm(forms.ModelForm):
         ]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()  # returns self.cleaned_data (typed as possibly None)
+        cleaned = self.cleaned_data
         try:
             account_tin_change_check(
                 tin_type_on_file=self.instance.tin_type,

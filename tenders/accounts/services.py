@@ -1,7 +1,7 @@
 """Writes about client accounts: their details, owners and positions, and their taxpayer IDs
 (stored encrypted; a full number is shown only through a recorded reveal)."""
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -29,9 +29,7 @@ def _apply_tin(account: ClientAccount, *, tin_type: str, normalized: str) -> Non
 
 
 @transaction.atomic
-def account_set_tin(
-    *, account: ClientAccount, tin_type: str, tin: str, by: AbstractBaseUser
-) -> ClientAccount:
+def account_set_tin(*, account: ClientAccount, tin_type: str, tin: str, by: User) -> ClientAccount:
     """Store a client's TIN encrypted, with its last four digits and keyed hash."""
     _apply_tin(account, tin_type=tin_type, normalized=account_tin_check(tin_type=tin_type, tin=tin))
     account._history_user = by  # type: ignore[attr-defined]  # simple-history reads it
@@ -57,9 +55,7 @@ def account_tin_change_check(
 
 
 @transaction.atomic
-def account_save(
-    *, account: ClientAccount, by: AbstractBaseUser, new_tin: str = ""
-) -> ClientAccount:
+def account_save(*, account: ClientAccount, by: User, new_tin: str = "") -> ClientAccount:
     """Save an account's details as operations edited them, with a new TIN if one was typed,
     in one save: a refused TIN leaves nothing half-saved."""
     on_file = (
@@ -81,14 +77,14 @@ def account_save(
 
 
 @transaction.atomic
-def account_owner_save(*, owner: AccountOwner, by: AbstractBaseUser) -> AccountOwner:
+def account_owner_save(*, owner: AccountOwner, by: User) -> AccountOwner:
     owner._history_user = by  # type: ignore[attr-defined]  # simple-history reads it
     owner.save()
     return owner
 
 
 @transaction.atomic
-def position_save(*, position: Position, by: AbstractBaseUser) -> Position:
+def position_save(*, position: Position, by: User) -> Position:
     """Record the principal held for an account (typed by operations, or from a feed)."""
     position.full_clean()
     position._history_user = by  # type: ignore[attr-defined]  # simple-history reads it
@@ -99,7 +95,7 @@ def position_save(*, position: Position, by: AbstractBaseUser) -> Position:
 def account_reveal_tin(
     *,
     account: ClientAccount,
-    by: AbstractBaseUser,
+    by: User,
     reason: str,
     instruction: Instruction | None = None,
 ) -> str:

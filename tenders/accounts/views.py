@@ -13,6 +13,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from exchange_office import clock
+from exchange_office.http import AuthenticatedHttpRequest
 from notes.models import ExchangeOffer
 from notes.selectors import current_offer
 from tenders import permissions
@@ -145,7 +146,7 @@ def account_history(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def account_reveal_tin_view(request: HttpRequest, pk: int) -> HttpResponse:
+def account_reveal_tin_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     account = account_or_404(request, pk)
     offer = offer_or_404()
     form = RevealTinForm(request.POST)

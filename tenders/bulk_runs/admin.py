@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import URLPattern, path, reverse
 
 from exchange_office.admin_mixins import ReadOnlyAdminMixin
+from exchange_office.http import AuthenticatedHttpRequest
 from tenders import permissions
 from tenders.bulk_runs.models import BulkItemStatus, BulkRun, BulkRunItem, BulkRunStatus
 from tenders.bulk_runs.selectors import PROGRESS_ANNOTATIONS, BulkProgress, bulk_run_progress
@@ -78,13 +79,13 @@ class BulkRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.action(
         description="Resume: take over items whose worker stopped", permissions=["manage"]
     )
-    def resume(self, request: HttpRequest, queryset: QuerySet[BulkRun]) -> None:
+    def resume(self, request: AuthenticatedHttpRequest, queryset: QuerySet[BulkRun]) -> None:
         for run in queryset:
             count = bulk_run_resume(run=run, by=request.user)
             self.message_user(request, f"{run}: {count} item(s) put back; drains started.")
 
     @admin.action(description="Retry the failed items", permissions=["manage"])
-    def retry_failed(self, request: HttpRequest, queryset: QuerySet[BulkRun]) -> None:
+    def retry_failed(self, request: AuthenticatedHttpRequest, queryset: QuerySet[BulkRun]) -> None:
         for run in queryset:
             count = bulk_run_resume(run=run, by=request.user, retry_failed=True)
             self.message_user(request, f"{run}: {count} item(s) put back; drains started.")

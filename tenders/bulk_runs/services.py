@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Max, Q
 
@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def bulk_run_create(*, offer: ExchangeOffer, by: AbstractBaseUser) -> BulkRun:
+def bulk_run_create(*, offer: ExchangeOffer, by: User) -> BulkRun:
     """A run that issues exchange confirmations for every accepted instruction of the offer
     (finished at once if there are none). The caller queues its drains."""
     run = BulkRun.objects.create(

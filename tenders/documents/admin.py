@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from exchange_office.admin_mixins import ReadOnlyAdminMixin
+from exchange_office.http import AuthenticatedHttpRequest
 from tenders import permissions
 from tenders.documents.models import Document
 from tenders.documents.services import document_regenerate
@@ -58,7 +59,7 @@ class DocumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         description="Regenerate as a new revision (the old one is kept, not re-sent)",
         permissions=["issue"],
     )
-    def regenerate(self, request: HttpRequest, queryset: QuerySet[Document]) -> None:
+    def regenerate(self, request: AuthenticatedHttpRequest, queryset: QuerySet[Document]) -> None:
         for document in queryset:
             try:
                 new = document_regenerate(document=document, by=request.user)

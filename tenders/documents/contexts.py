@@ -5,6 +5,8 @@ format them."""
 from datetime import timedelta
 from typing import Any
 
+from django_countries.fields import Country
+
 from notes.domain.entitlement import Entitlement, compute_entitlement, minimum_condition
 from notes.models import ExchangeOffer, OfferStatus, Security
 from notes.selectors import offer_consummation_date, offer_terms, offers_with_terms
@@ -41,8 +43,9 @@ def _client(account: ClientAccount) -> dict[str, Any]:
     region = " ".join(part for part in (account.state, account.postal_code) if part)
     city_line = ", ".join(part for part in (account.city, region) if part)
     lines = [account.address_line1, account.address_line2, city_line]
-    if account.country and account.country.code != "US":
-        lines.append(account.country.name)
+    country: Country = account.country  # type: ignore[assignment]  # a Country, typed as str
+    if country and country.code != "US":
+        lines.append(country.name)
     return {
         "names": [owner.name for owner in account.owners.all()],
         "address_lines": [line for line in lines if line],

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -65,7 +65,7 @@ def _render_and_store(
     kind: str,
     *,
     revision: int,
-    by: AbstractBaseUser | None,
+    by: User | None,
     also: Callable[[Document], object] = lambda document: None,
 ) -> Document:
     """Render a revision (slow, outside any transaction), then store its bytes with their
@@ -91,9 +91,7 @@ def _render_and_store(
     return document
 
 
-def document_issue(
-    *, instruction_id: int, kind: str, by: AbstractBaseUser | None = None
-) -> Document:
+def document_issue(*, instruction_id: int, kind: str, by: User | None = None) -> Document:
     """The document of this kind for this instruction version: rendered and stored the first
     time, then e-mailed to the client; any later call returns the stored one unchanged."""
     existing = Document.objects.filter(instruction_id=instruction_id, kind=kind).first()
@@ -114,7 +112,7 @@ def document_issue(
     return document
 
 
-def document_regenerate(*, document: Document, by: AbstractBaseUser) -> Document:
+def document_regenerate(*, document: Document, by: User) -> Document:
     """A new revision from today's data; the old one is kept, and nothing is re-sent."""
     permissions.require(permissions.may_issue_documents(user=by), "You may not issue documents.")
     instruction = _instruction(document.instruction_id)
@@ -130,9 +128,7 @@ def document_regenerate(*, document: Document, by: AbstractBaseUser) -> Document
         ) from None
 
 
-def _queue_email(
-    document: Document, instruction: Instruction, *, by: AbstractBaseUser | None
-) -> None:
+def _queue_email(document: Document, instruction: Instruction, *, by: User | None) -> None:
     """The document's e-mail to the client, recorded in the outbox and sent once this commits."""
     account = instruction.account
     if not account.email:

@@ -38,7 +38,7 @@ def normalize_tin(tin_type: TinType | str, value: str) -> str:
         return module.format(module.validate(typed))
     except StdnumValidationError as exc:
         raise InvalidTIN(
-            f"This is not a valid {_NAMES[kind]} ({_FORMATS[kind]}): {exc.message.lower()}"
+            f"This is not a valid {_NAMES[kind]} ({_FORMATS[kind]}): {str(exc).lower()}"
         ) from None
 
 

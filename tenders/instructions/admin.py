@@ -9,6 +9,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from exchange_office.admin_mixins import ReadOnlyAdminMixin
 from exchange_office.formatting import dollars
+from exchange_office.http import AuthenticatedHttpRequest
 from notes.models import ExchangeOffer
 from tenders import permissions
 from tenders.instructions.models import Instruction, InstructionSigner, InstructionTransition
@@ -89,7 +90,9 @@ class InstructionAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
         description="Submit the selected received instructions to the exchange agent",
         permissions=["submit_to_agent"],
     )
-    def submit_to_agent(self, request: HttpRequest, queryset: QuerySet[Instruction]) -> None:
+    def submit_to_agent(
+        self, request: AuthenticatedHttpRequest, queryset: QuerySet[Instruction]
+    ) -> None:
         for offer in ExchangeOffer.objects.filter(instructions__in=queryset).distinct():
             try:
                 result = instructions_submit_to_agent(

@@ -15,7 +15,9 @@ from tenders.instructions.services import InstructionInput, SignatureInput
 class PrincipalAmountField(forms.DecimalField):
     """Accepts what people type on a form: "$125,000" as well as 125000."""
 
-    def to_python(self, value: Any) -> Decimal | None:
+    # A Decimal where IntegerField, DecimalField's base, gives an int: django-stubs ignores the
+    # same override on DecimalField itself.
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]  # as the stubs do
         if isinstance(value, str):
             value = value.replace(",", "").replace("$", "").strip()
         return super().to_python(value)
@@ -70,7 +72,8 @@ class InstructionForm(forms.Form):
             del self.fields["late_reason"]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()  # returns self.cleaned_data (typed as possibly None)
+        cleaned = self.cleaned_data
         amount_missing = cleaned.get("amount") is None and "amount" not in self.errors
         if cleaned.get("choice") == InstructionChoice.AMOUNT and amount_missing:
             self.add_error("amount", "Enter the principal amount to tender.")

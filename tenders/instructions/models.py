@@ -100,7 +100,7 @@ class Instruction(models.Model):
                 | (
                     Q(choice="AMOUNT")
                     & Q(amount__gt=0)
-                    & Exact(Mod("amount", Value(Decimal("1000"))), Value(Decimal("0")))
+                    & Q(Exact(Mod("amount", Value(Decimal("1000"))), Value(Decimal("0"))))
                 ),
                 name="instruction_amount_positive_whole_thousands",
             ),

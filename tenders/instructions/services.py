@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from phonenumber_field.phonenumber import PhoneNumber, to_python
@@ -94,7 +94,7 @@ def _raise(refusals: Iterable[Refusal]) -> None:
         raise ValidationError(errors)
 
 
-def _require_may_act(*, user: AbstractBaseUser, account: ClientAccount) -> None:
+def _require_may_act(*, user: User, account: ClientAccount) -> None:
     permissions.require(
         permissions.may_act_on_account(user=user, account=account),
         "Only the firm's representatives and operations staff may act here.",
@@ -107,7 +107,7 @@ def _refuse(message: str) -> ValidationError:
 
 
 def _deadline_refusals(
-    *, account: ClientAccount, offer: ExchangeOffer, by: AbstractBaseUser, late_reason: str
+    *, account: ClientAccount, offer: ExchangeOffer, by: User, late_reason: str
 ) -> list[Refusal]:
     return deadline_refusals(
         now=clock.now(),
@@ -118,7 +118,7 @@ def _deadline_refusals(
 
 
 def instruction_check(
-    *, account: ClientAccount, offer: ExchangeOffer, data: InstructionInput, by: AbstractBaseUser
+    *, account: ClientAccount, offer: ExchangeOffer, data: InstructionInput, by: User
 ) -> CheckedInstruction:
     """Every rule of an instruction, without writing: the review step shows the result, and
     the writes run it again under the account's lock."""
@@ -151,6 +151,7 @@ def instruction_check(
     if not data.address.strip():
         refusals.append(Refusal("address", "Enter the address as written on the form."))
     _raise(refusals)
+    assert choice is not None, "an unknown choice is refused above"
     stated = data.amount if choice is Choice.AMOUNT else None
     return CheckedInstruction(
         choice=choice,
@@ -214,7 +215,7 @@ def _lock_account(account: ClientAccount) -> ClientAccount:
 
 
 def instruction_transition(
-    instruction: Instruction, target: Status, *, by: AbstractBaseUser, reason: str = ""
+    instruction: Instruction, target: Status, *, by: User, reason: str = ""
 ) -> None:
     """Apply one move of the lifecycle table and record it; any other move is refused."""
     try:
@@ -231,7 +232,7 @@ def instruction_transition(
         reason=reason,
     )
     instruction.status = target
-    instruction._history_user = by  # type: ignore[attr-defined]
+    instruction._history_user = by  # type: ignore[attr-defined]  # simple-history reads it
     instruction.save(update_fields=["status", "resolved_amount"])
 
 
@@ -241,7 +242,7 @@ def _create_version(
     offer: ExchangeOffer,
     checked: CheckedInstruction,
     data: InstructionInput,
-    by: AbstractBaseUser,
+    by: User,
     supersedes: Instruction | None,
 ) -> Instruction:
     last = (
@@ -271,7 +272,7 @@ def _create_version(
         late_reason=checked.late_reason,
         submission_token=data.submission_token,
     )
-    instruction._history_user = by  # type: ignore[attr-defined]
+    instruction._history_user = by  # type: ignore[attr-defined]  # simple-history reads it
     try:
         with transaction.atomic():
             instruction.save()
@@ -320,7 +321,7 @@ def _already_recorded(token: UUID | None) -> Instruction | None:
 
 @transaction.atomic
 def instruction_submit(
-    *, account: ClientAccount, offer: ExchangeOffer, data: InstructionInput, by: AbstractBaseUser
+    *, account: ClientAccount, offer: ExchangeOffer, data: InstructionInput, by: User
 ) -> Instruction:
     """Record a client's instruction (version 1, or a new one after a withdrawal)."""
     account = _lock_account(account)
@@ -382,7 +383,7 @@ def instruction_amend(
     instruction: Instruction,
     expected_version: int,
     data: InstructionInput,
-    by: AbstractBaseUser,
+    by: User,
 ) -> Instruction:
     """Replace the live instruction by a new version; the old one stays, superseded."""
     account = _lock_account(instruction.account)
@@ -407,7 +408,7 @@ def instruction_amend(
 
 @transaction.atomic
 def instruction_withdraw(
-    *, instruction: Instruction, expected_version: int, by: AbstractBaseUser, late_reason: str = ""
+    *, instruction: Instruction, expected_version: int, by: User, late_reason: str = ""
 ) -> Instruction:
     """Withdraw the live instruction before the deadline; it stays on record, withdrawn."""
     account = _lock_account(instruction.account)

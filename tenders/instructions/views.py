@@ -8,11 +8,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views import View
 
 from exchange_office import clock
+from exchange_office.http import AuthenticatedHttpRequest
 from notes.selectors import offer_projected_entitlement
 from tenders import permissions
 from tenders.accounts.models import ClientAccount
@@ -48,12 +49,11 @@ class InstructionFormView(LoginRequiredMixin, View):
     """The client instruction form: fill in, review the projected entitlement, confirm."""
 
     amend = False
+    # Set before any handler runs: dispatch turns anonymous users away and finds the account.
+    request: AuthenticatedHttpRequest
+    account: ClientAccount
 
-    def setup(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
-        super().setup(request, *args, **kwargs)
-        self.account: ClientAccount | None = None
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.account = account_or_404(request, kwargs["pk"])
@@ -83,7 +83,7 @@ class InstructionFormView(LoginRequiredMixin, View):
         signers = SignerFormSet(prefix="signers", initial=signer_initial(self.owners))
         return self._render_form(form, signers)
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         form = self._form(data=request.POST)
         signers = SignerFormSet(request.POST, prefix="signers", initial=signer_initial(self.owners))
         if not (form.is_valid() and signers.is_valid()):
@@ -110,6 +110,7 @@ class InstructionFormView(LoginRequiredMixin, View):
 
     def _save(self, data: InstructionInput, version: str | None) -> Instruction:
         if self.amend:
+            assert self.current is not None, "dispatch redirects when there is nothing to amend"
             try:
                 expected = int(version or "")
             except ValueError:
@@ -178,7 +179,7 @@ class InstructionAmendView(InstructionFormView):
 
 
 @login_required
-def instruction_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
+def instruction_withdraw_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     account = account_or_404(request, pk)
     offer = offer_or_404()
     latest = account_instructions(account=account, offer=offer).first()

@@ -5,12 +5,14 @@ run. Each action calls one service; refusals come back as messages or onto the f
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
 from exchange_office.formatting import dollars, long_date
+from exchange_office.http import AuthenticatedHttpRequest
 from notes import admin as notes_admin
 from notes.models import ExchangeOffer
 from notes.selectors import offer_consummation_date
@@ -30,7 +32,9 @@ class OfferAdmin(notes_admin.ExchangeOfferAdmin):
         return permissions.may_manage_bulk_runs(user=request.user)
 
     @admin.action(description="Consummate the offer…", permissions=["run_offer"])
-    def consummate(self, request: HttpRequest, queryset: QuerySet[ExchangeOffer]) -> Any:
+    def consummate(
+        self, request: AuthenticatedHttpRequest, queryset: QuerySet[ExchangeOffer]
+    ) -> Any:
         if queryset.count() != 1:
             self.message_user(request, "Consummate one offer at a time.", messages.ERROR)
             return None
@@ -48,9 +52,11 @@ class OfferAdmin(notes_admin.ExchangeOfferAdmin):
                 for message in exc.messages:
                     form.add_error(None, message)
             else:
+                consummated_on = result.offer.consummation_date
+                assert consummated_on is not None, "the service has just set it"
                 self.message_user(
                     request,
-                    f"Consummated on {long_date(result.offer.consummation_date)}: "
+                    f"Consummated on {long_date(consummated_on)}: "
                     f"{result.accepted} instruction(s) accepted for {dollars(result.tendered)}. "
                     "The exchange confirmations are being issued (see Bulk runs).",
                     messages.SUCCESS,
@@ -67,7 +73,7 @@ class OfferAdmin(notes_admin.ExchangeOfferAdmin):
                 "tabulation": tabulate(offer=offer),
                 "conditions": offer.conditions.all(),
                 "opts": self.model._meta,
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "action_checkbox_name": ACTION_CHECKBOX_NAME,
             },
         )
 
@@ -75,7 +81,9 @@ class OfferAdmin(notes_admin.ExchangeOfferAdmin):
         description="Issue exchange confirmations for all accepted instructions",
         permissions=["manage_bulk_runs"],
     )
-    def issue_confirmations(self, request: HttpRequest, queryset: QuerySet[ExchangeOffer]) -> None:
+    def issue_confirmations(
+        self, request: AuthenticatedHttpRequest, queryset: QuerySet[ExchangeOffer]
+    ) -> None:
         for offer in queryset:
             try:
                 run = confirmations_issue(offer=offer, by=request.user)

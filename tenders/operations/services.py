@@ -10,8 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AbstractUser, Group
+from django.contrib.auth.models import Group, User
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 
@@ -58,7 +57,7 @@ class AgentSubmissionResult:
 
 @transaction.atomic
 def instructions_submit_to_agent(
-    *, offer: ExchangeOffer, instructions: Iterable[Instruction], by: AbstractBaseUser
+    *, offer: ExchangeOffer, instructions: Iterable[Instruction], by: User
 ) -> AgentSubmissionResult:
     """Submit the received instructions among `instructions` to the exchange agent (through
     ATOP): a "tender all" resolves to the account's position now; a stated amount must still
@@ -161,7 +160,7 @@ class ConsummationResult:
 
 
 @transaction.atomic
-def offer_consummate(*, offer: ExchangeOffer, on: date, by: AbstractBaseUser) -> ConsummationResult:
+def offer_consummate(*, offer: ExchangeOffer, on: date, by: User) -> ConsummationResult:
     """Consummate the offer on `on`, or refuse with every reason at once: the live
     instructions are accepted ("tender all" resolved to the positions), and the exchange
     confirmations are issued in a bulk run."""
@@ -189,7 +188,7 @@ def offer_consummate(*, offer: ExchangeOffer, on: date, by: AbstractBaseUser) ->
 # Documents that need a person's decision
 
 
-def _start_confirmations(*, offer: ExchangeOffer, by: AbstractBaseUser) -> BulkRun:
+def _start_confirmations(*, offer: ExchangeOffer, by: User) -> BulkRun:
     run = bulk_runs.bulk_run_create(offer=offer, by=by)
     if run.status == BulkRunStatus.RUNNING:
         bulk_run_tasks.enqueue_drains(run_id=run.pk)
@@ -197,7 +196,7 @@ def _start_confirmations(*, offer: ExchangeOffer, by: AbstractBaseUser) -> BulkR
 
 
 @transaction.atomic
-def confirmations_issue(*, offer: ExchangeOffer, by: AbstractBaseUser) -> BulkRun:
+def confirmations_issue(*, offer: ExchangeOffer, by: User) -> BulkRun:
     """Issue (again) the exchange confirmations of a consummated offer in a bulk run: a
     confirmation already issued is not issued twice."""
     permissions.require(
@@ -209,7 +208,7 @@ def confirmations_issue(*, offer: ExchangeOffer, by: AbstractBaseUser) -> BulkRu
 
 
 @transaction.atomic
-def bulk_run_resume(*, run: BulkRun, by: AbstractBaseUser, retry_failed: bool = False) -> int:
+def bulk_run_resume(*, run: BulkRun, by: User, retry_failed: bool = False) -> int:
     """Put back the items whose worker's lease ran out (and the failed ones if asked), then
     start drains again. Returns how many items were put back."""
     permissions.require(permissions.may_manage_bulk_runs(user=by), "You may not resume bulk runs.")
@@ -220,7 +219,7 @@ def bulk_run_resume(*, run: BulkRun, by: AbstractBaseUser, retry_failed: bool = 
 
 
 @transaction.atomic
-def outbox_message_resend(*, message: OutboxMessage, by: AbstractBaseUser) -> OutboxMessage:
+def outbox_message_resend(*, message: OutboxMessage, by: User) -> OutboxMessage:
     """A person decided to send a message again (after a failure, or an attempt of unknown
     outcome): a new message is queued; the old one stays as it was."""
     permissions.require(permissions.may_resend_email(user=by), "You may not resend e-mails.")
@@ -242,7 +241,7 @@ def _group(name: str) -> Group:
 
 
 @transaction.atomic
-def operations_role_grant(*, user: AbstractUser, reveal_tin: bool = False) -> None:
+def operations_role_grant(*, user: User, reveal_tin: bool = False) -> None:
     """Make a user operations staff (staff, in the Operations group); with `reveal_tin`,
     also allowed to reveal full taxpayer IDs. A firm's representative cannot be an operator:
     operations see every firm."""
@@ -260,7 +259,7 @@ def operations_role_grant(*, user: AbstractUser, reveal_tin: bool = False) -> No
 
 
 @transaction.atomic
-def operations_role_revoke(*, user: AbstractUser, reveal_tin_only: bool = False) -> None:
+def operations_role_revoke(*, user: User, reveal_tin_only: bool = False) -> None:
     """Take the right to reveal TINs away; unless `reveal_tin_only`, the operations role too
     (a superuser stays staff)."""
     user.groups.remove(_group(permissions.TIN_REVEAL_GROUP))

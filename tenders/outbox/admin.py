@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from exchange_office.admin_mixins import ReadOnlyAdminMixin
+from exchange_office.http import AuthenticatedHttpRequest
 from tenders import permissions
 from tenders.operations.services import outbox_message_resend
 from tenders.outbox.models import OutboxMessage
@@ -41,7 +42,7 @@ class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         description="Resend (for failed messages, or ones whose outcome is unknown)",
         permissions=["resend"],
     )
-    def resend(self, request: HttpRequest, queryset: QuerySet[OutboxMessage]) -> None:
+    def resend(self, request: AuthenticatedHttpRequest, queryset: QuerySet[OutboxMessage]) -> None:
         for message in queryset:
             try:
                 outbox_message_resend(message=message, by=request.user)

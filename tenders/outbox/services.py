@@ -8,7 +8,7 @@ decides whether to send it again.
 import logging
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -26,7 +26,7 @@ def outbox_message_create(
     to: str,
     subject: str,
     body: str,
-    by: AbstractBaseUser | None,
+    by: User | None,
     resend_of: OutboxMessage | None = None,
 ) -> OutboxMessage:
     """Record an e-mail to send; the caller queues its sending once this commits."""
@@ -41,7 +41,7 @@ def outbox_message_create(
     )
 
 
-def outbox_message_copy(*, message: OutboxMessage, by: AbstractBaseUser) -> OutboxMessage:
+def outbox_message_copy(*, message: OutboxMessage, by: User) -> OutboxMessage:
     """A new queued copy of a message a person decided to send again (after a failure, or an
     attempt of unknown outcome); the old one stays as it was."""
     if message.status == OutboxStatus.QUEUED:
