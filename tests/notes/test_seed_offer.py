@@ -3,8 +3,10 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
+from notes.domain.deadlines import NEW_YORK
 from notes.domain.entitlement import minimum_condition
 from notes.models import ExchangeOffer, OfferStatus, WarrantRounding
 from notes.selectors import offer_by_slug, offer_consummation_date, offer_terms
@@ -74,3 +76,15 @@ def test_warrant_rounding_choices_are_the_engine_rules() -> None:
     from notes.domain.terms import WarrantRounding as EngineRounding
 
     assert set(WarrantRounding.values) == {r.value for r in EngineRounding}
+
+
+def test_an_offer_cannot_expire_before_it_commences(lexington: ExchangeOffer) -> None:
+    lexington.expiration = datetime(2001, 8, 1, 17, 0, tzinfo=NEW_YORK)  # commenced Aug 6
+    with pytest.raises(ValidationError, match="cannot expire before it commences"):
+        lexington.full_clean()
+
+
+def test_an_offers_new_notes_must_differ_from_its_old_notes(lexington: ExchangeOffer) -> None:
+    lexington.new_security = lexington.old_security
+    with pytest.raises(ValidationError, match="The New Notes must differ from the Old Notes"):
+        lexington.full_clean()

@@ -45,6 +45,26 @@ def test_amount_above_the_position_is_refused(account, offer, rep) -> None:
     assert "more than the $125,000 held" in refusal(exc, "amount")
 
 
+def test_the_address_written_on_the_form_is_required(account, offer, rep) -> None:
+    with pytest.raises(ValidationError) as exc:
+        instruction_submit(
+            account=account, offer=offer, data=make_input(account, address=" "), by=rep
+        )
+    assert exc.value.message_dict["address"] == ["Enter the address as written on the form."]
+    assert not Instruction.objects.exists()
+
+
+def test_a_position_is_a_whole_multiple_of_the_denomination(account, offer, ops) -> None:
+    from tenders.accounts.services import position_save
+
+    position = Position.objects.get(account=account)
+    position.principal = Decimal("125500")
+    with pytest.raises(ValidationError, match=r"Must be a whole multiple of \$1,000"):
+        position_save(position=position, by=ops)
+    position.refresh_from_db()
+    assert position.principal == Decimal("125000")
+
+
 def test_stated_amount_within_the_position_is_recorded(account, offer, rep) -> None:
     instruction = instruction_submit(
         account=account, offer=offer, data=amount_input(account, "50000"), by=rep

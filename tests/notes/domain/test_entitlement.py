@@ -227,3 +227,9 @@ def test_consummation_at_maturity_is_refused() -> None:
 def test_consummation_on_the_accrual_start_is_refused() -> None:
     with pytest.raises(InvalidConsummationDate, match="after the accrual start"):
         compute_entitlement(LEXINGTON, Decimal("1000"), date(1999, 8, 1))
+
+
+def test_the_untendered_rest_of_a_partial_tender_is_paid_principal_and_interest() -> None:
+    # $400,000 tendered of $480,000 held leaves $80,000: 80 x $1,267.04 on Sep 5, 2001.
+    payout = non_tender_payout(LEXINGTON, Decimal("80000"), ORIGINAL_CONSUMMATION)
+    assert payout == Decimal("101363.20")
