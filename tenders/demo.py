@@ -221,7 +221,6 @@ def _login(spec: DemoLogin, firms: dict[str, BrokerFirm]) -> User:
         defaults={
             "first_name": spec.first_name,
             "last_name": spec.last_name,
-            "is_staff": spec.firm is None,
         },
     )
     if created:

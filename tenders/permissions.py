@@ -43,6 +43,7 @@ __all__ = [
     "may_reveal_tin",
     "may_run_offer",
     "may_submit_to_agent",
+    "may_use_admin",
     "may_use_broker_pages",
     "require",
     "sees_all_firms",
@@ -83,6 +84,11 @@ def sees_all_firms(*, user: User) -> bool:
         and user.has_perm("tenders.view_clientaccount")
         and firm_for_user(user=user) is None
     )
+
+
+def may_use_admin(*, user: User) -> bool:
+    """The admin lets in active staff users; what they see there is their permissions'."""
+    return _is_staff(user)
 
 
 def may_use_broker_pages(*, user: User) -> bool:

@@ -64,7 +64,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """Send each kind of user where their work is."""
     if permissions.firm_for_user(user=request.user) is not None:
         return redirect("tenders:account_list")
-    if request.user.is_staff:
+    if permissions.may_use_admin(user=request.user):
         return redirect("admin:index")
     return render(request, "no_role.html", status=403)
 

@@ -1,0 +1,45 @@
+"""What an instruction tenders (the one function every caller uses)."""
+
+from decimal import Decimal
+
+import pytest
+
+from tenders.domain.tender import TenderBasis, tendered_principal
+
+HELD = Decimal("480000")
+
+
+def test_a_stated_amount_tenders_that_amount_whatever_is_held() -> None:
+    tendered = tendered_principal(
+        choice="AMOUNT", stated=Decimal("400000"), resolved=None, position=HELD
+    )
+    assert (tendered.principal, tendered.basis) == (Decimal("400000"), TenderBasis.STATED)
+
+
+def test_a_stated_amount_is_not_replaced_by_its_resolution() -> None:
+    tendered = tendered_principal(
+        choice="AMOUNT", stated=Decimal("400000"), resolved=Decimal("400000"), position=HELD
+    )
+    assert tendered.basis is TenderBasis.STATED
+
+
+def test_tender_all_not_yet_resolved_tenders_the_position_held_now() -> None:
+    tendered = tendered_principal(choice="ALL", stated=None, resolved=None, position=HELD)
+    assert (tendered.principal, tendered.basis) == (HELD, TenderBasis.POSITION)
+
+
+def test_tender_all_once_resolved_keeps_the_resolved_amount_when_the_position_moves() -> None:
+    tendered = tendered_principal(
+        choice="ALL", stated=None, resolved=Decimal("450000"), position=Decimal("500000")
+    )
+    assert (tendered.principal, tendered.basis) == (Decimal("450000"), TenderBasis.RESOLVED)
+
+
+def test_a_stated_amount_without_the_amount_is_refused() -> None:
+    with pytest.raises(ValueError, match="needs the amount"):
+        tendered_principal(choice="AMOUNT", stated=None, resolved=None, position=HELD)
+
+
+def test_an_unknown_choice_is_refused() -> None:
+    with pytest.raises(ValueError, match="'SOME' is not a valid Choice"):
+        tendered_principal(choice="SOME", stated=None, resolved=None, position=HELD)
