@@ -1,13 +1,13 @@
 """The account's audit trail as people read it: who changed what, when by both clocks."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import ForeignKey, Model
 
-from exchange_office.formatting import money, timestamp
+from exchange_office.formatting import money, short_date, timestamp
 from tenders.accounts.models import AccountOwner, ClientAccount, Position
 from tenders.instructions.models import Instruction
 
@@ -52,6 +52,8 @@ def _display(record: Any, field: Any) -> str:
         return money(value)
     if isinstance(value, datetime):
         return timestamp(value)
+    if isinstance(value, date):
+        return short_date(value)
     return str(value)
 
 

@@ -206,6 +206,8 @@ def test_history_page_shows_every_version_and_the_audit_trail(
     assert "Received → Withdrawn" in page
     assert "Aug 20, 2001, 10:00:00 a.m. EDT" in page  # business time of each change
     assert "Instruction version 1" in page
+    assert "dated: Aug 18, 2001" in " ".join(page.replace("</span>", "").split())
+    assert "2001-08-18" not in page  # dates are written as people read them
     assert "123-45-6789" not in page
 
 
