@@ -8,12 +8,24 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 
 from notes.models import ExchangeOffer
 from tenders.accounts.services import account_set_tin
 from tenders.instructions.services import InstructionInput, SignatureInput
 from tenders.models import ClientAccount
 from tests import factories
+
+# Race tests: real row locks and one connection per thread need PostgreSQL.
+POSTGRES_RACES = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason=f"needs PostgreSQL for row locks and one connection per thread, not "
+        f"{connection.vendor}: set DATABASE_URL=postgres://... to run the race tests",
+    ),
+]
 
 NY = ZoneInfo("America/New_York")
 AUG_20 = datetime(2001, 8, 20, 10, 0, tzinfo=NY)
@@ -121,3 +133,23 @@ def fake_pdf(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, str]]:
 
     monkeypatch.setattr(documents, "_render", render)
     return calls
+
+
+def accepted_instructions(offer: ExchangeOffer, firm: Any, rep: Any, count: int) -> list[Any]:
+    """`count` accepted instructions of $125,000 each, on a consummated offer (Sep 5, 2001)."""
+    offer.status, offer.consummation_date = "consummated", date(2001, 9, 5)
+    offer.save()
+    instructions = []
+    for _ in range(count):
+        account = factories.ClientAccountFactory(firm=firm)
+        factories.PositionFactory(account=account, security=offer.old_security)
+        instructions.append(
+            factories.InstructionFactory(
+                account=account,
+                offer=offer,
+                entered_by=rep,
+                status="accepted",
+                resolved_amount=Decimal("125000"),
+            )
+        )
+    return instructions

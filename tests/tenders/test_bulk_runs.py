@@ -18,10 +18,9 @@ from tenders.models import (
     Document,
     DocumentKind,
     Instruction,
-    InstructionStatus,
 )
 from tenders.operations.services import bulk_run_resume, confirmations_issue
-from tests import factories
+from tests.tenders.conftest import accepted_instructions
 
 pytestmark = pytest.mark.django_db
 
@@ -29,22 +28,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def accepted(offer: Any, firm: Any, rep: Any) -> list[Instruction]:
     """Five accepted instructions of a consummated offer."""
-    offer.status, offer.consummation_date = "consummated", "2001-09-05"
-    offer.save()
-    instructions = []
-    for _ in range(5):
-        account = factories.ClientAccountFactory(firm=firm)
-        factories.PositionFactory(account=account, security=offer.old_security)
-        instructions.append(
-            factories.InstructionFactory(
-                account=account,
-                offer=offer,
-                entered_by=rep,
-                status=InstructionStatus.ACCEPTED,
-                resolved_amount=125000,
-            )
-        )
-    return instructions
+    return accepted_instructions(offer, firm, rep, 5)
 
 
 def test_bulk_run_issues_one_confirmation_per_accepted_instruction(

@@ -42,16 +42,9 @@ from tenders.models import (
 )
 from tenders.operations.services import instructions_submit_to_agent
 from tests.factories import StaffUserFactory
+from tests.tenders.conftest import POSTGRES_RACES
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason=f"needs PostgreSQL for row locks and one connection per thread, not "
-        f"{connection.vendor}: set DATABASE_URL=postgres://... to run the race tests",
-    ),
-]
+pytestmark = POSTGRES_RACES
 
 BUSINESS_NOW = "2001-08-20T10:00:00-04:00"  # before the firm's cutoff (Aug 31, 5 p.m.)
 FORM_DATE = date(2001, 8, 17)  # after the commencement (Aug 6), before the business today

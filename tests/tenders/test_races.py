@@ -11,7 +11,6 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any, TypeVar
 
@@ -28,22 +27,14 @@ from tenders.models import (
     Document,
     DocumentKind,
     Instruction,
-    InstructionStatus,
     OutboxMessage,
     OutboxStatus,
 )
 from tenders.outbox.services import outbox_message_create, outbox_send
 from tests import factories
+from tests.tenders.conftest import POSTGRES_RACES, accepted_instructions
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason=f"needs PostgreSQL for row locks and one connection per thread, not "
-        f"{connection.vendor}: set DATABASE_URL=postgres://... to run the race tests",
-    ),
-]
+pytestmark = POSTGRES_RACES
 
 SENDERS = 16  # workers handed the same outbox message
 DRAINS = 6  # drains of one bulk run
@@ -126,22 +117,7 @@ def test_workers_handed_the_same_message_send_it_once(
 @pytest.fixture
 def accepted(offer: ExchangeOffer, firm: Any, rep: Any) -> list[Instruction]:
     """Thirty accepted instructions of a consummated offer."""
-    offer.status, offer.consummation_date = "consummated", "2001-09-05"
-    offer.save()
-    instructions = []
-    for _ in range(ITEMS):
-        account = factories.ClientAccountFactory(firm=firm)
-        factories.PositionFactory(account=account, security=offer.old_security)
-        instructions.append(
-            factories.InstructionFactory(
-                account=account,
-                offer=offer,
-                entered_by=rep,
-                status=InstructionStatus.ACCEPTED,
-                resolved_amount=Decimal("125000"),
-            )
-        )
-    return instructions
+    return accepted_instructions(offer, firm, rep, ITEMS)
 
 
 @pytest.fixture
