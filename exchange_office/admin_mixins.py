@@ -2,7 +2,9 @@
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from simple_history.admin import SimpleHistoryAdmin
 
 
 class NoDeleteAdminMixin:
@@ -22,3 +24,19 @@ class ReadOnlyAdminMixin(NoDeleteAdminMixin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
+    """simple-history's admin with its history read-only. Its record page saves a posted form
+    back onto the live row even when SIMPLE_HISTORY_REVERT_DISABLED is set (the setting only
+    hides the button), around every rule the services keep: a POST there is refused."""
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
+    ) -> HttpResponse:
+        if request.method not in ("GET", "HEAD"):
+            raise PermissionDenied("History is read-only: changes go through the offer's actions.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
+        return True

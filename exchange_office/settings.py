@@ -170,6 +170,10 @@ STORAGES = {
 
 PHONENUMBER_DEFAULT_REGION = "US"
 
+# The audit trail is evidence: its pages show what happened and never put a past version back
+# (states change only through services, which check the rules and record the change).
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -10,8 +10,8 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
-from simple_history.admin import SimpleHistoryAdmin
 
+from exchange_office.admin_mixins import ReadOnlyHistoryAdmin
 from exchange_office.formatting import money
 from notes.domain.calendar import banking_calendar
 from notes.domain.deadlines import expected_consummation_date, expiration_day
@@ -152,7 +152,7 @@ class ExcludedJurisdictionInline(admin.TabularInline):
 
 
 @admin.register(ExchangeOffer)
-class ExchangeOfferAdmin(SimpleHistoryAdmin):
+class ExchangeOfferAdmin(ReadOnlyHistoryAdmin):
     list_display = ["name", "slug", "status", "expiration", "consummation_date"]
     list_filter = ["status"]
     list_select_related = ["issuer"]

@@ -6,9 +6,12 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from simple_history.admin import SimpleHistoryAdmin
 
-from exchange_office.admin_mixins import NoDeleteAdminMixin, ReadOnlyAdminMixin
+from exchange_office.admin_mixins import (
+    NoDeleteAdminMixin,
+    ReadOnlyAdminMixin,
+    ReadOnlyHistoryAdmin,
+)
 from tenders.accounts.forms import ClientAccountForm
 from tenders.accounts.models import (
     AccountOwner,
@@ -71,7 +74,7 @@ class PositionInline(NoDeleteAdminMixin, admin.TabularInline):
 
 
 @admin.register(ClientAccount)
-class ClientAccountAdmin(NoDeleteAdminMixin, SimpleHistoryAdmin):
+class ClientAccountAdmin(NoDeleteAdminMixin, ReadOnlyHistoryAdmin):
     form = ClientAccountForm
     list_display = ["account_number", "owner_names", "firm", "state", "masked_tin"]
     list_filter = ["firm", "state"]
@@ -128,7 +131,7 @@ class ClientAccountAdmin(NoDeleteAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Position)
-class PositionAdmin(NoDeleteAdminMixin, SimpleHistoryAdmin):
+class PositionAdmin(NoDeleteAdminMixin, ReadOnlyHistoryAdmin):
     list_display = ["account", "account_firm", "security", "principal"]
     list_filter = ["security", "account__firm"]
     list_select_related = ["account__firm", "security"]

@@ -9,11 +9,12 @@ from django.db.models import ForeignKey, Model
 
 from exchange_office.formatting import money, short_date, timestamp
 from tenders.accounts.models import AccountOwner, ClientAccount, Position
+from tenders.domain.tin import mask_tin
 from tenders.instructions.models import Instruction
 
-# Never shown: secrets and derived columns. A change of the TIN shows as "changed".
-HIDDEN_FIELDS = {"tin", "tin_hash", "submission_token"}
-SECRET_FIELDS = {"tin"}
+# Never shown: the audit trail does not keep a TIN or its hash, and a TIN shows masked (from its
+# type and last four digits); the double-click token means nothing to a reader.
+HIDDEN_FIELDS = {"tin", "tin_hash", "tin_last4", "submission_token"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +58,10 @@ def _display(record: Any, field: Any) -> str:
     return str(value)
 
 
+def _masked_tin(record: Any) -> str:
+    return mask_tin(record.tin_type, record.tin_last4) if record.tin_type else ""
+
+
 def _entries(history: Any, label: Any, fields: list[Any]) -> list[AuditEntry]:
     records = list(history.select_related("history_user").order_by("id", "history_date", "pk"))
     entries = []
@@ -65,16 +70,16 @@ def _entries(history: Any, label: Any, fields: list[Any]) -> list[AuditEntry]:
         before = previous_by_object.get(record.id)
         changes = []
         for field in fields:
-            if field.name in HIDDEN_FIELDS - SECRET_FIELDS:
+            if field.name in HIDDEN_FIELDS:
                 continue
             new = _display(record, field)
             old = _display(before, field) if before is not None else ""
-            if new == old:
-                continue
-            if field.name in SECRET_FIELDS:
-                changes.append(Change(field.verbose_name, "", "changed (not shown)"))
-            else:
+            if new != old:
                 changes.append(Change(str(field.verbose_name), old, new))
+        if hasattr(record, "tin_last4"):
+            new, old = _masked_tin(record), _masked_tin(before) if before is not None else ""
+            if new != old:
+                changes.append(Change("taxpayer ID", old, new))
         entries.append(
             AuditEntry(
                 what=label(record),
@@ -94,7 +99,7 @@ def account_audit_trail(*, account: ClientAccount) -> list[AuditEntry]:
     entries = _entries(
         ClientAccount.history.filter(id=account.pk),
         lambda r: f"Account {r.account_number}",
-        [f for f in _fields(ClientAccount) if f.name not in {"tin_last4"}],
+        _fields(ClientAccount),
     )
     entries += _entries(
         AccountOwner.history.filter(account_id=account.pk),
@@ -109,10 +114,6 @@ def account_audit_trail(*, account: ClientAccount) -> list[AuditEntry]:
     entries += _entries(
         Instruction.history.filter(account_id=account.pk),
         lambda r: f"Instruction version {r.version}",
-        [
-            f
-            for f in _fields(Instruction)
-            if f.name not in {"tin_last4", "received_wall_at", "submission_token"}
-        ],
+        [f for f in _fields(Instruction) if f.name != "received_wall_at"],
     )
     return sorted(entries, key=lambda e: e.wall_at, reverse=True)

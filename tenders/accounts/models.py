@@ -94,7 +94,9 @@ class ClientAccount(models.Model):
     tin_last4 = models.CharField(max_length=4, blank=True, editable=False)
     tin_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
 
-    history = audit_trail()
+    # The audit trail keeps the type and last four digits of a TIN, never the number or its
+    # hash: anyone who may read history could otherwise get around the recorded reveal.
+    history = audit_trail(excluded_fields=["tin", "tin_hash"])
 
     class Meta:
         ordering = ["firm__name", "account_number"]

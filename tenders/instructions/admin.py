@@ -5,9 +5,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from simple_history.admin import SimpleHistoryAdmin
 
-from exchange_office.admin_mixins import ReadOnlyAdminMixin
+from exchange_office.admin_mixins import ReadOnlyAdminMixin, ReadOnlyHistoryAdmin
 from exchange_office.formatting import dollars
 from exchange_office.http import AuthenticatedHttpRequest
 from notes.models import ExchangeOffer
@@ -29,7 +28,7 @@ class InstructionTransitionInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Instruction)
-class InstructionAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+class InstructionAdmin(ReadOnlyAdminMixin, ReadOnlyHistoryAdmin):
     list_display = [
         "account",
         "owner_names",

@@ -82,7 +82,9 @@ class Instruction(models.Model):
     # A double click posts the same form twice: the token makes the second post a no-op.
     submission_token = models.UUIDField(unique=True, null=True, blank=True, editable=False)
 
-    history = audit_trail()
+    # As for accounts: the TIN written on the form stays out of the audit trail (its type and
+    # last four digits are kept).
+    history = audit_trail(excluded_fields=["tin"])
 
     class Meta:
         ordering = ["account", "offer", "-version"]
