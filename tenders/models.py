@@ -11,7 +11,7 @@ from tenders.accounts.models import (
     TinTypeChoice,
 )
 from tenders.bulk_runs.models import BulkItemStatus, BulkRun, BulkRunItem, BulkRunStatus
-from tenders.documents.models import Document, DocumentKind
+from tenders.documents.models import Document, DocumentKind, DocumentSnapshot
 from tenders.instructions.models import (
     LIVE_STATUSES,
     Instruction,
@@ -21,6 +21,7 @@ from tenders.instructions.models import (
     InstructionTransition,
 )
 from tenders.outbox.models import OutboxMessage, OutboxStatus
+from tenders.workers.models import WorkerHeartbeat
 
 # simple-history names a history model defined outside the app's models module after the app
 # package ("tenders.HistoricalInstruction"), where nothing can import it (the shell's automatic
@@ -41,6 +42,7 @@ __all__ = [
     "ClientAccount",
     "Document",
     "DocumentKind",
+    "DocumentSnapshot",
     "Instruction",
     "InstructionChoice",
     "InstructionSigner",
@@ -52,4 +54,5 @@ __all__ = [
     "Representative",
     "TinReveal",
     "TinTypeChoice",
+    "WorkerHeartbeat",
 ]

@@ -39,6 +39,7 @@ __all__ = [
     "may_act_on_account",
     "may_issue_documents",
     "may_manage_bulk_runs",
+    "may_mark_email_sent",
     "may_resend_email",
     "may_reveal_tin",
     "may_run_offer",
@@ -150,6 +151,12 @@ def may_issue_documents(*, user: User) -> bool:
 def may_resend_email(*, user: User) -> bool:
     """Queue a document's e-mail again, after a failure or an attempt of unknown outcome."""
     return _is_staff(user) and user.has_perm("tenders.add_outboxmessage")
+
+
+def may_mark_email_sent(*, user: User) -> bool:
+    """Record that an e-mail of unknown outcome (its worker stopped mid-send) reached the
+    client: a permission of its own, since it changes what the outbox says happened."""
+    return _is_staff(user) and user.has_perm("tenders.mark_outboxmessage_sent")
 
 
 def may_manage_bulk_runs(*, user: User) -> bool:

@@ -20,7 +20,7 @@ from tenders.operations.services import bulk_run_resume
 class BulkRunItemInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = BulkRunItem
     extra = 0
-    fields = ["instruction", "status", "attempts", "error", "document", "finished_at"]
+    fields = ["instruction", "status", "attempts", "error", "document", "holder", "finished_at"]
     verbose_name_plural = "failures"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[BulkRunItem]:

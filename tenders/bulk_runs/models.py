@@ -53,6 +53,9 @@ class BulkRunItem(models.Model):
         max_length=8, choices=BulkItemStatus.choices, default=BulkItemStatus.PENDING
     )
     lease_expires_at = models.DateTimeField(null=True, blank=True)
+    holder = models.CharField(
+        max_length=64, blank=True, help_text="The worker that claimed the item last."
+    )
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
     document = models.ForeignKey(

@@ -1,8 +1,10 @@
 """Writes for bulk runs: one document for each of many instructions, item by item.
 
-Each item is leased to the worker that claims it (`SELECT ... SKIP LOCKED` lets workers share a
-run); a worker killed mid-run leaves its item leased until the lease runs out, then any worker
-takes it over. Documents are issued idempotently, so an item taken over is never issued twice.
+Each item is leased to the worker that claims it, which is recorded as its holder (`SELECT ...
+SKIP LOCKED` lets workers share a run). A worker killed mid-run leaves its item leased: Resume
+and the sweep take it back at once when its holder is gone (`tenders.workers`), and any drain
+takes it over once the lease runs out. Documents are issued idempotently, so an item taken over
+is never issued twice.
 These services queue nothing: their tasks, and the operations services that start or resume a
 run, queue the drains.
 """
@@ -22,6 +24,8 @@ from tenders.bulk_runs.models import BulkItemStatus, BulkRun, BulkRunItem, BulkR
 from tenders.documents.models import DocumentKind
 from tenders.documents.services import document_issue
 from tenders.instructions.models import Instruction, InstructionStatus
+from tenders.workers.identity import current_worker_id
+from tenders.workers.selectors import workers_gone
 
 log = logging.getLogger(__name__)
 
@@ -53,12 +57,20 @@ class Requeued:
     needs_drain: bool  # whether any item is left to do
 
 
+def _abandoned() -> Q:
+    """Items in work whose worker is gone (at once), or whose lease ran out."""
+    held = BulkRunItem.objects.filter(status=BulkItemStatus.WORKING).exclude(holder="")
+    gone = workers_gone(worker_ids=held.values_list("holder", flat=True).distinct())
+    return Q(status=BulkItemStatus.WORKING) & (
+        Q(lease_expires_at__lt=clock.wall_now()) | Q(holder__in=gone)
+    )
+
+
 @transaction.atomic
 def bulk_run_requeue(*, run: BulkRun, retry_failed: bool = False) -> Requeued:
-    """Put back the items whose worker's lease ran out (a worker killed mid-run), and the
-    failed ones if asked."""
-    now = clock.wall_now()
-    stale = Q(status=BulkItemStatus.WORKING, lease_expires_at__lt=now)
+    """Put back the items whose worker is gone, or whose lease ran out (a worker killed
+    mid-run), and the failed ones if asked."""
+    stale = _abandoned()
     if retry_failed:
         stale |= Q(status=BulkItemStatus.FAILED)
     requeued = run.items.filter(stale).update(status=BulkItemStatus.PENDING, lease_expires_at=None)
@@ -86,8 +98,9 @@ def _claim(run_id: int) -> BulkRunItem | None:
             return None
         item.status = BulkItemStatus.WORKING
         item.attempts += 1
+        item.holder = current_worker_id()
         item.lease_expires_at = now + timedelta(seconds=settings.BULK_RUN_LEASE_SECONDS)
-        item.save(update_fields=["status", "attempts", "lease_expires_at"])
+        item.save(update_fields=["status", "attempts", "holder", "lease_expires_at"])
     return item
 
 
@@ -139,3 +152,18 @@ def bulk_run_drain(*, run_id: int) -> Drained:
     ).aggregate(until=Max("lease_expires_at"))["until"]
     come_back_at = latest_lease + timedelta(seconds=1) if latest_lease is not None else None
     return Drained(handled=handled, come_back_at=come_back_at)
+
+
+def bulk_runs_take_back() -> list[int]:
+    """For the sweep: in every running run, put back the items whose worker is gone or whose
+    lease ran out. Returns the runs with items left to do; the caller starts drains for those
+    that have none on the way."""
+    with transaction.atomic():
+        BulkRunItem.objects.filter(run__status=BulkRunStatus.RUNNING).filter(_abandoned()).update(
+            status=BulkItemStatus.PENDING, lease_expires_at=None
+        )
+    return list(
+        BulkRun.objects.filter(status=BulkRunStatus.RUNNING, items__status=BulkItemStatus.PENDING)
+        .distinct()
+        .values_list("pk", flat=True)
+    )

@@ -1,4 +1,4 @@
-"""Start-up checks (`manage.py check`, runserver, db_worker) for what the PDFs need from the
+"""Start-up checks (`manage.py check`, runserver, the workers) for what the PDFs need from the
 system, without importing WeasyPrint (which costs half a second)."""
 
 from ctypes.util import find_library

@@ -7,11 +7,19 @@ from typing import Any
 
 from django_countries.fields import Country
 
-from notes.domain.entitlement import Entitlement, compute_entitlement, minimum_condition
+from notes.domain.entitlement import (
+    Entitlement,
+    InvalidConsummationDate,
+    InvalidPrincipal,
+    compute_entitlement,
+    minimum_condition,
+)
+from notes.domain.terms import InvalidTerms, OfferTerms
 from notes.models import ExchangeOffer, OfferStatus, Security
 from notes.selectors import offer_consummation_date, offer_terms, offers_with_terms
 from tenders.accounts.models import BrokerFirm, ClientAccount
 from tenders.accounts.selectors import firm_deadlines, position_for
+from tenders.documents.models import DocumentKind
 from tenders.domain.tender import tendered_principal
 from tenders.instructions.models import Instruction, InstructionChoice, InstructionStatus
 
@@ -61,8 +69,7 @@ def _security(security: Security) -> dict[str, Any]:
     }
 
 
-def _offer(offer: ExchangeOffer) -> dict[str, Any]:
-    terms = offer_terms(offer=offer)
+def _offer(offer: ExchangeOffer, terms: OfferTerms | None) -> dict[str, Any]:
     return {
         "name": offer.name,
         "issuer": offer.issuer.name,
@@ -76,7 +83,7 @@ def _offer(offer: ExchangeOffer) -> dict[str, Any]:
         "warrant_exercise_price": offer.warrant_exercise_price,
         "warrant_expiry": offer.warrant_expiry,
         "participation_fee_per_unit": offer.participation_fee_per_unit,
-        "minimum": minimum_condition(terms),
+        "minimum": minimum_condition(terms) if terms is not None else None,
         "conditions": [c.description for c in offer.conditions.all()],
     }
 
@@ -133,9 +140,14 @@ def _fee_rows(entitlement: Entitlement) -> list[dict[str, Any]]:
     return rows
 
 
-def receipt_context(instruction: Instruction) -> dict[str, Any]:
-    """What the receipt template gets: the instruction as recorded, the deadlines, the offer's
-    conditions and, for an instruction that tenders, the projected entitlement."""
+def receipt_context(
+    instruction: Instruction, *, kind: str = DocumentKind.RECEIPT
+) -> dict[str, Any]:
+    """What the receipt template gets: the instruction as recorded now, the deadlines, the
+    offer's conditions and, for an instruction that tenders, the projected entitlement. Taken
+    once, when the instruction is received or withdrawn (`tenders.documents.snapshots`): the
+    receipt is rendered from that snapshot, never from this function later. Terms the engine
+    cannot use leave the figures out, with the reason, rather than refuse the instruction."""
     instruction, offer = _load(instruction)
     account = instruction.account
     deadlines = firm_deadlines(firm=account.firm, offer=offer)
@@ -152,14 +164,18 @@ def receipt_context(instruction: Instruction) -> dict[str, Any]:
         InstructionStatus.SUPERSEDED,
         InstructionStatus.RETURNED,
     )
-    entitlement = None
-    if tenders and principal and principal > 0:
-        entitlement = compute_entitlement(offer_terms(offer=offer), principal, consummation_date)
+    terms, entitlement, projection_error = None, None, ""
+    try:
+        terms = offer_terms(offer=offer)
+        if tenders and principal and principal > 0:
+            entitlement = compute_entitlement(terms, principal, consummation_date)
+    except (InvalidTerms, InvalidConsummationDate, InvalidPrincipal) as exc:
+        projection_error = str(exc)
     return {
-        "document_title": "Instruction receipt",
+        "document_title": DocumentKind(kind).label,
         "firm": _firm(account.firm),
         "client": _client(account),
-        "offer": _offer(offer),
+        "offer": _offer(offer, terms),
         "instruction": _instruction(instruction),
         "principal": principal,
         "principal_basis": tendered.basis.value,
@@ -168,6 +184,7 @@ def receipt_context(instruction: Instruction) -> dict[str, Any]:
         "projected": projected,
         "entitlement": entitlement,
         "fee_rows": _fee_rows(entitlement) if entitlement else [],
+        "projection_error": projection_error,
         "firm_cutoff": deadlines.firm_cutoff,
         "expiration": deadlines.expiration,
         "withdrawal_deadline": deadlines.expiration,
@@ -193,7 +210,7 @@ def confirmation_context(instruction: Instruction) -> dict[str, Any]:
         "document_title": "Exchange confirmation",
         "firm": _firm(instruction.account.firm),
         "client": _client(instruction.account),
-        "offer": _offer(offer),
+        "offer": _offer(offer, offer_terms(offer=offer)),
         "instruction": _instruction(instruction),
         "consummation_date": offer.consummation_date,
         "accrual_through": offer.consummation_date - timedelta(days=1),

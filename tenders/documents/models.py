@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
+from exchange_office.formatting import timestamp
 from tenders.instructions.models import Instruction
 
 
@@ -57,3 +58,34 @@ class Document(models.Model):
     @property
     def filename(self) -> str:
         return f"{self.number}.pdf"
+
+
+class DocumentSnapshot(models.Model):
+    """What a document says, taken in the transaction that records the moment it describes:
+    a receipt's snapshot is written with the instruction (or its withdrawal) it acknowledges.
+    The document is rendered from it, whenever that happens, so it reads the same rendered at
+    once or a week later, after amendments, withdrawals or new terms. Never changed."""
+
+    instruction = models.ForeignKey(Instruction, on_delete=models.PROTECT, related_name="snapshots")
+    kind = models.CharField(max_length=12, choices=DocumentKind.choices)
+    taken_at = models.DateTimeField(help_text="Business clock: the moment the document describes.")
+    taken_wall_at = models.DateTimeField(help_text="Wall clock.")
+    data = models.JSONField(
+        editable=False,
+        help_text="The template's values as of that moment (tagged JSON: tenders.documents"
+        ".snapshots).",
+    )
+
+    class Meta:
+        ordering = ["instruction", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["instruction", "kind"], name="document_snapshot_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.instruction} as of {timestamp(self.taken_at)}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError("A document snapshot is never changed.")
+        super().save(*args, **kwargs)

@@ -12,7 +12,9 @@ per document made a confirmation 1.8 times slower), and the stylesheet is parsed
 font map is not thread-safe, so renders in one process take turns; run several processes for
 throughput (`bench/confirmations.py` measures both).
 
-What the templates get is built in `tenders.documents.contexts`.
+What the templates get is built in `tenders.documents.contexts`: a receipt's values are taken
+once, when the instruction is received or withdrawn, and rendered from that snapshot
+(`tenders.documents.snapshots`), dated at that moment, whenever the rendering happens.
 """
 
 import logging
@@ -29,7 +31,9 @@ from django.conf import settings
 from django.template.loader import render_to_string
 
 from exchange_office.formatting import NEW_YORK, long_timestamp
-from tenders.documents.contexts import confirmation_context, receipt_context
+from tenders.documents.contexts import confirmation_context
+from tenders.documents.models import DocumentSnapshot
+from tenders.documents.snapshots import snapshot_context
 from tenders.instructions.models import Instruction
 
 logger = logging.getLogger(__name__)
@@ -166,12 +170,17 @@ def render_html(html: str) -> RenderedPdf:
 
 
 def _document_meta(
-    document_number: str, generated_at: datetime, generated_wall_at: datetime
+    document_number: str,
+    generated_at: datetime,
+    generated_wall_at: datetime,
+    *,
+    clock_label: str = "Generated",
 ) -> dict[str, Any]:
     if not document_number.strip():
         raise ValueError("a document needs its number")
     return {
         "document_number": document_number.strip(),
+        "clock_label": clock_label,
         "generated_at_text": long_timestamp(generated_at),
         "generated_wall_text": long_timestamp(generated_wall_at),
         "generated_on": generated_at.astimezone(NEW_YORK).date(),
@@ -184,16 +193,14 @@ def _render(template: str, context: dict[str, Any], meta: dict[str, Any]) -> Ren
     return render_html(render_to_string(template, {**context, **meta}))
 
 
-def render_receipt(
-    instruction: Instruction,
-    *,
-    document_number: str,
-    generated_at: datetime,
-    generated_wall_at: datetime,
-) -> RenderedPdf:
-    """The receipt of a received, amended or withdrawn instruction."""
-    meta = _document_meta(document_number, generated_at, generated_wall_at)
-    return _render("pdf/receipt.html", receipt_context(instruction), meta)
+def render_receipt(snapshot: DocumentSnapshot, *, document_number: str) -> RenderedPdf:
+    """The receipt of a received, amended or withdrawn instruction, from its snapshot: the
+    figures, terms and deadlines as they stood then, dated then ("As of" both clocks of the
+    snapshot), so the same snapshot always gives the same document."""
+    meta = _document_meta(
+        document_number, snapshot.taken_at, snapshot.taken_wall_at, clock_label="As of"
+    )
+    return _render("pdf/receipt.html", snapshot_context(snapshot), meta)
 
 
 def render_confirmation(

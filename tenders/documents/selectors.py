@@ -1,16 +1,16 @@
 """Reads about issued documents, and the signed links clients open without logging in."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 
 from notes.models import ExchangeOffer
 from tenders import permissions
 from tenders.accounts.models import ClientAccount
-from tenders.documents.models import Document
+from tenders.documents.models import Document, DocumentSnapshot
 from tenders.permissions import User
 
 LINK_SALT = "tenders.document-link"
@@ -31,6 +31,17 @@ def documents_for_user(*, user: User) -> QuerySet[Document]:
     """The documents a user may download: their firm's, or every firm's for operations."""
     return permissions.visible_by_account(
         user=user, rows=Document.objects.all(), account_path="instruction__account"
+    )
+
+
+def snapshots_without_document(*, taken_before: datetime) -> QuerySet[DocumentSnapshot]:
+    """Snapshots (taken before `taken_before`, wall clock) whose document was never stored:
+    its task was lost or its worker died. Oldest first."""
+    issued = Document.objects.filter(instruction=OuterRef("instruction"), kind=OuterRef("kind"))
+    return (
+        DocumentSnapshot.objects.filter(taken_wall_at__lt=taken_before)
+        .filter(~Exists(issued))
+        .order_by("taken_wall_at", "pk")
     )
 
 

@@ -1,7 +1,9 @@
 """Writes for the client's documents: issuing each PDF once and e-mailing it through the outbox.
 
 Rendering is slow (WeasyPrint) and happens outside any transaction; storing is quick and
-idempotent per (instruction, kind): a task that runs twice finds the document issued.
+idempotent per (instruction, kind): a task that runs twice finds the document issued. A receipt
+is rendered from the snapshot taken when its instruction was recorded, never from the live
+rows; the sweep (`tenders.workers.sweep`) issues any snapshot left without its document.
 """
 
 import hashlib
@@ -18,7 +20,8 @@ from django.db.models import Max
 from exchange_office import clock
 from tenders import permissions
 from tenders.documents import rendering
-from tenders.documents.models import Document, DocumentKind
+from tenders.documents.contexts import DocumentNotAvailable
+from tenders.documents.models import Document, DocumentKind, DocumentSnapshot
 from tenders.documents.selectors import document_link
 from tenders.instructions.models import Instruction
 from tenders.outbox import services as outbox
@@ -39,18 +42,28 @@ def document_number(instruction: Instruction, kind: str, revision: int) -> str:
     return f"{instruction.offer.slug.upper()}-{code}{instruction.pk:06d}-{revision}"
 
 
+def _snapshot(instruction: Instruction, kind: str) -> DocumentSnapshot:
+    try:
+        return DocumentSnapshot.objects.get(instruction=instruction, kind=kind)
+    except DocumentSnapshot.DoesNotExist:
+        raise DocumentNotAvailable(
+            f"Instruction {instruction.pk} has no snapshot for its "
+            f"{DocumentKind(kind).label.lower()}: it was not recorded by the instruction "
+            "services, and a receipt is never rendered from the live rows."
+        ) from None
+
+
 def _render(
     instruction: Instruction, kind: str, number: str
 ) -> tuple[rendering.RenderedPdf, datetime, datetime]:
+    """The PDF, and when it was rendered (business and wall clocks, for the stored row)."""
     business, wall = clock.now(), clock.wall_now()
-    render = (
-        rendering.render_confirmation
-        if kind == DocumentKind.CONFIRMATION
-        else rendering.render_receipt
-    )
-    rendered = render(
-        instruction, document_number=number, generated_at=business, generated_wall_at=wall
-    )
+    if kind == DocumentKind.CONFIRMATION:
+        rendered = rendering.render_confirmation(
+            instruction, document_number=number, generated_at=business, generated_wall_at=wall
+        )
+    else:
+        rendered = rendering.render_receipt(_snapshot(instruction, kind), document_number=number)
     return rendered, business, wall
 
 
@@ -113,7 +126,8 @@ def document_issue(*, instruction_id: int, kind: str, by: User | None = None) ->
 
 
 def document_regenerate(*, document: Document, by: User) -> Document:
-    """A new revision from today's data; the old one is kept, and nothing is re-sent."""
+    """A new revision (a confirmation from today's data, a receipt from its snapshot); the old
+    one is kept, and nothing is re-sent."""
     permissions.require(permissions.may_issue_documents(user=by), "You may not issue documents.")
     instruction = _instruction(document.instruction_id)
     latest = Document.objects.filter(instruction=instruction, kind=document.kind).aggregate(

@@ -1,4 +1,4 @@
-"""Background work for documents (django-tasks; `manage.py db_worker` runs it).
+"""Background work for documents (django-tasks; `manage.py office_worker` runs it).
 
 The task calls one service. Other concerns queue it with `enqueue_issue`, which waits for their
 transaction to commit, so a worker never looks for rows a rolled-back transaction did not write.

@@ -23,6 +23,7 @@ from tenders.accounts.models import ClientAccount
 from tenders.accounts.selectors import firm_deadlines, position_for
 from tenders.documents import tasks as document_tasks
 from tenders.documents.models import DocumentKind
+from tenders.documents.snapshots import document_snapshot_take
 from tenders.domain.lifecycle import OPEN, Status, TransitionNotAllowed, check_transition
 from tenders.domain.rules import (
     Choice,
@@ -309,7 +310,10 @@ def _create_version(
 
 
 def _issue_receipt(instruction: Instruction, kind: str) -> None:
-    """The client's receipt is rendered and e-mailed in the background once this commits."""
+    """The client's receipt: its snapshot is taken now, in this transaction (the instruction as
+    received, the figures, terms and deadlines of this moment); it is rendered from that and
+    e-mailed in the background once this commits."""
+    document_snapshot_take(instruction=instruction, kind=kind)
     document_tasks.enqueue_issue(instruction_id=instruction.pk, kind=kind)
 
 

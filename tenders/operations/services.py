@@ -209,13 +209,23 @@ def confirmations_issue(*, offer: ExchangeOffer, by: User) -> BulkRun:
 
 @transaction.atomic
 def bulk_run_resume(*, run: BulkRun, by: User, retry_failed: bool = False) -> int:
-    """Put back the items whose worker's lease ran out (and the failed ones if asked), then
-    start drains again. Returns how many items were put back."""
+    """Put back the items whose worker is gone (at once, without waiting for the lease) or
+    whose lease ran out, and the failed ones if asked; then start drains again. Returns how
+    many items were put back."""
     permissions.require(permissions.may_manage_bulk_runs(user=by), "You may not resume bulk runs.")
     requeued = bulk_runs.bulk_run_requeue(run=run, retry_failed=retry_failed)
     if requeued.needs_drain:
         bulk_run_tasks.enqueue_drains(run_id=run.pk)
     return requeued.items
+
+
+def outbox_message_mark_sent(*, message: OutboxMessage, by: User) -> OutboxMessage:
+    """A person checked that a message of unknown outcome reached the client: it is recorded
+    as sent, by whom and when, and never sent again."""
+    permissions.require(
+        permissions.may_mark_email_sent(user=by), "You may not mark e-mails as sent."
+    )
+    return outbox.outbox_message_record_sent(message=message, by=by)
 
 
 @transaction.atomic

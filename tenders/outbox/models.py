@@ -8,15 +8,17 @@ from tenders.documents.models import Document
 
 class OutboxStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
-    SENDING = "sending", "Sending (outcome unknown if it stays here)"
+    SENDING = "sending", "Sending"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
+    UNKNOWN = "unknown", "Outcome unknown: the worker stopped mid-send"
 
 
 class OutboxMessage(models.Model):
-    """One e-mail of a document to a client. The attempt is recorded before the SMTP call, so
-    a retried task never sends twice by itself: a message left in `sending` had an attempt
-    whose outcome is unknown, and operations decide whether to resend it."""
+    """One e-mail of a document to a client. The attempt is recorded before the SMTP call, with
+    the worker that holds it and a lease, so a retried task never sends twice by itself: a
+    message whose worker is gone, or whose lease ran out, while `sending` becomes `unknown`
+    (the sweep), and operations decide: mark it as sent, or send it again."""
 
     document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="messages")
     to = models.EmailField()
@@ -30,6 +32,20 @@ class OutboxMessage(models.Model):
     attempted_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
+    holder = models.CharField(
+        max_length=64, blank=True, help_text="The worker that made the last attempt."
+    )
+    lease_expires_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Wall clock: an attempt still sending after this has an unknown outcome.",
+    )
+    marked_sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    marked_sent_at = models.DateTimeField(
+        null=True, blank=True, help_text="Wall clock: when a person recorded that it was sent."
+    )
     resend_of = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="resends"
     )
@@ -40,6 +56,10 @@ class OutboxMessage(models.Model):
     class Meta:
         ordering = ["-queued_at", "-id"]
         verbose_name = "outbox message"
+        permissions = [
+            ("mark_outboxmessage_sent", "Can record that an e-mail of unknown outcome was sent")
+        ]
+        indexes = [models.Index(fields=["status"], name="outbox_status")]
 
     def __str__(self) -> str:
         return f"{self.subject} to {self.to} ({self.get_status_display()})"

@@ -98,6 +98,57 @@ def test_resume_takes_over_an_item_whose_worker_died(accepted, offer, ops, fake_
     assert len(fake_pdf) == 4
 
 
+def _heartbeat(worker_id: str, seconds_ago: int) -> None:
+    from tenders.models import WorkerHeartbeat
+
+    beat = timezone.now() - timedelta(seconds=seconds_ago)
+    WorkerHeartbeat.objects.create(
+        worker_id=worker_id, hostname="elsewhere", pid=4242, started_at=beat, beat_at=beat
+    )
+
+
+def test_resume_takes_back_an_item_whose_worker_is_gone_without_waiting_for_the_lease(
+    accepted, offer, ops, fake_pdf
+) -> None:
+    _heartbeat("elsewhere:4242:gone", seconds_ago=300)
+    run = confirmations_issue(offer=offer, by=ops)
+    held = run.items.order_by("id").first()
+    lease = timezone.now() + timedelta(seconds=120)  # a lease that has not run out
+    run.items.filter(pk=held.pk).update(
+        status=BulkItemStatus.WORKING, holder="elsewhere:4242:gone", lease_expires_at=lease
+    )
+    assert bulk_run_resume(run=run, by=ops) == 1
+    bulk_run_drain(run_id=run.pk)
+    assert bulk_run_progress(run).done == 5
+    assert BulkRun.objects.get(pk=run.pk).status == BulkRunStatus.FINISHED
+
+
+def test_resume_leaves_an_item_whose_worker_still_beats(accepted, offer, ops, fake_pdf) -> None:
+    _heartbeat("elsewhere:4243:alive", seconds_ago=1)
+    run = confirmations_issue(offer=offer, by=ops)
+    held = run.items.order_by("id").first()
+    run.items.filter(pk=held.pk).update(
+        status=BulkItemStatus.WORKING,
+        holder="elsewhere:4243:alive",
+        lease_expires_at=timezone.now() + timedelta(seconds=120),
+    )
+    assert bulk_run_resume(run=run, by=ops) == 0
+    assert run.items.get(pk=held.pk).status == BulkItemStatus.WORKING
+
+
+def test_a_claimed_item_records_the_worker_that_holds_it(
+    accepted, offer, ops, fake_pdf, monkeypatch
+) -> None:
+    from tenders.bulk_runs import services
+    from tenders.workers import identity
+
+    run = confirmations_issue(offer=offer, by=ops)
+    monkeypatch.setattr(identity, "_current", "office-1:4321:abcd")
+    item = services._claim(run.pk)
+    assert item is not None
+    assert run.items.get(pk=item.pk).holder == "office-1:4321:abcd"
+
+
 def test_expired_lease_is_taken_over_by_any_drain(accepted, offer, ops, fake_pdf) -> None:
     run = confirmations_issue(offer=offer, by=ops)
     stale = run.items.order_by("id").first()

@@ -24,7 +24,7 @@ from notes.models import OfferStatus
 from tenders.accounts.services import account_set_tin
 from tenders.documents import contexts, rendering
 from tenders.instructions.services import instruction_amend, instruction_withdraw
-from tenders.models import InstructionStatus
+from tenders.models import DocumentSnapshot, InstructionStatus
 from tests import factories
 from tests.tenders.conftest import AUG_20, NY, amount_input, make_input
 
@@ -53,15 +53,19 @@ def read_back(rendered: rendering.RenderedPdf) -> ReadBack:
 
 
 def render(kind: str, instruction: Any, number: str = "R-2001-000001") -> ReadBack:
-    renderer = rendering.render_receipt if kind == "receipt" else rendering.render_confirmation
-    return read_back(
-        renderer(
-            instruction,
-            document_number=number,
-            generated_at=GENERATED_AT,
-            generated_wall_at=GENERATED_WALL_AT,
+    """A confirmation from the rows, generated at GENERATED_AT; a receipt ("receipt" or
+    "withdrawal") from the snapshot its instruction service took."""
+    if kind == "confirmation":
+        return read_back(
+            rendering.render_confirmation(
+                instruction,
+                document_number=number,
+                generated_at=GENERATED_AT,
+                generated_wall_at=GENERATED_WALL_AT,
+            )
         )
-    )
+    snapshot = DocumentSnapshot.objects.get(instruction=instruction, kind=kind)
+    return read_back(rendering.render_receipt(snapshot, document_number=number))
 
 
 def _account(firm: Any, offer: Any, ops: Any, owners: list[str], number: str) -> Any:
@@ -304,7 +308,7 @@ def test_withdrawn_instruction_receipt_says_it_was_withdrawn(
     instruction = _submit(account, offer, rep)
     at(datetime(2001, 8, 24, 15, 45, tzinfo=NY))
     withdrawn = instruction_withdraw(instruction=instruction, expected_version=1, by=rep)
-    text = render("receipt", withdrawn).text
+    text = render("withdrawal", withdrawn).text
     assert "This instruction was withdrawn at 3:45 p.m. EDT on Friday, August 24, 2001" in text
     assert "It no longer tenders any Old Notes" in text
     assert "projected, assuming" not in text

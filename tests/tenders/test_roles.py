@@ -42,6 +42,7 @@ ACTIONS = {
     "tenders.add_document",
     "tenders.add_outboxmessage",
     "tenders.change_bulkrun",
+    "tenders.mark_outboxmessage_sent",
     "auth.view_user",
 }
 # Rows only services write, or that are evidence: never changed by an operator.

@@ -1,0 +1,96 @@
+"""The sweep: finds the work that should have been done and was not, and does it.
+
+A worker can be killed at any line. What it leaves behind is found here, from the rows alone:
+
+1. tasks it left RUNNING (django-tasks-db has no heartbeat): failed with the reason and queued
+   again, since every task is idempotent;
+2. e-mails it left `sending`: `unknown`, for a person to decide (never sent again by a task);
+3. bulk run items it held: put back, and drains started for runs with nobody draining them;
+4. snapshots without their document (the task was lost, e.g. a process killed between a
+   commit and the queueing): issued now, once SWEEP_GRACE_SECONDS have passed;
+5. e-mails queued that long whose sending task was lost: queued again (a queued message is
+   claimed once, so it cannot go out twice).
+
+Work already on its way (a task waiting or running on a live worker) is left to it. The worker
+command (`manage.py office_worker`) runs this at start-up and every WORKER_SWEEP_SECONDS;
+`manage.py sweep` runs it once. Running it again finds nothing more to do.
+"""
+
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+
+from exchange_office import clock
+from tenders.bulk_runs import tasks as bulk_run_tasks
+from tenders.bulk_runs.services import bulk_runs_take_back
+from tenders.documents import tasks as document_tasks
+from tenders.documents.selectors import snapshots_without_document
+from tenders.documents.services import document_issue
+from tenders.outbox import tasks as outbox_tasks
+from tenders.outbox.services import outbox_messages_mark_unknown, outbox_messages_waiting
+from tenders.workers.selectors import queued_task_args
+from tenders.workers.services import worker_tasks_recover, workers_forget_stopped
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SweepReport:
+    tasks_requeued: list[str] = field(default_factory=list)
+    messages_unknown: list[int] = field(default_factory=list)
+    runs_drained: list[int] = field(default_factory=list)
+    documents_issued: list[str] = field(default_factory=list)
+    documents_failed: list[str] = field(default_factory=list)
+    messages_queued: list[int] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        """What the sweep did, one line per kind of work; empty when there was nothing."""
+        lines = [f"Task queued again: {line}" for line in self.tasks_requeued]
+        if self.messages_unknown:
+            lines.append(f"E-mails of unknown outcome (for operations): {self.messages_unknown}")
+        if self.runs_drained:
+            lines.append(f"Bulk runs drained again: {self.runs_drained}")
+        if self.documents_issued:
+            lines.append(f"Documents issued: {', '.join(self.documents_issued)}")
+        lines += [f"Document not issued: {line}" for line in self.documents_failed]
+        if self.messages_queued:
+            lines.append(f"E-mails queued again: {self.messages_queued}")
+        return lines
+
+
+def sweep() -> SweepReport:
+    report = SweepReport()
+    report.tasks_requeued = worker_tasks_recover()
+    report.messages_unknown = [message.pk for message in outbox_messages_mark_unknown()]
+
+    draining = {args[0] for args in queued_task_args(task=bulk_run_tasks.drain_bulk_run) if args}
+    for run_id in bulk_runs_take_back():
+        if run_id not in draining:
+            bulk_run_tasks.enqueue_drains(run_id=run_id)
+            report.runs_drained.append(run_id)
+
+    missing_since = clock.wall_now() - timedelta(seconds=settings.SWEEP_GRACE_SECONDS)
+    issuing = queued_task_args(task=document_tasks.issue_document)
+    for snapshot in snapshots_without_document(taken_before=missing_since):
+        if (snapshot.instruction_id, snapshot.kind) in issuing:
+            continue
+        try:
+            document = document_issue(instruction_id=snapshot.instruction_id, kind=snapshot.kind)
+        except Exception as exc:  # one bad document must not stop the sweep: log why
+            log.exception("Sweep: %s not issued", snapshot)
+            report.documents_failed.append(f"{snapshot}: {type(exc).__name__}: {exc}")
+        else:
+            report.documents_issued.append(document.number)
+
+    sending = {args[0] for args in queued_task_args(task=outbox_tasks.send_outbox_message) if args}
+    for message_id in outbox_messages_waiting(queued_before=missing_since):
+        if message_id not in sending:
+            outbox_tasks.enqueue_send(message_id=message_id)
+            report.messages_queued.append(message_id)
+
+    workers_forget_stopped()
+    for line in report.lines():
+        log.info("Sweep: %s", line)
+    return report
