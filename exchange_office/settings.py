@@ -6,9 +6,11 @@ Everything else asks `django.conf.settings`.
 
 import secrets
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from exchange_office.clock import parse_pinned_instant
@@ -78,7 +80,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "exchange_office.apps.OfficeAdminConfig",  # django.contrib.admin with our site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -93,6 +95,8 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "csp",
     "exchange_office",
     "notes",
     "tenders",
@@ -100,6 +104,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "exchange_office.middleware.RejectNulCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -108,6 +113,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "exchange_office.middleware.NoStoreMiddleware",
+    # Last, as django-axes asks: turns a lockout into the login page with its message.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "exchange_office.urls"
@@ -145,6 +154,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes refuses a login when this user failed too often from this address (first
+# backend); the login forms say so (exchange_office.logins).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "exchange_office.logins.lockout_response"
+AXES_VERBOSE = False  # no start-up banner in every manage.py command's output
+# Not in the admin, which deletes nothing: `manage.py axes_reset_username USER` lifts a lockout.
+AXES_ENABLE_ADMIN = False
+# A session ends after SESSION_COOKIE_AGE seconds (8 hours: a working day) and when the
+# browser closes.
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=True)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -183,11 +210,13 @@ vars().update(_email_config)
 if _email_config["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend":
     # The same console output, with attachments summarised rather than dumped in base64.
     EMAIL_BACKEND = "exchange_office.mail.ConsoleEmailBackend"
+# An SMTP call gives up after EMAIL_TIMEOUT seconds, well inside OUTBOX_SEND_LEASE_SECONDS.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=60)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Exchange Office <noreply@localhost>")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 
 # Background work (rendering PDFs, e-mailing them) on Django's tasks API: the database backend
-# and its `manage.py db_worker`; tests use the immediate backend.
+# and its worker, `manage.py office_worker`; tests use the immediate backend.
 TASKS = {
     "default": {
         "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
@@ -198,6 +227,16 @@ TASKS = {
 BULK_RUN_LEASE_SECONDS = env.int("BULK_RUN_LEASE_SECONDS", default=120)
 # Parallel drains a bulk run starts (use as many as there are workers).
 BULK_RUN_DRAINS = env.int("BULK_RUN_DRAINS", default=2)
+# Workers (`manage.py office_worker`): a heartbeat every WORKER_HEARTBEAT_SECONDS; a worker
+# silent for WORKER_GONE_AFTER_SECONDS (or, on the same host, whose process is gone) has
+# stopped, and what it held is taken back. It sweeps at start-up and every
+# WORKER_SWEEP_SECONDS: lost documents and e-mails missing for SWEEP_GRACE_SECONDS are redone.
+WORKER_HEARTBEAT_SECONDS = env.float("WORKER_HEARTBEAT_SECONDS", default=10)
+WORKER_GONE_AFTER_SECONDS = env.float("WORKER_GONE_AFTER_SECONDS", default=30)
+WORKER_SWEEP_SECONDS = env.float("WORKER_SWEEP_SECONDS", default=60)
+SWEEP_GRACE_SECONDS = env.float("SWEEP_GRACE_SECONDS", default=60)
+# An e-mail still "sending" this long after its attempt started has an unknown outcome.
+OUTBOX_SEND_LEASE_SECONDS = env.int("OUTBOX_SEND_LEASE_SECONDS", default=300)
 # How long a client's signed download link stays valid.
 DOCUMENT_LINK_MAX_AGE_DAYS = env.int("DOCUMENT_LINK_MAX_AGE_DAYS", default=30)
 # The address clients' links point to (e-mails are read outside the office).
@@ -218,6 +257,22 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", defa
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp), enforced: scripts, styles, images and fonts come from
+# our own static files only; no inline script or style="" anywhere (templates/, static/).
+# `data:` images are Bootstrap's own icons (select arrows, check marks), written in its CSS.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+    },
+}
 
 LOGGING = {
     "version": 1,

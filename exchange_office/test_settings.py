@@ -19,3 +19,8 @@ EXCHANGE_OFFICE_NOW = None
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 # Serve static files from the finders: the suite does not run collectstatic.
 WHITENOISE_AUTOREFRESH = True
+# django-axes stays on; only calls made outside a request (`client.login()`) skip it.
+AUTHENTICATION_BACKENDS = [
+    "tests.auth_backends.AxesBackendOutsideRequests",
+    "django.contrib.auth.backends.ModelBackend",
+]

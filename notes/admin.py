@@ -2,6 +2,7 @@
 with a worked example per $1,000 computed by the engine from the saved terms."""
 
 from decimal import Decimal
+from typing import Any
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
@@ -68,7 +69,27 @@ class RateStepFormSet(BaseInlineFormSet):
             raise ValidationError(str(exc).capitalize() + ".") from None
 
 
-class RateStepInline(admin.TabularInline):
+class TermsInline(admin.TabularInline):
+    """An inline that is part of the terms: read-only once its parent's terms are locked (the
+    parent's admin says when, through `terms_locked`)."""
+
+    def _locked(self, obj: Any) -> bool:
+        terms_locked = getattr(
+            self.admin_site._registry.get(self.parent_model), "terms_locked", None
+        )
+        return obj is not None and terms_locked is not None and bool(terms_locked(obj))
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._locked(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._locked(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._locked(obj) and super().has_delete_permission(request, obj)
+
+
+class RateStepInline(TermsInline):
     model = RateStepRow
     formset = RateStepFormSet
     extra = 0
@@ -79,6 +100,19 @@ class RateStepInline(admin.TabularInline):
 class IssuerAdmin(admin.ModelAdmin):
     list_display = ["name", "state_of_incorporation", "shares_outstanding"]
     search_fields = ["name"]
+
+
+# A security's coupon and denominations are terms of the offers it is part of.
+SECURITY_TERMS = [
+    "issuer",
+    "cusip",
+    "maturity_date",
+    "interest_dates",
+    "last_interest_paid_on",
+    "day_count",
+    "minimum_denomination",
+    "denomination_increment",
+]
 
 
 @admin.register(Security)
@@ -99,6 +133,15 @@ class SecurityAdmin(admin.ModelAdmin):
         ),
         ("Denominations", {"fields": ["minimum_denomination", "denomination_increment"]}),
     ]
+
+    def terms_locked(self, security: Security) -> bool:
+        """Whether an offer's terms that use this security are locked (the broker side says;
+        here nothing is)."""
+        return False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        locked = obj is not None and self.terms_locked(obj)
+        return [*super().get_readonly_fields(request, obj), *(SECURITY_TERMS if locked else [])]
 
 
 class FeeInstallmentFormSet(BaseInlineFormSet):
@@ -128,7 +171,7 @@ class FeeInstallmentFormSet(BaseInlineFormSet):
             )
 
 
-class FeeInstallmentInline(admin.TabularInline):
+class FeeInstallmentInline(TermsInline):
     model = FeeInstallment
     formset = FeeInstallmentFormSet
     extra = 0
@@ -149,6 +192,32 @@ class ExcludedJurisdictionInline(admin.TabularInline):
     fields = ["state", "reason", "added_at"]
     readonly_fields = ["added_at"]
     verbose_name_plural = "excluded jurisdictions (accounts domiciled there cannot tender)"
+
+
+# Where the offer stands: changed only by its lifecycle actions (consummate; extend and
+# terminate come with the lifecycle issue), never typed into the form.
+OFFER_LIFECYCLE = ["status", "consummation_date"]
+# The terms every projection and receipt rests on: locked once an instruction exists (an
+# audited "amend the terms" action with a reason comes with the lifecycle issue).
+OFFER_TERMS = [
+    "issuer",
+    "old_security",
+    "new_security",
+    "outstanding_principal",
+    "unit_principal",
+    "accrual_start",
+    "accrual_rate",
+    "accrual_day_count",
+    "warrants_per_unit",
+    "warrant_rounding",
+    "warrant_exercise_price",
+    "warrant_expiry",
+    "participation_fee_per_unit",
+    "minimum_tender_percent",
+    "record_date",
+    "commencement_date",
+    "banking_calendar",
+]
 
 
 @admin.register(ExchangeOffer)
@@ -221,6 +290,18 @@ class ExchangeOfferAdmin(ReadOnlyHistoryAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ExchangeOffer]:
         return offers_with_terms()
+
+    def terms_locked(self, offer: ExchangeOffer) -> bool:
+        """Whether instructions rest on the offer's terms (the broker side says; here none)."""
+        return False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        fields = [*super().get_readonly_fields(request, obj), *OFFER_LIFECYCLE]
+        if obj is not None:
+            fields.append("expiration")  # set when the offer is created; then only extended
+            if self.terms_locked(obj):
+                fields += OFFER_TERMS
+        return fields
 
     @admin.display(description="Worked example")
     def worked_example(self, offer: ExchangeOffer) -> SafeString | str:

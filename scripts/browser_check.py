@@ -8,7 +8,8 @@ It serves a fresh demo database of its own (a temporary var/ folder) on port 876
 tenders all for one account, a partial amount for another, amends it, withdraws a third, is
 refused for $1,500 and for an amount above the position, and, after `ops` adds the account's
 state to the offer's exclusion list in the admin, is refused for that account. Screenshots of
-each step go to the folder given with --shots (default: a temporary folder).
+each step go to the folder given with --shots (default: a temporary folder). Any report of the
+Content-Security-Policy in the browser's console (something it blocked) fails the walk.
 """
 
 import argparse
@@ -20,7 +21,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import ConsoleMessage, Page, expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 PORT = 8765
@@ -34,16 +35,18 @@ CHROMIUM_FLAGS = [
 ]
 
 
-def serve(var_dir: Path) -> subprocess.Popen:
+def serve(
+    var_dir: Path, *, scenario: str = "open", now: str = "2001-08-20T10:00:00-04:00"
+) -> subprocess.Popen:
     env = {
         **os.environ,
         "DEBUG": "true",
         "ENV_FILE": os.devnull,
         "EXCHANGE_OFFICE_VAR_DIR": str(var_dir),
-        "EXCHANGE_OFFICE_NOW": "2001-08-20T10:00:00-04:00",
+        "EXCHANGE_OFFICE_NOW": now,
     }
     python = sys.executable
-    for args in (["migrate", "-v", "0"], ["load_demo"]):
+    for args in (["migrate", "-v", "0"], ["load_demo", "--scenario", scenario]):
         subprocess.run([python, "manage.py", *args], cwd=ROOT, env=env, check=True)
     server = subprocess.Popen(
         [python, "manage.py", "runserver", "--noreload", f"127.0.0.1:{PORT}"],
@@ -60,6 +63,23 @@ def serve(var_dir: Path) -> subprocess.Popen:
             time.sleep(0.5)
     server.kill()
     raise SystemExit("the demo server did not start")
+
+
+def watch_policy(page: Page, violations: list[str]) -> Page:
+    """Record every Content-Security-Policy report Chromium writes to the page's console."""
+
+    def on_console(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            violations.append(f"{page.url}: {message.text}")
+
+    page.on("console", on_console)
+    return page
+
+
+def check_policy(violations: list[str]) -> None:
+    if violations:
+        raise SystemExit("The Content-Security-Policy blocked:\n" + "\n".join(violations))
+    print("ok    no Content-Security-Policy violation in the console")
 
 
 def log_in(page: Page, username: str, password: str) -> None:
@@ -107,7 +127,8 @@ def run(shots: Path) -> None:
         browser = playwright.chromium.launch(
             executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS
         )
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        violations: list[str] = []
+        page = watch_policy(browser.new_page(viewport={"width": 1280, "height": 900}), violations)
         log_in(page, "rep", "rep-demo-2001")
         expect(page.locator("h1")).to_contain_text("Hudson & Broad Securities LLC")
 
@@ -153,7 +174,9 @@ def run(shots: Path) -> None:
         expect(page.get_by_test_id("audit-trail")).to_contain_text("Instruction version 2")
         shot(page, "history")
 
-        operations = browser.new_page(viewport={"width": 1280, "height": 900})
+        operations = watch_policy(
+            browser.new_page(viewport={"width": 1280, "height": 900}), violations
+        )
         log_in(operations, "ops", "ops-demo-2001")
         operations.goto(f"{BASE}/admin/notes/exchangeoffer/")
         operations.click("text=Lexington Precision exchange offer")
@@ -170,7 +193,12 @@ def run(shots: Path) -> None:
             "not made to holders domiciled in New Jersey (State statute)"
         )
         shot(page, "refused-excluded-state")
+
+        page.get_by_role("link", name="Blank instruction form").click()
+        expect(page.get_by_test_id("paper-form")).to_be_visible()
+        shot(page, "blank-form")
         browser.close()
+    check_policy(violations)
 
 
 def main() -> None:

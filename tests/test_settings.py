@@ -146,3 +146,25 @@ def test_every_environment_variable_is_documented_in_env_example() -> None:
     documented = (BASE_DIR / ".env.example").read_text()
     assert read, "the pattern must find the variables settings.py reads"
     assert {name for name in read if name not in documented} == set()
+
+
+def test_login_lockout_and_sessions_are_configured_from_the_environment(tmp_path: Path) -> None:
+    show = (
+        "from django.conf import settings; print(settings.AXES_FAILURE_LIMIT,"
+        " int(settings.AXES_COOLOFF_TIME.total_seconds()), settings.SESSION_COOKIE_AGE,"
+        " settings.SESSION_EXPIRE_AT_BROWSER_CLOSE)"
+    )
+    defaults = run_django(show, {"DEBUG": "true"}, tmp_path)
+    assert defaults.stdout.split() == ["5", "900", "28800", "True"], defaults.stderr
+    configured = run_django(
+        show,
+        {
+            "DEBUG": "true",
+            "AXES_FAILURE_LIMIT": "3",
+            "AXES_COOLOFF_MINUTES": "30",
+            "SESSION_COOKIE_AGE": "3600",
+            "SESSION_EXPIRE_AT_BROWSER_CLOSE": "false",
+        },
+        tmp_path,
+    )
+    assert configured.stdout.split() == ["3", "1800", "3600", "False"], configured.stderr

@@ -12,7 +12,7 @@ from exchange_office.admin_mixins import (
     ReadOnlyAdminMixin,
     ReadOnlyHistoryAdmin,
 )
-from tenders.accounts.forms import ClientAccountForm
+from tenders.accounts.forms import ClientAccountForm, PositionForm
 from tenders.accounts.models import (
     AccountOwner,
     BrokerFirm,
@@ -69,6 +69,7 @@ class AccountOwnerInline(NoDeleteAdminMixin, admin.TabularInline):
 
 class PositionInline(NoDeleteAdminMixin, admin.TabularInline):
     model = Position
+    form = PositionForm
     extra = 0
     autocomplete_fields = ["security"]
 
@@ -132,6 +133,7 @@ class ClientAccountAdmin(NoDeleteAdminMixin, ReadOnlyHistoryAdmin):
 
 @admin.register(Position)
 class PositionAdmin(NoDeleteAdminMixin, ReadOnlyHistoryAdmin):
+    form = PositionForm
     list_display = ["account", "account_firm", "security", "principal"]
     list_filter = ["security", "account__firm"]
     list_select_related = ["account__firm", "security"]

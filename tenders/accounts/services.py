@@ -7,8 +7,12 @@ from django.db import transaction
 
 from exchange_office import clock
 from exchange_office.encryption import keyed_hash
+from exchange_office.formatting import dollars
+from notes.models import OfferStatus
 from tenders import permissions
 from tenders.accounts.models import AccountOwner, ClientAccount, Position, TinReveal
+from tenders.domain.lifecycle import OPEN
+from tenders.domain.tender import tendered_principal
 from tenders.domain.tin import InvalidTIN, TinType, last_four, normalize_tin
 from tenders.instructions.models import Instruction
 
@@ -83,10 +87,47 @@ def account_owner_save(*, owner: AccountOwner, by: User) -> AccountOwner:
     return owner
 
 
+def position_check(*, position: Position) -> None:
+    """Before consummation, a position cannot go below what a live instruction on it tenders
+    (received or submitted to the agent): the client's tender would no longer be covered.
+    Once the offer is consummated the tendered notes leave the account, and a feed may lower
+    the position. Raises a ValidationError on `principal` with both figures."""
+    if position.security_id is None or position.account_id is None:
+        return
+    live = Instruction.objects.filter(
+        account_id=position.account_id,
+        offer__old_security_id=position.security_id,
+        offer__status=OfferStatus.OPEN,
+        status__in=sorted(OPEN),
+    ).select_related("offer")
+    for instruction in live:
+        tendered = tendered_principal(
+            choice=instruction.choice,
+            stated=instruction.amount,
+            resolved=instruction.resolved_amount,
+            position=position.principal,
+        ).principal
+        if position.principal < tendered:
+            raise ValidationError(
+                {
+                    "principal": f"The account's instruction (version {instruction.version}, "
+                    f"{instruction.get_status_display().lower()}) tenders {dollars(tendered)} "
+                    f"of the {instruction.offer.name}: the position cannot go below it "
+                    f"({dollars(position.principal)} entered). Amend or withdraw the "
+                    "instruction first."
+                }
+            )
+
+
 @transaction.atomic
 def position_save(*, position: Position, by: User) -> Position:
-    """Record the principal held for an account (typed by operations, or from a feed)."""
+    """Record the principal held for an account (typed by operations, or from a feed). The
+    account's row is locked first, as the instruction services do, so that a tender and a
+    change of position cannot pass each other."""
+    if position.account_id is not None:
+        ClientAccount.objects.select_for_update(of=("self",)).filter(pk=position.account_id).first()
     position.full_clean()
+    position_check(position=position)
     position._history_user = by  # type: ignore[attr-defined]  # simple-history reads it
     position.save()
     return position

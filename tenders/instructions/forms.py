@@ -1,5 +1,6 @@
 """The client instruction form of the broker's letter, as the representative fills it in."""
 
+import re
 import uuid
 from decimal import Decimal
 from typing import Any
@@ -7,20 +8,33 @@ from typing import Any
 from django import forms
 from phonenumber_field.formfields import PhoneNumberField
 
+from exchange_office.widgets import UnechoedTextInput
 from tenders.accounts.models import AccountOwner, ClientAccount, TinTypeChoice
 from tenders.instructions.models import InstructionChoice
 from tenders.instructions.services import InstructionInput, SignatureInput
 
+# A principal amount as people write it on the form: ASCII digits, with thousands separators
+# only where they belong, an optional "$" before and ".00" after. Nothing else: "1,0,0,0",
+# "1e3", "1_000", "+1000" and digits of other scripts are refused, not reinterpreted.
+AMOUNT_AS_WRITTEN = re.compile(r"\$?(?:\d{1,3}(?:,\d{3})+|\d{1,15})(?:\.00)?", re.ASCII)
+
 
 class PrincipalAmountField(forms.DecimalField):
-    """Accepts what people type on a form: "$125,000" as well as 125000."""
+    """Accepts "125000", "125,000", "$125,000" and "125,000.00"."""
+
+    default_error_messages = {
+        "invalid": "Enter the amount in whole dollars, e.g. 125,000 or $125,000.00.",
+    }
 
     # A Decimal where IntegerField, DecimalField's base, gives an int: django-stubs ignores the
     # same override on DecimalField itself.
     def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]  # as the stubs do
-        if isinstance(value, str):
-            value = value.replace(",", "").replace("$", "").strip()
-        return super().to_python(value)
+        if value in self.empty_values:
+            return None
+        text = str(value).strip()
+        if not AMOUNT_AS_WRITTEN.fullmatch(text):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return Decimal(text.lstrip("$").replace(",", ""))
 
 
 class InstructionForm(forms.Form):
@@ -50,7 +64,7 @@ class InstructionForm(forms.Form):
         label="Taxpayer identification or social security number",
         required=False,
         max_length=20,
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        widget=UnechoedTextInput,  # a refused form does not put the full number back
     )
     late_reason = forms.CharField(
         label="Reason for accepting after the firm's cutoff",
@@ -58,22 +72,38 @@ class InstructionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     submission_token = forms.UUIDField(widget=forms.HiddenInput)
+    # The version an amendment replaces, as the user saw it (a stale one is refused).
+    version = forms.CharField(required=False, max_length=9, widget=forms.HiddenInput)
 
     def __init__(
-        self, *args: Any, account: ClientAccount, may_override_cutoff: bool, **kwargs: Any
+        self,
+        *args: Any,
+        account: ClientAccount,
+        may_override_cutoff: bool,
+        amends: bool = False,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.amends = amends
         self.fields["tin"].help_text = (
             f"Leave blank to use the number on file ({account.masked_tin})."
             if account.masked_tin
             else "No number is on file for this account: enter the one on the form."
-        )
+        ) + " A number typed here is never shown again: after a refusal, type it again."
         if not may_override_cutoff:
             del self.fields["late_reason"]
 
     def clean(self) -> dict[str, Any]:
         super().clean()  # returns self.cleaned_data (typed as possibly None)
         cleaned = self.cleaned_data
+        version = str(cleaned.get("version") or "")
+        cleaned["version"] = int(version) if version.isascii() and version.isdigit() else None
+        if self.amends and cleaned["version"] is None:
+            self.errors.pop("version", None)
+            self.add_error(
+                None,
+                "This form lost track of the version it amends: open the amend page again.",
+            )
         amount_missing = cleaned.get("amount") is None and "amount" not in self.errors
         if cleaned.get("choice") == InstructionChoice.AMOUNT and amount_missing:
             self.add_error("amount", "Enter the principal amount to tender.")

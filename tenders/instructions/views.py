@@ -7,13 +7,15 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views import View
 
 from exchange_office import clock
+from exchange_office.encryption import decrypt, encrypt
 from exchange_office.http import AuthenticatedHttpRequest
+from notes.models import ExchangeOffer, OfferStatus
 from notes.selectors import offer_projected_entitlement
 from tenders import permissions
 from tenders.accounts.models import ClientAccount
@@ -41,6 +43,41 @@ from tenders.instructions.services import (
 )
 
 
+def _closed(
+    request: HttpRequest, account: ClientAccount, offer: ExchangeOffer, latest: Instruction | None
+) -> HttpResponse:
+    context = {"account": account, "offer": offer, "instruction": latest}
+    return render(request, "tenders/instruction_closed.html", context)
+
+
+# A TIN typed on the form is never written back into a page, not even as a hidden field of the
+# review step: it waits in the session, encrypted, keyed by the form's submission token, until
+# the instruction is confirmed or the form is edited.
+_TYPED_TINS = "instructions.typed-tins"
+
+
+def _keep_typed_tin(request: HttpRequest, token: str, tin: str) -> None:
+    request.session[_TYPED_TINS] = {**request.session.get(_TYPED_TINS, {}), token: encrypt(tin)}
+
+
+def _typed_tin(request: HttpRequest, token: str) -> str:
+    kept = request.session.get(_TYPED_TINS, {}).get(token)
+    return decrypt(kept) if kept else ""
+
+
+def _forget_typed_tin(request: HttpRequest, token: str) -> None:
+    kept = request.session.get(_TYPED_TINS, {})
+    if token in kept:
+        request.session[_TYPED_TINS] = {k: v for k, v in kept.items() if k != token}
+
+
+def _by_field(refusal: ValidationError) -> dict[str, list[str]]:
+    """A service's refusal by form field; one of the whole request goes above the form."""
+    if hasattr(refusal, "error_dict"):
+        return refusal.message_dict
+    return {NON_FIELD_ERRORS: refusal.messages}
+
+
 def _may_override_cutoff(request: HttpRequest) -> bool:
     return permissions.actor_for(user=request.user) is Actor.OPERATIONS
 
@@ -61,6 +98,12 @@ class InstructionFormView(LoginRequiredMixin, View):
         self.owners = list(self.account.owners.all())
         latest = account_instructions(account=self.account, offer=self.offer).first()
         self.current = latest if latest is not None and latest.status in OPEN else None
+        if self.offer.status != OfferStatus.OPEN or (
+            latest is not None and latest.is_live and self.current is None
+        ):
+            # Accepted on consummation, or the offer is over: nothing here can change, and the
+            # new and amend pages would otherwise send the user to each other.
+            return _closed(request, self.account, self.offer, latest)
         if self.amend and self.current is None:
             messages.info(request, "There is no open instruction to amend: take a new one.")
             return redirect("tenders:instruction_new", pk=self.account.pk)
@@ -73,6 +116,7 @@ class InstructionFormView(LoginRequiredMixin, View):
         values: dict[str, Any] = {"form_date": clock.today()}
         if self.current is not None:
             values.update(
+                version=self.current.version,
                 choice=self.current.choice,
                 amount=self.current.amount,
                 address=self.current.signed_address,
@@ -88,8 +132,14 @@ class InstructionFormView(LoginRequiredMixin, View):
         signers = SignerFormSet(request.POST, prefix="signers", initial=signer_initial(self.owners))
         if not (form.is_valid() and signers.is_valid()):
             return self._render_form(form, signers)
+        token = str(form.cleaned_data["submission_token"])
         if "_edit" in request.POST:
+            _forget_typed_tin(request, token)  # the form asks for it again
             return self._render_form(form, signers)
+        if form.cleaned_data.get("tin"):
+            _keep_typed_tin(request, token, form.cleaned_data["tin"])
+        else:
+            form.cleaned_data["tin"] = _typed_tin(request, token)
         data = instruction_input(form, signers)
         try:
             if "_confirm" not in request.POST:
@@ -97,9 +147,11 @@ class InstructionFormView(LoginRequiredMixin, View):
                     account=self.account, offer=self.offer, data=data, by=request.user
                 )
                 return self._render_review(form, signers, checked)
-            instruction = self._save(data, request.POST.get("version"))
+            instruction = self._save(data, form.cleaned_data["version"])
         except ValidationError as exc:
+            _forget_typed_tin(request, token)
             return self._render_form(form, signers, refusals=exc)
+        _forget_typed_tin(request, token)
         verb = "amended" if self.amend else "recorded"
         messages.success(
             request,
@@ -108,15 +160,12 @@ class InstructionFormView(LoginRequiredMixin, View):
         )
         return redirect("tenders:account_detail", pk=self.account.pk)
 
-    def _save(self, data: InstructionInput, version: str | None) -> Instruction:
+    def _save(self, data: InstructionInput, version: int | None) -> Instruction:
         if self.amend:
             assert self.current is not None, "dispatch redirects when there is nothing to amend"
-            try:
-                expected = int(version or "")
-            except ValueError:
-                raise ValidationError("The form is missing the version it amends.") from None
+            assert version is not None, "the form refuses an amendment without its version"
             return instruction_amend(
-                instruction=self.current, expected_version=expected, data=data, by=self.request.user
+                instruction=self.current, expected_version=version, data=data, by=self.request.user
             )
         return instruction_submit(
             account=self.account, offer=self.offer, data=data, by=self.request.user
@@ -126,6 +175,7 @@ class InstructionFormView(LoginRequiredMixin, View):
         return InstructionForm(
             account=self.account,
             may_override_cutoff=_may_override_cutoff(self.request),
+            amends=self.amend,
             **kwargs,
         )
 
@@ -147,7 +197,7 @@ class InstructionFormView(LoginRequiredMixin, View):
     ) -> HttpResponse:
         signer_errors: list[str] = []
         if refusals is not None:
-            for field, field_messages in refusals.message_dict.items():
+            for field, field_messages in _by_field(refusals).items():
                 if field == "signers":
                     signer_errors += field_messages
                 elif field in form.fields:
@@ -183,6 +233,10 @@ def instruction_withdraw_view(request: AuthenticatedHttpRequest, pk: int) -> Htt
     account = account_or_404(request, pk)
     offer = offer_or_404()
     latest = account_instructions(account=account, offer=offer).first()
+    if offer.status != OfferStatus.OPEN or (
+        latest is not None and latest.is_live and latest.status not in OPEN
+    ):
+        return _closed(request, account, offer, latest)
     if latest is None or latest.status not in OPEN:
         messages.info(request, "There is no open instruction to withdraw.")
         return redirect("tenders:account_detail", pk=account.pk)
@@ -199,7 +253,7 @@ def instruction_withdraw_view(request: AuthenticatedHttpRequest, pk: int) -> Htt
                 late_reason=form.cleaned_data.get("late_reason", ""),
             )
         except ValidationError as exc:
-            for field, field_messages in exc.message_dict.items():
+            for field, field_messages in _by_field(exc).items():
                 for message in field_messages:
                     form.add_error(field if field in form.fields else None, message)
         else:

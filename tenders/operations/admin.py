@@ -14,16 +14,19 @@ from django.template.response import TemplateResponse
 from exchange_office.formatting import dollars, long_date
 from exchange_office.http import AuthenticatedHttpRequest
 from notes import admin as notes_admin
-from notes.models import ExchangeOffer
+from notes.models import ExchangeOffer, Security
 from notes.selectors import offer_consummation_date
 from tenders import permissions
 from tenders.operations.forms import ConsummateForm
-from tenders.operations.selectors import tabulate
+from tenders.operations.selectors import offer_terms_locked, security_terms_locked, tabulate
 from tenders.operations.services import confirmations_issue, offer_consummate
 
 
 class OfferAdmin(notes_admin.ExchangeOfferAdmin):
     actions = ["consummate", "issue_confirmations"]
+
+    def terms_locked(self, offer: ExchangeOffer) -> bool:
+        return offer_terms_locked(offer=offer)
 
     def has_run_offer_permission(self, request: HttpRequest) -> bool:
         return permissions.may_run_offer(user=request.user)
@@ -95,5 +98,12 @@ class OfferAdmin(notes_admin.ExchangeOfferAdmin):
                 self.message_user(request, f"Started {run}.", messages.SUCCESS)
 
 
+class SecurityAdmin(notes_admin.SecurityAdmin):
+    def terms_locked(self, security: Security) -> bool:
+        return security_terms_locked(security_id=security.pk)
+
+
 admin.site.unregister(ExchangeOffer)
 admin.site.register(ExchangeOffer, OfferAdmin)
+admin.site.unregister(Security)
+admin.site.register(Security, SecurityAdmin)

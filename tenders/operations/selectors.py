@@ -4,7 +4,7 @@ condition."""
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from notes.domain.entitlement import minimum_condition
 from notes.models import ExchangeOffer
@@ -78,3 +78,16 @@ def tabulate(*, offer: ExchangeOffer, lock: bool = False) -> Tabulation:
         required=minimum_condition(terms).required_principal,
         outstanding=terms.outstanding_principal,
     )
+
+
+def offer_terms_locked(*, offer: ExchangeOffer) -> bool:
+    """Once an instruction exists, its receipt states the offer's terms: they no longer change
+    by a plain edit."""
+    return Instruction.objects.filter(offer=offer).exists()
+
+
+def security_terms_locked(*, security_id: int) -> bool:
+    """A security's terms are locked while an offer using it has instructions."""
+    return Instruction.objects.filter(
+        Q(offer__old_security_id=security_id) | Q(offer__new_security_id=security_id)
+    ).exists()

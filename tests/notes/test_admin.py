@@ -1,8 +1,11 @@
 """Operations read the offer's terms grouped as the press release, with a worked example."""
 
+from datetime import datetime
+
 import pytest
 from django.urls import reverse
 
+from notes.domain.deadlines import NEW_YORK
 from notes.models import ExchangeOffer, Security
 from tests.forms import form_data
 
@@ -61,16 +64,30 @@ def test_changing_a_term_changes_the_worked_example(ops_client, lexington) -> No
     assert "$272.28" in page  # 1000 x 13% x 754/360 = 272.277...
 
 
-def test_extending_the_offer_moves_the_projected_consummation(ops_client, lexington) -> None:
+def test_a_later_expiration_moves_the_projected_consummation(ops_client, lexington) -> None:
+    lexington.expiration = datetime(2001, 9, 17, 17, 0, tzinfo=NEW_YORK)  # the first extension
+    lexington.save()
+    page = ops_client.get(change_url(lexington)).content.decode()
+    assert "assuming consummation on <strong>Tuesday, September 18, 2001</strong>" in page
+    assert "767 days" in page
+
+
+def test_the_offers_status_consummation_date_and_expiration_are_not_form_fields(
+    ops_client, lexington
+) -> None:
     response = submit_change(
         ops_client,
         change_url(lexington),
+        status="consummated",
+        consummation_date="2001-09-05",
         expiration_0="2001-09-17",
         expiration_1="17:00:00",
     )
-    page = response.content.decode()
-    assert "assuming consummation on <strong>Tuesday, September 18, 2001</strong>" in page
-    assert "767 days" in page
+    assert response.status_code == 200
+    lexington.refresh_from_db()
+    assert lexington.status == "open"
+    assert lexington.consummation_date is None
+    assert lexington.expiration == datetime(2001, 9, 5, 0, 0, tzinfo=NEW_YORK)
 
 
 def test_installments_that_do_not_add_up_to_the_fee_are_refused(ops_client, lexington) -> None:

@@ -287,3 +287,42 @@ def test_account_list_flags_accounts_in_an_excluded_state(rep_client, account, o
 def test_blank_form_is_for_representatives_and_operations_only(client, user_factory, offer):
     client.force_login(user_factory())
     assert client.get(reverse("tenders:blank_form")).status_code == 404
+
+
+def _consummated(account: Any, offer: Any, rep: Any) -> None:
+    """The account's instruction accepted on a consummation on Sep 5, 2001."""
+    from datetime import date
+
+    instruction_submit(account=account, offer=offer, data=make_input(account), by=rep)
+    offer.status, offer.consummation_date = "consummated", date(2001, 9, 5)
+    offer.save()
+    Instruction.objects.update(status=InstructionStatus.ACCEPTED, resolved_amount=125000)
+
+
+@pytest.mark.parametrize("name", ["instruction_amend", "instruction_new", "instruction_withdraw"])
+def test_an_accepted_instruction_says_so_instead_of_redirecting(
+    rep_client, account, offer, rep, name: str
+) -> None:
+    _consummated(account, offer, rep)
+    response = rep_client.get(url(name, account))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "was accepted on consummation on September 5, 2001" in page
+    assert "It can no longer be changed or withdrawn." in page
+
+
+def test_posting_to_an_accepted_instruction_changes_nothing(
+    rep_client, account, offer, rep
+) -> None:
+    _consummated(account, offer, rep)
+    response = rep_client.post(url("instruction_amend", account), {"choice": "ALL"})
+    assert response.status_code == 200
+    assert Instruction.objects.get().status == InstructionStatus.ACCEPTED
+
+
+def test_after_consummation_an_account_that_never_answered_cannot_instruct(
+    rep_client, account, joint_account, offer, rep
+) -> None:
+    _consummated(account, offer, rep)
+    page = rep_client.get(url("instruction_new", joint_account)).content.decode()
+    assert "The offer is consummated: instructions can no longer be taken" in page

@@ -1,0 +1,52 @@
+"""The admin site: Django's, with one guard for every registered model's actions."""
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.db.models import Model
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+
+from exchange_office.logins import AdminLoginForm
+
+
+class SelectionCheckMixin:
+    """A changelist action posted with a selection that names no row ("abc", "1.5", a number
+    too large for the database) was a server error deep in the query; it is refused here with
+    a message, and nothing runs."""
+
+    model: type[Model]
+
+    def response_action(self, request: HttpRequest, queryset: Any) -> HttpResponse | None:
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        if not all(_is_row_id(value, self.model) for value in selected):
+            self.message_user(  # type: ignore[attr-defined]  # mixed into a ModelAdmin
+                request,
+                "The selection was not understood: tick the rows in the list and try again.",
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(request.get_full_path())
+        return super().response_action(request, queryset)  # type: ignore[misc]  # mixed into a ModelAdmin
+
+
+_BIGINT_MAX = 2**63 - 1
+
+
+def _is_row_id(value: str, model: type[Model]) -> bool:
+    if model._meta.pk.get_internal_type() in {"AutoField", "BigAutoField", "SmallAutoField"}:
+        return value.isascii() and value.isdigit() and 0 < int(value[:19] or "0") <= _BIGINT_MAX
+    return bool(value)
+
+
+class OfficeAdminSite(admin.AdminSite):
+    site_header = "Exchange Office — operations"
+    site_title = "Exchange Office operations"
+    index_title = "Run the offer"
+    login_form = AdminLoginForm  # says so when too many failed logins locked the user out
+
+    def register(self, model_or_iterable: Any, admin_class: Any = None, **options: Any) -> None:
+        """Every model admin, ours and the libraries', gets the selection check."""
+        admin_class = admin_class or admin.ModelAdmin
+        if not issubclass(admin_class, SelectionCheckMixin):
+            admin_class = type(admin_class.__name__, (SelectionCheckMixin, admin_class), {})
+        super().register(model_or_iterable, admin_class, **options)
