@@ -178,6 +178,8 @@ LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "America/New_York"
+# The admin writes dates as the rest of the office does (exchange_office/formatting.py).
+FORMAT_MODULE_PATH = ["exchange_office.formats"]
 USE_I18N = True
 USE_TZ = True
 

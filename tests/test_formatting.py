@@ -131,3 +131,11 @@ def test_templates_format_dates_with_the_office_filters(path: Path) -> None:
 @pytest.mark.parametrize("path", _app_files(), ids=lambda p: str(p.relative_to(ROOT)))
 def test_app_code_formats_dates_through_the_formatting_module(path: Path) -> None:
     assert not DATE_CODES.findall(path.read_text())
+
+
+def test_django_writes_dates_in_the_admin_as_the_office_does() -> None:
+    from django.utils import formats
+
+    instant = datetime(2001, 9, 5, 0, 0, tzinfo=NY)
+    assert formats.date_format(SEP_5) == formatting.short_date(SEP_5)
+    assert formats.date_format(instant, "DATETIME_FORMAT") == formatting.timestamp(instant)
