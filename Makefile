@@ -43,7 +43,7 @@ test: system-packages $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto  # one process per core (pytest-xdist): half the wall time on 2 cores
 
 clean-venv:
 	rm -rf $(VENV)
