@@ -5,8 +5,9 @@ staff can read and change it in the admin. The arithmetic lives in `notes.domain
 """
 
 from decimal import Decimal
-from typing import TypedDict
+from typing import Any, TypedDict
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
@@ -282,17 +283,30 @@ class OfferCondition(models.Model):
     offer = models.ForeignKey(ExchangeOffer, on_delete=models.CASCADE, related_name="conditions")
     sequence = models.PositiveSmallIntegerField(default=1)
     description = models.CharField(max_length=300)
-    is_satisfied = models.BooleanField(default=False)
-    satisfied_on = models.DateField(null=True, blank=True)
+    is_satisfied = models.BooleanField("met", default=False)
+    satisfied_on = models.DateField("met on", null=True, blank=True)
     note = models.TextField(blank=True)
+    is_waived = models.BooleanField("waived", default=False)
+    waiver_reason = models.TextField(blank=True)
 
     history = audit_trail()
 
     class Meta:
         ordering = ["sequence", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~(Q(is_satisfied=True) & Q(is_waived=True)),
+                name="offer_condition_met_or_waived_not_both",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.description
+
+    @property
+    def is_cleared(self) -> bool:
+        """Met or waived: it no longer stands in the way of consummation."""
+        return self.is_satisfied or self.is_waived
 
 
 class ExcludedJurisdiction(models.Model):
@@ -315,3 +329,47 @@ class ExcludedJurisdiction(models.Model):
 
     def __str__(self) -> str:
         return self.get_state_display()
+
+
+class OfferEventKind(models.TextChoices):
+    EXTENDED = "extended", "Extended"
+    TERMS_AMENDED = "terms_amended", "Terms amended"
+    CONDITION_MET = "condition_met", "Condition met"
+    CONDITION_WAIVED = "condition_waived", "Condition waived"
+    AGENT_REPORT = "agent_report", "Exchange agent's total recorded"
+    TERMINATED = "terminated", "Terminated"
+    CONSUMMATED = "consummated", "Consummated"
+
+
+class OfferEvent(models.Model):
+    """One step in the offer's life, as operations took it: who, why, when by both clocks, and
+    what changed. The offer's own fields hold where it stands now (its current expiration);
+    these rows are how it got there, shown as a timeline on the offer's page. Never changed."""
+
+    offer = models.ForeignKey(ExchangeOffer, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=20, choices=OfferEventKind.choices)
+    reason = models.TextField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    business_at = models.DateTimeField(help_text="Business clock.")
+    wall_at = models.DateTimeField(help_text="Wall clock.")
+    # An extension: the expiration it replaced and the one it set, and its public announcement
+    # (Rule 14e-1(d): by 9:00 a.m. Eastern on the next business day after the old expiration).
+    previous_expiration = models.DateTimeField(null=True, blank=True)
+    new_expiration = models.DateTimeField(null=True, blank=True)
+    announcement = models.TextField(blank=True)
+    announcement_deadline = models.DateTimeField(null=True, blank=True)
+    # Anything else the step changed: {"accrual_rate": ["0.127500", "0.130000"], ...}
+    changes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["offer", "business_at", "id"]
+        verbose_name = "offer event"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.offer.slug}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The offer's record of what happened: written once, never rewritten.
+        if self.pk is not None:
+            raise ValueError("An offer event is never changed.")
+        super().save(*args, **kwargs)

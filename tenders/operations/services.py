@@ -146,7 +146,7 @@ def _consummation_refusals(offer: ExchangeOffer, on: date, tabulation: Tabulatio
         f"{dollars(line.tendered)} but holds {dollars(line.position)}."
         for line in tabulation.over_position
     ]
-    unmet = offer.conditions.filter(is_satisfied=False)
+    unmet = offer.conditions.filter(is_satisfied=False, is_waived=False)
     refusals += [f"Condition not satisfied: {condition.description}." for condition in unmet]
     return refusals
 
