@@ -7,9 +7,13 @@ BIN := $(VENV)/bin
 DEMO_NOW := 2001-08-20T10:00:00-04:00
 # `make run-consummation`: the demo on the morning after the expiration, ready to consummate.
 CONSUMMATION_NOW := 2001-09-05T10:00:00-04:00
+# `make run-replay`: the 2001 offer replayed up to REPLAY_UNTIL (after the third extension by
+# default); REPLAY_CONSUMMATE=2001-11-01 with REPLAY_UNTIL=2001-11-01T12:00:00-05:00 consummates.
+REPLAY_UNTIL ?= 2001-10-02T09:00:00-04:00
+REPLAY_CONSUMMATE ?=
 ADDRESS ?= 127.0.0.1:8000
 
-.PHONY: run run-consummation test venv clean-venv system-packages
+.PHONY: run run-consummation run-replay test venv clean-venv system-packages
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Exchange Office needs Python 3.11 or newer; $(PYTHON) is " + sys.version.split()[0])'
@@ -38,6 +42,12 @@ run-consummation: system-packages $(VENV)/.installed-run
 	@DEBUG=$${DEBUG:-true} EXCHANGE_OFFICE_NOW=$${EXCHANGE_OFFICE_NOW-$(CONSUMMATION_NOW)} \
 		EXCHANGE_OFFICE_VAR_DIR=$${EXCHANGE_OFFICE_VAR_DIR:-var/consummation} \
 		DEMO_SCENARIO=consummation BIN=$(BIN) ADDRESS=$(ADDRESS) ./scripts/run-demo
+
+run-replay: system-packages $(VENV)/.installed-run
+	@DEBUG=$${DEBUG:-true} EXCHANGE_OFFICE_NOW=$${EXCHANGE_OFFICE_NOW-$(REPLAY_UNTIL)} \
+		EXCHANGE_OFFICE_VAR_DIR=$${EXCHANGE_OFFICE_VAR_DIR:-var/replay} \
+		DEMO_SCENARIO=replay REPLAY_UNTIL=$(REPLAY_UNTIL) REPLAY_CONSUMMATE=$(REPLAY_CONSUMMATE) \
+		BIN=$(BIN) ADDRESS=$(ADDRESS) ./scripts/run-demo
 
 test: system-packages $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -42,6 +42,11 @@ def short_date(day: date) -> str:
     return f"{_MONTHS[day.month - 1][:3]} {day.day}, {day.year}"
 
 
+def month_day(day: date) -> str:
+    """Sep 5: where the year is given once nearby, as on a chart's axis."""
+    return f"{_MONTHS[day.month - 1][:3]} {day.day}"
+
+
 def weekday_date(day: date) -> str:
     """Wednesday, September 5, 2001."""
     return f"{_WEEKDAYS[day.weekday()]}, {long_date(day)}"

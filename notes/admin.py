@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
-from exchange_office.admin_mixins import ReadOnlyHistoryAdmin
+from exchange_office.admin_mixins import ReadOnlyAdminMixin, ReadOnlyHistoryAdmin
 from exchange_office.formatting import money
 from notes.domain.calendar import banking_calendar
 from notes.domain.deadlines import expected_consummation_date, expiration_day
@@ -24,6 +24,7 @@ from notes.domain.entitlement import (
 )
 from notes.domain.terms import FeeInstallmentTerm, InvalidTerms, NewNotesTerms, RateStep
 from notes.models import (
+    AgentReport,
     ExchangeOffer,
     ExcludedJurisdiction,
     FeeInstallment,
@@ -228,8 +229,16 @@ class ExchangeOfferAdmin(ReadOnlyHistoryAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [FeeInstallmentInline, OfferConditionInline, ExcludedJurisdictionInline]
-    readonly_fields = ["worked_example"]
+    readonly_fields = ["worked_example", "timeline"]
     fieldsets = [
+        (
+            "Timeline",
+            {
+                "fields": ["timeline"],
+                "description": "Extensions, amendments, conditions, termination and "
+                "consummation, as operations recorded them (the actions on the offer list).",
+            },
+        ),
         (
             "Worked example per $1,000",
             {
@@ -303,11 +312,30 @@ class ExchangeOfferAdmin(ReadOnlyHistoryAdmin):
                 fields += OFFER_TERMS
         return fields
 
+    @admin.display(description="Timeline")
+    def timeline(self, offer: ExchangeOffer) -> SafeString | str:
+        if offer.pk is None:
+            return "Nothing yet."
+        events = offer.events.select_related("by").order_by("business_at", "id")
+        rows = [(event, _change_lines(event.changes)) for event in events]
+        return render_to_string("admin/notes/timeline.html", {"offer": offer, "rows": rows})
+
     @admin.display(description="Worked example")
     def worked_example(self, offer: ExchangeOffer) -> SafeString | str:
         if offer.pk is None:
             return "Save the offer to see its worked example."
         return render_to_string("admin/notes/worked_example.html", worked_example_context(offer))
+
+
+def _change_lines(changes: dict[str, Any]) -> list[str]:
+    """An event's changes as lines: "accrual_rate: 0.1275 → 0.13", "condition: …"."""
+    lines = []
+    for name, value in changes.items():
+        if isinstance(value, list) and len(value) == 2:
+            lines.append(f"{name}: {value[0]} → {value[1]}")
+        else:
+            lines.append(f"{name}: {value}")
+    return lines
 
 
 def worked_example_context(offer: ExchangeOffer) -> dict[str, object]:
@@ -330,3 +358,14 @@ def worked_example_context(offer: ExchangeOffer) -> dict[str, object]:
         "warrant_totals": warrants_if_all_tendered(terms),
         "first_coupons": entitlement.coupons[:3],
     }
+
+
+@admin.register(AgentReport)
+class AgentReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The exchange agent's reported totals, as operations entered them on the offer's
+    tabulation page (where a new one is recorded): never changed or deleted."""
+
+    list_display = ["offer", "as_of", "tendered_principal", "source", "entered_by", "business_at"]
+    list_filter = ["offer"]
+    list_select_related = ["offer", "entered_by"]
+    date_hierarchy = "as_of"

@@ -373,3 +373,45 @@ class OfferEvent(models.Model):
         if self.pk is not None:
             raise ValueError("An offer event is never changed.")
         super().save(*args, **kwargs)
+
+
+class AgentReport(models.Model):
+    """The exchange agent's reported total tendered for the whole issue (holders outside the
+    office included), as operations entered it: the tabulation shows it beside the office's own
+    total and judges the minimum condition on the larger. Never changed; a new report is
+    entered instead."""
+
+    offer = models.ForeignKey(ExchangeOffer, on_delete=models.PROTECT, related_name="agent_reports")
+    as_of = models.DateField("as of", help_text="The date the agent's figure is as of.")
+    tendered_principal = models.DecimalField(
+        **AMOUNT,
+        help_text="Principal tendered and not withdrawn, for the whole issue: whole units.",
+    )
+    source = models.CharField(
+        max_length=300,
+        help_text="Where the figure comes from, e.g. the agent's tender report by fax.",
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    business_at = models.DateTimeField(help_text="Business clock.")
+    wall_at = models.DateTimeField(help_text="Wall clock.")
+
+    class Meta:
+        ordering = ["offer", "-as_of", "-business_at", "-id"]
+        verbose_name = "exchange agent's report"
+        verbose_name_plural = "exchange agent's reports"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(tendered_principal__gt=0), name="agent_report_tendered_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.offer.slug}: {self.tendered_principal:,} as of {self.as_of.isoformat()}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # What the agent reported on a day: written once, never rewritten.
+        if self.pk is not None:
+            raise ValueError("An agent's report is never changed.")
+        super().save(*args, **kwargs)

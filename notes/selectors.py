@@ -17,7 +17,7 @@ from notes.domain.terms import (
     RateStep,
     WarrantRounding,
 )
-from notes.models import ExchangeOffer, FeeInstallment, OfferStatus
+from notes.models import AgentReport, ExchangeOffer, FeeInstallment, OfferStatus
 from notes.models import RateStep as RateStepRow
 
 
@@ -104,3 +104,17 @@ def offer_projected_entitlement(*, offer: ExchangeOffer, principal: Decimal) -> 
     except (InvalidTerms, InvalidConsummationDate, ValueError) as exc:
         return Projection(consummation, None, str(exc))
     return Projection(consummation, entitlement)
+
+
+def agent_reports(*, offer: ExchangeOffer) -> QuerySet[AgentReport]:
+    """The exchange agent's reported totals for the offer, the latest first (by the date the
+    figure is as of, then by when it was entered)."""
+    return (
+        AgentReport.objects.filter(offer=offer)
+        .select_related("entered_by")
+        .order_by("-as_of", "-business_at", "-id")
+    )
+
+
+def latest_agent_report(*, offer: ExchangeOffer) -> AgentReport | None:
+    return agent_reports(offer=offer).first()

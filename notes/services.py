@@ -1,15 +1,26 @@
 """Writes on the issuer's side."""
 
+from datetime import date
+from decimal import Decimal
+
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from exchange_office import clock
+from exchange_office.formatting import dollars, long_date
 from notes.models import (
+    AgentReport,
     ExchangeOffer,
     FeeInstallment,
     Issuer,
     OfferCondition,
+    OfferEvent,
+    OfferEventKind,
     RateStep,
     Security,
 )
+from notes.permissions import may_record_agent_report
 from notes.seed_offers import SEED_OFFERS
 
 
@@ -67,3 +78,76 @@ def offer_load_seed(*, slug: str) -> ExchangeOffer:
             for number, description in enumerate(spec["conditions"], start=1)
         )
     return offer
+
+
+def _agent_report_errors(
+    offer: ExchangeOffer, as_of: date, tendered_principal: Decimal, source: str
+) -> dict[str, str]:
+    errors = {}
+    if not source:
+        errors["source"] = "Say where the figure comes from (the agent's report, and how it came)."
+    unit, outstanding = offer.unit_principal, offer.outstanding_principal
+    if not isinstance(tendered_principal, Decimal) or not tendered_principal.is_finite():
+        errors["tendered_principal"] = "Give the principal amount the agent reports, in dollars."
+    elif tendered_principal <= 0 or tendered_principal % unit:
+        errors["tendered_principal"] = (
+            f"Give a positive whole multiple of {dollars(unit)}, not {dollars(tendered_principal)}."
+        )
+    elif tendered_principal > outstanding:
+        errors["tendered_principal"] = (
+            f"{dollars(tendered_principal)} is more than the {dollars(outstanding)} outstanding."
+        )
+    if as_of > clock.today():
+        errors["as_of"] = (
+            f"{long_date(as_of)} is still to come: the business clock says "
+            f"{long_date(clock.today())}."
+        )
+    elif as_of < offer.commencement_date:
+        errors["as_of"] = (
+            f"The offer commenced on {long_date(offer.commencement_date)}: nothing was tendered "
+            f"on {long_date(as_of)}."
+        )
+    return errors
+
+
+@transaction.atomic
+def agent_report_record(
+    *, offer: ExchangeOffer, as_of: date, tendered_principal: Decimal, source: str, by: User
+) -> AgentReport:
+    """Record the exchange agent's reported total tendered for the whole issue (holders outside
+    the office included), and put it on the offer's timeline. The tabulation judges the minimum
+    condition on it when it is larger than the office's own total."""
+    if not may_record_agent_report(user=by):
+        raise PermissionDenied("Only operations staff record the exchange agent's totals.")
+    offer = ExchangeOffer.objects.select_for_update().get(pk=offer.pk)
+    source = source.strip()
+    errors = _agent_report_errors(offer, as_of, tendered_principal, source)
+    if errors:
+        raise ValidationError(errors)
+    now, wall = clock.now(), clock.wall_now()
+    report = AgentReport(
+        offer=offer,
+        as_of=as_of,
+        tendered_principal=tendered_principal,
+        source=source,
+        entered_by=by,
+        business_at=now,
+        wall_at=wall,
+    )
+    report.full_clean()
+    report.save()
+    OfferEvent.objects.create(
+        offer=offer,
+        kind=OfferEventKind.AGENT_REPORT,
+        reason=f"The exchange agent reports {dollars(tendered_principal)} tendered as of "
+        f"{long_date(as_of)} ({source}).",
+        by=by,
+        business_at=now,
+        wall_at=wall,
+        changes={
+            "tendered_principal": f"{tendered_principal:.2f}",
+            "as_of": as_of.isoformat(),
+            "source": source,
+        },
+    )
+    return report

@@ -234,7 +234,7 @@ def _login(spec: DemoLogin, firms: dict[str, BrokerFirm]) -> User:
     return user
 
 
-def _instruction_input(account: ClientAccount, step: DemoInstruction) -> InstructionInput:
+def instruction_input(account: ClientAccount, step: DemoInstruction) -> InstructionInput:
     owners = list(account.owners.all())
     return InstructionInput(
         choice="ALL" if step.amount is None else "AMOUNT",
@@ -252,34 +252,48 @@ def _seed_instructions(offer: ExchangeOffer, users: dict[str, User]) -> None:
     """Record the demo's instructions through the services, at their 2001 business times."""
     if Instruction.objects.filter(offer=offer).exists():
         return
-    representatives = {r.firm_id: r.user for r in Representative.objects.all()}
     for step in INSTRUCTIONS:
-        account = ClientAccount.objects.get(account_number=step.account)
-        by = representatives.get(account.firm_id, users["ops"])
-        with clock.frozen_at(step.at):
-            live = Instruction.objects.filter(
-                account=account, offer=offer, status__in=["received", "submitted"]
-            ).first()
-            if step.action == "submit":
-                instruction_submit(
-                    account=account, offer=offer, data=_instruction_input(account, step), by=by
-                )
-                continue
-            assert live is not None, f"{step.account}: no open instruction to {step.action}"
-            if step.action == "amend":
-                instruction_amend(
-                    instruction=live,
-                    expected_version=live.version,
-                    data=_instruction_input(account, step),
-                    by=by,
-                )
-            else:
-                instruction_withdraw(instruction=live, expected_version=live.version, by=by)
+        record_step(offer, step, users)
+
+
+def record_step(offer: ExchangeOffer, step: DemoInstruction, users: dict[str, User]) -> None:
+    """One step of a client's instruction, by the firm's representative (operations where
+    the firm has no demo login), at the step's business time."""
+    representatives = {r.firm_id: r.user for r in Representative.objects.all()}
+    account = ClientAccount.objects.get(account_number=step.account)
+    by = representatives.get(account.firm_id, users["ops"])
+    with clock.frozen_at(step.at):
+        live = Instruction.objects.filter(
+            account=account, offer=offer, status__in=["received", "submitted"]
+        ).first()
+        if step.action == "submit":
+            instruction_submit(
+                account=account, offer=offer, data=instruction_input(account, step), by=by
+            )
+            return
+        assert live is not None, f"{step.account}: no open instruction to {step.action}"
+        if step.action == "amend":
+            instruction_amend(
+                instruction=live,
+                expected_version=live.version,
+                data=instruction_input(account, step),
+                by=by,
+            )
+        else:
+            instruction_withdraw(instruction=live, expected_version=live.version, by=by)
 
 
 @transaction.atomic
 def load_demo() -> ExchangeOffer:
     """Create whatever of the demo is missing; rows that exist are left as they are."""
+    offer, users = load_demo_book()
+    _seed_instructions(offer, users)
+    return offer
+
+
+def load_demo_book() -> tuple[ExchangeOffer, dict[str, User]]:
+    """The offer, the three firms, their logins, the 40 accounts and their positions: the
+    demo without any instruction (the 2001 replay records its own)."""
     offer = offer_load_seed(slug="lexington-2001")
     firms = {}
     for firm_spec in FIRMS:
@@ -321,8 +335,7 @@ def load_demo() -> ExchangeOffer:
             security=offer.old_security,
             defaults={"principal": Decimal(spec.principal)},
         )
-    _seed_instructions(offer, users)
-    return offer
+    return offer, users
 
 
 @transaction.atomic
@@ -342,7 +355,7 @@ def load_consummation_scenario() -> ExchangeOffer:
             instruction_submit(
                 account=account,
                 offer=offer,
-                data=_instruction_input(account, step),
+                data=instruction_input(account, step),
                 by=representatives.get(account.firm_id, users["ops"]),
             )
     # Prairie State, which had stated $500,000 of its $700,000, decides to tender all.
@@ -354,7 +367,7 @@ def load_consummation_scenario() -> ExchangeOffer:
             instruction_amend(
                 instruction=live,
                 expected_version=live.version,
-                data=_instruction_input(prairie, step),
+                data=instruction_input(prairie, step),
                 by=representatives.get(prairie.firm_id, users["ops"]),
             )
     for condition in offer.conditions.filter(is_satisfied=False):

@@ -20,6 +20,7 @@ from tenders.instructions.models import (
     InstructionStatus,
     InstructionTransition,
 )
+from tenders.notices.models import NonTenderReportOffer
 from tenders.outbox.models import OutboxMessage, OutboxStatus
 from tenders.workers.models import WorkerHeartbeat
 
@@ -48,6 +49,7 @@ __all__ = [
     "InstructionSigner",
     "InstructionStatus",
     "InstructionTransition",
+    "NonTenderReportOffer",
     "OutboxMessage",
     "OutboxStatus",
     "Position",

@@ -234,7 +234,10 @@ class DocumentFactory(factory.django.DjangoModelFactory):
         model = Document
 
     instruction = factory.SubFactory(InstructionFactory)
+    account = factory.SelfAttribute("instruction.account")
+    offer = factory.SelfAttribute("instruction.offer")
     kind = DocumentKind.RECEIPT
+    key = factory.LazyAttribute(lambda d: f"{d.kind}:i{d.instruction.pk}")
     number = factory.Sequence(lambda n: f"TEST-R{n:06d}-1")
     content = b"%PDF-1.7 receipt"
     sha256 = "0" * 64

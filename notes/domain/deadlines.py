@@ -12,8 +12,13 @@ from notes.domain.calendar import BankingCalendar
 from notes.domain.entitlement import InvalidConsummationDate
 
 __all__ = [
+    "ANNOUNCEMENT_TIME",
+    "CONSIDERATION_CHANGE_DAYS",
     "NEW_YORK",
+    "OTHER_MATERIAL_CHANGE_DAYS",
     "CutoffRule",
+    "announcement_deadline",
+    "earliest_expiration_after_change",
     "expected_consummation_date",
     "expiration_day",
     "firm_cutoff",
@@ -80,3 +85,34 @@ def firm_cutoff(expiration: datetime, rule: CutoffRule, calendar: BankingCalenda
     day = calendar.banking_days_before(expiration_day(expiration), rule.banking_days_before)
     cutoff = datetime.combine(day, rule.time_of_day, tzinfo=NEW_YORK)
     return min(cutoff, expires_at)
+
+
+# SEC Rule 14e-1, which governs every tender offer (debt included). Business days are the
+# offer's banking days (convention).
+
+ANNOUNCEMENT_TIME = time(9, 0)  # Rule 14e-1(d): 9:00 a.m. Eastern
+
+
+def announcement_deadline(expiration: datetime, calendar: BankingCalendar) -> datetime:
+    """Rule 14e-1(d): an extension is announced no later than 9:00 a.m. Eastern on the next
+    business day after the scheduled expiration (the expiration day's next banking day)."""
+    day = calendar.next_banking_day_after(expiration_day(expiration))
+    return datetime.combine(day, ANNOUNCEMENT_TIME, tzinfo=NEW_YORK)
+
+
+CONSIDERATION_CHANGE_DAYS = 10  # Rule 14e-1(b): consideration or percentage sought changed
+OTHER_MATERIAL_CHANGE_DAYS = 5  # convention, following SEC guidance (e.g. the minimum lowered)
+
+
+def earliest_expiration_after_change(
+    announced_on: date, business_days: int, calendar: BankingCalendar
+) -> datetime:
+    """The earliest expiration once a change is first announced on `announced_on`: the offer
+    stays open at least `business_days` business days from that day, counting it (when it is
+    a business day), so until 12 midnight at the end of the last of them."""
+    if business_days < 1:
+        raise ValueError("a change keeps the offer open at least one business day")
+    day = calendar.following(announced_on)
+    for _ in range(business_days - 1):
+        day = calendar.next_banking_day_after(day)
+    return datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=NEW_YORK)

@@ -134,6 +134,40 @@ def non_tender_payout(terms: OfferTerms, principal: Decimal, consummation_date: 
     return _repayment_amount(terms, units, consummation_date)
 
 
+@dataclass(frozen=True, slots=True)
+class NonTenderPayment:
+    """What a holder is paid on consummation for Old Notes not tendered, and how it adds up:
+    $80,000 -> 80 x ($1,000 + $267.04) = $80,000.00 + $21,363.20 = $101,363.20."""
+
+    principal: Decimal
+    units: int
+    consummation_date: date
+    accrual_days: int
+    accrued_interest_per_unit: Decimal
+    accrued_interest: Decimal
+    payout_per_unit: Decimal
+    payout: Decimal
+
+
+def non_tender_payment(
+    terms: OfferTerms, principal: Decimal, consummation_date: date
+) -> NonTenderPayment:
+    """`non_tender_payout` with its parts, for the documents that state them."""
+    payout = non_tender_payout(terms, principal, consummation_date)
+    units = units_for(terms, principal)
+    per_unit = accrued_interest_per_unit(terms, consummation_date)
+    return NonTenderPayment(
+        principal=quantize_cents(Decimal(principal)),
+        units=units,
+        consummation_date=consummation_date,
+        accrual_days=accrual_days(terms, consummation_date),
+        accrued_interest_per_unit=per_unit,
+        accrued_interest=per_unit * units,
+        payout_per_unit=quantize_cents(terms.unit_principal) + per_unit,
+        payout=payout,
+    )
+
+
 def fee_schedule(terms: OfferTerms, units: int, consummation_date: date) -> tuple[FeePayment, ...]:
     """Participation fee installments for ``units``.
 

@@ -20,7 +20,10 @@ from tenders.operations.services import bulk_run_resume
 class BulkRunItemInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = BulkRunItem
     extra = 0
-    fields = ["instruction", "status", "attempts", "error", "document", "holder", "finished_at"]
+    fields = [
+        "account", "instruction", "key", "status", "attempts", "error", "document", "holder",
+        "finished_at",
+    ]  # fmt: skip
     verbose_name_plural = "failures"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[BulkRunItem]:
@@ -28,7 +31,7 @@ class BulkRunItemInline(ReadOnlyAdminMixin, admin.TabularInline):
             super()
             .get_queryset(request)
             .filter(status=BulkItemStatus.FAILED)
-            .select_related("instruction__account", "document")
+            .select_related("account__firm", "instruction__account", "document")
             .defer("document__content")
         )
 
@@ -36,7 +39,7 @@ class BulkRunItemInline(ReadOnlyAdminMixin, admin.TabularInline):
 @admin.register(BulkRun)
 class BulkRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "status", "progress_bar", "created_by", "finished_at"]
-    list_filter = ["status", "offer"]
+    list_filter = ["status", "kind", "offer"]
     list_select_related = ["offer", "created_by"]
     fields = ["offer", "kind", "status", "created_by", "created_at", "finished_at", "progress_bar"]
     readonly_fields = ["progress_bar"]

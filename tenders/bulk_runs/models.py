@@ -1,11 +1,13 @@
-"""Bulk runs: one document for each of many instructions, item by item, with leases."""
+"""Bulk runs: one document for each of many instructions or accounts, item by item, with
+leases."""
 
 from django.conf import settings
 from django.db import models
 
 from exchange_office.formatting import timestamp
 from notes.models import ExchangeOffer
-from tenders.documents.models import Document, DocumentKind
+from tenders.accounts.models import ClientAccount
+from tenders.documents.models import KEY_LENGTH, Document, DocumentKind
 from tenders.instructions.models import Instruction
 
 
@@ -15,12 +17,14 @@ class BulkRunStatus(models.TextChoices):
 
 
 class BulkRun(models.Model):
-    """Issue exchange confirmations for every accepted instruction of an offer. Its items,
-    each with a lease, are the source of truth: a run can be resumed after a worker died."""
+    """Issue one kind of document for many clients of an offer: the exchange confirmations of
+    the accepted instructions, the payment notices of the holders who did not tender. Its
+    items, each with a lease, are the source of truth: a run can be resumed after a worker
+    died."""
 
     offer = models.ForeignKey(ExchangeOffer, on_delete=models.PROTECT, related_name="bulk_runs")
     kind = models.CharField(
-        max_length=12, choices=DocumentKind.choices, default=DocumentKind.CONFIRMATION
+        max_length=20, choices=DocumentKind.choices, default=DocumentKind.CONFIRMATION
     )
     status = models.CharField(
         max_length=10, choices=BulkRunStatus.choices, default=BulkRunStatus.RUNNING
@@ -47,8 +51,15 @@ class BulkItemStatus(models.TextChoices):
 
 
 class BulkRunItem(models.Model):
+    """One document of a run: the document of `key`, for an account (and an instruction, for
+    a confirmation)."""
+
     run = models.ForeignKey(BulkRun, on_delete=models.PROTECT, related_name="items")
-    instruction = models.ForeignKey(Instruction, on_delete=models.PROTECT, related_name="+")
+    account = models.ForeignKey(ClientAccount, on_delete=models.PROTECT, related_name="+")
+    instruction = models.ForeignKey(
+        Instruction, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    key = models.CharField(max_length=KEY_LENGTH, help_text="The document's key.")
     status = models.CharField(
         max_length=8, choices=BulkItemStatus.choices, default=BulkItemStatus.PENDING
     )
@@ -65,10 +76,8 @@ class BulkRunItem(models.Model):
 
     class Meta:
         ordering = ["run", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["run", "instruction"], name="bulk_item_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["run", "key"], name="bulk_item_once")]
         indexes = [models.Index(fields=["run", "status"], name="bulk_item_run_status")]
 
     def __str__(self) -> str:
-        return f"{self.instruction} ({self.get_status_display()})"
+        return f"{self.key} ({self.get_status_display()})"

@@ -1,4 +1,4 @@
-"""Writes for bulk runs: one document for each of many instructions, item by item.
+"""Writes for bulk runs: one document for each of many instructions or accounts, item by item.
 
 Each item is leased to the worker that claims it, which is recorded as its holder (`SELECT ...
 SKIP LOCKED` lets workers share a run). A worker killed mid-run leaves its item leased: Resume
@@ -10,17 +10,20 @@ run, queue the drains.
 """
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max, Q, QuerySet
 
 from exchange_office import clock
 from notes.models import ExchangeOffer
 from tenders.bulk_runs.models import BulkItemStatus, BulkRun, BulkRunItem, BulkRunStatus
+from tenders.documents.keys import DocumentKey
 from tenders.documents.models import DocumentKind
 from tenders.documents.services import document_issue
 from tenders.instructions.models import Instruction, InstructionStatus
@@ -30,25 +33,57 @@ from tenders.workers.selectors import workers_gone
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True, slots=True)
+class BulkItemInput:
+    """One document a run issues: its key, for an account (and an instruction)."""
+
+    key: DocumentKey
+    account_id: int
+    instruction_id: int | None = None
+
+
 @transaction.atomic
-def bulk_run_create(*, offer: ExchangeOffer, by: User) -> BulkRun:
-    """A run that issues exchange confirmations for every accepted instruction of the offer
-    (finished at once if there are none). The caller queues its drains."""
-    run = BulkRun.objects.create(
-        offer=offer,
-        kind=DocumentKind.CONFIRMATION,
-        created_by=by,
-        created_at=clock.wall_now(),
-    )
-    accepted = Instruction.objects.filter(offer=offer, status=InstructionStatus.ACCEPTED)
+def bulk_run_start(
+    *, offer: ExchangeOffer, kind: str, items: Iterable[BulkItemInput], by: User
+) -> BulkRun:
+    """A run that issues the document of each item (finished at once if there are none). The
+    caller queues its drains."""
+    run = BulkRun.objects.create(offer=offer, kind=kind, created_by=by, created_at=clock.wall_now())
     BulkRunItem.objects.bulk_create(
-        BulkRunItem(run=run, instruction_id=pk)
-        for pk in accepted.order_by("pk").values_list("pk", flat=True)
+        (
+            BulkRunItem(
+                run=run,
+                key=str(item.key),
+                account_id=item.account_id,
+                instruction_id=item.instruction_id,
+            )
+            for item in items
+        ),
+        batch_size=1000,
     )
     if not run.items.exists():
         run.status, run.finished_at = BulkRunStatus.FINISHED, clock.wall_now()
         run.save(update_fields=["status", "finished_at"])
     return run
+
+
+def bulk_run_create(*, offer: ExchangeOffer, by: User) -> BulkRun:
+    """A run that issues exchange confirmations for every accepted instruction of the offer
+    (finished at once if there are none). The caller queues its drains."""
+    accepted = Instruction.objects.filter(offer=offer, status=InstructionStatus.ACCEPTED)
+    return bulk_run_start(
+        offer=offer,
+        kind=DocumentKind.CONFIRMATION,
+        items=(
+            BulkItemInput(
+                key=DocumentKey.for_instruction(DocumentKind.CONFIRMATION, pk),
+                account_id=account_id,
+                instruction_id=pk,
+            )
+            for pk, account_id in accepted.order_by("pk").values_list("pk", "account_id")
+        ),
+        by=by,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,11 +159,10 @@ class Drained:
 
 def bulk_run_drain(*, run_id: int) -> Drained:
     """Work through the run's items until none is left to take."""
-    kind = BulkRun.objects.values_list("kind", flat=True).get(pk=run_id)
     handled = 0
     while (item := _claim(run_id)) is not None:
         try:
-            document = document_issue(instruction_id=item.instruction_id, kind=kind)
+            document = document_issue(key=item.key)
         except Exception as exc:  # one bad document must not stop the run: record why
             log.exception("Bulk run %s: item %s failed", run_id, item.pk)
             BulkRunItem.objects.filter(pk=item.pk).update(
@@ -152,6 +186,15 @@ def bulk_run_drain(*, run_id: int) -> Drained:
     ).aggregate(until=Max("lease_expires_at"))["until"]
     come_back_at = latest_lease + timedelta(seconds=1) if latest_lease is not None else None
     return Drained(handled=handled, come_back_at=come_back_at)
+
+
+def bulk_items_open_keys() -> QuerySet[BulkRunItem, Any]:
+    """The keys of the documents that running runs still have to issue (a query of one
+    column): the sweep leaves these to the runs, which it drains again if their worker died."""
+    return BulkRunItem.objects.filter(
+        run__status=BulkRunStatus.RUNNING,
+        status__in=[BulkItemStatus.PENDING, BulkItemStatus.WORKING],
+    ).values("key")
 
 
 def bulk_runs_take_back() -> list[int]:

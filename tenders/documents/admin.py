@@ -17,16 +17,22 @@ from tenders.documents.services import document_regenerate
 
 @admin.register(Document)
 class DocumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["number", "kind", "revision", "account", "pages", "size", "generated_at"]
-    list_filter = ["kind", "instruction__offer", "instruction__account__firm"]
-    list_select_related = ["instruction__account__firm"]
-    search_fields = ["number", "instruction__account__account_number", "sha256"]
+    list_display = [
+        "number", "kind", "revision", "account_number", "instruction_version", "pages", "size",
+        "generated_at",
+    ]  # fmt: skip
+    list_filter = ["kind", "offer", "account__firm"]
+    list_select_related = ["account", "instruction"]
+    search_fields = ["number", "account__account_number", "sha256", "key"]
     actions = ["regenerate"]
     fields = [
         "number",
         "kind",
         "revision",
+        "account",
+        "offer",
         "instruction",
+        "key",
         "download",
         "sha256",
         "size",
@@ -40,9 +46,14 @@ class DocumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Document]:
         return super().get_queryset(request).defer("content")
 
-    @admin.display(description="account", ordering="instruction__account__account_number")
-    def account(self, obj: Document) -> str:
-        return obj.instruction.account.account_number
+    @admin.display(description="account", ordering="account__account_number")
+    def account_number(self, obj: Document) -> str:
+        return obj.account.account_number
+
+    @admin.display(description="instruction")
+    def instruction_version(self, obj: Document) -> str:
+        """The instruction's version; a document about the account alone has none."""
+        return f"version {obj.instruction.version}" if obj.instruction else "—"
 
     @admin.display(description="PDF")
     def download(self, obj: Document) -> str:

@@ -2,7 +2,9 @@
 the full TIN. Every figure comes from the engine (`compute_entitlement`); the templates only
 format them."""
 
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django_countries.fields import Country
@@ -13,13 +15,16 @@ from notes.domain.entitlement import (
     InvalidPrincipal,
     compute_entitlement,
     minimum_condition,
+    non_tender_payment,
 )
 from notes.domain.terms import InvalidTerms, OfferTerms
 from notes.models import ExchangeOffer, OfferStatus, Security
 from notes.selectors import offer_consummation_date, offer_terms, offers_with_terms
 from tenders.accounts.models import BrokerFirm, ClientAccount
 from tenders.accounts.selectors import firm_deadlines, position_for
-from tenders.documents.models import DocumentKind
+from tenders.documents.keys import DocumentKey
+from tenders.documents.models import DocumentKind, DocumentSnapshot
+from tenders.documents.tagged import decode
 from tenders.domain.tender import tendered_principal
 from tenders.instructions.models import Instruction, InstructionChoice, InstructionStatus
 
@@ -28,26 +33,28 @@ class DocumentNotAvailable(ValueError):
     """The instruction is not in a state this document describes."""
 
 
-def _cusip(value: str) -> str:
+def cusip_text(value: str) -> str:
     """529529AC3 as printed: 529529 AC 3."""
     return f"{value[:6]} {value[6:8]} {value[8:]}" if len(value) == 9 else value
 
 
-def _lines(text: str) -> list[str]:
+def text_lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-def _firm(firm: BrokerFirm) -> dict[str, Any]:
+def firm_values(firm: BrokerFirm) -> dict[str, Any]:
     return {
         "name": firm.name,
-        "address_lines": _lines(firm.address),
+        "address_lines": text_lines(firm.address),
         "phone": firm.phone.as_national if firm.phone else "",
         "email": firm.email,
         "dtc_participant_number": firm.dtc_participant_number,
     }
 
 
-def _client(account: ClientAccount) -> dict[str, Any]:
+def client_values(account: ClientAccount, owners: Sequence[str] | None = None) -> dict[str, Any]:
+    """The addressee: `owners` are the owners' names where the caller read them for many
+    accounts at once; otherwise they are read from the account."""
     region = " ".join(part for part in (account.state, account.postal_code) if part)
     city_line = ", ".join(part for part in (account.city, region) if part)
     lines = [account.address_line1, account.address_line2, city_line]
@@ -55,27 +62,28 @@ def _client(account: ClientAccount) -> dict[str, Any]:
     if country and country.code != "US":
         lines.append(country.name)
     return {
-        "names": [owner.name for owner in account.owners.all()],
+        "names": list(owners) if owners is not None else [o.name for o in account.owners.all()],
         "address_lines": [line for line in lines if line],
         "account_number": account.account_number,
+        "masked_tin": account.masked_tin,
     }
 
 
-def _security(security: Security) -> dict[str, Any]:
+def security_values(security: Security) -> dict[str, Any]:
     return {
         "name": security.name,
         "short_name": security.short_name,
-        "cusip": _cusip(security.cusip),
+        "cusip": cusip_text(security.cusip),
     }
 
 
-def _offer(offer: ExchangeOffer, terms: OfferTerms | None) -> dict[str, Any]:
+def offer_values(offer: ExchangeOffer, terms: OfferTerms | None) -> dict[str, Any]:
     return {
         "name": offer.name,
         "issuer": offer.issuer.name,
         "exchange_agent": offer.exchange_agent,
-        "old": _security(offer.old_security),
-        "new": _security(offer.new_security),
+        "old": security_values(offer.old_security),
+        "new": security_values(offer.new_security),
         "unit_principal": offer.unit_principal,
         "accrual_start": offer.accrual_start,
         "accrual_rate": offer.accrual_rate,
@@ -88,7 +96,7 @@ def _offer(offer: ExchangeOffer, terms: OfferTerms | None) -> dict[str, Any]:
     }
 
 
-def _load(instruction: Instruction) -> tuple[Instruction, ExchangeOffer]:
+def load_instruction(instruction: Instruction) -> tuple[Instruction, ExchangeOffer]:
     """The instruction as stored, with what the documents read."""
     stored = (
         Instruction.objects.select_related("account__firm", "supersedes")
@@ -99,7 +107,7 @@ def _load(instruction: Instruction) -> tuple[Instruction, ExchangeOffer]:
     return stored, offer
 
 
-def _instruction(instruction: Instruction) -> dict[str, Any]:
+def instruction_values(instruction: Instruction) -> dict[str, Any]:
     withdrawals = [
         t for t in instruction.transitions.all() if t.to_status == InstructionStatus.WITHDRAWN
     ]
@@ -116,12 +124,12 @@ def _instruction(instruction: Instruction) -> dict[str, Any]:
         "withdrawn": instruction.status == InstructionStatus.WITHDRAWN,
         "withdrawn_at": withdrawals[-1].business_at if withdrawals else None,
         "masked_tin": instruction.masked_tin,
-        "signed_address_lines": _lines(instruction.signed_address),
+        "signed_address_lines": text_lines(instruction.signed_address),
         "signers": [s.typed_name for s in instruction.signers.all()],
     }
 
 
-def _fee_rows(entitlement: Entitlement) -> list[dict[str, Any]]:
+def fee_rows_for(entitlement: Entitlement) -> list[dict[str, Any]]:
     """Each installment, and whether its date was moved (on or before consummation, or off
     a banking day): the text says why a payment date differs from the scheduled one."""
     rows = []
@@ -148,7 +156,7 @@ def receipt_context(
     once, when the instruction is received or withdrawn (`tenders.documents.snapshots`): the
     receipt is rendered from that snapshot, never from this function later. Terms the engine
     cannot use leave the figures out, with the reason, rather than refuse the instruction."""
-    instruction, offer = _load(instruction)
+    instruction, offer = load_instruction(instruction)
     account = instruction.account
     deadlines = firm_deadlines(firm=account.firm, offer=offer)
     consummation_date, projected = offer_consummation_date(offer=offer)
@@ -173,17 +181,17 @@ def receipt_context(
         projection_error = str(exc)
     return {
         "document_title": DocumentKind(kind).label,
-        "firm": _firm(account.firm),
-        "client": _client(account),
-        "offer": _offer(offer, terms),
-        "instruction": _instruction(instruction),
+        "firm": firm_values(account.firm),
+        "client": client_values(account),
+        "offer": offer_values(offer, terms),
+        "instruction": instruction_values(instruction),
         "principal": principal,
         "principal_basis": tendered.basis.value,
         "consummation_date": consummation_date,
         "accrual_through": consummation_date - timedelta(days=1),
         "projected": projected,
         "entitlement": entitlement,
-        "fee_rows": _fee_rows(entitlement) if entitlement else [],
+        "fee_rows": fee_rows_for(entitlement) if entitlement else [],
         "projection_error": projection_error,
         "firm_cutoff": deadlines.firm_cutoff,
         "expiration": deadlines.expiration,
@@ -193,7 +201,7 @@ def receipt_context(
 
 def confirmation_context(instruction: Instruction) -> dict[str, Any]:
     """What the confirmation template gets: the actual figures on consummation."""
-    instruction, offer = _load(instruction)
+    instruction, offer = load_instruction(instruction)
     if offer.status != OfferStatus.CONSUMMATED or offer.consummation_date is None:
         raise DocumentNotAvailable(
             "The offer has not been consummated: there is nothing to confirm."
@@ -203,17 +211,59 @@ def confirmation_context(instruction: Instruction) -> dict[str, Any]:
             f"Instruction version {instruction.version} is "
             f"{instruction.get_status_display().lower()}, not accepted on consummation."
         )
-    entitlement = compute_entitlement(
-        offer_terms(offer=offer), instruction.resolved_amount, offer.consummation_date
-    )
+    terms = offer_terms(offer=offer)
+    entitlement = compute_entitlement(terms, instruction.resolved_amount, offer.consummation_date)
     return {
         "document_title": "Exchange confirmation",
-        "firm": _firm(instruction.account.firm),
-        "client": _client(instruction.account),
-        "offer": _offer(offer, offer_terms(offer=offer)),
-        "instruction": _instruction(instruction),
+        "firm": firm_values(instruction.account.firm),
+        "client": client_values(instruction.account),
+        "offer": offer_values(offer, terms),
+        "instruction": instruction_values(instruction),
         "consummation_date": offer.consummation_date,
         "accrual_through": offer.consummation_date - timedelta(days=1),
         "entitlement": entitlement,
-        "fee_rows": _fee_rows(entitlement),
+        "fee_rows": fee_rows_for(entitlement),
+        "untendered": _untendered_on_consummation(instruction, offer, terms),
     }
+
+
+def untendered_values(
+    *, terms: OfferTerms, position: Decimal, tendered: Decimal, on: date
+) -> dict[str, Any] | None:
+    """The Old Notes held and not tendered (nothing tendered, or the rest of a partial
+    tender), and what they are paid on consummation on `on`: principal plus accrued interest
+    (`non_tender_payment`). None when nothing is left untendered."""
+    principal = position - tendered
+    if principal <= 0:
+        return None
+    return {
+        "position": position,
+        "tendered": tendered,
+        "principal": principal,
+        "payment": non_tender_payment(terms, principal, on),
+        "paid_on": on,
+        "accrual_through": on - timedelta(days=1),
+    }
+
+
+def _untendered_on_consummation(
+    instruction: Instruction, offer: ExchangeOffer, terms: OfferTerms
+) -> dict[str, Any] | None:
+    """What the account kept out of the exchange. Read from its payment notice's snapshot,
+    taken on consummation (a position may be lowered afterwards, as the notes leave the
+    account); without one (an offer consummated before payment notices), from the position
+    held now."""
+    assert offer.consummation_date is not None and instruction.resolved_amount is not None
+    key = DocumentKey(
+        DocumentKind.PAYMENT_NOTICE, offer_id=offer.pk, account_id=instruction.account_id
+    )
+    data = DocumentSnapshot.objects.filter(key=str(key)).values_list("data", flat=True).first()
+    if data is not None:
+        untendered: dict[str, Any] | None = decode(data)["untendered"]
+        return untendered
+    return untendered_values(
+        terms=terms,
+        position=position_for(account=instruction.account, offer=offer),
+        tendered=instruction.resolved_amount,
+        on=offer.consummation_date,
+    )

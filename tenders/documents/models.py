@@ -1,4 +1,10 @@
-"""The PDFs issued to clients, stored once."""
+"""The PDFs issued to clients, stored once, and the snapshots they are rendered from.
+
+A document belongs to a client account and an offer. Most also concern one instruction (a
+receipt, a confirmation, a termination notice); a payment notice to a holder who did not
+tender concerns the account alone. Each is issued for one occasion, named by its `key`
+(`tenders.documents.keys`): one snapshot and one document (with its revisions) per key.
+"""
 
 from typing import Any
 
@@ -6,23 +12,44 @@ from django.conf import settings
 from django.db import models
 
 from exchange_office.formatting import timestamp
+from notes.models import ExchangeOffer
+from tenders.accounts.models import ClientAccount
 from tenders.instructions.models import Instruction
+
+KEY_LENGTH = 100
 
 
 class DocumentKind(models.TextChoices):
     RECEIPT = "receipt", "Instruction receipt"
     WITHDRAWAL_RECEIPT = "withdrawal", "Withdrawal receipt"
     CONFIRMATION = "confirmation", "Exchange confirmation"
+    AMENDED_TERMS_RECEIPT = "amended_receipt", "Receipt under amended terms"
+    TERMINATION_NOTICE = "termination", "Termination notice"
+    PAYMENT_NOTICE = "payment", "Payment notice"
 
 
 class Document(models.Model):
     """A PDF issued to a client, stored once: the bytes are never changed. Regenerating makes
     a new revision and keeps the old one."""
 
-    instruction = models.ForeignKey(Instruction, on_delete=models.PROTECT, related_name="documents")
-    kind = models.CharField(max_length=12, choices=DocumentKind.choices)
+    key = models.CharField(
+        max_length=KEY_LENGTH,
+        help_text="The occasion it was issued for (kind, instruction or account, event): "
+        "one document, with its revisions, per key.",
+    )
+    kind = models.CharField(max_length=20, choices=DocumentKind.choices)
+    account = models.ForeignKey(ClientAccount, on_delete=models.PROTECT, related_name="documents")
+    offer = models.ForeignKey(ExchangeOffer, on_delete=models.PROTECT, related_name="documents")
+    instruction = models.ForeignKey(
+        Instruction,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="documents",
+        help_text="Blank for a document about the account alone (a payment notice).",
+    )
     revision = models.PositiveSmallIntegerField(default=1)
-    number = models.CharField("document id", max_length=40, unique=True)
+    number = models.CharField("document id", max_length=80, unique=True)
     content = models.BinaryField(editable=False)
     sha256 = models.CharField("SHA-256", max_length=64, editable=False)
     size = models.PositiveIntegerField(editable=False)
@@ -39,11 +66,9 @@ class Document(models.Model):
     )
 
     class Meta:
-        ordering = ["instruction", "kind", "-revision"]
+        ordering = ["account_id", "key", "-revision"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["instruction", "kind", "revision"], name="document_revision_once"
-            )
+            models.UniqueConstraint(fields=["key", "revision"], name="document_key_revision_once")
         ]
 
     def __str__(self) -> str:
@@ -62,12 +87,21 @@ class Document(models.Model):
 
 class DocumentSnapshot(models.Model):
     """What a document says, taken in the transaction that records the moment it describes:
-    a receipt's snapshot is written with the instruction (or its withdrawal) it acknowledges.
-    The document is rendered from it, whenever that happens, so it reads the same rendered at
-    once or a week later, after amendments, withdrawals or new terms. Never changed."""
+    a receipt's snapshot is written with the instruction (or its withdrawal) it acknowledges,
+    a notice's with the offer's step it reports (an amendment of the terms, a termination, the
+    consummation). The document is rendered from it, whenever that happens, so it reads the
+    same rendered at once or a week later, after amendments, withdrawals or new terms. Never
+    changed."""
 
-    instruction = models.ForeignKey(Instruction, on_delete=models.PROTECT, related_name="snapshots")
-    kind = models.CharField(max_length=12, choices=DocumentKind.choices)
+    key = models.CharField(
+        max_length=KEY_LENGTH, unique=True, help_text="The occasion: its document has this key."
+    )
+    kind = models.CharField(max_length=20, choices=DocumentKind.choices)
+    account = models.ForeignKey(ClientAccount, on_delete=models.PROTECT, related_name="+")
+    offer = models.ForeignKey(ExchangeOffer, on_delete=models.PROTECT, related_name="+")
+    instruction = models.ForeignKey(
+        Instruction, on_delete=models.PROTECT, null=True, blank=True, related_name="snapshots"
+    )
     taken_at = models.DateTimeField(help_text="Business clock: the moment the document describes.")
     taken_wall_at = models.DateTimeField(help_text="Wall clock.")
     data = models.JSONField(
@@ -77,13 +111,11 @@ class DocumentSnapshot(models.Model):
     )
 
     class Meta:
-        ordering = ["instruction", "kind"]
-        constraints = [
-            models.UniqueConstraint(fields=["instruction", "kind"], name="document_snapshot_once")
-        ]
+        ordering = ["account_id", "key"]
+        indexes = [models.Index(fields=["taken_wall_at"], name="document_snapshot_taken")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} of {self.instruction} as of {timestamp(self.taken_at)}"
+        return f"{self.get_kind_display()} ({self.key}) as of {timestamp(self.taken_at)}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:

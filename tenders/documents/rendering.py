@@ -1,4 +1,4 @@
-"""The client's documents as PDF: the instruction receipt and the exchange confirmation.
+"""The client's documents as PDF: receipts, exchange confirmations and notices.
 
 Rendering only, no database writes: the caller stores the bytes once with their SHA-256
 (`tenders.documents.services`, which takes the digest of what it stores). A template is rendered
@@ -32,7 +32,7 @@ from django.template.loader import render_to_string
 
 from exchange_office.formatting import NEW_YORK, long_timestamp
 from tenders.documents.contexts import confirmation_context
-from tenders.documents.models import DocumentSnapshot
+from tenders.documents.models import DocumentKind, DocumentSnapshot
 from tenders.documents.snapshots import snapshot_context
 from tenders.instructions.models import Instruction
 
@@ -193,14 +193,31 @@ def _render(template: str, context: dict[str, Any], meta: dict[str, Any]) -> Ren
     return render_html(render_to_string(template, {**context, **meta}))
 
 
-def render_receipt(snapshot: DocumentSnapshot, *, document_number: str) -> RenderedPdf:
-    """The receipt of a received, amended or withdrawn instruction, from its snapshot: the
-    figures, terms and deadlines as they stood then, dated then ("As of" both clocks of the
-    snapshot), so the same snapshot always gives the same document."""
+# The template of each kind of document rendered from a snapshot.
+SNAPSHOT_TEMPLATES = {
+    DocumentKind.RECEIPT: "pdf/receipt.html",
+    DocumentKind.WITHDRAWAL_RECEIPT: "pdf/receipt.html",
+    DocumentKind.AMENDED_TERMS_RECEIPT: "pdf/receipt.html",
+    DocumentKind.TERMINATION_NOTICE: "pdf/termination_notice.html",
+    DocumentKind.PAYMENT_NOTICE: "pdf/payment_notice.html",
+}
+
+
+def render_snapshot(snapshot: DocumentSnapshot, *, document_number: str) -> RenderedPdf:
+    """A document from its snapshot (a receipt of a received, amended or withdrawn
+    instruction; a notice): the figures, terms and deadlines as they stood then, dated then
+    ("As of" both clocks of the snapshot), so the same snapshot always gives the same
+    document."""
+    template = SNAPSHOT_TEMPLATES.get(DocumentKind(snapshot.kind))
+    if template is None:
+        raise ValueError(f"a {snapshot.get_kind_display().lower()} is not rendered from a snapshot")
     meta = _document_meta(
         document_number, snapshot.taken_at, snapshot.taken_wall_at, clock_label="As of"
     )
-    return _render("pdf/receipt.html", snapshot_context(snapshot), meta)
+    return _render(template, snapshot_context(snapshot), meta)
+
+
+render_receipt = render_snapshot  # the receipts' name for it
 
 
 def render_confirmation(

@@ -1,6 +1,7 @@
 """Reads about issued documents, and the signed links clients open without logging in."""
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
@@ -19,7 +20,7 @@ LINK_SALT = "tenders.document-link"
 def account_documents(*, account: ClientAccount, offer: ExchangeOffer) -> QuerySet[Document]:
     """The account's issued documents, newest first, with their e-mails; without the bytes."""
     return (
-        Document.objects.filter(instruction__account=account, instruction__offer=offer)
+        Document.objects.filter(account=account, offer=offer)
         .select_related("instruction")
         .prefetch_related("messages")
         .defer("content")
@@ -30,19 +31,23 @@ def account_documents(*, account: ClientAccount, offer: ExchangeOffer) -> QueryS
 def documents_for_user(*, user: User) -> QuerySet[Document]:
     """The documents a user may download: their firm's, or every firm's for operations."""
     return permissions.visible_by_account(
-        user=user, rows=Document.objects.all(), account_path="instruction__account"
+        user=user, rows=Document.objects.all(), account_path="account"
     )
 
 
-def snapshots_without_document(*, taken_before: datetime) -> QuerySet[DocumentSnapshot]:
+def snapshots_without_document(
+    *, taken_before: datetime, left_to: QuerySet[Any, Any] | None = None
+) -> QuerySet[DocumentSnapshot]:
     """Snapshots (taken before `taken_before`, wall clock) whose document was never stored:
-    its task was lost or its worker died. Oldest first."""
-    issued = Document.objects.filter(instruction=OuterRef("instruction"), kind=OuterRef("kind"))
-    return (
-        DocumentSnapshot.objects.filter(taken_wall_at__lt=taken_before)
-        .filter(~Exists(issued))
-        .order_by("taken_wall_at", "pk")
+    its task was lost or its worker died. Oldest first. `left_to`: the keys (a query of one
+    column) that other work will issue, such as a bulk run's open items."""
+    issued = Document.objects.filter(key=OuterRef("key"))
+    missing = DocumentSnapshot.objects.filter(taken_wall_at__lt=taken_before).filter(
+        ~Exists(issued)
     )
+    if left_to is not None:
+        missing = missing.exclude(key__in=left_to)
+    return missing.select_related("account", "instruction").order_by("taken_wall_at", "pk")
 
 
 def document_link(document: Document) -> str:

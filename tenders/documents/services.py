@@ -1,14 +1,17 @@
 """Writes for the client's documents: issuing each PDF once and e-mailing it through the outbox.
 
 Rendering is slow (WeasyPrint) and happens outside any transaction; storing is quick and
-idempotent per (instruction, kind): a task that runs twice finds the document issued. A receipt
-is rendered from the snapshot taken when its instruction was recorded, never from the live
-rows; the sweep (`tenders.workers.sweep`) issues any snapshot left without its document.
+idempotent per key (`tenders.documents.keys`: the occasion a document is issued for, such as
+an instruction's receipt or an account's payment notice): a task that runs twice finds the
+document issued. A receipt or a notice is rendered from the snapshot taken at the moment it
+describes, never from the live rows; the sweep (`tenders.workers.sweep`) issues any snapshot
+left without its document. A confirmation is rendered from the rows of the consummated offer.
 """
 
 import hashlib
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
@@ -18,53 +21,44 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from exchange_office import clock
+from notes.models import ExchangeOffer
 from tenders import permissions
+from tenders.accounts.models import ClientAccount
 from tenders.documents import rendering
 from tenders.documents.contexts import DocumentNotAvailable
+from tenders.documents.keys import DocumentKey
 from tenders.documents.models import Document, DocumentKind, DocumentSnapshot
 from tenders.documents.selectors import document_link
+from tenders.documents.snapshots import snapshot_context
 from tenders.instructions.models import Instruction
 from tenders.outbox import services as outbox
 from tenders.outbox import tasks as outbox_tasks
 
 log = logging.getLogger(__name__)
 
-_KIND_CODES = {
-    DocumentKind.RECEIPT: "R",
-    DocumentKind.WITHDRAWAL_RECEIPT: "W",
-    DocumentKind.CONFIRMATION: "C",
-}
+
+@dataclass(frozen=True)
+class Occasion:
+    """What a key names, loaded: whom the document is for, and what it is rendered from."""
+
+    key: DocumentKey
+    account: ClientAccount
+    offer: ExchangeOffer
+    instruction: Instruction | None
+    snapshot: DocumentSnapshot | None  # None for a confirmation (rendered from the rows)
+
+    @property
+    def kind(self) -> DocumentKind:
+        return self.key.kind
+
+    @property
+    def instruction_id(self) -> int | None:
+        return self.key.instruction_id
 
 
-def document_number(instruction: Instruction, kind: str, revision: int) -> str:
-    """LEXINGTON-2001-C000042-1: offer, kind, instruction row and revision."""
-    code = _KIND_CODES[DocumentKind(kind)]
-    return f"{instruction.offer.slug.upper()}-{code}{instruction.pk:06d}-{revision}"
-
-
-def _snapshot(instruction: Instruction, kind: str) -> DocumentSnapshot:
-    try:
-        return DocumentSnapshot.objects.get(instruction=instruction, kind=kind)
-    except DocumentSnapshot.DoesNotExist:
-        raise DocumentNotAvailable(
-            f"Instruction {instruction.pk} has no snapshot for its "
-            f"{DocumentKind(kind).label.lower()}: it was not recorded by the instruction "
-            "services, and a receipt is never rendered from the live rows."
-        ) from None
-
-
-def _render(
-    instruction: Instruction, kind: str, number: str
-) -> tuple[rendering.RenderedPdf, datetime, datetime]:
-    """The PDF, and when it was rendered (business and wall clocks, for the stored row)."""
-    business, wall = clock.now(), clock.wall_now()
-    if kind == DocumentKind.CONFIRMATION:
-        rendered = rendering.render_confirmation(
-            instruction, document_number=number, generated_at=business, generated_wall_at=wall
-        )
-    else:
-        rendered = rendering.render_receipt(_snapshot(instruction, kind), document_number=number)
-    return rendered, business, wall
+def document_number(occasion: Occasion, revision: int) -> str:
+    """LEXINGTON-2001-C000042-1: offer, kind, instruction (or account) and revision."""
+    return occasion.key.number(offer_slug=occasion.offer.slug, revision=revision)
 
 
 def _instruction(instruction_id: int) -> Instruction:
@@ -73,9 +67,46 @@ def _instruction(instruction_id: int) -> Instruction:
     ).get(pk=instruction_id)
 
 
+def _occasion(key: DocumentKey) -> Occasion:
+    snapshot = (
+        DocumentSnapshot.objects.select_related("account__firm", "offer", "instruction")
+        .filter(key=str(key))
+        .first()
+    )
+    if snapshot is not None:
+        return Occasion(key, snapshot.account, snapshot.offer, snapshot.instruction, snapshot)
+    if key.kind == DocumentKind.CONFIRMATION and key.instruction_id is not None:
+        instruction = _instruction(key.instruction_id)
+        return Occasion(key, instruction.account, instruction.offer, instruction, None)
+    about = (
+        f"Instruction {key.instruction_id}"
+        if key.instruction_id is not None
+        else f"Account {key.account_id}"
+    )
+    raise DocumentNotAvailable(
+        f"{about} has no snapshot for its {key.kind.label.lower()} ({key}): it was not "
+        "recorded by the services, and a receipt or notice is never rendered from the live rows."
+    )
+
+
+def _render(occasion: Occasion, number: str) -> tuple[rendering.RenderedPdf, datetime, datetime]:
+    """The PDF, and when it was rendered (business and wall clocks, for the stored row)."""
+    business, wall = clock.now(), clock.wall_now()
+    if occasion.snapshot is not None:
+        rendered = rendering.render_snapshot(occasion.snapshot, document_number=number)
+    else:
+        assert occasion.instruction is not None, "only a confirmation has no snapshot"
+        rendered = rendering.render_confirmation(
+            occasion.instruction,
+            document_number=number,
+            generated_at=business,
+            generated_wall_at=wall,
+        )
+    return rendered, business, wall
+
+
 def _render_and_store(
-    instruction: Instruction,
-    kind: str,
+    occasion: Occasion,
     *,
     revision: int,
     by: User | None,
@@ -83,12 +114,15 @@ def _render_and_store(
 ) -> Document:
     """Render a revision (slow, outside any transaction), then store its bytes with their
     SHA-256 and do `also` in the same transaction. IntegrityError if the revision is taken."""
-    number = document_number(instruction, kind, revision)
-    rendered, business, wall = _render(instruction, kind, number)
+    number = document_number(occasion, revision)
+    rendered, business, wall = _render(occasion, number)
     with transaction.atomic():
         document = Document.objects.create(
-            instruction=instruction,
-            kind=kind,
+            key=str(occasion.key),
+            kind=occasion.kind,
+            account=occasion.account,
+            offer=occasion.offer,
+            instruction=occasion.instruction,
             revision=revision,
             number=number,
             content=rendered.content,
@@ -104,57 +138,78 @@ def _render_and_store(
     return document
 
 
-def document_issue(*, instruction_id: int, kind: str, by: User | None = None) -> Document:
-    """The document of this kind for this instruction version: rendered and stored the first
-    time, then e-mailed to the client; any later call returns the stored one unchanged."""
-    existing = Document.objects.filter(instruction_id=instruction_id, kind=kind).first()
+def _key(
+    key: str | DocumentKey | None, instruction_id: int | None, kind: str | None
+) -> DocumentKey:
+    if key is not None:
+        return key if isinstance(key, DocumentKey) else DocumentKey.parse(key)
+    if instruction_id is None or kind is None:
+        raise TypeError("give the document's key, or its instruction and kind")
+    return DocumentKey.for_instruction(kind, instruction_id)
+
+
+def document_issue(
+    *,
+    key: str | DocumentKey | None = None,
+    instruction_id: int | None = None,
+    kind: str | None = None,
+    by: User | None = None,
+) -> Document:
+    """The document for this occasion (its key; or, for a receipt, withdrawal receipt or
+    confirmation, its instruction and kind): rendered and stored the first time, then
+    e-mailed to the client; any later call returns the stored one unchanged."""
+    document_key = _key(key, instruction_id, kind)
+    existing = Document.objects.filter(key=str(document_key)).order_by("revision").first()
     if existing is not None:
         return existing
-    instruction = _instruction(instruction_id)
+    occasion = _occasion(document_key)
     try:
         document = _render_and_store(
-            instruction,
-            kind,
+            occasion,
             revision=1,
             by=by,
-            also=lambda document: _queue_email(document, instruction, by=by),
+            also=lambda document: _queue_email(document, occasion, by=by),
         )
     except IntegrityError:
         # Another worker stored it first: theirs is the document, and it has its e-mail.
-        return Document.objects.get(instruction_id=instruction_id, kind=kind, revision=1)
+        return Document.objects.get(key=str(document_key), revision=1)
     return document
 
 
 def document_regenerate(*, document: Document, by: User) -> Document:
-    """A new revision (a confirmation from today's data, a receipt from its snapshot); the old
-    one is kept, and nothing is re-sent."""
+    """A new revision (a confirmation from today's data, a receipt or notice from its
+    snapshot); the old one is kept, and nothing is re-sent."""
     permissions.require(permissions.may_issue_documents(user=by), "You may not issue documents.")
-    instruction = _instruction(document.instruction_id)
-    latest = Document.objects.filter(instruction=instruction, kind=document.kind).aggregate(
-        m=Max("revision")
-    )["m"]
+    occasion = _occasion(DocumentKey.parse(document.key))
+    latest = Document.objects.filter(key=document.key).aggregate(m=Max("revision"))["m"]
     try:
         # Two people regenerating at once: the unique revision lets only one through.
-        return _render_and_store(instruction, document.kind, revision=latest + 1, by=by)
+        return _render_and_store(occasion, revision=latest + 1, by=by)
     except IntegrityError:
         raise ValidationError(
             "Someone regenerated this document at the same moment: reload to see it."
         ) from None
 
 
-def _queue_email(document: Document, instruction: Instruction, *, by: User | None) -> None:
-    """The document's e-mail to the client, recorded in the outbox and sent once this commits."""
-    account = instruction.account
+def _queue_email(document: Document, occasion: Occasion, *, by: User | None) -> None:
+    """The document's e-mail to the client, recorded in the outbox and sent once this commits.
+    A notice's snapshot holds what its e-mail says besides the attachment ("email_paragraphs",
+    written at the notice's moment)."""
+    account = occasion.account
     if not account.email:
         log.info("No e-mail address for account %s: %s not sent", account, document.number)
         return
+    paragraphs: list[str] = []
+    if occasion.snapshot is not None:
+        paragraphs = list(snapshot_context(occasion.snapshot).get("email_paragraphs", []))
     names = " and ".join(owner.name for owner in account.owners.all())
     subject = f"{document.get_kind_display()} {document.number} — account {account.account_number}"
     body = (
         f"Dear {names},\n\n"
         f"Attached is your {document.get_kind_display().lower()} for the "
-        f"{instruction.offer.name}, account {account.account_number}.\n\n"
-        f"You can also download it here until the link expires "
+        f"{occasion.offer.name}, account {account.account_number}.\n\n"
+        + "".join(f"{paragraph}\n\n" for paragraph in paragraphs)
+        + f"You can also download it here until the link expires "
         f"({settings.DOCUMENT_LINK_MAX_AGE_DAYS} days):\n{document_link(document)}\n\n"
         f"{account.firm.name}\n{account.firm.address}\n"
     )

@@ -4,75 +4,38 @@ A receipt acknowledges an instruction as received (or withdrawn): its figures, t
 deadlines they rest on, and its date are those of that moment. The instruction services take
 the snapshot in the transaction that records the instruction; the receipt is rendered from it
 later, by a worker, and reads the same whenever that is (amendments, withdrawals and changed
-terms come after it and do not touch it).
+terms come after it and do not touch it). A notice (`tenders.notices`) is snapshotted the same
+way, in the transaction of the step it reports, with `document_snapshots_record`.
 
-The snapshot holds the receipt template's values as JSON. `Decimal`, `date` and `datetime`
-would not survive plain JSON (floats, strings), so they are stored as tagged values that come
-back exactly: `{"$decimal": "158380.00"}`, `{"$date": "2001-09-05"}`,
-`{"$datetime": "2001-08-20T10:00:00-04:00"}`. Engine results (dataclasses) are flattened to
-plain dicts and lists, which the templates read the same way.
+The snapshot holds the template's values as tagged JSON (`tenders.documents.tagged`), so
+amounts, dates and instants come back exactly.
 """
 
-import dataclasses
-from collections.abc import Mapping
-from datetime import date, datetime
-from decimal import Decimal
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from exchange_office import clock
+from notes.models import ExchangeOffer
+from tenders.accounts.models import ClientAccount
 from tenders.documents.contexts import receipt_context
+from tenders.documents.keys import DocumentKey
 from tenders.documents.models import DocumentKind, DocumentSnapshot
+from tenders.documents.tagged import decode, encode
 from tenders.instructions.models import Instruction
 
+__all__ = [
+    "SNAPSHOT_KINDS",
+    "SnapshotInput",
+    "decode",
+    "document_snapshot_take",
+    "document_snapshots_record",
+    "encode",
+    "snapshot_context",
+]
+
 SNAPSHOT_KINDS = (DocumentKind.RECEIPT, DocumentKind.WITHDRAWAL_RECEIPT)
-
-_DECIMAL, _DATE, _DATETIME = "$decimal", "$date", "$datetime"
-
-
-def encode(value: Any) -> Any:
-    """`value` as JSON-ready data, with Decimal, date and datetime tagged. Refuses a float
-    (money is never a float), a naive datetime and a key that looks like a tag."""
-    if value is None or isinstance(value, bool | int):
-        return value
-    if isinstance(value, str):
-        return str(value)  # a TextChoices member as its plain value
-    if isinstance(value, Decimal):
-        return {_DECIMAL: str(value)}
-    if isinstance(value, datetime):
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError(f"a snapshot keeps aware instants only, not {value!r}")
-        return {_DATETIME: value.isoformat()}
-    if isinstance(value, date):
-        return {_DATE: value.isoformat()}
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, Mapping):
-        encoded = {}
-        for key, item in value.items():
-            if not isinstance(key, str) or key.startswith("$"):
-                raise ValueError(f"a snapshot's keys are plain strings, not {key!r}")
-            encoded[key] = encode(item)
-        return encoded
-    if isinstance(value, list | tuple):
-        return [encode(item) for item in value]
-    raise TypeError(f"a snapshot cannot keep {type(value).__name__}: {value!r}")
-
-
-def decode(data: Any) -> Any:
-    """What `encode` took in, with dataclasses as dicts and tuples as lists."""
-    if isinstance(data, dict):
-        if len(data) == 1:
-            ((tag, text),) = data.items()
-            if tag == _DECIMAL:
-                return Decimal(text)
-            if tag == _DATETIME:
-                return datetime.fromisoformat(text)
-            if tag == _DATE:
-                return date.fromisoformat(text)
-        return {key: decode(item) for key, item in data.items()}
-    if isinstance(data, list):
-        return [decode(item) for item in data]
-    return data
 
 
 def document_snapshot_take(*, instruction: Instruction, kind: str) -> DocumentSnapshot:
@@ -87,12 +50,65 @@ def document_snapshot_take(*, instruction: Instruction, kind: str) -> DocumentSn
     else:
         taken_at = context["instruction"]["received_at"]
     return DocumentSnapshot.objects.create(
-        instruction=instruction,
+        key=str(DocumentKey.for_instruction(kind, instruction.pk)),
         kind=kind,
+        account_id=instruction.account_id,
+        offer_id=instruction.offer_id,
+        instruction=instruction,
         taken_at=taken_at,
         taken_wall_at=clock.wall_now(),
         data=encode(context),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotInput:
+    """One document's snapshot to record: its occasion and its template's values."""
+
+    key: DocumentKey
+    account: ClientAccount
+    offer: ExchangeOffer
+    context: dict[str, Any]
+    instruction: Instruction | None = None
+    # Parts of the context shared by many snapshots (the offer, the firm), encoded once by
+    # the caller (`encode`): a run of 100,000 notices does not encode them 100,000 times.
+    encoded_parts: Mapping[str, Any] = field(default_factory=dict)
+
+
+def document_snapshots_record(
+    *, snapshots: Iterable[SnapshotInput], taken_at: datetime, batch_size: int = 500
+) -> list[str]:
+    """Record the snapshots of a moment (`taken_at`, business clock) in the caller's
+    transaction, except those whose key already has one: calling twice records once. Returns
+    the keys recorded now; the caller queues their documents once this commits."""
+    wall = clock.wall_now()
+    rows = [
+        DocumentSnapshot(
+            key=str(item.key),
+            kind=item.key.kind,
+            account=item.account,
+            offer=item.offer,
+            instruction=item.instruction,
+            taken_at=taken_at,
+            taken_wall_at=wall,
+            data={**encode(item.context), **item.encoded_parts},
+        )
+        for item in snapshots
+    ]
+    taken = _existing_keys([row.key for row in rows], batch_size)
+    new = [row for row in rows if row.key not in taken]
+    DocumentSnapshot.objects.bulk_create(new, batch_size=batch_size)
+    return [row.key for row in new]
+
+
+def _existing_keys(keys: list[str], batch_size: int) -> set[str]:
+    """The keys among `keys` that have a snapshot (asked in batches: a database takes only so
+    many parameters in one query)."""
+    found: set[str] = set()
+    for start in range(0, len(keys), batch_size):
+        chunk = keys[start : start + batch_size]
+        found.update(DocumentSnapshot.objects.filter(key__in=chunk).values_list("key", flat=True))
+    return found
 
 
 def snapshot_context(snapshot: DocumentSnapshot) -> dict[str, Any]:

@@ -8,13 +8,26 @@ from django.db import transaction
 from django_tasks import task
 
 from tenders.documents import services
+from tenders.documents.keys import DocumentKey
 
 
 @task()
-def issue_document(instruction_id: int, kind: str) -> str:
-    """Render, store and e-mail a receipt or confirmation (idempotent per instruction+kind)."""
-    return services.document_issue(instruction_id=instruction_id, kind=kind).number
+def issue_document(key: str) -> str:
+    """Render, store and e-mail the document of one occasion (idempotent per key)."""
+    return services.document_issue(key=key).number
 
 
-def enqueue_issue(*, instruction_id: int, kind: str) -> None:
-    transaction.on_commit(lambda: issue_document.enqueue(instruction_id, kind))
+def enqueue_issue(
+    *,
+    key: str | DocumentKey | None = None,
+    instruction_id: int | None = None,
+    kind: str | None = None,
+) -> None:
+    """Issue the document of `key` (or of an instruction's receipt, withdrawal receipt or
+    confirmation) once the caller's transaction commits."""
+    if key is None:
+        if instruction_id is None or kind is None:
+            raise TypeError("give the document's key, or its instruction and kind")
+        key = DocumentKey.for_instruction(kind, instruction_id)
+    text = str(key)
+    transaction.on_commit(lambda: issue_document.enqueue(text))

@@ -13,11 +13,11 @@ from uuid import UUID
 
 from django.contrib.auth.models import User
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from phonenumber_field.phonenumber import PhoneNumber, to_python
 
 from exchange_office import clock
-from notes.models import ExchangeOffer
+from notes.models import ExchangeOffer, OfferStatus
 from tenders import permissions
 from tenders.accounts.models import ClientAccount
 from tenders.accounts.selectors import firm_deadlines, position_for
@@ -110,6 +110,14 @@ def _refuse(message: str) -> ValidationError:
 def _deadline_refusals(
     *, account: ClientAccount, offer: ExchangeOffer, by: User, late_reason: str
 ) -> list[Refusal]:
+    if offer.status != OfferStatus.OPEN:
+        return [
+            Refusal(
+                None,
+                f"The offer is {offer.get_status_display().lower()}: instructions can no "
+                "longer be taken, amended or withdrawn.",
+            )
+        ]
     return deadline_refusals(
         now=clock.now(),
         deadlines=firm_deadlines(firm=account.firm, offer=offer),
@@ -203,6 +211,21 @@ def _checked_tin(
 
 
 # Writes
+
+
+def _offer_for_writing(offer: ExchangeOffer) -> ExchangeOffer:
+    """The offer as it stands, read under a shared row lock (after the account's lock):
+    instruction writes run beside each other, but not beside an extension, an amendment of the
+    terms or a termination, which lock the offer for update. So the status, deadlines and terms
+    a write checks are the ones in force when it commits. (PostgreSQL; SQLite runs one write
+    at a time anyway. Django has no FOR SHARE of its own.)"""
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(ExchangeOffer._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR SHARE", [offer.pk])
+    return ExchangeOffer.objects.select_related("old_security", "new_security", "issuer").get(
+        pk=offer.pk
+    )
 
 
 def _lock_account(account: ClientAccount) -> ClientAccount:
@@ -331,6 +354,7 @@ def instruction_submit(
     account = _lock_account(account)
     if (existing := _already_recorded(data.submission_token)) is not None:
         return existing  # the same form posted twice: a double click
+    offer = _offer_for_writing(offer)
     live = live_instruction(account=account, offer=offer)
     if live is not None:
         raise _refuse(
@@ -396,7 +420,9 @@ def instruction_amend(
     current = _current_version(
         instruction=instruction, expected_version=expected_version, account=account, verb="amended"
     )
-    checked = instruction_check(account=account, offer=current.offer, data=data, by=by)
+    checked = instruction_check(
+        account=account, offer=_offer_for_writing(current.offer), data=data, by=by
+    )
     instruction_transition(current, Status.SUPERSEDED, by=by, reason=checked.late_reason)
     amended = _create_version(
         account=account,
@@ -423,7 +449,8 @@ def instruction_withdraw(
         account=account,
         verb="withdrawn",
     )
-    _raise(_deadline_refusals(account=account, offer=current.offer, by=by, late_reason=late_reason))
+    offer = _offer_for_writing(current.offer)
+    _raise(_deadline_refusals(account=account, offer=offer, by=by, late_reason=late_reason))
     instruction_transition(current, Status.WITHDRAWN, by=by, reason=late_reason.strip())
     _issue_receipt(current, DocumentKind.WITHDRAWAL_RECEIPT)
     return current

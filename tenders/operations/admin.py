@@ -18,12 +18,14 @@ from notes.models import ExchangeOffer, Security
 from notes.selectors import offer_consummation_date
 from tenders import permissions
 from tenders.operations.forms import ConsummateForm
+from tenders.operations.lifecycle_admin import OfferLifecycleActions
 from tenders.operations.selectors import offer_terms_locked, security_terms_locked, tabulate
 from tenders.operations.services import confirmations_issue, offer_consummate
+from tenders.operations.tabulation_admin import OfferTabulationViews
 
 
-class OfferAdmin(notes_admin.ExchangeOfferAdmin):
-    actions = ["consummate", "issue_confirmations"]
+class OfferAdmin(OfferTabulationViews, OfferLifecycleActions, notes_admin.ExchangeOfferAdmin):
+    actions = [*OfferLifecycleActions.lifecycle_actions, "consummate", "issue_confirmations"]
 
     def terms_locked(self, offer: ExchangeOffer) -> bool:
         return offer_terms_locked(offer=offer)
@@ -61,7 +63,13 @@ class OfferAdmin(notes_admin.ExchangeOfferAdmin):
                     request,
                     f"Consummated on {long_date(consummated_on)}: "
                     f"{result.accepted} instruction(s) accepted for {dollars(result.tendered)}. "
-                    "The exchange confirmations are being issued (see Bulk runs).",
+                    "The exchange confirmations are being issued"
+                    + (
+                        ", and payment notices to the holders of untendered notes"
+                        if result.payment_run is not None
+                        else ""
+                    )
+                    + " (see Bulk runs).",
                     messages.SUCCESS,
                 )
                 return None

@@ -1,5 +1,6 @@
 """Reads for operations: what the office's live instructions tender, against the minimum
-condition."""
+condition (judged on the exchange agent's reported total when that is larger). The full
+tabulation page and command read `tenders.operations.tabulation`."""
 
 from dataclasses import dataclass
 from decimal import Decimal
@@ -8,7 +9,7 @@ from django.db.models import Q, QuerySet
 
 from notes.domain.entitlement import minimum_condition
 from notes.models import ExchangeOffer
-from notes.selectors import offer_terms
+from notes.selectors import latest_agent_report, offer_terms
 from tenders.accounts.models import Position
 from tenders.domain.lifecycle import OPEN
 from tenders.domain.tender import tendered_principal
@@ -24,16 +25,28 @@ class TenderedLine:
 
 @dataclass(frozen=True, slots=True)
 class Tabulation:
-    """What the office's live instructions tender, against the minimum condition."""
+    """What the office's live instructions tender, against the minimum condition. The
+    exchange agent's reported total for the whole issue, when one is recorded, is judged
+    instead when it is larger (it includes holders outside the office)."""
 
     lines: tuple[TenderedLine, ...]
     tendered: Decimal
     required: Decimal
     outstanding: Decimal
+    agent_reported: Decimal | None = None
+
+    @property
+    def judged(self) -> Decimal:
+        """The total the minimum condition is judged on: the larger of the two."""
+        return max(self.tendered, self.agent_reported or Decimal(0))
+
+    @property
+    def judged_on_agent(self) -> bool:
+        return self.agent_reported is not None and self.agent_reported > self.tendered
 
     @property
     def minimum_met(self) -> bool:
-        return self.tendered >= self.required
+        return self.judged >= self.required
 
     @property
     def percent(self) -> Decimal:
@@ -52,7 +65,8 @@ def open_instructions(*, offer: ExchangeOffer) -> QuerySet[Instruction]:
 def tabulate(*, offer: ExchangeOffer, lock: bool = False) -> Tabulation:
     """Each live instruction's tender (`tendered_principal`): a submitted one as resolved at
     submission, a stated amount as stated, a "tender all" as the account's position now.
-    With `lock`, the instructions' rows are locked (the caller is in a transaction)."""
+    With `lock`, the instructions' rows are locked (the caller is in a transaction). The
+    latest exchange agent's report rides along (`agent_reported`)."""
     live = open_instructions(offer=offer).select_related("account")
     if lock:
         live = live.select_for_update(of=("self",))
@@ -72,11 +86,13 @@ def tabulate(*, offer: ExchangeOffer, lock: bool = False) -> Tabulation:
         ).principal
         lines.append(TenderedLine(instruction, position, tendered))
     terms = offer_terms(offer=offer)
+    report = latest_agent_report(offer=offer)
     return Tabulation(
         lines=tuple(lines),
         tendered=sum((line.tendered for line in lines), Decimal(0)),
         required=minimum_condition(terms).required_principal,
         outstanding=terms.outstanding_principal,
+        agent_reported=report.tendered_principal if report else None,
     )
 
 

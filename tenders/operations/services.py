@@ -18,7 +18,7 @@ from exchange_office import clock
 from exchange_office.formatting import describe_instant, dollars, long_date
 from notes.domain.deadlines import validate_consummation_date
 from notes.domain.entitlement import InvalidConsummationDate
-from notes.models import ExchangeOffer, OfferStatus
+from notes.models import ExchangeOffer, OfferEvent, OfferEventKind, OfferStatus
 from notes.selectors import offer_calendar
 from tenders import permissions
 from tenders.accounts.models import ClientAccount, Position
@@ -29,6 +29,7 @@ from tenders.domain.lifecycle import Status
 from tenders.domain.tender import tendered_principal
 from tenders.instructions.models import Instruction, InstructionStatus
 from tenders.instructions.services import instruction_transition
+from tenders.notices.services import payment_notices_queue
 from tenders.operations.selectors import Tabulation, tabulate
 from tenders.outbox import services as outbox
 from tenders.outbox import tasks as outbox_tasks
@@ -137,9 +138,14 @@ def _consummation_refusals(offer: ExchangeOffer, on: date, tabulation: Tabulatio
     if on > clock.today():
         refusals.append(f"The consummation date {long_date(on)} is in the future.")
     if not tabulation.minimum_met:
+        agent = (
+            f" ({dollars(tabulation.judged)} as the exchange agent reports for the whole issue)"
+            if tabulation.judged_on_agent
+            else ""
+        )
         refusals.append(
             f"The minimum condition is not met: {dollars(tabulation.tendered)} tendered "
-            f"({tabulation.percent}%), {dollars(tabulation.required)} required."
+            f"({tabulation.percent}%){agent}, {dollars(tabulation.required)} required."
         )
     refusals += [
         f"Account {line.instruction.account.account_number} instructs "
@@ -157,13 +163,15 @@ class ConsummationResult:
     accepted: int
     tendered: Decimal
     run: BulkRun
+    payment_run: BulkRun | None = None  # the payment notices of the Old Notes not tendered
 
 
 @transaction.atomic
 def offer_consummate(*, offer: ExchangeOffer, on: date, by: User) -> ConsummationResult:
     """Consummate the offer on `on`, or refuse with every reason at once: the live
     instructions are accepted ("tender all" resolved to the positions), and the exchange
-    confirmations are issued in a bulk run."""
+    confirmations are issued in a bulk run; then the payment notices of the Old Notes not
+    tendered, in another (`tenders.notices`)."""
     permissions.require(
         permissions.may_run_offer(user=by), "Only operations staff consummate an offer."
     )
@@ -179,9 +187,29 @@ def offer_consummate(*, offer: ExchangeOffer, on: date, by: User) -> Consummatio
     offer.consummation_date = on
     offer._history_user = by  # type: ignore[attr-defined]  # simple-history reads it
     offer.save(update_fields=["status", "consummation_date"])
+    OfferEvent.objects.create(
+        offer=offer,
+        kind=OfferEventKind.CONSUMMATED,
+        reason=f"Consummated on {long_date(on)}: every condition met or waived.",
+        by=by,
+        business_at=clock.now(),
+        wall_at=clock.wall_now(),
+        changes={
+            "consummation_date": on.isoformat(),
+            "accepted_instructions": str(len(tabulation.lines)),
+            "tendered_principal": str(tabulation.tendered),
+        },
+    )
     run = _start_confirmations(offer=offer, by=by)
+    # The holders who kept Old Notes out of the exchange are paid principal plus accrued
+    # interest today: each gets a payment notice, snapshotted now, issued in a bulk run.
+    payment_run = payment_notices_queue(offer=offer, by=by)
     return ConsummationResult(
-        offer=offer, accepted=len(tabulation.lines), tendered=tabulation.tendered, run=run
+        offer=offer,
+        accepted=len(tabulation.lines),
+        tendered=tabulation.tendered,
+        run=run,
+        payment_run=payment_run,
     )
 
 

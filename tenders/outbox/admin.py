@@ -1,4 +1,5 @@
-"""Operations' view of the outbox: every e-mail of a document, read-only. A message whose
+"""Operations' view of the outbox: every e-mail to a client (a document's, or a notice sent
+alone), read-only, listed with its account. A message whose
 outcome is unknown (its worker stopped mid-send) waits for a person: "Mark as sent" if it
 reached the client, "Send again" if not. Nothing is ever resent on its own."""
 
@@ -18,13 +19,16 @@ from tenders.outbox.models import OutboxMessage, OutboxStatus
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["subject", "to", "status", "attempts", "queued_at", "finished_at"]
-    list_filter = ["status"]
-    list_select_related = ["document"]
-    search_fields = ["to", "subject", "document__number"]
+    list_display = ["subject", "account_number", "to", "status", "attempts", "queued_at"]
+    list_filter = ["status", "offer", "account__firm"]
+    list_select_related = ["account"]
+    search_fields = ["to", "subject", "document__number", "account__account_number", "key"]
     actions = ["mark_sent", "resend"]
     fields = [
+        "account",
+        "offer",
         "document",
+        "key",
         "to",
         "subject",
         "body",
@@ -41,6 +45,10 @@ class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "resend_of",
         "queued_by",
     ]
+
+    @admin.display(description="account", ordering="account__account_number")
+    def account_number(self, obj: OutboxMessage) -> str:
+        return obj.account.account_number
 
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None

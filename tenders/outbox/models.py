@@ -1,8 +1,12 @@
-"""E-mails of documents to clients, recorded before and after each attempt."""
+"""E-mails to clients (a document attached, or a notice on its own), recorded before and after
+each attempt."""
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
+from notes.models import ExchangeOffer
+from tenders.accounts.models import ClientAccount
 from tenders.documents.models import Document
 
 
@@ -15,12 +19,30 @@ class OutboxStatus(models.TextChoices):
 
 
 class OutboxMessage(models.Model):
-    """One e-mail of a document to a client. The attempt is recorded before the SMTP call, with
-    the worker that holds it and a lease, so a retried task never sends twice by itself: a
-    message whose worker is gone, or whose lease ran out, while `sending` becomes `unknown`
-    (the sweep), and operations decide: mark it as sent, or send it again."""
+    """One e-mail to a client: a document attached, or a notice on its own (an extension).
+    The attempt is recorded before the SMTP call, with the worker that holds it and a lease,
+    so a retried task never sends twice by itself: a message whose worker is gone, or whose
+    lease ran out, while `sending` becomes `unknown` (the sweep), and operations decide: mark
+    it as sent, or send it again."""
 
-    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="messages")
+    account = models.ForeignKey(
+        ClientAccount, on_delete=models.PROTECT, related_name="outbox_messages"
+    )
+    offer = models.ForeignKey(ExchangeOffer, on_delete=models.PROTECT, related_name="+")
+    document = models.ForeignKey(
+        Document,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="messages",
+        help_text="Blank for a notice sent as an e-mail alone.",
+    )
+    key = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="A notice sent as an e-mail alone: its occasion (one message per account "
+        "and occasion). Blank for a document's e-mail and for a copy sent again.",
+    )
     to = models.EmailField()
     subject = models.CharField(max_length=300)
     body = models.TextField()
@@ -60,6 +82,9 @@ class OutboxMessage(models.Model):
             ("mark_outboxmessage_sent", "Can record that an e-mail of unknown outcome was sent")
         ]
         indexes = [models.Index(fields=["status"], name="outbox_status")]
+        constraints = [
+            models.UniqueConstraint(fields=["key"], condition=~Q(key=""), name="outbox_notice_once")
+        ]
 
     def __str__(self) -> str:
         return f"{self.subject} to {self.to} ({self.get_status_display()})"

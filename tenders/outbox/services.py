@@ -1,4 +1,4 @@
-"""Writes for the outbox: the e-mails of documents to clients.
+"""Writes for the outbox: the e-mails to clients, of documents and of notices sent alone.
 
 Every attempt is committed before the SMTP call, with the worker that holds it and a lease
 (`OUTBOX_SEND_LEASE_SECONDS`), so a retried task never sends twice by itself. A message whose
@@ -7,16 +7,20 @@ the sweep marks it `unknown`, and a person decides whether it was sent or must b
 """
 
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import connection, transaction
 
 from exchange_office import clock
 from exchange_office.formatting import timestamp
+from notes.models import ExchangeOffer
+from tenders.accounts.models import ClientAccount
 from tenders.documents.models import Document
 from tenders.outbox.models import OutboxMessage, OutboxStatus
 from tenders.workers.identity import current_worker_id
@@ -27,15 +31,26 @@ log = logging.getLogger(__name__)
 
 def outbox_message_create(
     *,
-    document: Document,
+    document: Document | None = None,
+    account: ClientAccount | None = None,
+    offer: ExchangeOffer | None = None,
     to: str,
     subject: str,
     body: str,
     by: User | None,
     resend_of: OutboxMessage | None = None,
 ) -> OutboxMessage:
-    """Record an e-mail to send; the caller queues its sending once this commits."""
+    """Record an e-mail to send (a document's: its account and offer are the document's);
+    the caller queues its sending once this commits."""
+    if document is not None:
+        account_id, offer_id = document.account_id, document.offer_id
+    elif account is not None and offer is not None:
+        account_id, offer_id = account.pk, offer.pk
+    else:
+        raise TypeError("an e-mail without a document needs its account and offer")
     return OutboxMessage.objects.create(
+        account_id=account_id,
+        offer_id=offer_id,
         document=document,
         to=to,
         subject=subject,
@@ -58,6 +73,8 @@ def outbox_message_copy(*, message: OutboxMessage, by: User) -> OutboxMessage:
         )
     return outbox_message_create(
         document=message.document,
+        account=message.account,
+        offer=message.offer,
         to=message.to,
         subject=message.subject,
         body=message.body,
@@ -106,7 +123,8 @@ def outbox_send(*, message_id: int) -> OutboxMessage:
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.to],
     )
-    email.attach(document.filename, bytes(document.content), "application/pdf")
+    if document is not None:
+        email.attach(document.filename, bytes(document.content), "application/pdf")
     try:
         email.send(fail_silently=False)
     except Exception as exc:  # the SMTP server refused: known not delivered
@@ -140,6 +158,54 @@ def _unknown_reason(
     if lease is not None and lease < now:
         return f"No outcome was recorded by the end of its lease ({timestamp(lease)}). {doubt}"
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeEmail:
+    """A notice sent as an e-mail alone, to one account, for one occasion (its key)."""
+
+    key: str
+    account: ClientAccount
+    to: str
+    subject: str
+    body: str
+
+
+def outbox_notices_create(
+    *, offer: ExchangeOffer, notices: Sequence[NoticeEmail], by: User | None, batch_size: int = 500
+) -> list[OutboxMessage]:
+    """Record notices sent as e-mails alone, in the caller's transaction, except those whose
+    key already has a message: one per account and occasion, however often this is called.
+    Returns the messages recorded now; the caller queues their sending once this commits."""
+    keys = [notice.key for notice in notices]
+    taken: set[str] = set()
+    for start in range(0, len(keys), batch_size):
+        taken.update(
+            OutboxMessage.objects.filter(key__in=keys[start : start + batch_size]).values_list(
+                "key", flat=True
+            )
+        )
+    now = clock.wall_now()
+    new = [
+        OutboxMessage(
+            key=notice.key,
+            account=notice.account,
+            offer=offer,
+            to=notice.to,
+            subject=notice.subject,
+            body=notice.body,
+            queued_at=now,
+            queued_by=by,
+        )
+        for notice in notices
+        if notice.key not in taken
+    ]
+    # One row at a time where ids are not returned by a bulk insert: the sends need them.
+    if connection.features.can_return_rows_from_bulk_insert:
+        return OutboxMessage.objects.bulk_create(new, batch_size=batch_size)
+    for message in new:
+        message.save()
+    return new
 
 
 def outbox_messages_mark_unknown() -> list[OutboxMessage]:

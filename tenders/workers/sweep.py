@@ -7,7 +7,8 @@ A worker can be killed at any line. What it leaves behind is found here, from th
 2. e-mails it left `sending`: `unknown`, for a person to decide (never sent again by a task);
 3. bulk run items it held: put back, and drains started for runs with nobody draining them;
 4. snapshots without their document (the task was lost, e.g. a process killed between a
-   commit and the queueing): issued now, once SWEEP_GRACE_SECONDS have passed;
+   commit and the queueing): issued now, once SWEEP_GRACE_SECONDS have passed, except those a
+   running bulk run still has to issue (its drains do, and 3. takes them back);
 5. e-mails queued that long whose sending task was lost: queued again (a queued message is
    claimed once, so it cannot go out twice).
 
@@ -24,7 +25,7 @@ from django.conf import settings
 
 from exchange_office import clock
 from tenders.bulk_runs import tasks as bulk_run_tasks
-from tenders.bulk_runs.services import bulk_runs_take_back
+from tenders.bulk_runs.services import bulk_items_open_keys, bulk_runs_take_back
 from tenders.documents import tasks as document_tasks
 from tenders.documents.selectors import snapshots_without_document
 from tenders.documents.services import document_issue
@@ -72,12 +73,13 @@ def sweep() -> SweepReport:
             report.runs_drained.append(run_id)
 
     missing_since = clock.wall_now() - timedelta(seconds=settings.SWEEP_GRACE_SECONDS)
-    issuing = queued_task_args(task=document_tasks.issue_document)
-    for snapshot in snapshots_without_document(taken_before=missing_since):
-        if (snapshot.instruction_id, snapshot.kind) in issuing:
+    issuing = {args[0] for args in queued_task_args(task=document_tasks.issue_document) if args}
+    missing = snapshots_without_document(taken_before=missing_since, left_to=bulk_items_open_keys())
+    for snapshot in missing:
+        if snapshot.key in issuing:
             continue
         try:
-            document = document_issue(instruction_id=snapshot.instruction_id, kind=snapshot.kind)
+            document = document_issue(key=snapshot.key)
         except Exception as exc:  # one bad document must not stop the sweep: log why
             log.exception("Sweep: %s not issued", snapshot)
             report.documents_failed.append(f"{snapshot}: {type(exc).__name__}: {exc}")

@@ -115,7 +115,7 @@ def amount_input(account: ClientAccount, amount: str, **overrides: Any) -> Instr
 
 
 @pytest.fixture
-def fake_pdf(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, str]]:
+def fake_pdf(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int | None, str]]:
     """Replace WeasyPrint with a quick stand-in where a test is about storing, e-mailing or
     bulk runs rather than the PDF itself; returns the (instruction id, kind) rendered."""
     from types import SimpleNamespace
@@ -123,10 +123,11 @@ def fake_pdf(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, str]]:
     from exchange_office import clock
     from tenders.documents import services as documents
 
-    calls: list[tuple[int, str]] = []
+    calls: list[tuple[int | None, str]] = []
 
-    def render(instruction: Any, kind: str, number: str) -> tuple[Any, Any, Any]:
-        calls.append((instruction.pk, kind))
+    def render(occasion: Any, number: str) -> tuple[Any, Any, Any]:
+        # The instruction's id (None for a document about the account alone) and the kind.
+        calls.append((occasion.instruction_id, occasion.kind))
         content = f"%PDF-1.7 {number}".encode()
         pdf = SimpleNamespace(content=content, pages=1)
         return pdf, clock.now(), clock.wall_now()

@@ -21,18 +21,28 @@ REGISTERED = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta
 @pytest.fixture
 def scene(account: ClientAccount, offer: Any, rep: Any) -> None:
     """One row of everything: an instruction taken through the service (signers, transitions,
-    history), its document, an e-mail, a bulk run and a TIN reveal."""
+    history), its document, an e-mail, a bulk run, a TIN reveal and an agent's report."""
     instruction = instruction_submit(account=account, offer=offer, data=make_input(account), by=rep)
     document = factories.DocumentFactory(instruction=instruction)
     from tenders.models import BulkRun, BulkRunItem, OutboxMessage, TinReveal
 
     OutboxMessage.objects.create(
-        document=document, to="c@example.com", subject="s", body="", queued_at=document.generated_at
-    )
+        document=document, account=account, offer=offer, to="c@example.com", subject="s",
+        body="", queued_at=document.generated_at,
+    )  # fmt: skip
     run = BulkRun.objects.create(offer=offer, created_by=rep, created_at=document.generated_at)
-    BulkRunItem.objects.create(run=run, instruction=instruction)
+    BulkRunItem.objects.create(
+        run=run, account=account, instruction=instruction, key=f"confirmation:i{instruction.pk}"
+    )
     TinReveal.objects.create(
         account=account, by=rep, reason="asked", business_at=document.generated_at,
+        wall_at=document.generated_at,
+    )  # fmt: skip
+    from notes.models import AgentReport
+
+    AgentReport.objects.create(
+        offer=offer, as_of=document.generated_at.date(), tendered_principal=125000,
+        source="Agent's report, by fax", entered_by=rep, business_at=document.generated_at,
         wall_at=document.generated_at,
     )  # fmt: skip
 

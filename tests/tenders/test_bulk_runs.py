@@ -61,10 +61,10 @@ def test_a_failure_is_listed_with_the_reason_and_the_run_goes_on(
 
     render = documents._render
 
-    def broken_for_one(instruction: Any, kind: str, number: str) -> Any:
-        if instruction.pk == accepted[2].pk:
+    def broken_for_one(occasion: Any, number: str) -> Any:
+        if occasion.instruction_id == accepted[2].pk:
             raise RuntimeError("font cache unreadable")
-        return render(instruction, kind, number)
+        return render(occasion, number)
 
     monkeypatch.setattr(documents, "_render", broken_for_one)
     run = confirmations_issue(offer=offer, by=ops)

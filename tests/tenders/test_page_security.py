@@ -37,7 +37,9 @@ def scene(account: ClientAccount, joint_account: ClientAccount, offer: Any, rep:
     instruction = instruction_submit(account=account, offer=offer, data=make_input(account), by=rep)
     document = factories.DocumentFactory(instruction=instruction)
     run = BulkRun.objects.create(offer=offer, created_by=rep, created_at=document.generated_at)
-    BulkRunItem.objects.create(run=run, instruction=instruction)
+    BulkRunItem.objects.create(
+        run=run, account=account, instruction=instruction, key=f"confirmation:i{instruction.pk}"
+    )
     return {"account": account, "joint": joint_account, "document": document, "offer": offer}
 
 
@@ -87,6 +89,10 @@ def _admin_pages(scene: dict, ops: Any) -> list[tuple[str, str, dict]]:
     changelist = reverse("admin:notes_exchangeoffer_changelist")
     consummate = {"action": "consummate", "_selected_action": [scene["offer"].pk]}
     pages.append(("post", changelist, consummate))
+    # The offer's tabulation (its own admin URL): the page, and a refused agent's total.
+    tabulation = reverse("admin:notes_exchangeoffer_tabulation", args=[scene["offer"].pk])
+    pages.append(("get", tabulation, {}))
+    pages.append(("post", tabulation, {"tendered_principal": "1500", "source": "fax"}))
     return pages
 
 
@@ -155,6 +161,8 @@ def test_the_walk_covers_the_admin_pages_named_in_the_issue(walk: list[Page], sc
     assert "Worked example" in offer_page.content.decode()
     assert 'data-live="true"' in run_page.content.decode()  # the bar that polls
     assert f"GET {reverse('admin:tenders_instruction_changelist')}" in fetched
+    tabulation = reverse("admin:notes_exchangeoffer_tabulation", args=[scene["offer"].pk])
+    assert "<svg" in fetched[f"GET {tabulation}"].content.decode()  # the chart, inline
 
 
 def test_every_page_is_sent_an_enforced_policy_without_unsafe_inline(walk: list[Page]) -> None:

@@ -189,6 +189,8 @@ def outbox_messages(scene: Scene, start: int, count: int) -> None:
     OutboxMessage.objects.bulk_create(
         OutboxMessage(
             document=document,
+            account_id=document.account_id,
+            offer_id=document.offer_id,
             to="client@example.com",
             subject=f"Receipt {document.number}",
             body="Attached.",
@@ -211,7 +213,9 @@ def bulk_runs(scene: Scene, start: int, count: int) -> None:
     BulkRunItem.objects.bulk_create(
         BulkRunItem(
             run=run,
+            account_id=todo[2 * n + k].account_id,
             instruction=todo[2 * n + k],
+            key=f"confirmation:i{todo[2 * n + k].pk}",
             status=BulkItemStatus.DONE if k == 0 else BulkItemStatus.FAILED,
         )
         for n, run in enumerate(runs)
@@ -293,7 +297,7 @@ PAGES: list[tuple[str, Viewer, Builder, int]] = [
     ("/admin/tenders/instruction/", superuser, instructions, 10),
     ("/admin/tenders/tinreveal/", superuser, tin_reveals, 6),
     ("/admin/tenders/document/", superuser, documents, 7),
-    ("/admin/tenders/outboxmessage/", superuser, outbox_messages, 6),
+    ("/admin/tenders/outboxmessage/", superuser, outbox_messages, 8),  # + offer, firm filters
     ("/admin/tenders/bulkrun/", superuser, bulk_runs, 7),
     ("/admin/notes/exchangeoffer/", superuser, offers, 7),
     ("/admin/notes/security/", superuser, securities, 5),

@@ -128,9 +128,9 @@ def slow_pdf(fake_pdf: list[tuple[int, str]], monkeypatch: pytest.MonkeyPatch) -
 
     quick = documents._render
 
-    def render(instruction: Instruction, kind: str, number: str) -> Any:
+    def render(occasion: Any, number: str) -> Any:
         time.sleep(RENDERING)
-        return quick(instruction, kind, number)
+        return quick(occasion, number)
 
     monkeypatch.setattr(documents, "_render", render)
     return fake_pdf
@@ -162,3 +162,65 @@ def test_concurrent_drains_issue_each_item_exactly_once(
     assert OutboxMessage.objects.filter(status=OutboxStatus.SENT).count() == ITEMS
     assert len(mail.outbox) == ITEMS
     assert BulkRun.objects.get(pk=run.pk).status == BulkRunStatus.FINISHED
+
+
+SUBMITTERS = 8  # representatives recording instructions while operations terminate the offer
+CHECKING = 0.05  # seconds an instruction's checks take, so that the termination lands inside
+
+
+def test_a_termination_racing_new_instructions_leaves_none_live(
+    offer: ExchangeOffer, firm: Any, rep: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Representatives record instructions while operations terminate the offer. Each write
+    reads the offer under a shared lock, the termination locks it for update: an instruction
+    is either recorded before the termination (and returned by it) or refused after it. None
+    is left received on a terminated offer."""
+    from django.contrib.auth.models import Permission
+    from django.core.exceptions import ValidationError
+
+    from notes.models import OfferStatus
+    from tenders.instructions import services as instruction_services
+    from tenders.operations.lifecycle import offer_terminate
+    from tests.tenders.conftest import make_input
+
+    operator = factories.StaffUserFactory()
+    operator.user_permissions.add(
+        *Permission.objects.filter(codename__in=["change_exchangeoffer", "change_instruction"])
+    )
+    accounts = []
+    for _ in range(SUBMITTERS):
+        account = factories.ClientAccountFactory(firm=firm)
+        factories.PositionFactory(account=account, security=offer.old_security)
+        accounts.append(account)
+    check = instruction_services.instruction_check
+
+    def slow_check(**kwargs: Any) -> Any:
+        time.sleep(CHECKING)
+        return check(**kwargs)
+
+    monkeypatch.setattr(instruction_services, "instruction_check", slow_check)
+    queue = list(accounts)
+    lock = threading.Lock()
+
+    def work() -> str:
+        with lock:
+            account = queue.pop() if queue else None
+        if account is None:
+            time.sleep(CHECKING / 2)  # let the submissions get inside their checks first
+            offer_terminate(offer=offer, reason="Financing not obtained", by=operator)
+            return "terminated"
+        try:
+            instruction_services.instruction_submit(
+                account=account, offer=offer, data=make_input(account, tin="123-45-6789"), by=rep
+            )
+        except ValidationError:
+            return "refused"
+        return "recorded"
+
+    outcomes = Counter(race(SUBMITTERS + 1, work))
+
+    assert outcomes["terminated"] == 1
+    assert ExchangeOffer.objects.get(pk=offer.pk).status == OfferStatus.TERMINATED
+    statuses = Counter(Instruction.objects.filter(offer=offer).values_list("status", flat=True))
+    assert statuses.get("received", 0) == 0
+    assert statuses.get("returned", 0) == outcomes["recorded"]

@@ -175,7 +175,7 @@ def test_a_task_left_running_by_a_gone_worker_is_failed_with_the_reason_and_queu
     assert old.exception_class_path == "tenders.workers.services.WorkerGone"
     again = DBTaskResult.objects.get(status=TaskResultStatus.READY)
     assert again.task_path == issue_document.module_path
-    assert again.args_kwargs["args"] == [instruction.pk, DocumentKind.RECEIPT]
+    assert again.args_kwargs["args"] == [f"receipt:i{instruction.pk}"]
     assert len(report.tasks_requeued) == 1
     assert not Document.objects.exists()  # left to the task queued again
 

@@ -6,6 +6,8 @@ from notes.domain.calendar import BankingCalendar, banking_calendar
 from notes.domain.deadlines import (
     NEW_YORK,
     CutoffRule,
+    announcement_deadline,
+    earliest_expiration_after_change,
     expected_consummation_date,
     expiration_day,
     firm_cutoff,
@@ -151,3 +153,58 @@ def test_cutoff_time_with_a_zone_is_refused() -> None:
 def test_naive_expiration_for_a_cutoff_is_refused(xfed: BankingCalendar) -> None:
     with pytest.raises(ValueError, match="aware"):
         firm_cutoff(datetime(2001, 9, 5, 0, 0), ONE_DAY_AT_FIVE, xfed)
+
+
+# Rule 14e-1: the extension's announcement deadline and the minimum time open after a change.
+
+
+@pytest.mark.parametrize(
+    ("expiration", "deadline"),
+    [
+        # 12 midnight ending Tue Sep 4 -> 9:00 a.m. Wed Sep 5, 2001 (the replay's first).
+        (datetime(2001, 9, 5, 0, 0, tzinfo=NEW_YORK), datetime(2001, 9, 5, 9, 0, tzinfo=NEW_YORK)),
+        # 5:00 p.m. Mon Sep 17 -> 9:00 a.m. Tue Sep 18.
+        (
+            datetime(2001, 9, 17, 17, 0, tzinfo=NEW_YORK),
+            datetime(2001, 9, 18, 9, 0, tzinfo=NEW_YORK),
+        ),
+        # 5:00 p.m. Fri Aug 31 -> 9:00 a.m. Tue Sep 4 (Mon Sep 3 was Labor Day).
+        (
+            datetime(2001, 8, 31, 17, 0, tzinfo=NEW_YORK),
+            datetime(2001, 9, 4, 9, 0, tzinfo=NEW_YORK),
+        ),
+        # 5:00 p.m. Fri Oct 5 -> 9:00 a.m. Tue Oct 9 (Mon Oct 8 was Columbus Day).
+        (
+            datetime(2001, 10, 5, 17, 0, tzinfo=NEW_YORK),
+            datetime(2001, 10, 9, 9, 0, tzinfo=NEW_YORK),
+        ),
+    ],
+)
+def test_an_extension_is_announced_by_nine_on_the_next_business_day(
+    xfed: BankingCalendar, expiration: datetime, deadline: datetime
+) -> None:
+    assert announcement_deadline(expiration, xfed) == deadline
+
+
+@pytest.mark.parametrize(
+    ("announced_on", "days", "earliest"),
+    [
+        # Wed Sep 5 counts as day 1: ...Sep 14, 17, 18 is the 10th; open until midnight ending it.
+        (date(2001, 9, 5), 10, datetime(2001, 9, 19, 0, 0, tzinfo=NEW_YORK)),
+        # Five business days from Wed Sep 5: Sep 5, 6, 7, 10, 11.
+        (date(2001, 9, 5), 5, datetime(2001, 9, 12, 0, 0, tzinfo=NEW_YORK)),
+        # Announced on Saturday Sep 8: the count starts Monday Sep 10 (10, 11, 12, 13, 14).
+        (date(2001, 9, 8), 5, datetime(2001, 9, 15, 0, 0, tzinfo=NEW_YORK)),
+        # Fri Oct 5, then Oct 9, 10, 11, 12: Columbus Day (Oct 8) does not count.
+        (date(2001, 10, 5), 5, datetime(2001, 10, 13, 0, 0, tzinfo=NEW_YORK)),
+    ],
+)
+def test_a_change_keeps_the_offer_open_for_business_days_counting_the_announcement(
+    xfed: BankingCalendar, announced_on: date, days: int, earliest: datetime
+) -> None:
+    assert earliest_expiration_after_change(announced_on, days, xfed) == earliest
+
+
+def test_a_change_cannot_ask_for_no_days_open(xfed: BankingCalendar) -> None:
+    with pytest.raises(ValueError, match="at least one business day"):
+        earliest_expiration_after_change(date(2001, 9, 5), 0, xfed)

@@ -14,6 +14,7 @@ from notes.domain.entitlement import (
     accrual_days,
     accrued_interest_per_unit,
     compute_entitlement,
+    non_tender_payment,
     non_tender_payout,
     units_for,
 )
@@ -233,3 +234,15 @@ def test_the_untendered_rest_of_a_partial_tender_is_paid_principal_and_interest(
     # $400,000 tendered of $480,000 held leaves $80,000: 80 x $1,267.04 on Sep 5, 2001.
     payout = non_tender_payout(LEXINGTON, Decimal("80000"), ORIGINAL_CONSUMMATION)
     assert payout == Decimal("101363.20")
+
+
+def test_the_payment_for_the_untendered_rest_states_its_parts() -> None:
+    # 80 units x $267.04 accrued (754 days) = $21,363.20; 80 x $1,267.04 = $101,363.20.
+    payment = non_tender_payment(LEXINGTON, Decimal("80000"), ORIGINAL_CONSUMMATION)
+    assert (
+        payment.principal, payment.units, payment.accrual_days, payment.accrued_interest_per_unit,
+        payment.accrued_interest, payment.payout_per_unit, payment.payout,
+    ) == (
+        Decimal("80000.00"), 80, 754, Decimal("267.04"),
+        Decimal("21363.20"), Decimal("1267.04"), Decimal("101363.20"),
+    )  # fmt: skip

@@ -1,0 +1,88 @@
+"""The occasion a document is issued for, as a key, and the document's number.
+
+A key names one occasion: `receipt:i42` (the receipt of instruction 42), `amended_receipt:i42:e7`
+(its receipt under the terms amended by offer event 7), `termination:i42`, `payment:o3:a17`
+(the payment notice of account 17 for offer 3). A snapshot and a document (with its
+revisions) exist once per key, so issuing is idempotent per key, for documents about an
+instruction and documents about an account alike.
+
+Numbers stay readable: LEXINGTON-2001-R000042-1 is offer, kind, instruction and revision (the
+receipts' numbers are those of before keys); an amended-terms receipt adds the event
+(LEXINGTON-2001-A000042E7-1); a payment notice names the account row (LEXINGTON-2001-P000017-1).
+"""
+
+from dataclasses import dataclass
+
+from tenders.documents.models import DocumentKind
+
+_CODES = {
+    DocumentKind.RECEIPT: "R",
+    DocumentKind.WITHDRAWAL_RECEIPT: "W",
+    DocumentKind.CONFIRMATION: "C",
+    DocumentKind.AMENDED_TERMS_RECEIPT: "A",
+    DocumentKind.TERMINATION_NOTICE: "T",
+    DocumentKind.PAYMENT_NOTICE: "P",
+}
+# What each kind's key names, in this order: instruction (i), offer (o), account (a), event (e).
+_PARTS = {
+    DocumentKind.RECEIPT: "i",
+    DocumentKind.WITHDRAWAL_RECEIPT: "i",
+    DocumentKind.CONFIRMATION: "i",
+    DocumentKind.AMENDED_TERMS_RECEIPT: "ie",
+    DocumentKind.TERMINATION_NOTICE: "i",
+    DocumentKind.PAYMENT_NOTICE: "oa",
+}
+_FIELDS = {"i": "instruction_id", "o": "offer_id", "a": "account_id", "e": "event_id"}
+
+
+class InvalidDocumentKey(ValueError):
+    """Not a key this office writes."""
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentKey:
+    kind: DocumentKind
+    instruction_id: int | None = None
+    offer_id: int | None = None
+    account_id: int | None = None
+    event_id: int | None = None
+
+    def __post_init__(self) -> None:
+        wanted = set(_PARTS[self.kind])
+        for letter, name in _FIELDS.items():
+            if (getattr(self, name) is not None) != (letter in wanted):
+                raise InvalidDocumentKey(
+                    f"a {self.kind.label.lower()} is keyed by "
+                    f"{', '.join(_FIELDS[p] for p in _PARTS[self.kind])}"
+                )
+
+    def __str__(self) -> str:
+        parts = [f"{letter}{getattr(self, _FIELDS[letter])}" for letter in _PARTS[self.kind]]
+        return ":".join([self.kind.value, *parts])
+
+    @classmethod
+    def parse(cls, text: str) -> "DocumentKey":
+        kind_text, *parts = text.split(":")
+        try:
+            kind = DocumentKind(kind_text)
+            letters = "".join(part[0] for part in parts)
+            if letters != _PARTS[kind]:
+                raise ValueError(text)
+            values = {_FIELDS[part[0]]: int(part[1:]) for part in parts}
+            key = cls(kind, **values)
+        except (ValueError, IndexError):
+            raise InvalidDocumentKey(f"not a document key: {text!r}") from None
+        if str(key) != text:  # "i042", "i+42": one spelling per occasion
+            raise InvalidDocumentKey(f"not a document key: {text!r}")
+        return key
+
+    @classmethod
+    def for_instruction(cls, kind: str, instruction_id: int) -> "DocumentKey":
+        """A receipt, withdrawal receipt, confirmation or termination notice."""
+        return cls(DocumentKind(kind), instruction_id=instruction_id)
+
+    def number(self, *, offer_slug: str, revision: int) -> str:
+        """LEXINGTON-2001-R000042-1: offer, kind, instruction (or account), event, revision."""
+        row = self.instruction_id if self.instruction_id is not None else self.account_id
+        event = f"E{self.event_id}" if self.event_id is not None else ""
+        return f"{offer_slug.upper()}-{_CODES[self.kind]}{row:06d}{event}-{revision}"

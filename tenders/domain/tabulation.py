@@ -1,0 +1,315 @@
+"""The tabulation's arithmetic: what the office's instructions tender against the minimum
+condition, what is still needed, the room left untendered, the warrants, and the breakdowns
+by status and by firm. Pure Python, fed rows by `tenders.operations.tabulation`.
+
+Each instruction tenders what `tendered_principal` says (a "tender all" counts at the account's
+position until it is resolved at submission, then at the resolved amount). Only live
+instructions count (received, submitted to the agent, accepted on consummation). The minimum
+condition is judged on the larger of the office's total and the exchange agent's reported
+total for the whole issue, with the engine's own `is_minimum_met`.
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from enum import StrEnum
+
+from notes.domain.entitlement import (
+    is_minimum_met,
+    minimum_condition,
+    warrants_if_all_tendered,
+)
+from notes.domain.terms import OfferTerms
+from tenders.domain.lifecycle import LIVE, Status
+from tenders.domain.tender import tendered_principal
+
+PERCENT_PLACES = Decimal("0.01")
+# Statuses in the order a reader meets them; the first three count.
+STATUS_ORDER = (
+    Status.RECEIVED,
+    Status.SUBMITTED,
+    Status.ACCEPTED,
+    Status.WITHDRAWN,
+    Status.SUPERSEDED,
+    Status.RETURNED,
+)
+# An instruction counts from its "received" transition until one of these.
+STOPS_COUNTING = frozenset({Status.WITHDRAWN, Status.SUPERSEDED, Status.RETURNED})
+
+
+class JudgedOn(StrEnum):
+    OFFICE = "office"  # the office's own instructions
+    AGENT = "agent"  # the exchange agent's reported total for the whole issue, when larger
+
+
+@dataclass(frozen=True, slots=True)
+class InstructionRow:
+    """One instruction of the offer, any status, with the account's position now."""
+
+    key: int
+    account: int
+    firm: int
+    status: str
+    choice: str
+    stated: Decimal | None
+    resolved: Decimal | None
+    position: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class HolderRow:
+    """An account holding the Old Notes (a positive position)."""
+
+    account: int
+    firm: int
+    position: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class CountedLine:
+    """What one instruction tenders (or would, were it live) and its warrants."""
+
+    row: InstructionRow
+    tendered: Decimal
+    counts: bool
+    warrants_exact: Decimal
+    warrants: int
+
+
+@dataclass(frozen=True, slots=True)
+class StatusTotal:
+    status: Status
+    instructions: int
+    principal: Decimal  # what these instructions tender (or would, for those that do not count)
+    counts: bool
+
+
+@dataclass(frozen=True, slots=True)
+class FirmTotal:
+    firm: int
+    accounts: int  # holding the Old Notes, or with an instruction
+    answered: int  # with an instruction of any status
+    tendering: int  # with a live instruction
+    held: Decimal
+    tendered: Decimal
+    not_answered: int
+    not_answered_principal: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class TabulationFigures:
+    outstanding: Decimal
+    outstanding_units: int
+    tendered: Decimal  # the office's own live instructions
+    tendered_units: int
+    tendered_percent: Decimal
+    instructions: int  # live instructions
+    minimum_percent: Decimal
+    minimum_exact: Decimal  # 99% of the outstanding: $27,137,880
+    minimum_principal: Decimal  # the smallest whole-unit amount meeting it: $27,138,000
+    minimum_units: int
+    agent_reported: Decimal | None
+    agent_reported_units: int | None
+    agent_reported_percent: Decimal | None
+    judged: Decimal  # the larger of the office's and the agent's
+    judged_percent: Decimal
+    judged_on: JudgedOn
+    minimum_met: bool
+    still_needed: Decimal
+    still_needed_units: int
+    max_untendered: Decimal  # $274,000
+    untendered: Decimal
+    untendered_room_left: Decimal
+    warrants_exact_total: Decimal
+    warrants_to_issue: int
+    warrants_if_all: int  # 149,396
+    warrants_if_all_exact: Decimal  # 149,395.4
+    lines: tuple[CountedLine, ...]
+    by_status: tuple[StatusTotal, ...]
+    by_firm: tuple[FirmTotal, ...]
+    not_answered: tuple[HolderRow, ...]  # largest position first
+
+    @property
+    def not_answered_principal(self) -> Decimal:
+        return sum((h.position for h in self.not_answered), Decimal(0))
+
+    @property
+    def tendered_by_instruction(self) -> dict[int, Decimal]:
+        return {line.row.key: line.tendered for line in self.lines}
+
+
+def percent_of(part: Decimal, whole: Decimal) -> Decimal:
+    """part / whole * 100, rounded half-up to two places: $26,601,000 of $27,412,000 is
+    97.04. A display figure: the minimum condition is judged on the amounts."""
+    if whole <= 0:
+        return Decimal("0.00")
+    return (part * 100 / whole).quantize(PERCENT_PLACES, rounding=ROUND_HALF_UP)
+
+
+def whole_units(principal: Decimal, unit: Decimal, *, up: bool = False) -> int:
+    rounding = ROUND_CEILING if up else ROUND_FLOOR
+    return int((principal / unit).to_integral_value(rounding=rounding))
+
+
+def count_line(terms: OfferTerms, row: InstructionRow) -> CountedLine:
+    """An instruction's tender (`tendered_principal`) and its warrants: 5.45 per unit, exact,
+    and rounded per instruction by the offer's rule."""
+    tendered = tendered_principal(
+        choice=row.choice, stated=row.stated, resolved=row.resolved, position=row.position
+    ).principal
+    exact = terms.warrants_per_unit * tendered / terms.unit_principal
+    return CountedLine(
+        row=row,
+        tendered=tendered,
+        counts=row.status in LIVE,
+        warrants_exact=exact,
+        warrants=terms.warrant_rounding.apply(exact),
+    )
+
+
+def _by_status(lines: Iterable[CountedLine]) -> tuple[StatusTotal, ...]:
+    counts: dict[str, int] = {status.value: 0 for status in STATUS_ORDER}
+    principal: dict[str, Decimal] = {status.value: Decimal(0) for status in STATUS_ORDER}
+    for line in lines:
+        status = line.row.status
+        if status not in counts:
+            raise ValueError(f"unknown instruction status {status!r}")
+        counts[status] += 1
+        principal[status] += line.tendered
+    return tuple(
+        StatusTotal(status, counts[status.value], principal[status.value], status in LIVE)
+        for status in STATUS_ORDER
+    )
+
+
+def _by_firm(
+    lines: Iterable[CountedLine], holders: Iterable[HolderRow]
+) -> tuple[tuple[FirmTotal, ...], tuple[HolderRow, ...]]:
+    accounts: dict[int, set[int]] = {}
+    answered: dict[int, set[int]] = {}
+    tendering: dict[int, set[int]] = {}
+    held: dict[int, Decimal] = {}
+    tendered: dict[int, Decimal] = {}
+    for line in lines:
+        firm, account = line.row.firm, line.row.account
+        accounts.setdefault(firm, set()).add(account)
+        answered.setdefault(firm, set()).add(account)
+        if line.counts:
+            tendering.setdefault(firm, set()).add(account)
+            tendered[firm] = tendered.get(firm, Decimal(0)) + line.tendered
+    not_answered: list[HolderRow] = []
+    for holder in holders:
+        accounts.setdefault(holder.firm, set()).add(holder.account)
+        held[holder.firm] = held.get(holder.firm, Decimal(0)) + holder.position
+        if holder.account not in answered.get(holder.firm, ()):
+            not_answered.append(holder)
+    unanswered_by_firm: dict[int, list[HolderRow]] = {}
+    for holder in not_answered:
+        unanswered_by_firm.setdefault(holder.firm, []).append(holder)
+    firms = tuple(
+        FirmTotal(
+            firm=firm,
+            accounts=len(accounts[firm]),
+            answered=len(answered.get(firm, ())),
+            tendering=len(tendering.get(firm, ())),
+            held=held.get(firm, Decimal(0)),
+            tendered=tendered.get(firm, Decimal(0)),
+            not_answered=len(unanswered_by_firm.get(firm, ())),
+            not_answered_principal=sum(
+                (h.position for h in unanswered_by_firm.get(firm, ())), Decimal(0)
+            ),
+        )
+        for firm in sorted(accounts)
+    )
+    not_answered.sort(key=lambda h: (-h.position, h.firm, h.account))
+    return firms, tuple(not_answered)
+
+
+def tabulate_rows(
+    terms: OfferTerms,
+    *,
+    instructions: Iterable[InstructionRow],
+    holders: Iterable[HolderRow],
+    agent_reported: Decimal | None = None,
+) -> TabulationFigures:
+    """Every figure of the tabulation from the offer's instructions (any status) and holders."""
+    if agent_reported is not None and agent_reported < 0:
+        raise ValueError("the agent's reported total must not be negative")
+    lines = tuple(count_line(terms, row) for row in instructions)
+    live = [line for line in lines if line.counts]
+    unit = terms.unit_principal
+    outstanding = terms.outstanding_principal
+    tendered = sum((line.tendered for line in live), Decimal(0))
+    minimum = minimum_condition(terms)
+    if agent_reported is not None and agent_reported > tendered:
+        judged, judged_on = agent_reported, JudgedOn.AGENT
+    else:
+        judged, judged_on = tendered, JudgedOn.OFFICE
+    still_needed = max(Decimal(0), minimum.required_principal - judged)
+    untendered = max(Decimal(0), outstanding - judged)
+    if_all = warrants_if_all_tendered(terms)
+    firms, not_answered = _by_firm(lines, holders)
+    return TabulationFigures(
+        outstanding=outstanding,
+        outstanding_units=whole_units(outstanding, unit),
+        tendered=tendered,
+        tendered_units=whole_units(tendered, unit),
+        tendered_percent=percent_of(tendered, outstanding),
+        instructions=len(live),
+        minimum_percent=minimum.percent,
+        minimum_exact=minimum.required_exact,
+        minimum_principal=minimum.required_principal,
+        minimum_units=whole_units(minimum.required_principal, unit),
+        agent_reported=agent_reported,
+        agent_reported_units=(
+            None if agent_reported is None else whole_units(agent_reported, unit)
+        ),
+        agent_reported_percent=(
+            None if agent_reported is None else percent_of(agent_reported, outstanding)
+        ),
+        judged=judged,
+        judged_percent=percent_of(judged, outstanding),
+        judged_on=judged_on,
+        minimum_met=is_minimum_met(terms, judged),
+        still_needed=still_needed,
+        still_needed_units=whole_units(still_needed, unit, up=True),
+        max_untendered=minimum.maximum_untendered,
+        untendered=untendered,
+        untendered_room_left=max(Decimal(0), minimum.maximum_untendered - untendered),
+        warrants_exact_total=sum((line.warrants_exact for line in live), Decimal(0)),
+        warrants_to_issue=sum(line.warrants for line in live),
+        warrants_if_all=if_all.rounded_exact_total,
+        warrants_if_all_exact=if_all.exact_total,
+        lines=lines,
+        by_status=_by_status(lines),
+        by_firm=firms,
+        not_answered=not_answered,
+    )
+
+
+def tendered_history(
+    transitions: Iterable[tuple[datetime, int, str]], tendered: Mapping[int, Decimal]
+) -> tuple[tuple[datetime, Decimal], ...]:
+    """The office's tendered total after each moment of business time, from the instructions'
+    transitions (instant, instruction, status it moved to), in order: an instruction counts
+    from "received" until it is withdrawn, superseded or returned ("submitted" and "accepted"
+    keep it counting), at what it tenders now. Moves at one instant make one point, so an
+    amendment (one version superseded, the next received) shows no dip."""
+    points: list[tuple[datetime, Decimal]] = []
+    counting: set[int] = set()
+    total = Decimal(0)
+    for at, key, to_status in transitions:
+        if to_status == Status.RECEIVED and key not in counting:
+            counting.add(key)
+            total += tendered.get(key, Decimal(0))
+        elif to_status in STOPS_COUNTING and key in counting:
+            counting.discard(key)
+            total -= tendered.get(key, Decimal(0))
+        else:
+            continue
+        if points and points[-1][0] == at:
+            points[-1] = (at, total)
+        else:
+            points.append((at, total))
+    return tuple(points)

@@ -1,0 +1,48 @@
+from datetime import date, datetime
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from tenders.replay import replay_2001
+
+
+def _instant(text: str) -> datetime:
+    try:
+        instant = datetime.fromisoformat(text)
+    except ValueError:
+        raise CommandError(
+            f"--until {text!r} is not an instant like 2001-09-05T00:00-04:00"
+        ) from None
+    if instant.tzinfo is None:
+        raise CommandError(f"--until {text!r} needs its UTC offset, e.g. 2001-09-05T00:00-04:00")
+    return instant
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"--consummate {text!r} is not a date like 2001-11-01") from None
+
+
+class Command(BaseCommand):
+    help = (
+        "Replay the 2001 Lexington offer on the demo's book up to --until: instructions through "
+        "August, 97.04% tendered at the Sep 4 expiration, three extensions (to Sep 17, Oct 1 and "
+        "Oct 31, 2001, each at 5:00 p.m.); with --consummate DATE, enough further tenders for a "
+        "consummation on that date. Run it again with a later --until to go on."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--until", required=True, help="an ISO 8601 instant with its offset")
+        parser.add_argument("--consummate", help="the consummation date, e.g. 2001-11-01")
+
+    def handle(self, *args: Any, until: str, consummate: str | None, **options: Any) -> None:
+        try:
+            replay_2001(
+                until=_instant(until),
+                consummate_on=_date(consummate) if consummate else None,
+                out=lambda line: self.stdout.write(line),
+            )
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None

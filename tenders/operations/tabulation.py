@@ -1,0 +1,354 @@
+"""The offer's tabulation for operations: the office's tendered total against the minimum
+condition, beside the exchange agent's reported total, what is still needed and the room left
+untendered, the warrants, by status and by firm, who has not answered, and the tendered total
+over business time for the chart.
+
+Rows are read in a fixed number of queries whatever the number of accounts (`values_list`,
+no model instances per row); the arithmetic is `tenders.domain.tabulation`'s. The same
+`OfferTabulation` feeds the admin page, its CSV download and `manage.py tabulation`.
+"""
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import OuterRef, Subquery
+
+from exchange_office import clock
+from exchange_office.formatting import NEW_YORK
+from notes.models import AgentReport, ExchangeOffer, OfferEvent, OfferEventKind
+from notes.presentation import amount, fraction
+from notes.selectors import agent_reports, latest_agent_report, offer_terms, offers_with_terms
+from tenders.accounts.models import AccountOwner, BrokerFirm, Position
+from tenders.domain.tabulation import (
+    FirmTotal,
+    HolderRow,
+    InstructionRow,
+    TabulationFigures,
+    tabulate_rows,
+    tendered_history,
+)
+from tenders.instructions.models import Instruction, InstructionStatus, InstructionTransition
+
+
+@dataclass(frozen=True, slots=True)
+class FirmLine:
+    name: str
+    participant: str  # DTC participant number
+    totals: FirmTotal
+
+
+@dataclass(frozen=True, slots=True)
+class UnansweredAccount:
+    firm: str
+    participant: str
+    account_number: str
+    client: str  # the first owner
+    position: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class OfferTabulation:
+    offer: ExchangeOffer
+    as_of: datetime  # the business clock when it was read
+    figures: TabulationFigures
+    agent_report: AgentReport | None
+    firms: tuple[FirmLine, ...]
+    not_answered: tuple[UnansweredAccount, ...]
+
+
+def offer_tabulation(*, offer: ExchangeOffer) -> OfferTabulation:
+    """Every figure of the tabulation, read in seven queries whatever the number of accounts:
+    the offer and its terms (three), the latest agent's report, the holders, the
+    instructions, and the firms' names."""
+    offer = offers_with_terms().get(pk=offer.pk)
+    terms = offer_terms(offer=offer)
+    report = latest_agent_report(offer=offer)
+    first_owner = (
+        AccountOwner.objects.filter(account=OuterRef("account_id"))
+        .order_by("sequence")
+        .values("name")[:1]
+    )
+    held = (
+        Position.objects.filter(security_id=offer.old_security_id, principal__gt=0)
+        .annotate(client=Subquery(first_owner))
+        .values_list(
+            "account_id", "account__firm_id", "account__account_number", "client", "principal"
+        )
+    )
+    holders: list[HolderRow] = []
+    positions: dict[int, Decimal] = {}
+    who: dict[int, tuple[str, str]] = {}
+    for account_id, firm_id, number, client, principal in held:
+        holders.append(HolderRow(account=account_id, firm=firm_id, position=principal))
+        positions[account_id] = principal
+        who[account_id] = (number, client or "")
+    instructions = [
+        InstructionRow(
+            key=pk,
+            account=account_id,
+            firm=firm_id,
+            status=status,
+            choice=choice,
+            stated=stated,
+            resolved=resolved,
+            position=positions.get(account_id, Decimal(0)),
+        )
+        for pk, account_id, firm_id, status, choice, stated, resolved in Instruction.objects.filter(
+            offer=offer
+        ).values_list(
+            "pk", "account_id", "account__firm_id", "status", "choice", "amount", "resolved_amount"
+        )
+    ]
+    figures = tabulate_rows(
+        terms,
+        instructions=instructions,
+        holders=holders,
+        agent_reported=report.tendered_principal if report else None,
+    )
+    names = {
+        pk: (name, participant)
+        for pk, name, participant in BrokerFirm.objects.filter(
+            pk__in=[firm.firm for firm in figures.by_firm]
+        ).values_list("pk", "name", "dtc_participant_number")
+    }
+    firms = sorted(
+        (FirmLine(*names[totals.firm], totals) for totals in figures.by_firm),
+        key=lambda line: (line.name, line.participant),
+    )
+    not_answered = tuple(
+        UnansweredAccount(
+            firm=names[holder.firm][0],
+            participant=names[holder.firm][1],
+            account_number=who[holder.account][0],
+            client=who[holder.account][1],
+            position=holder.position,
+        )
+        for holder in figures.not_answered
+    )
+    return OfferTabulation(
+        offer=offer,
+        as_of=clock.now(),
+        figures=figures,
+        agent_report=report,
+        firms=tuple(firms),
+        not_answered=not_answered,
+    )
+
+
+# The tendered total over business time (the chart)
+
+
+@dataclass(frozen=True, slots=True)
+class Extension:
+    at: datetime  # when it was recorded (business clock)
+    previous_expiration: datetime | None
+    new_expiration: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class AgentPoint:
+    at: datetime  # the end of the day the figure is as of, or when entered if earlier
+    as_of: datetime
+    principal: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class TenderedOverTime:
+    start: datetime
+    end: datetime
+    points: tuple[tuple[datetime, Decimal], ...]  # the office's total after each moment
+    extensions: tuple[Extension, ...]
+    agent_points: tuple[AgentPoint, ...]
+    outstanding: Decimal
+    minimum_percent: Decimal
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time(0, 0), tzinfo=NEW_YORK)
+
+
+def tendered_over_time(*, tabulation: OfferTabulation) -> TenderedOverTime:
+    """The office's tendered total at each moment of business time, rebuilt from the
+    instructions' transitions at what each tenders now (a "tender all" at the position held
+    now), with the offer's extensions and the agent's reports: three queries."""
+    offer = tabulation.offer
+    transitions = InstructionTransition.objects.filter(instruction__offer=offer).order_by(
+        "business_at", "id"
+    )
+    points = tendered_history(
+        transitions.values_list("business_at", "instruction_id", "to_status"),
+        tabulation.figures.tendered_by_instruction,
+    )
+    extensions = tuple(
+        Extension(at, previous, new)
+        for at, previous, new in OfferEvent.objects.filter(
+            offer=offer, kind=OfferEventKind.EXTENDED
+        )
+        .order_by("business_at", "id")
+        .values_list("business_at", "previous_expiration", "new_expiration")
+    )
+    agent_points = tuple(
+        AgentPoint(
+            at=min(entered, _start_of(as_of + timedelta(days=1))),
+            as_of=_start_of(as_of),
+            principal=principal,
+        )
+        for as_of, entered, principal in agent_reports(offer=offer)
+        .order_by("as_of", "business_at", "id")
+        .values_list("as_of", "business_at", "tendered_principal")
+    )
+    start = _start_of(offer.commencement_date)
+    moments = [
+        offer.expiration,
+        *(at for at, _ in points),
+        *(e.at for e in extensions),
+        *(p.at for p in agent_points),
+    ]
+    end = min(clock.now(), max(moments))
+    end = max([end, start + timedelta(days=1), *(at for at, _ in points)])
+    return TenderedOverTime(
+        start=start,
+        end=end,
+        points=points,
+        extensions=extensions,
+        agent_points=agent_points,
+        outstanding=tabulation.figures.outstanding,
+        minimum_percent=tabulation.figures.minimum_percent,
+    )
+
+
+# As data: the command's JSON and CSV, and the page's download
+
+
+def _optional(value: Decimal | None) -> str | None:
+    return None if value is None else amount(value)
+
+
+def tabulation_as_dict(tabulation: OfferTabulation) -> dict[str, Any]:
+    """The tabulation as JSON-ready values: amounts as strings with two decimals (no "$", no
+    separators), percentages on a 0-100 scale, exact warrant counts without trailing zeros,
+    dates and instants ISO. Other tools read these keys: keep them stable."""
+    f, report = tabulation.figures, tabulation.agent_report
+    offer = tabulation.offer
+    return {
+        "offer": offer.slug,
+        "offer_name": offer.name,
+        "offer_status": offer.status,
+        "as_of": tabulation.as_of.isoformat(),
+        "outstanding_principal": amount(f.outstanding),
+        "outstanding_units": f.outstanding_units,
+        "tendered_principal": amount(f.tendered),
+        "tendered_units": f.tendered_units,
+        "tendered_percent": amount(f.tendered_percent),
+        "tendered_instructions": f.instructions,
+        "minimum_percent": fraction(f.minimum_percent),
+        "minimum_principal": amount(f.minimum_exact),
+        "minimum_principal_whole_units": amount(f.minimum_principal),
+        "minimum_units": f.minimum_units,
+        "agent_reported_principal": _optional(f.agent_reported),
+        "agent_reported_units": f.agent_reported_units,
+        "agent_reported_percent": _optional(f.agent_reported_percent),
+        "agent_reported_as_of": report.as_of.isoformat() if report else None,
+        "agent_reported_source": report.source if report else None,
+        "agent_reported_by": report.entered_by.get_username() if report else None,
+        "agent_reported_at": report.business_at.isoformat() if report else None,
+        "judged_principal": amount(f.judged),
+        "judged_percent": amount(f.judged_percent),
+        "judged_on": str(f.judged_on),
+        "minimum_met": f.minimum_met,
+        "still_needed": amount(f.still_needed),
+        "still_needed_units": f.still_needed_units,
+        "max_untendered": amount(f.max_untendered),
+        "untendered_principal": amount(f.untendered),
+        "untendered_room_left": amount(f.untendered_room_left),
+        "warrants_exact_total": fraction(f.warrants_exact_total),
+        "warrants_to_issue": f.warrants_to_issue,
+        "warrants_if_all": f.warrants_if_all,
+        "warrants_if_all_exact": fraction(f.warrants_if_all_exact),
+        "by_status": [
+            {
+                "status": str(s.status),
+                "label": InstructionStatus(s.status).label,
+                "instructions": s.instructions,
+                "principal": amount(s.principal),
+                "counts": s.counts,
+            }
+            for s in f.by_status
+        ],
+        "by_firm": [
+            {
+                "firm": line.name,
+                "participant": line.participant,
+                "accounts": line.totals.accounts,
+                "answered": line.totals.answered,
+                "tendering": line.totals.tendering,
+                "held_principal": amount(line.totals.held),
+                "tendered_principal": amount(line.totals.tendered),
+                "not_answered": line.totals.not_answered,
+                "not_answered_principal": amount(line.totals.not_answered_principal),
+            }
+            for line in tabulation.firms
+        ],
+        "not_answered_accounts": len(tabulation.not_answered),
+        "not_answered_principal": amount(f.not_answered_principal),
+        "not_answered": [
+            {
+                "firm": account.firm,
+                "participant": account.participant,
+                "account": account.account_number,
+                "client": account.client,
+                "position": amount(account.position),
+            }
+            for account in tabulation.not_answered
+        ],
+    }
+
+
+# The lists, each a section of the CSV with these columns.
+SECTIONS = {
+    "by_status": ["status", "label", "instructions", "principal", "counts"],
+    "by_firm": [
+        "firm",
+        "participant",
+        "accounts",
+        "answered",
+        "tendering",
+        "held_principal",
+        "tendered_principal",
+        "not_answered",
+        "not_answered_principal",
+    ],
+    "not_answered": ["firm", "participant", "account", "client", "position"],
+}
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def tabulation_csv(tabulation: OfferTabulation) -> str:
+    """The same figures as the JSON, for a spreadsheet: first `key,value` rows, one figure
+    each; then, after a blank row, each list (by_status, by_firm, not_answered) as a section:
+    a row with its name, a header row, one row per entry."""
+    data = tabulation_as_dict(tabulation)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["key", "value"])
+    for key, value in data.items():
+        if key not in SECTIONS:
+            writer.writerow([key, _cell(value)])
+    for section, columns in SECTIONS.items():
+        rows: list[dict[str, Any]] = data[section]
+        writer.writerow([])
+        writer.writerow([section])
+        writer.writerow(columns)
+        writer.writerows([_cell(row[column]) for column in columns] for row in rows)
+    return out.getvalue()

@@ -1,0 +1,269 @@
+"""The 2001 offer replayed on the demo's book, as it really went: instructions through August,
+$26,601,000 (97.04%) tendered at 12:00 a.m. on Sep 5, 2001, short of the 99% minimum, then
+three extensions, each recorded at 8:30 a.m. before its 9:00 a.m. announcement deadline: to
+5:00 p.m. on Sep 17, on Oct 1 and on Oct 31, 2001. Optionally, enough further tenders for a
+consummation on a given date.
+
+Every step calls the same services as the pages and the admin, at the business instant it
+happened (the business clock is frozen there for the step). Each step is recorded once: a
+replay run again with a later `--until` goes on from where the earlier one stopped. The
+clients and positions are the demo's (fictional); the dates and totals are the public ones.
+"""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+
+from django.db import transaction
+
+from exchange_office import clock
+from exchange_office.formatting import NEW_YORK, describe_instant, dollars, long_date, timestamp
+from notes.domain.deadlines import expiration_day
+from notes.models import ExchangeOffer, OfferEvent, OfferEventKind, OfferStatus
+from notes.selectors import offer_calendar
+from tenders.demo import INSTRUCTIONS, DemoInstruction, load_demo_book, record_step
+from tenders.instructions.models import Instruction, InstructionTransition
+from tenders.operations.lifecycle import (
+    extension_announcement,
+    offer_condition_meet,
+    offer_extend,
+)
+from tenders.operations.selectors import tabulate
+from tenders.operations.services import offer_consummate
+
+
+def _at(month: int, day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2001, month, day, hour, minute, tzinfo=NEW_YORK)
+
+
+ORIGINAL_EXPIRATION = _at(9, 5, 0)  # 12 midnight at the end of Sep 4, 2001
+# (recorded at, new expiration): each at 8:30 a.m., before the 9:00 a.m. announcement.
+EXTENSIONS = (
+    (_at(9, 5, 8, 30), _at(9, 17, 17)),
+    (_at(9, 18, 8, 30), _at(10, 1, 17)),
+    (_at(10, 2, 8, 30), _at(10, 31, 17)),
+)
+EXPIRATIONS = (ORIGINAL_EXPIRATION, *(new for _, new in EXTENSIONS))
+
+# After the demo's first instructions (Aug 7-17), the rest of the book answers in August,
+# each firm before its cutoff ("tender all"). Nine small holders and Pioneer Valley (which
+# withdrew) stay out, with the rests of three partial tenders: $811,000 untendered.
+AUGUST = (
+    ("HB-100003", 20), ("HB-100004", 20), ("MS-200003", 20), ("LC-300004", 20),
+    ("HB-100008", 21), ("MS-200005", 21), ("LC-300005", 21), ("HB-100009", 22),
+    ("MS-200008", 22), ("LC-300006", 22), ("HB-100012", 23), ("MS-200009", 23),
+    ("LC-300008", 23), ("HB-100013", 24), ("MS-200010", 24), ("LC-300011", 27),
+    ("HB-100014", 27), ("MS-200012", 27), ("LC-300012", 28), ("MS-200013", 28),
+    ("LC-300013", 29),
+)  # fmt: skip
+# Inside the extensions, a few more small holders answer.
+DURING_EXTENSIONS = (
+    DemoInstruction("MS-200004", _at(9, 10, 10), "submit"),
+    DemoInstruction("LC-300007", _at(9, 12, 14), "submit"),
+    DemoInstruction("HB-100011", _at(9, 25, 11), "submit"),
+    DemoInstruction("MS-200007", _at(9, 26, 15), "submit"),  # Pioneer Valley comes back
+    DemoInstruction("LC-300003", _at(10, 10, 10), "submit"),
+)
+# With a consummation: the partial tenders become "all", and Pioneer Valley comes back (if it
+# has not already), three banking days before the last expiration.
+TOWARDS_CONSUMMATION = (("MS-200007", "submit"), ("HB-100007", "amend"), ("LC-300010", "amend"))
+
+TENDERED_AT_ORIGINAL_EXPIRATION = Decimal("26601000")
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    at: datetime
+    description: str
+    done: Callable[[], bool]
+    run: Callable[[], None]
+    report: bool = False  # print the tabulation after it
+
+
+class Replay:
+    def __init__(self, *, consummate_on: date | None, out: Callable[[str], None]) -> None:
+        self.consummate_on = consummate_on
+        self.out = out
+        self.offer, self.users = load_demo_book()
+        self.ops = self.users["ops"]
+
+    # What happened, in order
+
+    def steps(self) -> list[Step]:
+        """Every step, in the order of business time."""
+        return sorted(self._steps(), key=lambda step: step.at)
+
+    def _steps(self) -> Iterator[Step]:
+        last = self._last_expiration()
+        for step in self._instructions(last):
+            yield self._instruction_step(step)
+        yield Step(
+            at=ORIGINAL_EXPIRATION,
+            description="The original expiration: 12 midnight at the end of Sep 4, 2001",
+            done=lambda: True,  # nothing to record: the tabulation at that moment
+            run=lambda: None,
+            report=True,
+        )
+        for recorded_at, new_expiration in EXTENSIONS:
+            previous = EXPIRATIONS[EXPIRATIONS.index(new_expiration) - 1]
+            if previous >= last:
+                break  # consummated after the expiration before it
+            yield self._extension_step(recorded_at, new_expiration)
+        if self.consummate_on is not None:
+            met_at = self._before(last, banking_days=1, at=time(16))
+            yield Step(
+                at=met_at,
+                description="The financing and the other debt amendments are in place",
+                done=lambda: (
+                    not self.offer.conditions.filter(is_satisfied=False, is_waived=False).exists()
+                ),
+                run=self._meet_conditions,
+            )
+            on = self.consummate_on
+            yield Step(
+                at=datetime.combine(on, time(10), tzinfo=NEW_YORK),
+                description=f"Consummation on {long_date(on)}",
+                done=lambda: self._offer().status == OfferStatus.CONSUMMATED,
+                run=lambda: self._consummate(on),
+                report=True,
+            )
+
+    def _last_expiration(self) -> datetime:
+        """The expiration the offer is consummated after: the last one whose day comes
+        before the consummation date (all of them without a consummation)."""
+        if self.consummate_on is None:
+            return EXPIRATIONS[-1]
+        earlier = [e for e in EXPIRATIONS if e.astimezone(NEW_YORK).date() < self.consummate_on]
+        if not earlier:
+            raise ValueError(
+                f"{long_date(self.consummate_on)} is not after the offer's first expiration day, "
+                "September 4, 2001."
+            )
+        return earlier[-1]
+
+    def _instructions(self, last: datetime) -> list[DemoInstruction]:
+        steps = list(INSTRUCTIONS)
+        steps += [
+            DemoInstruction(number, _at(8, day, 10, 15 + n % 40), "submit")
+            for n, (number, day) in enumerate(AUGUST)
+        ]
+        steps += [step for step in DURING_EXTENSIONS if step.at < last]
+        if self.consummate_on is not None:
+            towards = self._before(last, banking_days=3, at=time(10))
+            answered = {s.account for s in steps if s.action == "submit" and s.at > _at(8, 17, 23)}
+            for n, (account, action) in enumerate(TOWARDS_CONSUMMATION):
+                if action == "submit" and account in answered:
+                    continue  # already came back inside an extension
+                steps.append(DemoInstruction(account, towards.replace(minute=n * 10), action))
+        return sorted(steps, key=lambda s: s.at)
+
+    def _before(self, expiration: datetime, *, banking_days: int, at: time) -> datetime:
+        calendar = offer_calendar(offer=self.offer)
+        day = calendar.banking_days_before(expiration_day(expiration), banking_days)
+        return datetime.combine(day, at, tzinfo=NEW_YORK)
+
+    # The steps
+
+    def _instruction_step(self, step: DemoInstruction) -> Step:
+        account = step.account
+        verb = {"submit": "instructs", "amend": "amends", "withdraw": "withdraws"}[step.action]
+        amount = "all" if step.amount is None else dollars(step.amount)
+
+        def done() -> bool:
+            return InstructionTransition.objects.filter(
+                instruction__account__account_number=account,
+                instruction__offer=self.offer,
+                business_at=step.at,
+            ).exists()
+
+        return Step(
+            at=step.at,
+            description=f"{account} {verb}" + ("" if step.action == "withdraw" else f" ({amount})"),
+            done=done,
+            run=lambda: record_step(self._offer(), step, self.users),
+        )
+
+    def _extension_step(self, recorded_at: datetime, new_expiration: datetime) -> Step:
+        def run() -> None:
+            offer = self._offer()
+            with clock.frozen_at(recorded_at):
+                tabulation = tabulate(offer=offer)
+                offer_extend(
+                    offer=offer,
+                    new_expiration=new_expiration,
+                    reason=f"The minimum condition is not met: {tabulation.percent}% tendered, "
+                    "99% required.",
+                    announcement=extension_announcement(offer=offer)
+                    + f" The offer is extended to {describe_instant(new_expiration)}.",
+                    by=self.ops,
+                )
+
+        return Step(
+            at=recorded_at,
+            description=f"Extended to {describe_instant(new_expiration)}",
+            done=lambda: OfferEvent.objects.filter(
+                offer=self.offer, kind=OfferEventKind.EXTENDED, new_expiration=new_expiration
+            ).exists(),
+            run=run,
+            report=True,
+        )
+
+    def _meet_conditions(self) -> None:
+        today = clock.today()
+        for condition in self.offer.conditions.filter(is_satisfied=False, is_waived=False):
+            offer_condition_meet(condition=condition, on=today, note="Replay of 2001.", by=self.ops)
+
+    def _consummate(self, on: date) -> None:
+        offer_consummate(offer=self._offer(), on=on, by=self.ops)
+
+    def _offer(self) -> ExchangeOffer:
+        return ExchangeOffer.objects.get(pk=self.offer.pk)
+
+    # Running it
+
+    def run(self, *, until: datetime) -> int:
+        """Apply every step up to `until` not yet applied; returns how many were applied.
+        The tabulation is printed at each milestone this run reaches: the book then stands
+        as it did at that moment (a milestone an earlier run passed is not printed again)."""
+        steps = self.steps()
+        recorded = [step.at for step in steps if not step.report and step.done()]
+        frontier = max(recorded, default=None)
+        applied = 0
+        for step in steps:
+            if step.at > until:
+                break
+            if not step.done():
+                with transaction.atomic(), clock.frozen_at(step.at):
+                    step.run()
+                applied += 1
+                self.out(f"{timestamp(step.at)}  {step.description}")
+            if step.report and (frontier is None or step.at >= frontier):
+                self.out(self.tabulation_line(step.at))
+        return applied
+
+    def tabulation_line(self, at: datetime) -> str:
+        with clock.frozen_at(at):
+            offer = self._offer()
+            tabulation = tabulate(offer=offer)
+            accepted = Instruction.objects.filter(offer=offer, status="accepted")
+            if offer.status == OfferStatus.CONSUMMATED:
+                tendered = sum((i.resolved_amount or 0 for i in accepted), Decimal(0))
+                percent = (tendered / tabulation.outstanding * 100).quantize(Decimal("0.01"))
+            else:
+                tendered, percent = tabulation.tendered, tabulation.percent
+        return (
+            f"    tabulation at {timestamp(at)}: {dollars(tendered)} tendered ({percent}%), "
+            f"{dollars(tabulation.required)} required; expires "
+            f"{describe_instant(offer.expiration)}; {offer.get_status_display().lower()}"
+        )
+
+
+def replay_2001(
+    *, until: datetime, consummate_on: date | None = None, out: Callable[[str], None] = print
+) -> int:
+    """Replay the 2001 offer up to `until` (aware); see the module's docstring."""
+    return Replay(consummate_on=consummate_on, out=out).run(until=until)
+
+
+__all__ = ["EXTENSIONS", "ORIGINAL_EXPIRATION", "TENDERED_AT_ORIGINAL_EXPIRATION", "replay_2001"]
