@@ -36,8 +36,14 @@ CHROMIUM_FLAGS = [
 
 
 def serve(
-    var_dir: Path, *, scenario: str = "open", now: str = "2001-08-20T10:00:00-04:00"
+    var_dir: Path,
+    *,
+    scenario: str = "open",
+    now: str = "2001-08-20T10:00:00-04:00",
+    commands: list[list[str]] | None = None,
 ) -> subprocess.Popen:
+    """Prepare the database (migrate and load the demo, or `commands`) and serve it with the
+    business clock at `now`."""
     env = {
         **os.environ,
         "DEBUG": "true",
@@ -46,8 +52,12 @@ def serve(
         "EXCHANGE_OFFICE_NOW": now,
     }
     python = sys.executable
-    for args in (["migrate", "-v", "0"], ["load_demo", "--scenario", scenario]):
-        subprocess.run([python, "manage.py", *args], cwd=ROOT, env=env, check=True)
+    if commands is None:
+        commands = [["migrate", "-v", "0"], ["load_demo", "--scenario", scenario]]
+    for args in commands:
+        subprocess.run(
+            [python, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
+        )
     server = subprocess.Popen(
         [python, "manage.py", "runserver", "--noreload", f"127.0.0.1:{PORT}"],
         cwd=ROOT,
