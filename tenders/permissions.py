@@ -37,6 +37,7 @@ __all__ = [
     "actor_for",
     "firm_for_user",
     "may_act_on_account",
+    "may_import_positions",
     "may_issue_documents",
     "may_manage_bulk_runs",
     "may_mark_email_sent",
@@ -162,3 +163,12 @@ def may_mark_email_sent(*, user: User) -> bool:
 def may_manage_bulk_runs(*, user: User) -> bool:
     """Start a bulk run of documents, resume one, retry its failed items."""
     return _is_staff(user) and user.has_perm("tenders.change_bulkrun")
+
+
+def may_import_positions(*, user: User) -> bool:
+    """Import a positions feed: it creates and changes accounts, their owners and positions,
+    so it takes the right to add and change each (operations have them)."""
+    return _is_staff(user) and user.has_perms(
+        [f"tenders.{verb}_{model}" for model in ("clientaccount", "accountowner", "position")
+         for verb in ("add", "change")]
+    )  # fmt: skip

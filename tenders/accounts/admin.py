@@ -23,6 +23,7 @@ from tenders.accounts.models import (
     TinTypeChoice,
 )
 from tenders.accounts.services import account_owner_save, account_save, position_save
+from tenders.position_imports.admin import PositionsImportMixin
 
 
 @admin.register(BrokerFirm)
@@ -132,7 +133,9 @@ class ClientAccountAdmin(NoDeleteAdminMixin, ReadOnlyHistoryAdmin):
 
 
 @admin.register(Position)
-class PositionAdmin(NoDeleteAdminMixin, ReadOnlyHistoryAdmin):
+class PositionAdmin(PositionsImportMixin, NoDeleteAdminMixin, ReadOnlyHistoryAdmin):
+    """Positions, and the positions feed's import (Positions > Import)."""
+
     form = PositionForm
     list_display = ["account", "account_firm", "security", "principal"]
     list_filter = ["security", "account__firm"]

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.contrib import admin
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
 from django.test import Client, override_settings
 from django.urls import URLPattern, reverse
@@ -22,6 +23,10 @@ from tests.tenders.conftest import make_input
 pytestmark = pytest.mark.django_db
 
 Page = tuple[str, HttpResponse]
+FEED_HEADER = (
+    "participant,account_number,owners,address_line1,address_line2,city,state,postal_code,"
+    "country,email,phone,principal"
+)
 
 INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
 STYLE_ELEMENT = re.compile(r"<style\b", re.IGNORECASE)
@@ -93,6 +98,14 @@ def _admin_pages(scene: dict, ops: Any) -> list[tuple[str, str, dict]]:
     tabulation = reverse("admin:notes_exchangeoffer_tabulation", args=[scene["offer"].pk])
     pages.append(("get", tabulation, {}))
     pages.append(("post", tabulation, {"tendered_principal": "1500", "source": "fax"}))
+    # The positions feed's import page, its preview of an upload, and a refused line.
+    feed_import = reverse("admin:tenders_position_import")
+    pages.append(("get", feed_import, {}))
+    for principal in ("150000", "1500"):
+        text = f"{FEED_HEADER}\n{scene['account'].firm.dtc_participant_number},HB-100003,"
+        text += f"Eleanor J. Whitfield,1 Main Street,,New York,NY,10004,US,,,{principal}\n"
+        upload = SimpleUploadedFile("feed.csv", text.encode(), "text/csv")
+        pages.append(("post", feed_import, {"resource": "0", "format": "0", "import_file": upload}))
     return pages
 
 

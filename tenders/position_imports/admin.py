@@ -1,0 +1,172 @@
+"""The positions feed in the admin, on django-import-export's pages: Positions > Import takes
+the file and shows the preview (what each line creates, updates or leaves unchanged, and every
+refused line with its number and reason); *Confirm import* imports it whole.
+
+django-import-export brings the pages (its upload form, the temporary copy of the file between
+the preview and the confirmation, the confirm form); the rows are this package's
+(`positions_preview`, `positions_import`): its per-row saves reach some hundreds of lines a
+second, and the feed writes its rows and audit trail in bulk instead (bench/README.md).
+The confirmation carries the preview's fingerprint: the import writes only if its plan, made
+again under the accounts' locks, is the one previewed.
+"""
+
+from typing import Any
+
+import tablib
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from import_export import resources
+from import_export.admin import ImportMixin
+from import_export.fields import Field
+from import_export.formats import base_formats
+from import_export.forms import ConfirmImportForm
+from import_export.results import Error, Result, RowResult
+
+from tenders import permissions
+from tenders.position_imports.rows import COLUMNS, FileRefused, Refusal
+from tenders.position_imports.services import (
+    ImportRefused,
+    ImportReport,
+    positions_import,
+    positions_preview,
+)
+
+ROWS_SHOWN = 500  # lines listed for each outcome in the preview (the counts are exact)
+
+
+class FeedDataset(tablib.Dataset):
+    """The file's text as it came: the feed reads it line by line itself, so that every
+    refusal names the line of the file."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def __len__(self) -> int:
+        return 1 if self.text.strip() else 0
+
+
+class FeedCSV(base_formats.CSV):
+    def get_title(self) -> str:
+        return "csv"
+
+    def create_dataset(self, in_stream: Any, **kwargs: Any) -> FeedDataset:
+        return FeedDataset(in_stream if isinstance(in_stream, str) else in_stream.decode())
+
+
+class PositionsFeed(resources.Resource):
+    """The feed's columns (for the import page's list), and the preview and import."""
+
+    participant = Field(column_name="participant")
+    account_number = Field(column_name="account_number")
+    owners = Field(column_name="owners")
+    address_line1 = Field(column_name="address_line1")
+    address_line2 = Field(column_name="address_line2")
+    city = Field(column_name="city")
+    state = Field(column_name="state")
+    postal_code = Field(column_name="postal_code")
+    country = Field(column_name="country")
+    email = Field(column_name="email")
+    phone = Field(column_name="phone")
+    principal = Field(column_name="principal")
+
+    @classmethod
+    def get_display_name(cls) -> str:
+        return "Positions feed"
+
+    def import_data(self, dataset: FeedDataset, dry_run: bool = False, **kwargs: Any) -> Result:
+        request: HttpRequest = kwargs["request"]
+        user = request.user
+        assert user.is_authenticated, "the admin serves signed-in staff only"
+        try:
+            if dry_run:
+                report = positions_preview(text=dataset.text, by=user)
+                request._positions_preview = report.digest  # type: ignore[attr-defined]  # read by the confirm form
+            else:
+                report = positions_import(
+                    text=dataset.text,
+                    by=user,
+                    file_name=kwargs.get("file_name") or "",
+                    previewed=kwargs.get("previewed", ""),
+                )
+        except FileRefused as exc:
+            report = ImportReport((), (Refusal(0, "", str(exc)),))
+        except ImportRefused as exc:
+            report = exc.report
+        return _result(report)
+
+
+def _result(report: ImportReport) -> Result:
+    """django-import-export's result of the feed's report: its totals, every refusal as an
+    invalid row (so that no confirm button is offered), and the report itself for the page."""
+    result = Result()
+    result.feed_report = report  # read by the template
+    result.totals[RowResult.IMPORT_TYPE_NEW] = report.created
+    result.totals[RowResult.IMPORT_TYPE_UPDATE] = report.updated
+    result.totals[RowResult.IMPORT_TYPE_SKIP] = report.unchanged
+    result.totals[RowResult.IMPORT_TYPE_INVALID] = len(report.refused)
+    for refusal in report.refused:
+        result.append_invalid_row(refusal.line, {}, ValidationError(str(refusal)))
+    if report.changed_since_preview:
+        result.append_base_error(Error(ImportRefused(report)))
+    return result
+
+
+class ConfirmFeedForm(ConfirmImportForm):
+    previewed = forms.CharField(widget=forms.HiddenInput(), required=False, max_length=64)
+
+
+class PositionsImportMixin(ImportMixin):
+    """Positions > Import, for those who may import positions."""
+
+    resource_classes = [PositionsFeed]
+    formats = [FeedCSV]
+    confirm_form_class = ConfirmFeedForm
+    import_template_name = "admin/tenders/position/import.html"
+    skip_admin_log = True  # the audit trail has a row for each change
+
+    def has_import_permission(self, request: HttpRequest) -> bool:
+        return permissions.may_import_positions(user=request.user)
+
+    def get_import_data_kwargs(self, **kwargs: Any) -> dict[str, Any]:
+        form = kwargs.pop("form", None)
+        if isinstance(form, ConfirmFeedForm):
+            kwargs["previewed"] = form.cleaned_data.get("previewed", "")
+        return kwargs
+
+    def get_confirm_form_initial(self, request: HttpRequest, import_form: Any) -> dict[str, Any]:
+        initial = super().get_confirm_form_initial(request, import_form)
+        initial["previewed"] = getattr(request, "_positions_preview", "")
+        return initial
+
+    def get_import_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {"columns": list(COLUMNS), "rows_shown": ROWS_SHOWN}
+
+    def process_result(self, result: Result, request: HttpRequest) -> HttpResponse:
+        """Imported: back to the positions with the counts. Refused at the last moment (a
+        line no longer passes, or the plan changed since the preview): the new report, and
+        nothing written."""
+        if result.has_errors() or result.has_validation_errors():
+            context = {
+                **self.admin_site.each_context(request),
+                **self.get_import_context_data(),
+                "title": "Import refused: nothing was imported",
+                "opts": self.model._meta,
+                "result": result,
+                "form": self.get_import_form_class(request)(
+                    self.get_import_formats(), self.get_import_resource_classes(request)
+                ),
+            }
+            return TemplateResponse(request, [self.import_template_name], context)
+        report: ImportReport = result.feed_report  # set by _result
+        messages.success(
+            request,
+            f"Positions feed imported: {report.created} created, {report.updated} updated, "
+            f"{report.unchanged} unchanged.",
+        )
+        opts = self.model._meta
+        return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
