@@ -104,6 +104,13 @@ def long_timestamp(instant: datetime) -> str:
     return f"{long_date(local.date())}, {_clock(local, seconds=True)}"
 
 
+def digits_timestamp(instant: datetime) -> str:
+    """20010820100000: New York date and time of day as digits, for files that want them so
+    (MT565's :98C:, 8!n6!n)."""
+    local = in_new_york(instant)
+    return f"{local:%Y%m%d%H%M%S}"
+
+
 def clock_time(instant: datetime) -> str:
     """10:02:30 a.m. EDT: a time later today."""
     return _clock(in_new_york(instant), seconds=True)

@@ -257,6 +257,7 @@ class ExchangeOfferAdmin(ReadOnlyHistoryAdmin):
                     "new_security",
                     "outstanding_principal",
                     "exchange_agent",
+                    "agent_event_id",
                 ]
             },
         ),

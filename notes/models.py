@@ -38,6 +38,13 @@ def validate_cusip(value: str) -> None:
         raise ValidationError(f"{value} is not a valid CUSIP: {exc}.") from None
 
 
+# The exchange agent's identifier of the offer as a corporate action event: 16 characters at most
+# (MT565's `:20C::CORP//` is 16x; seev.033's CorpActnEvtId allows 35), letters, digits and hyphens.
+validate_agent_event_id = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9-]{0,15}$",
+    "Up to 16 letters, digits or hyphens, starting with a letter or digit.",
+)
+
 validate_interest_dates = RegexValidator(
     r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(,\s*(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]))*$",
     "Write month-day pairs separated by commas, e.g. 03-31, 06-30, 09-30, 12-31.",
@@ -173,6 +180,16 @@ class ExchangeOffer(models.Model):
         Security, on_delete=models.PROTECT, related_name="offers_as_new"
     )
     exchange_agent = models.CharField(max_length=200, blank=True)
+    agent_event_id = models.CharField(
+        "corporate action event ID",
+        max_length=16,
+        blank=True,
+        default="",
+        db_default="",  # so that code written before this field can still add an offer
+        validators=[validate_agent_event_id],
+        help_text="The exchange agent's identifier of the offer as a corporate action event "
+        "(CORP in MT565, CorpActnEvtId in seev.033): the files submitted to the agent need it.",
+    )
     outstanding_principal = models.DecimalField(
         **AMOUNT, validators=[MinValueValidator(Decimal("0.01"))]
     )

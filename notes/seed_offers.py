@@ -44,6 +44,9 @@ LEXINGTON_2001: dict[str, Any] = {
         "slug": "lexington-2001",
         "name": "Lexington Precision exchange offer for its 12 3/4% Senior Subordinated Notes",
         "exchange_agent": "Wilmington Trust Company",
+        # Convention: the documents give no event ID (the agent assigns it); this one is the
+        # demo's. Operations enter the agent's in the admin.
+        "agent_event_id": "LXP2001EXOF",
         "outstanding_principal": Decimal("27412000"),
         "record_date": date(2001, 8, 2),
         "commencement_date": date(2001, 8, 6),

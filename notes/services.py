@@ -65,6 +65,10 @@ def offer_load_seed(*, slug: str) -> ExchangeOffer:
             **offer_fields,
         },
     )
+    if not created and not offer.agent_event_id and offer_fields.get("agent_event_id"):
+        # A term added after the offer was first loaded: filled in once, never overwritten.
+        offer.agent_event_id = offer_fields["agent_event_id"]
+        offer.save(update_fields=["agent_event_id"])
     if created:
         offer.full_clean()
         FeeInstallment.objects.bulk_create(

@@ -7,6 +7,7 @@ from tenders.instructions import admin as instructions_admin
 from tenders.notices import admin as notices_admin
 from tenders.operations import admin as operations_admin
 from tenders.outbox import admin as outbox_admin
+from tenders.submissions import admin as submissions_admin
 
 __all__ = [
     "accounts_admin",
@@ -16,4 +17,5 @@ __all__ = [
     "notices_admin",
     "operations_admin",
     "outbox_admin",
+    "submissions_admin",
 ]

@@ -22,6 +22,12 @@ from tenders.instructions.models import (
 )
 from tenders.notices.models import NonTenderReportOffer
 from tenders.outbox.models import OutboxMessage, OutboxStatus
+from tenders.submissions.models import (
+    AgentSubmission,
+    AgentSubmissionItem,
+    SubmissionFormat,
+    SubmissionItemKind,
+)
 from tenders.workers.models import WorkerHeartbeat
 
 # simple-history names a history model defined outside the app's models module after the app
@@ -35,6 +41,8 @@ for _model in (AccountOwner, ClientAccount, Instruction, Position):
 __all__ = [
     "LIVE_STATUSES",
     "AccountOwner",
+    "AgentSubmission",
+    "AgentSubmissionItem",
     "BrokerFirm",
     "BulkItemStatus",
     "BulkRun",
@@ -54,6 +62,8 @@ __all__ = [
     "OutboxStatus",
     "Position",
     "Representative",
+    "SubmissionFormat",
+    "SubmissionItemKind",
     "TinReveal",
     "TinTypeChoice",
     "WorkerHeartbeat",

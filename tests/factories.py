@@ -123,6 +123,7 @@ class ExchangeOfferFactory(factory.django.DjangoModelFactory):
     old_security = factory.SubFactory(OldNotesFactory, issuer=factory.SelfAttribute("..issuer"))
     new_security = factory.SubFactory(SecurityFactory, issuer=factory.SelfAttribute("..issuer"))
     exchange_agent = "Wilmington Trust Company"
+    agent_event_id = "LXP2001EXOF"
     outstanding_principal = Decimal("27412000")
     record_date = date(2001, 8, 2)
     commencement_date = date(2001, 8, 6)

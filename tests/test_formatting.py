@@ -57,6 +57,12 @@ def test_timestamps_to_the_second() -> None:
     assert formatting.clock_time(instant) == "10:00:05 a.m. EDT"
 
 
+def test_a_timestamp_in_digits_is_new_york_time() -> None:
+    assert formatting.digits_timestamp(datetime(2001, 8, 20, 14, 0, 5, tzinfo=UTC)) == (
+        "20010820100005"
+    )
+
+
 def test_a_naive_instant_is_refused() -> None:
     with pytest.raises(ValueError, match="aware datetime"):
         formatting.timestamp(datetime(2001, 8, 20, 10, 0))

@@ -66,6 +66,20 @@ def test_loading_again_keeps_what_operations_changed(lexington: ExchangeOffer) -
     assert lexington.fee_installments.count() == 3
 
 
+def test_loading_again_fills_the_agents_event_id_left_blank_by_an_older_load(
+    lexington: ExchangeOffer,
+) -> None:
+    ExchangeOffer.objects.update(agent_event_id="")
+    offer_load_seed(slug="lexington-2001")
+    assert ExchangeOffer.objects.get().agent_event_id == "LXP2001EXOF"
+
+
+def test_loading_again_keeps_the_event_id_operations_entered(lexington: ExchangeOffer) -> None:
+    ExchangeOffer.objects.update(agent_event_id="DTC123456")
+    offer_load_seed(slug="lexington-2001")
+    assert ExchangeOffer.objects.get().agent_event_id == "DTC123456"
+
+
 def test_load_offer_command_names_the_offer() -> None:
     out = StringIO()
     call_command("load_offer", "lexington-2001", stdout=out)

@@ -21,7 +21,8 @@ REGISTERED = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta
 @pytest.fixture
 def scene(account: ClientAccount, offer: Any, rep: Any) -> None:
     """One row of everything: an instruction taken through the service (signers, transitions,
-    history), its document, an e-mail, a bulk run, a TIN reveal and an agent's report."""
+    history), its document, an e-mail, a bulk run, a TIN reveal, a file sent to the agent and
+    an agent's report."""
     instruction = instruction_submit(account=account, offer=offer, data=make_input(account), by=rep)
     document = factories.DocumentFactory(instruction=instruction)
     from tenders.models import BulkRun, BulkRunItem, OutboxMessage, TinReveal
@@ -37,6 +38,16 @@ def scene(account: ClientAccount, offer: Any, rep: Any) -> None:
     TinReveal.objects.create(
         account=account, by=rep, reason="asked", business_at=document.generated_at,
         wall_at=document.generated_at,
+    )  # fmt: skip
+    from tenders.models import AgentSubmission
+
+    AgentSubmission.objects.create(
+        offer=offer, firm=account.firm, participant=account.firm.dtc_participant_number,
+        format="csv", event_id="LXP2001EXOF", content=b"message\r\n", sha256="0" * 64, size=9,
+        created_by=rep, business_at=document.generated_at, wall_at=document.generated_at,
+    ).items.create(
+        sequence=1, instruction=instruction, kind="instruct", reference="I1V1", choice="ALL",
+        face_amount=125000, status="submitted",
     )  # fmt: skip
     from notes.models import AgentReport
 

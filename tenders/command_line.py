@@ -1,0 +1,35 @@
+"""Who a command run on the server acts as, when no operator is named.
+
+Whoever may run `manage.py` on the server may already do anything there, so a command needs no
+login. What it writes still names who did it: records that require a user (an instruction's
+transitions, a submission's sender) point at one inactive account, "command-line", that cannot
+log in, and their text names the shell's login on the machine.
+"""
+
+import getpass
+import socket
+
+from django.contrib.auth.models import User
+
+COMMAND_LINE_USERNAME = "command-line"
+
+
+def command_line_user() -> User:
+    """The inactive account that stands for the command line (made on first use)."""
+    user, created = User.objects.get_or_create(
+        username=COMMAND_LINE_USERNAME,
+        defaults={"is_active": False, "first_name": "Command", "last_name": "line"},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+def shell_login() -> str:
+    """`login@host` of the process, for the record's text ("unknown" where it has none)."""
+    try:
+        login = getpass.getuser()
+    except (KeyError, OSError):  # no name for the uid, e.g. in a bare container
+        login = "unknown"
+    return f"{login}@{socket.gethostname()}"

@@ -1,0 +1,230 @@
+"""The admin's "Submissions to the agent": what each firm has to send (new instructions and
+cancellations) with a button per format that records the file and downloads it, and every
+file sent, downloadable again exactly as stored. Files are written only by the service: the
+admin never adds, changes or deletes one."""
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
+
+from exchange_office.admin_mixins import ReadOnlyAdminMixin
+from exchange_office.http import AuthenticatedHttpRequest
+from notes.models import ExchangeOffer, OfferStatus
+from tenders import permissions
+from tenders.submissions.forms import SendForm
+from tenders.submissions.models import (
+    FILE_TYPES,
+    AgentSubmission,
+    AgentSubmissionItem,
+    SubmissionFormat,
+)
+from tenders.submissions.selectors import pending_by_firm
+from tenders.submissions.services import agent_submission_record
+
+
+def _file_response(
+    content: bytes, *, filename: str, content_type: str, sha256: str
+) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-SHA256"] = sha256
+    return response
+
+
+SHORT_FORMAT_NAMES = {
+    SubmissionFormat.SEEV033: "seev.033",
+    SubmissionFormat.MT565: "MT565",
+    SubmissionFormat.CSV: "CSV",
+}
+
+
+class AgentSubmissionItemInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = AgentSubmissionItem
+    extra = 0
+    fields = [
+        "sequence",
+        "kind",
+        "reference",
+        "cancels_reference",
+        "instruction",
+        "choice",
+        "face_amount",
+        "status",
+    ]
+
+
+@admin.register(AgentSubmission)
+class AgentSubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    change_list_template = "admin/tenders/agentsubmission/change_list.html"
+    # The download first and short columns: the table scrolls sideways beside the filters.
+    list_display = [
+        "number",
+        "download_button",
+        "dtc",
+        "short_format",
+        "held",
+        "business_at",
+        "created_by",
+        "digest",
+    ]
+    list_display_links = ["number"]
+    list_filter = ["offer", "firm", "format"]
+    list_select_related = ["offer", "firm", "created_by"]
+    search_fields = ["participant", "sha256", "items__reference"]
+    actions = None
+    inlines = [AgentSubmissionItemInline]
+    fields = [
+        "offer",
+        "firm",
+        "participant",
+        "format",
+        "holds_all",
+        "event_id",
+        "download_link",
+        "sha256",
+        "size",
+        "created_by",
+        "business_at",
+        "wall_at",
+    ]
+    readonly_fields = ["download_link"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AgentSubmission]:
+        return (
+            super()
+            .get_queryset(request)
+            .defer("content")
+            .annotate(
+                new=Count("items", filter=Q(items__kind="instruct")),
+                cancellations=Count("items", filter=Q(items__kind="cancel")),
+            )
+        )
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "<int:pk>/download/",
+                self.admin_site.admin_view(self.download_view),
+                name="tenders_agentsubmission_download",
+            ),
+            path(
+                "send/",
+                self.admin_site.admin_view(self.send_view),
+                name="tenders_agentsubmission_send",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description="submission", ordering="pk")
+    def number(self, obj: AgentSubmission) -> str:
+        return f"No. {obj.pk}"
+
+    @admin.display(description="DTC", ordering="participant")
+    def dtc(self, obj: AgentSubmission) -> str:
+        return obj.participant
+
+    @admin.display(description="format", ordering="format")
+    def short_format(self, obj: AgentSubmission) -> str:
+        return SHORT_FORMAT_NAMES[SubmissionFormat(obj.format)]
+
+    @admin.display(description="file")
+    def download_button(self, obj: AgentSubmission) -> str:
+        return format_html(
+            '<a href="{}" title="{}">Download</a>',
+            reverse("admin:tenders_agentsubmission_download", args=[obj.pk]),
+            obj.filename,
+        )
+
+    @admin.display(description="messages")
+    def held(self, obj: AgentSubmission) -> str:
+        new = getattr(obj, "new", None)
+        cancellations = getattr(obj, "cancellations", None)
+        if new is None or cancellations is None:
+            return ""
+        return f"{new} new, {cancellations} cancellation(s)"
+
+    @admin.display(description="SHA-256")
+    def digest(self, obj: AgentSubmission) -> str:
+        """The start of the file's SHA-256 (the whole on the submission's page)."""
+        return f"{obj.sha256[:16]}…"
+
+    @admin.display(description="file")
+    def download_link(self, obj: AgentSubmission) -> str:
+        if obj.pk is None:
+            return ""
+        return format_html(
+            '<a href="{}">Download {}</a>',
+            reverse("admin:tenders_agentsubmission_download", args=[obj.pk]),
+            obj.filename,
+        )
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        offers = ExchangeOffer.objects.filter(status=OfferStatus.OPEN).select_related(
+            "old_security"
+        )
+        context = {
+            "title": "Submissions to the agent",
+            "pending": [(offer, pending_by_firm(offer=offer)) for offer in offers],
+            "formats": SubmissionFormat.choices,
+            "may_send": permissions.may_submit_to_agent(user=request.user),
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, context)
+
+    def download_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The file as it was sent: its stored bytes."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        submission = get_object_or_404(AgentSubmission.objects.select_related("offer"), pk=pk)
+        return _file_response(
+            bytes(submission.content),
+            filename=submission.filename,
+            content_type=FILE_TYPES[SubmissionFormat(submission.format)][1],
+            sha256=submission.sha256,
+        )
+
+    def send_view(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        """Record the firm's next file in the format asked for, and download it."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not permissions.may_submit_to_agent(user=request.user):
+            raise PermissionDenied("Only operations staff submit instructions to the agent.")
+        back = HttpResponseRedirect(reverse("admin:tenders_agentsubmission_changelist"))
+        form = SendForm(request.POST)
+        if not form.is_valid():
+            self.message_user(request, "Choose an offer, a firm and a format.", messages.ERROR)
+            return back
+        try:
+            recorded = agent_submission_record(
+                offer=form.cleaned_data["offer"],
+                firm=form.cleaned_data["firm"],
+                file_format=form.cleaned_data["file_format"],
+                holds_all=form.cleaned_data["holds_all"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return back
+        submission = recorded.submission
+        self.message_user(
+            request,
+            f"Recorded {submission}: {recorded.new} instruction(s) and "
+            f"{recorded.cancellations} cancellation(s), SHA-256 {submission.sha256}.",
+            messages.SUCCESS,
+        )
+        for reason in recorded.held_back:
+            self.message_user(request, f"Held back: {reason}", messages.WARNING)
+        return _file_response(
+            bytes(submission.content),
+            filename=submission.filename,
+            content_type=FILE_TYPES[SubmissionFormat(submission.format)][1],
+            sha256=submission.sha256,
+        )

@@ -1,0 +1,14 @@
+"""The admin's "send" button: which firm's next file, in which format."""
+
+from django import forms
+
+from notes.models import ExchangeOffer
+from tenders.accounts.models import BrokerFirm
+from tenders.submissions.models import SubmissionFormat
+
+
+class SendForm(forms.Form):
+    offer = forms.ModelChoiceField(queryset=ExchangeOffer.objects.all())
+    firm = forms.ModelChoiceField(queryset=BrokerFirm.objects.all())
+    file_format = forms.ChoiceField(choices=SubmissionFormat.choices)
+    holds_all = forms.BooleanField(required=False)

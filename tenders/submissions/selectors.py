@@ -1,0 +1,369 @@
+"""Reads for the submissions to the exchange agent: what a participant's next file holds (its
+plan), the file itself without recording it (the command without `--record`, previews), and
+what every firm has to send.
+
+Each format is a channel of its own: a file holds the instructions not yet sent in that
+format, and the cancellations of those sent in it that were withdrawn or amended since. A
+message's reference is the same in every format, so the agent never takes one instruction
+twice, whichever files reach it.
+"""
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Q, QuerySet
+
+from exchange_office import clock
+from exchange_office.formatting import dollars
+from notes.models import ExchangeOffer
+from tenders.accounts.models import BrokerFirm, Position
+from tenders.domain.lifecycle import LIVE, OPEN, Status
+from tenders.domain.submission import (
+    AgentMessage,
+    InvalidReference,
+    MessageKind,
+    SubmissionHeader,
+    isin_for_cusip,
+    message_reference,
+)
+from tenders.domain.tender import tendered_principal
+from tenders.instructions.models import Instruction
+from tenders.submissions import files
+from tenders.submissions.models import (
+    FILE_TYPES,
+    AgentSubmission,
+    AgentSubmissionItem,
+    SubmissionFormat,
+)
+
+# An instruction sent to the agent and then withdrawn or amended is cancelled there.
+CANCELLED = (Status.WITHDRAWN, Status.SUPERSEDED)
+
+
+def refusal(message: str) -> ValidationError:
+    return ValidationError({NON_FIELD_ERRORS: [message]})
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def submission_header(*, offer: ExchangeOffer, firm: BrokerFirm) -> SubmissionHeader:
+    """What every message of the firm's file shares, as of now; refused while the offer lacks
+    what the agent needs to know it by."""
+    if not offer.agent_event_id:
+        raise refusal(
+            f"{offer} has no corporate action event ID: enter the exchange agent's in "
+            "the admin's Exchange offers before sending it files."
+        )
+    if not offer.exchange_agent.strip():
+        raise refusal(f"{offer} names no exchange agent: enter it in the admin's Exchange offers.")
+    security = offer.old_security
+    return SubmissionHeader(
+        event_id=offer.agent_event_id,
+        participant=firm.dtc_participant_number,
+        firm_name=_one_line(firm.name),
+        agent_name=_one_line(offer.exchange_agent),
+        cusip=security.cusip,
+        isin=isin_for_cusip(security.cusip),
+        security_name=_one_line(security.name),
+        created_at=clock.now(),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SubmissionPlan:
+    """What a participant's next file in one format holds, and why some instructions are held
+    back (a stated amount the account no longer holds, or nothing held at all)."""
+
+    offer: ExchangeOffer
+    firm: BrokerFirm
+    file_format: SubmissionFormat
+    holds_all: bool
+    header: SubmissionHeader
+    messages: tuple[AgentMessage, ...]
+    held_back: tuple[str, ...]
+    instructions: dict[int, Instruction]  # by id, each message's instruction
+
+    @property
+    def new(self) -> int:
+        return sum(m.kind is MessageKind.INSTRUCT for m in self.messages)
+
+    @property
+    def cancellations(self) -> int:
+        return sum(m.kind is MessageKind.CANCEL for m in self.messages)
+
+    @property
+    def principal(self) -> Decimal:
+        return sum(
+            (m.face_amount for m in self.messages if m.kind is MessageKind.INSTRUCT), Decimal(0)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Sent:
+    reference: str
+    face_amount: Decimal
+
+
+def _sent_in(
+    *, offer: ExchangeOffer, firm: BrokerFirm, file_format: str
+) -> tuple[dict[int, _Sent], set[int]]:
+    """The instructions already sent in this format (with the reference and amount the agent
+    holds) and those already cancelled in it."""
+    sent: dict[int, _Sent] = {}
+    cancelled: set[int] = set()
+    rows = AgentSubmissionItem.objects.filter(
+        submission__offer=offer, submission__firm=firm, submission__format=file_format
+    ).order_by("submission_id", "sequence")
+    for instruction_id, kind, reference, amount in rows.values_list(
+        "instruction_id", "kind", "reference", "face_amount"
+    ):
+        if kind == MessageKind.CANCEL:
+            cancelled.add(instruction_id)
+        else:
+            sent[instruction_id] = _Sent(reference, amount)
+    return sent, cancelled
+
+
+def _message(
+    instruction: Instruction,
+    *,
+    kind: MessageKind,
+    reference: str,
+    face_amount: Decimal,
+    cancels: str = "",
+) -> AgentMessage:
+    return AgentMessage(
+        kind=kind,
+        reference=reference,
+        cancels=cancels,
+        instruction_id=instruction.pk,
+        account_number=instruction.account.account_number,
+        version=instruction.version,
+        choice=instruction.choice,
+        stated=instruction.amount,
+        face_amount=face_amount,
+        status=instruction.status,
+    )
+
+
+def _reference(header: SubmissionHeader, instruction: Instruction, kind: MessageKind) -> str:
+    try:
+        return message_reference(
+            participant=header.participant,
+            instruction_id=instruction.pk,
+            version=instruction.version,
+            kind=kind,
+        )
+    except InvalidReference as exc:
+        raise refusal(str(exc)) from None
+
+
+def submission_plan(
+    *,
+    offer: ExchangeOffer,
+    firm: BrokerFirm,
+    file_format: SubmissionFormat | str,
+    holds_all: bool = False,
+    lock: bool = False,
+) -> SubmissionPlan:
+    """The firm's next file in `file_format`: the cancellations due (instructions sent in this
+    format, withdrawn or amended since), then the live instructions not yet sent in it, or
+    every live one with `holds_all`. A "tender all" not yet submitted resolves to the account's
+    position now; one submitted keeps the amount it resolved to then. With `lock`, the
+    instructions are read under row locks (the caller has locked their accounts first)."""
+    file_format = SubmissionFormat(file_format)
+    header = submission_header(offer=offer, firm=firm)
+    sent, cancelled = _sent_in(offer=offer, firm=firm, file_format=file_format)
+    to_cancel = set(sent) - cancelled
+    statuses = sorted(LIVE if holds_all else OPEN)
+    rows = Instruction.objects.filter(offer=offer, account__firm=firm).filter(
+        Q(status__in=statuses) | Q(pk__in=to_cancel, status__in=CANCELLED)
+    )
+    if lock:
+        rows = rows.select_for_update(of=("self",))
+    instructions = {
+        i.pk: i for i in rows.select_related("account").order_by("account__account_number")
+    }
+    positions = dict(
+        Position.objects.filter(
+            account_id__in={i.account_id for i in instructions.values()},
+            security_id=offer.old_security_id,
+        ).values_list("account_id", "principal")
+    )
+    messages: list[AgentMessage] = []
+    held_back: list[str] = []
+    for instruction in instructions.values():
+        earlier = sent.get(instruction.pk)
+        if instruction.status in CANCELLED:
+            assert earlier is not None, "only instructions sent and not yet cancelled are read"
+            messages.append(
+                _message(
+                    instruction,
+                    kind=MessageKind.CANCEL,
+                    reference=_reference(header, instruction, MessageKind.CANCEL),
+                    face_amount=earlier.face_amount,
+                    cancels=earlier.reference,
+                )
+            )
+            continue
+        if earlier is not None and not holds_all:
+            continue  # the agent has it already
+        reference = (
+            earlier.reference if earlier else _reference(header, instruction, MessageKind.INSTRUCT)
+        )
+        if instruction.status != Status.RECEIVED and instruction.resolved_amount:
+            # Submitted before: the amount it resolved to then, whatever is held now.
+            messages.append(
+                _message(
+                    instruction,
+                    kind=MessageKind.INSTRUCT,
+                    reference=reference,
+                    face_amount=instruction.resolved_amount,
+                )
+            )
+            continue
+        position = positions.get(instruction.account_id, Decimal(0))
+        tendered = tendered_principal(
+            choice=instruction.choice,
+            stated=instruction.amount,
+            resolved=None,  # resolved now, as it would be on submission
+            position=position,
+        ).principal
+        if not tendered or tendered > position:
+            held_back.append(
+                f"{instruction.account.account_number}: {dollars(tendered)} instructed but "
+                f"{dollars(position)} held."
+            )
+            continue
+        messages.append(
+            _message(
+                instruction, kind=MessageKind.INSTRUCT, reference=reference, face_amount=tendered
+            )
+        )
+    return SubmissionPlan(
+        offer=offer,
+        firm=firm,
+        file_format=file_format,
+        holds_all=holds_all,
+        header=header,
+        messages=tuple(files.in_file_order(messages)),
+        held_back=tuple(held_back),
+        instructions=instructions,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SubmissionFile:
+    plan: SubmissionPlan
+    content: bytes
+    filename: str
+    content_type: str
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+
+def submission_file(plan: SubmissionPlan, messages: Iterable[AgentMessage] | None = None) -> bytes:
+    """The file of a plan (or of `messages` under its header)."""
+    return files.render(
+        plan.file_format, plan.header, tuple(plan.messages if messages is None else messages)
+    )
+
+
+def agent_submission_build(
+    *,
+    offer: ExchangeOffer,
+    firm: BrokerFirm,
+    file_format: SubmissionFormat | str,
+    holds_all: bool = False,
+) -> SubmissionFile:
+    """The firm's next file, as it would be sent now, without recording anything: the
+    instructions keep their status, and the same file can be built again."""
+    plan = submission_plan(offer=offer, firm=firm, file_format=file_format, holds_all=holds_all)
+    extension, content_type = FILE_TYPES[plan.file_format]
+    return SubmissionFile(
+        plan=plan,
+        content=submission_file(plan),
+        filename=f"{offer.slug}-{firm.dtc_participant_number}-{plan.file_format}-preview"
+        f".{extension}",
+        content_type=content_type,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PendingCount:
+    file_format: SubmissionFormat
+    new: int
+    cancellations: int
+    principal: Decimal
+    held_back: tuple[str, ...]
+
+    @property
+    def anything(self) -> bool:
+        return bool(self.new or self.cancellations)
+
+
+@dataclass(frozen=True, slots=True)
+class FirmPending:
+    firm: BrokerFirm
+    formats: tuple[PendingCount, ...]
+    error: str = ""
+
+
+def pending_by_firm(*, offer: ExchangeOffer) -> list[FirmPending]:
+    """For each firm, what its next file in each format would hold (none is built)."""
+    rows = []
+    for firm in BrokerFirm.objects.order_by("dtc_participant_number"):
+        try:
+            plans = [
+                submission_plan(offer=offer, firm=firm, file_format=file_format)
+                for file_format in SubmissionFormat
+            ]
+        except ValidationError as exc:
+            rows.append(FirmPending(firm=firm, formats=(), error=" ".join(exc.messages)))
+            continue
+        rows.append(
+            FirmPending(
+                firm=firm,
+                formats=tuple(
+                    PendingCount(
+                        file_format=plan.file_format,
+                        new=plan.new,
+                        cancellations=plan.cancellations,
+                        principal=plan.principal,
+                        held_back=plan.held_back,
+                    )
+                    for plan in plans
+                ),
+            )
+        )
+    return rows
+
+
+def participants_to_send(
+    *, offer: ExchangeOffer, file_format: SubmissionFormat | str, holds_all: bool = False
+) -> list[BrokerFirm]:
+    """The firms whose next file in `file_format` holds something."""
+    return [
+        firm
+        for firm in BrokerFirm.objects.order_by("dtc_participant_number")
+        if submission_plan(
+            offer=offer, firm=firm, file_format=file_format, holds_all=holds_all
+        ).messages
+    ]
+
+
+def firm_by_participant(*, participant: str) -> BrokerFirm:
+    """The firm with this DTC participant number, exactly as written (0901 is not 901)."""
+    return BrokerFirm.objects.get(dtc_participant_number=participant)
+
+
+def submissions(*, offer: ExchangeOffer | None = None) -> QuerySet[AgentSubmission]:
+    rows = AgentSubmission.objects.select_related("offer", "firm", "created_by").defer("content")
+    return rows if offer is None else rows.filter(offer=offer)
