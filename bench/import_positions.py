@@ -61,6 +61,34 @@ def configure_environment(var_dir: Path) -> None:
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{var_dir / 'bench.sqlite3'}")
 
 
+def ensure_database() -> None:
+    """DATABASE_URL may name a PostgreSQL database that does not exist yet: create it (the
+    bench's own, e.g. exchange_office_bench), so that "migrates if needed" holds from zero."""
+    from django.db import OperationalError, connection
+
+    if connection.vendor != "postgresql":
+        return
+    try:
+        connection.ensure_connection()
+    except OperationalError as exc:
+        if "does not exist" not in str(exc):
+            raise SystemExit(f"cannot connect to the database: {exc}") from None
+        import psycopg
+        from psycopg import sql
+
+        settings = connection.settings_dict
+        with psycopg.connect(
+            dbname="postgres",
+            user=settings["USER"] or None,
+            password=settings["PASSWORD"] or None,
+            host=settings["HOST"] or None,
+            port=settings["PORT"] or None,
+            autocommit=True,
+        ) as server:
+            server.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(settings["NAME"])))
+        print(f"created the database {settings['NAME']}")
+
+
 def feed(participant: str, rows: int, run: str, raise_every: int = 0) -> str:
     """A feed of `rows` accounts; with `raise_every`, that one in so many holds $1,000 more."""
     rng = random.Random(7)
@@ -104,6 +132,7 @@ def main() -> None:
         from tenders.position_imports.services import positions_import, positions_preview
 
         t0 = time.perf_counter()
+        ensure_database()
         call_command("migrate", verbosity=0, interactive=False)
         offer_load_seed(slug="lexington-2001")
         user, _ = get_user_model().objects.get_or_create(username="import-bench")
