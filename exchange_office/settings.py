@@ -149,6 +149,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache: each process's local memory by default; CACHE_URL=redis://127.0.0.1:6379/0 shares
+# one Redis between processes and machines (Django's own Redis backend, with redis-py).
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -172,6 +176,10 @@ AXES_ENABLE_ADMIN = False
 # A session ends after SESSION_COOKIE_AGE seconds (8 hours: a working day) and when the
 # browser closes.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
+# Sessions are read from the cache and written through to the database: no session query on
+# most requests, and nobody is logged out when a process restarts or another process (another
+# gunicorn worker, with the per-process local-memory cache) serves the next request.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=True)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -213,6 +221,8 @@ vars().update(_email_config)
 if _email_config["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend":
     # The same console output, with attachments summarised rather than dumped in base64.
     EMAIL_BACKEND = "exchange_office.mail.ConsoleEmailBackend"
+# The console backend prints one line per e-mail; the whole message when this is on.
+EMAIL_CONSOLE_BODIES = env.bool("EMAIL_CONSOLE_BODIES", default=False)
 # An SMTP call gives up after EMAIL_TIMEOUT seconds, well inside OUTBOX_SEND_LEASE_SECONDS.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=60)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Exchange Office <noreply@localhost>")
@@ -282,5 +292,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # WeasyPrint logs seven steps of every PDF at INFO, fontTools its subsetting: the
+        # office logs one line per document itself (tenders.documents.services).
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

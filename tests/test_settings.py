@@ -168,3 +168,34 @@ def test_login_lockout_and_sessions_are_configured_from_the_environment(tmp_path
         tmp_path,
     )
     assert configured.stdout.split() == ["3", "1800", "3600", "False"], configured.stderr
+
+
+def test_sessions_are_cached_in_local_memory_by_default(tmp_path: Path) -> None:
+    show = (
+        "from django.conf import settings; print(settings.SESSION_ENGINE,"
+        " settings.CACHES['default']['BACKEND'])"
+    )
+    result = run_django(show, {"DEBUG": "true"}, tmp_path)
+    assert result.stdout.split() == [
+        "django.contrib.sessions.backends.cached_db",
+        "django.core.cache.backends.locmem.LocMemCache",
+    ], result.stderr
+
+
+def test_cache_url_puts_the_cache_in_redis(tmp_path: Path) -> None:
+    """Against the Redis this machine runs: a value written by one process is read by another."""
+    key = f"exchange-office-test-{os.getpid()}"
+    env = {"DEBUG": "true", "CACHE_URL": "redis://127.0.0.1:6379/15"}
+    written = run_django(
+        f"from django.core.cache import cache; cache.set({key!r}, 'shared', 60);"
+        "from django.core.cache import caches; print(type(caches['default']).__name__)",
+        env,
+        tmp_path,
+    )
+    assert written.stdout.split() == ["RedisCache"], written.stderr
+    read = run_django(
+        f"from django.core.cache import cache; print(cache.get({key!r})); cache.delete({key!r})",
+        env,
+        tmp_path,
+    )
+    assert read.stdout.split() == ["shared"], read.stderr

@@ -10,6 +10,7 @@ left without its document. A confirmation is rendered from the rows of the consu
 
 import hashlib
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -115,7 +116,9 @@ def _render_and_store(
     """Render a revision (slow, outside any transaction), then store its bytes with their
     SHA-256 and do `also` in the same transaction. IntegrityError if the revision is taken."""
     number = document_number(occasion, revision)
+    started = time.perf_counter()
     rendered, business, wall = _render(occasion, number)
+    seconds = time.perf_counter() - started
     with transaction.atomic():
         document = Document.objects.create(
             key=str(occasion.key),
@@ -135,6 +138,16 @@ def _render_and_store(
             generated_by=by,
         )
         also(document)
+    # One line per document in the worker's log (WeasyPrint's own steps are silenced).
+    log.info(
+        "Issued %s %s for %s: %d page(s), %s bytes in %.2f s",
+        DocumentKind(occasion.kind).label.lower(),
+        number,
+        occasion.account.account_number,
+        rendered.pages,
+        f"{len(rendered.content):,}",
+        seconds,
+    )
     return document
 
 

@@ -2,6 +2,8 @@
 sends twice by itself; client links are signed and expire."""
 
 import hashlib
+import logging
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -258,3 +260,21 @@ def test_refused_instruction_issues_nothing(
             by=rep,
         )
     assert fake_pdf == []
+
+
+def test_issuing_a_document_logs_one_line_and_nothing_from_weasyprint(
+    instruction, django_capture_on_commit_callbacks, caplog
+):
+    """A real render: WeasyPrint's seven steps per PDF stay out of the worker's terminal."""
+    caplog.set_level(logging.INFO)
+    with django_capture_on_commit_callbacks(execute=False):
+        document_issue(instruction_id=instruction.pk, kind=DocumentKind.RECEIPT)
+    lines = [(r.name, r.getMessage()) for r in caplog.records if r.levelno >= logging.INFO]
+    assert len(lines) == 1, lines
+    name, message = lines[0]
+    assert name == "tenders.documents.services"
+    assert re.fullmatch(
+        rf"Issued instruction receipt LEXINGTON-2001-R{instruction.pk:06d}-1 for "
+        rf"{instruction.account.account_number}: \d page\(s\), [\d,]+ bytes in \d+\.\d\d s",
+        message,
+    ), message

@@ -4,6 +4,7 @@ Takes every option of `db_worker`. Its worker id defaults to `hostname:pid:rando
 what lets another worker tell, from the rows alone, that this one is gone.
 """
 
+import logging
 import os
 from argparse import ArgumentParser
 from typing import Any
@@ -25,6 +26,14 @@ class Command(db_worker.Command):
     def add_arguments(self, parser: ArgumentParser) -> None:
         super().add_arguments(parser)
         parser.set_defaults(worker_id=None)
+
+    def configure_logging(self, verbosity: int) -> None:
+        """At the default verbosity the worker's own lines (start, stop) and failures only:
+        a line per task started and finished comes with -v 2. Each document and e-mail
+        still gets its own line (tenders.documents.services, the console e-mail backend)."""
+        super().configure_logging(verbosity)
+        if verbosity == 1:
+            logging.getLogger("django_tasks").setLevel(logging.WARNING)
 
     def handle(
         self,
