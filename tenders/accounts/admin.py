@@ -78,7 +78,7 @@ class PositionInline(NoDeleteAdminMixin, admin.TabularInline):
 @admin.register(ClientAccount)
 class ClientAccountAdmin(NoDeleteAdminMixin, ReadOnlyHistoryAdmin):
     form = ClientAccountForm
-    list_display = ["account_number", "owner_names", "firm", "state", "masked_tin"]
+    list_display = ["account_number", "owner_names", "firm", "state_display", "masked_tin"]
     list_filter = ["firm", "state"]
     list_select_related = ["firm"]
     search_fields = ["account_number", "owners__name"]
@@ -109,6 +109,10 @@ class ClientAccountAdmin(NoDeleteAdminMixin, ReadOnlyHistoryAdmin):
     @admin.display(description="owners")
     def owner_names(self, obj: ClientAccount) -> str:
         return "; ".join(owner.name for owner in obj.owners.all())
+
+    @admin.display(description="state of domicile", ordering="state")
+    def state_display(self, obj: ClientAccount) -> str:
+        return obj.state_name or "—"
 
     @admin.display(description="taxpayer ID")
     def masked_tin(self, obj: ClientAccount) -> str:

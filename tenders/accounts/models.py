@@ -1,6 +1,7 @@
 """Firms (DTC participants), their representatives, client accounts, their owners and
 positions, and the record of every full-TIN reveal."""
 
+import functools
 from datetime import time
 from decimal import Decimal
 
@@ -9,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import translation
 from django_countries.fields import CountryField
 from localflavor.us.models import USStateField, USZipCodeField
 from localflavor.us.us_states import US_STATES
@@ -71,6 +73,18 @@ class Representative(models.Model):
         return f"{self.user.get_username()} of {self.firm.name}"
 
 
+@functools.cache
+def _state_names(language: str) -> dict[str, str]:
+    return {code: str(name) for code, name in US_STATES}
+
+
+def state_name(code: str) -> str:
+    """ "New York" for NY, in the active language. localflavor's US_STATES sorts its translated
+    names again on every read: once per row made Admin > Client accounts spend about 18 ms a
+    row, so the names are read once per language here."""
+    return _state_names(translation.get_language() or "").get(code, code)
+
+
 class ClientAccount(models.Model):
     """A client (nominee) account the firm holds Old Notes for."""
 
@@ -113,6 +127,11 @@ class ClientAccount(models.Model):
     @property
     def masked_tin(self) -> str:
         return mask_tin(self.tin_type, self.tin_last4) if self.tin_type else ""
+
+    @property
+    def state_name(self) -> str:
+        """The state of domicile's name (localflavor's get_state_display, read once)."""
+        return state_name(self.state)
 
 
 class TinReveal(models.Model):

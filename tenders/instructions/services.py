@@ -135,7 +135,7 @@ def instruction_check(
     refusals = _deadline_refusals(account=account, offer=offer, by=by, late_reason=data.late_reason)
     excluded = dict(offer.excluded_jurisdictions.values_list("state", "reason"))
     refusals += jurisdiction_refusals(
-        state=account.state, state_name=account.get_state_display(), excluded=excluded
+        state=account.state, state_name=account.state_name, excluded=excluded
     )
     position = position_for(account=account, offer=offer)
     try:

@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from tenders.accounts.models import state_name
 from tenders.models import ClientAccount, Position
 from tests.forms import form_data
 
@@ -80,3 +81,17 @@ def test_a_position_changed_in_the_account_form_is_recorded_by_the_operator(
     position.refresh_from_db()
     assert position.principal == 100000
     assert position.history.latest("history_date").history_user == ops
+
+
+def test_the_account_list_names_each_clients_state_of_domicile(ops_client, account) -> None:
+    ClientAccount.objects.filter(pk=account.pk).update(state="DC")
+    page = ops_client.get(reverse("admin:tenders_clientaccount_changelist")).content.decode()
+    assert '<td class="field-state_display">District of Columbia</td>' in page
+
+
+@pytest.mark.parametrize(
+    ("code", "name"),
+    [("NY", "New York"), ("GA", "Georgia"), ("DC", "District of Columbia"), ("ZZ", "ZZ"), ("", "")],
+)
+def test_a_state_code_reads_as_its_name(code, name) -> None:
+    assert state_name(code) == name
