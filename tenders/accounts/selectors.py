@@ -3,7 +3,7 @@
 from decimal import Decimal
 from enum import StrEnum
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from notes.domain.deadlines import CutoffRule, firm_cutoff
@@ -79,18 +79,29 @@ def account_rows(
     )
     if search.strip():
         term = search.strip()
-        rows = rows.filter(
-            Q(account_number__icontains=term) | Q(owners__name__icontains=term)
-        ).distinct()
-    live = [s.value for s in LIVE]
+        # The owners as a subquery, not a join: a join repeats an account once per matching
+        # owner and needs DISTINCT over every column, which sorts the whole firm's accounts.
+        owners = AccountOwner.objects.filter(name__icontains=term).values("account_id")
+        rows = rows.filter(Q(account_number__icontains=term) | Q(pk__in=owners))
+    # An account has at most one live instruction for the offer, and it is its latest version:
+    # "has not answered", "tendered all" and "tendered a stated amount" are (anti-)joins, not
+    # a latest-version subquery run for every account of the firm.
+    answered = Instruction.objects.filter(account=OuterRef("pk"), offer=offer)
+    live = answered.filter(status__in=[s.value for s in LIVE])
     if answer is AnswerFilter.NOT_ANSWERED:
-        rows = rows.filter(instruction_status__isnull=True)
+        rows = rows.filter(~Exists(answered))
     elif answer is AnswerFilter.TENDERED_ALL:
-        rows = rows.filter(instruction_status__in=live, instruction_choice=InstructionChoice.ALL)
+        rows = rows.filter(Exists(live.filter(choice=InstructionChoice.ALL)))
     elif answer is AnswerFilter.PARTIAL:
-        rows = rows.filter(instruction_status__in=live, instruction_choice=InstructionChoice.AMOUNT)
+        rows = rows.filter(Exists(live.filter(choice=InstructionChoice.AMOUNT)))
     elif answer is AnswerFilter.WITHDRAWN:
-        rows = rows.filter(instruction_status=InstructionStatus.WITHDRAWN)
+        rows = rows.filter(
+            Exists(answered.filter(status=InstructionStatus.WITHDRAWN)),
+            instruction_status=InstructionStatus.WITHDRAWN,
+        )
+    if permissions.firm_for_user(user=user) is not None:
+        # One firm: the (firm, account number) index gives the page without sorting the firm.
+        return rows.order_by("account_number")
     return rows.order_by("firm__name", "account_number")
 
 

@@ -11,7 +11,7 @@ from notes.models import ExcludedJurisdiction
 from tenders.instructions.services import instruction_submit
 from tenders.models import Instruction, InstructionStatus, TinReveal
 from tests.forms import form_data
-from tests.tenders.conftest import CUTOFF, make_input
+from tests.tenders.conftest import CUTOFF, amount_input, make_input
 
 pytestmark = pytest.mark.django_db
 
@@ -326,3 +326,49 @@ def test_after_consummation_an_account_that_never_answered_cannot_instruct(
     _consummated(account, offer, rep)
     page = rep_client.get(url("instruction_new", joint_account)).content.decode()
     assert "The offer is consummated: instructions can no longer be taken" in page
+
+
+def _listed(rep: Any, offer: Any, **filters: Any) -> list[str]:
+    from tenders.accounts.selectors import account_rows
+
+    return [row.account_number for row in account_rows(user=rep, offer=offer, **filters)]
+
+
+def test_the_answer_filters_read_the_latest_version(account, joint_account, offer, rep) -> None:
+    from tenders.accounts.selectors import AnswerFilter
+    from tenders.instructions.services import instruction_amend, instruction_withdraw
+
+    # HB-100003: tendered all, then amended to a stated amount.
+    first = instruction_submit(account=account, offer=offer, data=make_input(account), by=rep)
+    instruction_amend(
+        instruction=first, expected_version=1, data=amount_input(account, "50000"), by=rep
+    )
+    # HB-100004: withdrew, then tendered all again.
+    joint = instruction_submit(
+        account=joint_account, offer=offer, data=make_input(joint_account), by=rep
+    )
+    instruction_withdraw(instruction=joint, expected_version=1, by=rep)
+    instruction_submit(account=joint_account, offer=offer, data=make_input(joint_account), by=rep)
+    assert _listed(rep, offer, answer=AnswerFilter.PARTIAL) == ["HB-100003"]
+    assert _listed(rep, offer, answer=AnswerFilter.TENDERED_ALL) == ["HB-100004"]
+    assert _listed(rep, offer, answer=AnswerFilter.WITHDRAWN) == []
+    assert _listed(rep, offer, answer=AnswerFilter.NOT_ANSWERED) == []
+
+
+def test_a_withdrawn_account_is_listed_as_withdrawn_not_unanswered(
+    account, joint_account, offer, rep
+) -> None:
+    from tenders.accounts.selectors import AnswerFilter
+    from tenders.instructions.services import instruction_withdraw
+
+    first = instruction_submit(account=account, offer=offer, data=make_input(account), by=rep)
+    instruction_withdraw(instruction=first, expected_version=1, by=rep)
+    assert _listed(rep, offer, answer=AnswerFilter.WITHDRAWN) == ["HB-100003"]
+    assert _listed(rep, offer, answer=AnswerFilter.NOT_ANSWERED) == ["HB-100004"]
+
+
+def test_a_search_matching_both_joint_owners_lists_the_account_once(
+    account, joint_account, offer, rep
+) -> None:
+    assert _listed(rep, offer, search="chen") == ["HB-100004"]
+    assert _listed(rep, offer, search="HB-1000") == ["HB-100003", "HB-100004"]
