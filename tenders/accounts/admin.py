@@ -144,6 +144,10 @@ class PositionAdmin(PositionsImportMixin, NoDeleteAdminMixin, ReadOnlyHistoryAdm
     list_display = ["account", "account_firm", "security", "principal"]
     list_filter = ["security", "account__firm"]
     list_select_related = ["account__firm", "security"]
+    # By firm number and account number (the accounts' unique index), not by firm name: the
+    # default order sorted every position of the book for each page (215 ms at 100,000).
+    ordering = ["account__firm_id", "account__account_number", "security_id"]
+    show_full_result_count = False  # one COUNT(*) per page, not two
     search_fields = ["account__account_number", "account__owners__name"]
     autocomplete_fields = ["account", "security"]
 
