@@ -81,6 +81,9 @@ class ClientAccountAdmin(NoDeleteAdminMixin, ReadOnlyHistoryAdmin):
     list_display = ["account_number", "owner_names", "firm", "state_display", "masked_tin"]
     list_filter = ["firm", "state"]
     list_select_related = ["firm"]
+    # The (firm, account number) unique index gives a page without sorting the whole book.
+    ordering = ["firm_id", "account_number"]
+    show_full_result_count = False  # one COUNT(*) per page, not two
     search_fields = ["account_number", "owners__name"]
     inlines = [AccountOwnerInline, PositionInline]
     readonly_fields = ["masked_tin"]
