@@ -44,6 +44,10 @@ class InstructionAdmin(ReadOnlyAdminMixin, ReadOnlyHistoryAdmin):
     list_select_related = ["account__firm", "offer"]
     search_fields = ["account__account_number", "account__owners__name"]
     date_hierarchy = "received_at"
+    # Newest first, by the primary key's index: the default order (the account's firm name and
+    # number) sorted every instruction of the book for each page.
+    ordering = ["-id"]
+    show_full_result_count = False  # one COUNT(*) per page, not two
     inlines = [InstructionSignerInline, InstructionTransitionInline]
     actions = ["submit_to_agent"]
     fields = [
