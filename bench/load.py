@@ -1,0 +1,366 @@
+"""Benchmark: the pages under load, over HTTP, against a bare Django view in the same run.
+
+    .venv/bin/python bench/load.py                          # 100,000 accounts, 10 s a page
+    .venv/bin/python bench/load.py --accounts 1000 --seconds 5
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/mine .venv/bin/python bench/load.py
+
+It needs wrk (`apt-get install wrk`) and PostgreSQL. Without DATABASE_URL it creates a database
+of its own on 127.0.0.1 (user postgres) and drops it at the end. It migrates, collects the static
+files, loads the offer and `load_scale --accounts N`, then starts, on 127.0.0.1 only:
+
+- gunicorn with 2 sync workers serving the project with production settings (DEBUG off,
+  sessions cached in each process's memory and written through to the database);
+- gunicorn with 2 workers serving a bare Django view: no middleware, no database, "ok"
+  (bench/bare_wsgi.py): what a request costs before the office does anything.
+
+wrk drives each page with 16 connections (2 threads) for --seconds, signed in as the firm's
+representative (`scale-rep-1`) or operations, through session cookies made beforehand:
+
+    list          the representative's account list
+    account       an account page
+    post          the instruction form's POST: review, then confirm, for a different account
+                  that has not answered each time, each with its own submission token (a
+                  confirm answers 302 to the account page)
+    tabulation    Admin > Exchange offers > Tabulation
+    admin_*       the admin's changelists of accounts, positions and instructions
+
+It prints requests per second, p99 latency and the ratio to the bare view's requests per
+second for each page. The last line is for machines ("admin" is the slowest admin page, the
+tabulation included):
+
+    rps_bare= rps_list= rps_post= rps_admin= ratio_list= ratio_post= ratio_admin=
+    p99_list_ms= p99_post_ms= p99_admin_ms=
+"""
+
+import argparse
+import os
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = Path(__file__).resolve().parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+APP_PORT, BARE_PORT = 8781, 8782
+CONNECTIONS, THREADS = 16, 2
+CSRF = "benchbenchbenchbenchbenchbench12"  # a 32-character CSRF secret, cookie and form alike
+
+
+@dataclass(frozen=True)
+class Result:
+    rps: float
+    p99_ms: float
+    errors: int
+
+
+def configure_environment(var_dir: Path, database_url: str) -> dict[str, str]:
+    from cryptography.fernet import Fernet
+
+    env = {
+        "DJANGO_SETTINGS_MODULE": "exchange_office.settings",
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "TIN_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "TIN_HASH_KEY": secrets.token_urlsafe(48),
+        "EXCHANGE_OFFICE_VAR_DIR": str(var_dir),
+        "EXCHANGE_OFFICE_NOW": "2001-08-20T10:00:00-04:00",
+        "ALLOWED_HOSTS": "127.0.0.1,testserver",
+        "SECURE_SSL_REDIRECT": "false",
+        "SESSION_COOKIE_SECURE": "false",
+        "CSRF_COOKIE_SECURE": "false",
+        "STATIC_ROOT": str(var_dir / "static"),
+        "LOG_LEVEL": "WARNING",
+        "DATABASE_URL": database_url,
+    }
+    os.environ.update(env)
+    return env
+
+
+def own_database() -> tuple[str, Callable[[], None]]:
+    import psycopg
+    from psycopg import sql
+
+    name = f"exchange_office_load_{os.getpid()}"
+    with psycopg.connect(
+        host="127.0.0.1", user="postgres", dbname="postgres", autocommit=True
+    ) as server:
+        server.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+    def drop() -> None:
+        from django.db import connections
+
+        connections.close_all()
+        with psycopg.connect(
+            host="127.0.0.1", user="postgres", dbname="postgres", autocommit=True
+        ) as server:
+            server.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+
+    return f"postgres://postgres@127.0.0.1:5432/{name}", drop
+
+
+def session_cookie(username: str) -> str:
+    from django.conf import settings
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+def start_gunicorn(app: str, port: int, env: dict[str, str], chdir: Path) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            app,
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--chdir",
+            str(chdir),
+            "--log-level",
+            "warning",
+        ],
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
+            return server
+        except urllib.error.HTTPError:
+            return server  # it answers (a redirect to the login, a 404): it is up
+        except OSError:
+            time.sleep(0.2)
+    stop(server)
+    raise SystemExit(f"gunicorn did not start on port {port}")
+
+
+def stop(server: subprocess.Popen) -> None:
+    try:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=15)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        os.killpg(server.pid, signal.SIGKILL)
+
+
+def wrk(url: str, seconds: int, cookie: str = "", script: Path | None = None) -> Result:
+    command = [
+        "wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency",
+        "--timeout", "30s",
+    ]  # fmt: skip
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    if script is not None:
+        command += ["-s", str(script)]
+    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", output)
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+    p99_ms = float(p99.group(1)) * scale[p99.group(2)] if p99 else float("nan")
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    timeouts = re.search(r"timeout (\d+)", output)
+    return Result(
+        rps,
+        p99_ms,
+        (int(errors.group(1)) if errors else 0) + (int(timeouts.group(1)) if timeouts else 0),
+    )
+
+
+def post_script(var_dir: Path, cookie: str) -> Path:
+    """A wrk script that posts the form for one unanswered account after another: review,
+    then confirm with the same fields, each account with a submission token of its own."""
+    from tenders.models import ClientAccount
+
+    accounts = (
+        ClientAccount.objects.filter(firm__dtc_participant_number="9501", instructions__isnull=True)
+        .prefetch_related("owners")
+        .order_by("pk")[:20000]
+    )
+    rows = []
+    for account in accounts:
+        owners = list(account.owners.all())
+        fields = {
+            "csrfmiddlewaretoken": CSRF,
+            "choice": "ALL",
+            "amount": "",
+            "form_date": "2001-08-20",
+            "address": f"{account.address_line1}\n{account.city}, {account.state} "
+            f"{account.postal_code}",
+            "phone": str(account.phone),
+            "tin_type": "SSN",
+            "tin": "",
+            "late_reason": "",
+            "version": "",
+            "signers-TOTAL_FORMS": str(len(owners)),
+            "signers-INITIAL_FORMS": str(len(owners)),
+            "signers-MIN_NUM_FORMS": "0",
+            "signers-MAX_NUM_FORMS": "1000",
+        }
+        for i, owner in enumerate(owners):
+            fields[f"signers-{i}-owner_id"] = str(owner.pk)
+            fields[f"signers-{i}-typed_name"] = owner.name
+            fields[f"signers-{i}-attested"] = "on"
+        body = urllib.parse.urlencode(fields)
+        rows.append(f'{{"/accounts/{account.pk}/instruct/", "{body}"}}')
+    script = var_dir / "post.lua"
+    script.write_text(
+        f"""
+local forms = {{ {", ".join(rows)} }}
+local threads = {THREADS}
+local counter = 0
+local next_id = 0
+id = 0  -- a global: thread:set() gives each thread's own copy its number
+function setup(thread)
+  thread:set("id", next_id)
+  next_id = next_id + 1
+end
+local function token(n)
+  return string.format("00000000-0000-4000-8000-%012d", n)
+end
+function request()
+  local step = counter % 2
+  local n = math.floor(counter / 2) * threads + id + 1
+  counter = counter + 1
+  local form = forms[(n - 1) % #forms + 1]
+  local body = form[2] .. "&submission_token=" .. token(n)
+  if step == 1 then body = body .. "&_confirm=1" end
+  return wrk.format("POST", form[1], {{
+    ["Content-Type"] = "application/x-www-form-urlencoded",
+    ["Cookie"] = "{cookie}",
+  }}, body)
+end
+"""
+    )
+    return script, len(rows)  # type: ignore[return-value]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, default=100_000, help="accounts in the book")
+    parser.add_argument("--seconds", type=int, default=10, help="seconds of load per page")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: apt-get install wrk")
+    var_dir = Path(tempfile.mkdtemp(prefix="load-bench-"))
+    drop: Callable[[], None] = lambda: None  # noqa: E731
+    database_url = os.environ.get("DATABASE_URL")
+    if not database_url:
+        database_url, drop = own_database()
+    servers: list[subprocess.Popen] = []
+    try:
+        env = configure_environment(var_dir, database_url)
+        import django
+
+        django.setup()
+        from django.contrib.auth.models import User
+        from django.core.management import call_command
+        from django.db import connection
+        from django.urls import reverse
+
+        from notes.services import offer_load_seed
+        from tenders.models import ClientAccount
+        from tenders.operations.services import operations_role_grant
+
+        call_command("migrate", verbosity=0, interactive=False)
+        call_command("collectstatic", verbosity=0, interactive=False)
+        offer = offer_load_seed(slug="lexington-2001")
+        ops, _ = User.objects.get_or_create(username="scale-ops")
+        operations_role_grant(user=ops)
+        started = time.perf_counter()
+        with open(os.devnull, "w") as quiet:
+            call_command("load_scale", accounts=args.accounts, stdout=quiet)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        print(
+            f"{connection.vendor}: {args.accounts:,} accounts ready in "
+            f"{time.perf_counter() - started:.1f} s"
+        )
+        csrf = f"csrftoken={CSRF}"
+        rep = f"sessionid={session_cookie('scale-rep-1')}; {csrf}"
+        operator = f"sessionid={session_cookie('scale-ops')}; {csrf}"
+        account = (
+            ClientAccount.objects.filter(
+                firm__dtc_participant_number="9501", instructions__version=2
+            )
+            .values_list("pk", flat=True)
+            .first()
+        )
+        script, forms = post_script(var_dir, rep)
+        pages = [
+            ("list", rep, reverse("tenders:account_list"), None),
+            ("account", rep, reverse("tenders:account_detail", args=[account]), None),
+            ("post", rep, "/", script),
+            (
+                "tabulation",
+                operator,
+                reverse("admin:notes_exchangeoffer_tabulation", args=[offer.pk]),
+                None,
+            ),
+            ("admin_accounts", operator, reverse("admin:tenders_clientaccount_changelist"), None),
+            ("admin_positions", operator, reverse("admin:tenders_position_changelist"), None),
+            ("admin_instructions", operator, reverse("admin:tenders_instruction_changelist"), None),
+        ]
+        connection.close()
+
+        servers.append(start_gunicorn("bare_wsgi:application", BARE_PORT, {}, BENCH))
+        bare = wrk(f"http://127.0.0.1:{BARE_PORT}/", args.seconds)
+        stop(servers.pop())
+        servers.append(start_gunicorn("exchange_office.wsgi:application", APP_PORT, env, ROOT))
+        print(f"\n  {'page':<20} {'req/s':>8} {'p99 ms':>8} {'x bare':>8} {'errors':>7}")
+        print(
+            f"  {'bare view':<20} {bare.rps:>8.1f} {bare.p99_ms:>8.1f} {1:>8.3f} {bare.errors:>7}"
+        )
+        results: dict[str, Result] = {}
+        from tenders.models import Instruction
+
+        before = Instruction.objects.count()
+        connection.close()
+        for name, cookie, path, lua in pages:
+            result = wrk(f"http://127.0.0.1:{APP_PORT}{path}", args.seconds, cookie, lua)
+            results[name] = result
+            print(
+                f"  {name:<20} {result.rps:>8.1f} {result.p99_ms:>8.1f} "
+                f"{result.rps / bare.rps:>8.4f} {result.errors:>7}"
+            )
+        recorded = Instruction.objects.count() - before
+        print(
+            f"\nThe POST cycled over {forms:,} accounts that had not answered: "
+            f"{recorded:,} instructions recorded by its confirms."
+        )
+        admin = min(
+            (r for n, r in results.items() if n == "tabulation" or n.startswith("admin_")),
+            key=lambda r: r.rps,
+        )
+        listed, posted = results["list"], results["post"]
+        print(
+            f"rps_bare={bare.rps:.1f} rps_list={listed.rps:.1f} rps_post={posted.rps:.1f} "
+            f"rps_admin={admin.rps:.1f} ratio_list={listed.rps / bare.rps:.4f} "
+            f"ratio_post={posted.rps / bare.rps:.4f} ratio_admin={admin.rps / bare.rps:.4f} "
+            f"p99_list_ms={listed.p99_ms:.1f} p99_post_ms={posted.p99_ms:.1f} "
+            f"p99_admin_ms={admin.p99_ms:.1f}"
+        )
+    finally:
+        for server in servers:
+            stop(server)
+        drop()
+        shutil.rmtree(var_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
