@@ -70,3 +70,24 @@ def test_representative_sees_only_own_firm_accounts(
     page = client.get("/accounts/").content.decode()
     assert "MINE-1" in page
     assert "THEIRS-1" not in page
+
+
+def _first_link_and_main(page: str) -> tuple[str, bool]:
+    body = page[page.index("<body") :]
+    return body[body.index("<a ") : body.index("</a>") + 4], '<main id="main" tabindex="-1"' in page
+
+
+SKIP_LINK = '<a class="visually-hidden-focusable skip-link" href="#main">Skip to main content</a>'
+
+
+def test_the_login_page_starts_with_a_skip_link_to_the_main_content(client) -> None:
+    assert _first_link_and_main(client.get("/login/").content.decode()) == (SKIP_LINK, True)
+
+
+def test_a_signed_in_page_starts_with_a_skip_link_to_the_main_content(
+    client, representative
+) -> None:
+    client.force_login(representative.user)
+    response = client.get("/accounts/")
+    assert response.status_code == 200
+    assert _first_link_and_main(response.content.decode()) == (SKIP_LINK, True)
