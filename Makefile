@@ -13,7 +13,7 @@ REPLAY_UNTIL ?= 2001-10-02T09:00:00-04:00
 REPLAY_CONSUMMATE ?=
 ADDRESS ?= 127.0.0.1:8000
 
-.PHONY: run run-consummation run-replay test venv clean-venv system-packages
+.PHONY: run run-consummation run-replay test venv clean-venv system-packages browser-packages
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Exchange Office needs Python 3.11 or newer; $(PYTHON) is " + sys.version.split()[0])'
@@ -49,11 +49,20 @@ run-replay: system-packages $(VENV)/.installed-run
 		DEMO_SCENARIO=replay REPLAY_UNTIL=$(REPLAY_UNTIL) REPLAY_CONSUMMATE=$(REPLAY_CONSUMMATE) \
 		BIN=$(BIN) ADDRESS=$(ADDRESS) ./scripts/run-demo
 
-test: system-packages $(VENV)/.installed-dev
+test: system-packages browser-packages $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -n auto  # one process per core (pytest-xdist): half the wall time on 2 cores
+	@# The browser tests in a process of their own, once: on the SQLite run (their demo server
+	@# has its own SQLite database whatever DATABASE_URL says).
+	@if [ -z "$${DATABASE_URL:-}" ]; then \
+		$(BIN)/python -m pytest -m browser tests/browser; \
+	else echo "Browser tests: run by the SQLite run (make test without DATABASE_URL)."; fi
+
+# Chromium and axe-core for the browser tests (apt-get as root, npm ci); they skip without.
+browser-packages:
+	@./scripts/browser-packages
 
 clean-venv:
 	rm -rf $(VENV)

@@ -1,6 +1,6 @@
 """Walk the demo in a real browser, as a representative and operations staff would.
 
-    .venv/bin/pip install -r requirements-browser.txt   # Playwright's Python driver
+    make venv                                           # Playwright is a dev requirement
     apt-get install chromium                            # the browser it drives
     .venv/bin/python scripts/browser_check.py           # exits non-zero on the first failure
 

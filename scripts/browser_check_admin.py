@@ -1,6 +1,6 @@
 """Walk the admin in a real browser under the Content-Security-Policy, and the login lockout.
 
-    .venv/bin/pip install -r requirements-browser.txt   # as for scripts/browser_check.py
+    make venv; apt-get install chromium                 # as for scripts/browser_check.py
     .venv/bin/python scripts/browser_check_admin.py     # exits non-zero on the first failure
 
 It serves the consummation demo (a temporary var/ folder, the clock on Sep 5, 2001, no worker)

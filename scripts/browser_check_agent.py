@@ -1,6 +1,6 @@
 """Send the demo's files to the exchange agent in a real browser, then cancel one.
 
-    .venv/bin/pip install -r requirements-browser.txt   # as for scripts/browser_check.py
+    make venv; apt-get install chromium                 # as for scripts/browser_check.py
     .venv/bin/python scripts/browser_check_agent.py     # exits non-zero on the first failure
 
 It serves the demo as `make run` does (Aug 20, 2001, a temporary var/ folder, no worker) on

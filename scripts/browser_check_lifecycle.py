@@ -1,6 +1,6 @@
 """Walk the 2001 offer's extension and consummation in a real browser.
 
-    .venv/bin/pip install -r requirements-browser.txt   # as for scripts/browser_check.py
+    make venv; apt-get install chromium                 # as for scripts/browser_check.py
     .venv/bin/python scripts/browser_check_lifecycle.py # exits non-zero on the first failure
 
 On a database of its own, the 2001 replay runs to 8:00 a.m. on Sep 5, 2001 (97.04% tendered,

@@ -1,0 +1,248 @@
+"""Browser tests: pytest-playwright driving Debian's Chromium against the demo, served by a
+real `manage.py runserver` (and, where a test needs one, a real `office_worker`) on a database
+of their own.
+
+They run in their own pytest process (`make test` runs `pytest -m browser tests/browser` after
+the rest): Playwright's sync API keeps an event loop running, and Django refuses database
+calls from inside one, so they and the database tests do not share a process. Without
+/usr/bin/chromium (install it with `apt-get install chromium`) or axe-core (`npm ci`), every
+test here is skipped with one line saying so. A screenshot of the page is kept for every
+failure, under var/browser-failures/.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import ConsoleMessage, Page
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+FAILURES = ROOT / "var" / "browser-failures"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DEMO_NOW = "2001-08-20T10:00:00-04:00"
+CONSUMMATION_NOW = "2001-09-05T10:00:00-04:00"
+LOGINS = {
+    "rep": "rep-demo-2001",
+    "rep2": "rep2-demo-2001",
+    "ops": "ops-demo-2001",
+}
+
+
+def _missing() -> str:
+    if not CHROMIUM.exists():
+        return "/usr/bin/chromium is not installed (apt-get install chromium)"
+    if not AXE.exists():
+        return "axe-core is not installed (npm ci)"
+    return ""
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    missing = _missing()
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(here):
+            item.add_marker(pytest.mark.browser)
+            if missing:
+                item.add_marker(pytest.mark.skip(reason=f"browser tests skipped: {missing}"))
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "args": CHROMIUM_FLAGS,
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_context_args, "viewport": {"width": 1280, "height": 900}}
+
+
+@dataclass
+class Demo:
+    """A demo served on its own port, from its own database in a temporary folder."""
+
+    base: str
+    env: dict[str, str]
+    processes: list[subprocess.Popen] = field(default_factory=list)
+
+    def url(self, path: str) -> str:
+        return f"{self.base}{path}"
+
+    def manage(self, *args: str) -> str:
+        return subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT, env=self.env, check=True, capture_output=True, text=True,
+        ).stdout  # fmt: skip
+
+    def start_worker(self) -> None:
+        self.processes.append(
+            subprocess.Popen(
+                [sys.executable, "manage.py", "office_worker", "--no-reload", "-v", "0"],
+                cwd=ROOT,
+                env=self.env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+
+    def stop(self) -> None:
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def serve(scenario: str, now: str) -> Iterator[Demo]:
+    var = Path(tempfile.mkdtemp(prefix="browser-tests-"))
+    port = _free_port()
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")  # the demo's own SQLite file
+    }
+    env.update(
+        DEBUG="true",
+        ENV_FILE=os.devnull,
+        EXCHANGE_OFFICE_VAR_DIR=str(var),
+        EXCHANGE_OFFICE_NOW=now,
+        EMAIL_URL="consolemail://",
+    )
+    demo = Demo(base=f"http://127.0.0.1:{port}", env=env)
+    demo.manage("migrate", "-v", "0")
+    demo.manage("load_demo", "--scenario", scenario)
+    demo.processes.append(
+        subprocess.Popen(
+            [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    )
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(demo.url("/login/"), timeout=1)
+            break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        demo.stop()
+        raise RuntimeError("the demo server did not start")
+    try:
+        yield demo
+    finally:
+        demo.stop()
+        shutil.rmtree(var, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def demo() -> Iterator[Demo]:
+    """The demo as `make run` serves it (Aug 20, 2001): one per test module."""
+    if _missing():
+        pytest.skip(f"browser tests skipped: {_missing()}")
+    yield from serve("open", DEMO_NOW)
+
+
+@pytest.fixture(scope="module")
+def consummation_demo() -> Iterator[Demo]:
+    """The morning after the expiration, ready to consummate, with a worker running."""
+    if _missing():
+        pytest.skip(f"browser tests skipped: {_missing()}")
+    for served in serve("consummation", CONSUMMATION_NOW):
+        served.start_worker()
+        yield served
+
+
+@pytest.fixture
+def policy_violations(page: Page) -> Iterator[list[str]]:
+    """Every Content-Security-Policy report in the console fails the test."""
+    violations: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            violations.append(f"{page.url}: {message.text}")
+
+    page.on("console", on_console)
+    yield violations
+    assert violations == [], "the Content-Security-Policy blocked something"
+
+
+def log_in(page: Page, demo: Demo, username: str) -> None:
+    page.goto(demo.url("/login/"))
+    page.fill("#id_username", username)
+    page.fill("#id_password", LOGINS[username])
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+
+def axe_violations(page: Page, policy_violations: list[str] | None = None) -> list[str]:
+    """axe-core's violations on the page as it stands, one line each (rule, impact, count,
+    first target). The script goes in through the DevTools protocol, which the page's
+    Content-Security-Policy does not govern; the inline styles axe itself applies while it
+    measures are blocked by the policy and reported, and those reports (only) are dropped
+    from `policy_violations`."""
+    before = len(policy_violations) if policy_violations is not None else 0
+    page.evaluate(AXE.read_text())
+    result = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".map(v => ({id: v.id, impact: v.impact, n: v.nodes.length,"
+        " target: v.nodes[0].target.join(' '), help: v.help}))"
+    )
+    if policy_violations is not None:
+        del policy_violations[before:]
+    return [
+        f"{v['id']} ({v['impact']}, {v['n']} element(s), e.g. {v['target']}): {v['help']}"
+        for v in result
+    ]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    """Keep a screenshot of the page for every failure."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when != "call" or not report.failed:
+        return
+    page = getattr(item, "funcargs", {}).get("page")
+    if page is None:
+        return
+    FAILURES.mkdir(parents=True, exist_ok=True)
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", item.nodeid)[-150:]
+    try:
+        path = FAILURES / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        report.sections.append(("screenshot", str(path)))
+    except Exception as exc:  # the page may be gone: the failure itself matters more
+        report.sections.append(("screenshot", f"not taken: {exc}"))

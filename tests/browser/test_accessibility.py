@@ -1,0 +1,91 @@
+"""axe-core on every page a representative or operations reach in the demo: no violations."""
+
+import pytest
+from playwright.sync_api import Page
+
+from tests.browser.conftest import Demo, axe_violations, log_in
+
+REPRESENTATIVE_PAGES = [
+    "/login/",
+    "/accounts/",
+    "/accounts/?answer=not-answered",
+    "/accounts/?q=Nguyen",
+    "/instruction-form/",
+]
+ACCOUNT_PAGES = ["", "instruct/", "history/"]  # under /accounts/<pk>/ of HB-100008
+ADMIN_PAGES = [
+    "/admin/",
+    "/admin/notes/exchangeoffer/",
+    "/admin/notes/exchangeoffer/1/change/",
+    "/admin/notes/exchangeoffer/1/tabulation/",
+    "/admin/notes/exchangeoffer/1/history/",
+    "/admin/notes/issuer/",
+    "/admin/notes/security/",
+    "/admin/notes/agentreport/",
+    "/admin/tenders/brokerfirm/",
+    "/admin/tenders/clientaccount/",
+    "/admin/tenders/clientaccount/1/change/",
+    "/admin/tenders/clientaccount/1/history/",
+    "/admin/tenders/position/",
+    "/admin/tenders/position/import/",
+    "/admin/tenders/instruction/",
+    "/admin/tenders/instruction/1/change/",
+    "/admin/tenders/document/",
+    "/admin/tenders/outboxmessage/",
+    "/admin/tenders/bulkrun/",
+    "/admin/tenders/agentsubmission/",
+    "/admin/tenders/tinreveal/",
+    "/admin/auth/user/",
+]
+
+
+def _scan(page: Page, url: str, policy_violations: list[str]) -> list[str]:
+    response = page.goto(url)
+    assert response is not None and response.status == 200, (url, response and response.status)
+    page.wait_for_load_state("networkidle")
+    return axe_violations(page, policy_violations)
+
+
+@pytest.mark.parametrize("path", REPRESENTATIVE_PAGES)
+def test_a_representatives_page_has_no_axe_violations(
+    page: Page, demo: Demo, path: str, policy_violations: list[str]
+) -> None:
+    if path != "/login/":
+        log_in(page, demo, "rep")
+    violations = _scan(page, demo.url(path), policy_violations)
+    assert violations == [], "\n".join(violations)
+
+
+@pytest.mark.parametrize("suffix", ACCOUNT_PAGES)
+def test_an_account_page_has_no_axe_violations(
+    page: Page, demo: Demo, suffix: str, policy_violations: list[str]
+) -> None:
+    log_in(page, demo, "rep")
+    page.goto(demo.url("/accounts/?q=HB-100008"))
+    page.get_by_role("link", name="HB-100008", exact=True).click()
+    violations = _scan(page, page.url + suffix, policy_violations)
+    assert violations == [], "\n".join(violations)
+
+
+@pytest.mark.parametrize("path", ADMIN_PAGES)
+def test_an_admin_page_has_no_axe_violations(
+    page: Page, demo: Demo, path: str, policy_violations: list[str]
+) -> None:
+    log_in(page, demo, "ops")
+    violations = _scan(page, demo.url(path), policy_violations)
+    assert violations == [], "\n".join(violations)
+
+
+def test_a_refused_form_has_no_axe_violations(
+    page: Page, demo: Demo, policy_violations: list[str]
+) -> None:
+    log_in(page, demo, "rep")
+    page.goto(demo.url("/accounts/?q=HB-100008"))
+    page.get_by_role("link", name="HB-100008", exact=True).click()
+    page.get_by_role("link", name="Take an instruction", exact=True).click()
+    page.check("text=Tender only the aggregate principal amount indicated")
+    page.fill("#id_amount", "1,500")
+    page.click("button[name=_review]")
+    assert page.locator(".invalid-feedback").first.is_visible()
+    violations = axe_violations(page, policy_violations)
+    assert violations == [], "\n".join(violations)
