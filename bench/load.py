@@ -169,7 +169,10 @@ def wrk(url: str, seconds: int, cookie: str = "", script: Path | None = None) ->
     if script is not None:
         command += ["-s", str(script)]
     output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    requests = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    if requests is None:
+        raise SystemExit(f"wrk printed no requests per second for {url}:\n{output}")
+    rps = float(requests.group(1))
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", output)
     scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}
     p99_ms = float(p99.group(1)) * scale[p99.group(2)] if p99 else float("nan")
@@ -182,7 +185,7 @@ def wrk(url: str, seconds: int, cookie: str = "", script: Path | None = None) ->
     )
 
 
-def post_script(var_dir: Path, cookie: str) -> Path:
+def post_script(var_dir: Path, cookie: str) -> tuple[Path, int]:
     """A wrk script that posts the form for one unanswered account after another: review,
     then confirm with the same fields, each account with a submission token of its own."""
     from tenders.models import ClientAccount
@@ -247,7 +250,7 @@ function request()
 end
 """
     )
-    return script, len(rows)  # type: ignore[return-value]
+    return script, len(rows)
 
 
 def main() -> None:

@@ -125,7 +125,13 @@ def instruction_values(instruction: Instruction) -> dict[str, Any]:
         "withdrawn_at": withdrawals[-1].business_at if withdrawals else None,
         "masked_tin": instruction.masked_tin,
         "signed_address_lines": text_lines(instruction.signed_address),
-        "signers": [s.typed_name for s in instruction.signers.all()],
+        "signers": [
+            f"{s.typed_name} (accepted by operations: {s.mismatch_reason})"
+            if s.mismatch_reason
+            else s.typed_name
+            for s in instruction.signers.all()
+        ],
+        "no_box_ticked": instruction.no_box_ticked,
     }
 
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from exchange_office.formatting import describe_instant, dollars, long_date
+from tenders.domain.owners import owner_key
 
 
 class Actor(StrEnum):
@@ -42,6 +43,18 @@ class Signature:
     owner_name: str
     typed_name: str
     attested: bool
+    # Why operations accept a printed name that differs from the owner's (a power of attorney).
+    mismatch_reason: str = ""
+
+
+def signer_field(index: int, name: str = "typed_name") -> str:
+    """The field a refusal about the `index`-th owner's signature belongs next to."""
+    return f"signer-{index}-{name}"
+
+
+def names_match(typed: str, owner: str) -> bool:
+    """The printed name is the owner's, ignoring case, spaces and punctuation (domain.md)."""
+    return bool(owner_key(typed)) and owner_key(typed) == owner_key(owner)
 
 
 def deadline_refusals(
@@ -121,19 +134,35 @@ def jurisdiction_refusals(
     ]
 
 
-def signer_refusals(*, signatures: Sequence[Signature]) -> list[Refusal]:
-    """Every owner signs: a typed name and the representative's attestation for each."""
+def signer_refusals(*, signatures: Sequence[Signature], actor: Actor) -> list[Refusal]:
+    """Every owner signs: a printed name that matches the owner on file (or, for operations
+    only, a recorded reason why it differs) and the representative's attestation. Each
+    refusal belongs next to that owner's field."""
     refusals = []
-    for signature in signatures:
-        if not signature.typed_name.strip():
+    for index, signature in enumerate(signatures):
+        typed, owner = signature.typed_name.strip(), signature.owner_name
+        reason = signature.mismatch_reason.strip()
+        if not typed:
+            refusals.append(Refusal(signer_field(index), f"Type the name {owner} signed with."))
+        elif reason and actor is not Actor.OPERATIONS:
             refusals.append(
-                Refusal("signers", f"Type the name {signature.owner_name} signed with.")
+                Refusal(
+                    signer_field(index, "mismatch_reason"),
+                    "Only operations accept a printed name that differs from the owner on file.",
+                )
+            )
+        elif not reason and not names_match(typed, owner):
+            refusals.append(
+                Refusal(
+                    signer_field(index),
+                    f"The printed name must be the owner's as on file: {owner}.",
+                )
             )
         if not signature.attested:
             refusals.append(
                 Refusal(
-                    "signers",
-                    f"Attest that {signature.owner_name} signed the instruction form.",
+                    signer_field(index, "attested"),
+                    f"Attest that {owner} signed the instruction form.",
                 )
             )
     return refusals

@@ -42,7 +42,10 @@ class InstructionForm(forms.Form):
         label="Instruction",
         choices=InstructionChoice.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose to tender all, or a stated amount."},
+        # Neither box ticked is "tender all", as the letter states (the service reads it).
+        required=False,
+        help_text="If the client ticked neither box, leave both blank: the letter reads a signed "
+        "form without a box ticked as “tender all”.",
     )
     amount = PrincipalAmountField(
         label="Aggregate principal amount indicated",
@@ -118,6 +121,10 @@ class SignerForm(forms.Form):
     owner_id = forms.IntegerField(widget=forms.HiddenInput)
     typed_name = forms.CharField(label="Name as signed", max_length=200, required=False)
     attested = forms.BooleanField(required=False)
+    # Operations only (the page shows it to them): why a printed name differs from the owner's.
+    mismatch_reason = forms.CharField(
+        label="Why the printed name differs (operations)", max_length=500, required=False
+    )
 
 
 SignerFormSet = forms.formset_factory(SignerForm, extra=0)
@@ -156,6 +163,7 @@ def instruction_input(form: InstructionForm, signers: forms.BaseFormSet) -> Inst
                 owner_id=s.cleaned_data["owner_id"],
                 typed_name=s.cleaned_data.get("typed_name", ""),
                 attested=s.cleaned_data.get("attested", False),
+                mismatch_reason=s.cleaned_data.get("mismatch_reason", ""),
             )
             for s in signers.forms
             if s.cleaned_data

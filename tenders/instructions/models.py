@@ -79,6 +79,12 @@ class Instruction(models.Model):
     late_reason = models.TextField(
         blank=True, help_text="Why operations accepted it after the firm's cutoff."
     )
+    no_box_ticked = models.BooleanField(
+        "neither box ticked",
+        default=False,
+        help_text="The client signed without ticking either box: read as “tender all”, as the "
+        "letter states.",
+    )
     # A double click posts the same form twice: the token makes the second post a no-op.
     submission_token = models.UUIDField(unique=True, null=True, blank=True, editable=False)
 
@@ -135,6 +141,11 @@ class InstructionSigner(models.Model):
     owner = models.ForeignKey(AccountOwner, on_delete=models.PROTECT, related_name="+")
     typed_name = models.CharField(max_length=200)
     attested = models.BooleanField()
+    mismatch_reason = models.TextField(
+        blank=True,
+        help_text="Why operations accepted a printed name that differs from the owner on file "
+        "(e.g. a power of attorney).",
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -26,6 +26,7 @@ from tenders.documents.models import DocumentKind
 from tenders.documents.snapshots import document_snapshot_take
 from tenders.domain.lifecycle import OPEN, Status, TransitionNotAllowed, check_transition
 from tenders.domain.rules import (
+    Actor,
     Choice,
     Refusal,
     Signature,
@@ -51,6 +52,7 @@ class SignatureInput:
     owner_id: int
     typed_name: str
     attested: bool
+    mismatch_reason: str = ""  # operations only: why a printed name differs from the owner's
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +79,7 @@ class CheckedInstruction:
     amount: Decimal | None
     position: Decimal
     tendered: Decimal  # what it tenders today: the amount, or the whole position for ALL
+    no_box_ticked: bool  # read as "tender all", as the letter states
     address: str
     phone: PhoneNumber
     tin_type: str
@@ -138,11 +141,27 @@ def instruction_check(
         state=account.state, state_name=account.state_name, excluded=excluded
     )
     position = position_for(account=account, offer=offer)
-    try:
-        choice = Choice(data.choice)
-    except ValueError:
-        refusals.append(Refusal("choice", "Choose to tender all, or a stated amount."))
+    choice: Choice | None
+    no_box_ticked = not (data.choice or "").strip()
+    if no_box_ticked and data.amount is None:
+        # The letter: "ALL OLD NOTES HELD BY US FOR YOUR ACCOUNT WILL BE TENDERED UNLESS
+        # OTHERWISE SPECIFIED": a signed form with neither box ticked tenders all.
+        choice = Choice.ALL
+    elif no_box_ticked:
+        refusals.append(
+            Refusal(
+                "choice",
+                "An amount is written but neither box is ticked: tick “Tender only the "
+                "aggregate principal amount indicated”, or clear the amount to tender all.",
+            )
+        )
         choice = None
+    else:
+        try:
+            choice = Choice(data.choice)
+        except ValueError:
+            refusals.append(Refusal("choice", "Choose to tender all, or a stated amount."))
+            choice = None
     if choice is not None:
         refusals += amount_refusals(
             choice=choice, amount=data.amount, position=position, unit=offer.unit_principal
@@ -152,7 +171,9 @@ def instruction_check(
         today=clock.today(),
         commenced=offer.commencement_date,
     )
-    refusals += _signature_refusals(account=account, signatures=data.signatures)
+    refusals += _signature_refusals(
+        account=account, signatures=data.signatures, actor=permissions.actor_for(user=by)
+    )
     tin_type, tin = _checked_tin(account=account, data=data, refusals=refusals)
     phone = to_python(data.phone)
     if not isinstance(phone, PhoneNumber) or not phone.is_valid():
@@ -174,23 +195,28 @@ def instruction_check(
         tin_type=tin_type,
         tin=tin,
         late_reason=data.late_reason.strip(),
+        no_box_ticked=no_box_ticked,
     )
 
 
 def _signature_refusals(
-    *, account: ClientAccount, signatures: tuple[SignatureInput, ...]
+    *, account: ClientAccount, signatures: tuple[SignatureInput, ...], actor: Actor
 ) -> list[Refusal]:
-    owners = list(account.owners.all())
+    """The owners in their order on file, each with what was typed for them: a refusal names
+    the owner's place in that order (the form lists the owners in the same order)."""
     by_owner = {s.owner_id: s for s in signatures}
+    blank = SignatureInput(owner_id=0, typed_name="", attested=False)
     return signer_refusals(
         signatures=[
             Signature(
                 owner_name=owner.name,
-                typed_name=by_owner[owner.pk].typed_name if owner.pk in by_owner else "",
-                attested=by_owner[owner.pk].attested if owner.pk in by_owner else False,
+                typed_name=by_owner.get(owner.pk, blank).typed_name,
+                attested=by_owner.get(owner.pk, blank).attested,
+                mismatch_reason=by_owner.get(owner.pk, blank).mismatch_reason,
             )
-            for owner in owners
-        ]
+            for owner in account.owners.all()
+        ],
+        actor=actor,
     )
 
 
@@ -294,6 +320,7 @@ def _create_version(
         received_at=now,
         received_wall_at=wall,
         late_reason=checked.late_reason,
+        no_box_ticked=checked.no_box_ticked,
         submission_token=data.submission_token,
     )
     instruction._history_user = by  # type: ignore[attr-defined]  # simple-history reads it
@@ -313,6 +340,7 @@ def _create_version(
             owner=owners[s.owner_id],
             typed_name=s.typed_name.strip(),
             attested=s.attested,
+            mismatch_reason=s.mismatch_reason.strip(),
             recorded_by=by,
             business_at=now,
             wall_at=wall,

@@ -2,6 +2,7 @@
 blank form to print. Views parse input, call one service and answer; the rules are in
 `tenders.instructions.services` and `tenders.domain`."""
 
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -76,6 +77,14 @@ def _by_field(refusal: ValidationError) -> dict[str, list[str]]:
     if hasattr(refusal, "error_dict"):
         return refusal.message_dict
     return {NON_FIELD_ERRORS: refusal.messages}
+
+
+def _signer_field(field: str, signers: Any) -> tuple[Any, str] | None:
+    """("signer-1-typed_name") -> the second owner's signer form and its field, if any."""
+    match = re.fullmatch(r"signer-(\d+)-(typed_name|attested|mismatch_reason)", field)
+    if match is None or int(match[1]) >= len(signers.forms):
+        return None
+    return signers.forms[int(match[1])], match[2]
 
 
 def _may_override_cutoff(request: HttpRequest) -> bool:
@@ -188,6 +197,7 @@ class InstructionFormView(LoginRequiredMixin, View):
             "signer_rows": list(zip(self.owners, signers.forms, strict=False)),
             "amend": self.amend,
             "current": self.current,
+            "operations": _may_override_cutoff(self.request),
             "position": position_for(account=self.account, offer=self.offer),
             **deadline_context(self.offer, self.account.firm),
         }
@@ -198,7 +208,11 @@ class InstructionFormView(LoginRequiredMixin, View):
         signer_errors: list[str] = []
         if refusals is not None:
             for field, field_messages in _by_field(refusals).items():
-                if field == "signers":
+                if (signer := _signer_field(field, signers)) is not None:
+                    row, name = signer
+                    for message in field_messages:
+                        row.add_error(name, message)
+                elif field == "signers":
                     signer_errors += field_messages
                 elif field in form.fields:
                     for message in field_messages:

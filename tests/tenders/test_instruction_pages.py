@@ -372,3 +372,54 @@ def test_a_search_matching_both_joint_owners_lists_the_account_once(
 ) -> None:
     assert _listed(rep, offer, search="chen") == ["HB-100004"]
     assert _listed(rep, offer, search="HB-1000") == ["HB-100003", "HB-100004"]
+
+
+# The form as the letter states it
+
+
+def test_a_form_with_neither_box_ticked_is_reviewed_in_plain_words_as_tender_all(
+    rep_client, account, offer
+) -> None:
+    data = fill(rep_client, account, _review="")
+    del data["choice"]
+    page = rep_client.post(url("instruction_new", account), data).content.decode()
+    assert (
+        "Neither box is ticked on the form, so all of the client's Old Notes will be tendered."
+        in page
+    )
+    assert not Instruction.objects.exists()
+
+
+def test_confirming_a_form_with_neither_box_ticked_records_tender_all(
+    rep_client, account, offer
+) -> None:
+    data = fill(rep_client, account, _confirm="")
+    del data["choice"]
+    rep_client.post(url("instruction_new", account), data)
+    instruction = Instruction.objects.get()
+    assert (instruction.choice, instruction.no_box_ticked) == ("ALL", True)
+
+
+def test_a_wrong_signer_name_is_refused_at_its_field_keeping_what_was_typed(
+    rep_client, account, offer
+) -> None:
+    typed = "<script>alert('x')</script>"
+    data = fill(rep_client, account, _review="", **{"signers-0-typed_name": typed})
+    page = rep_client.post(url("instruction_new", account), data).content.decode()
+    field = page[page.index('id="id_signers-0-typed_name"') - 120 :]
+    field = field[: field.index("</div>", field.index("invalid-feedback"))]
+    assert 'class="form-control is-invalid"' in field
+    assert 'aria-invalid="true" aria-describedby="id_signers-0-typed_name_error"' in field
+    assert "The printed name must be the owner&#x27;s as on file: Eleanor J. Whitfield." in field
+    assert 'value="&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;"' in field
+    assert "<script>alert" not in page
+    assert not Instruction.objects.exists()
+
+
+def test_only_operations_see_where_to_accept_a_different_name(
+    rep_client, client, account, offer, ops
+) -> None:
+    field = 'name="signers-0-mismatch_reason"'
+    assert field not in rep_client.get(url("instruction_new", account)).content.decode()
+    client.force_login(ops)
+    assert field in client.get(url("instruction_new", account)).content.decode()

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from notes.models import ExcludedJurisdiction
 from tenders.accounts.selectors import firm_deadlines
 from tenders.instructions.services import (
+    SignatureInput,
     instruction_amend,
     instruction_submit,
     instruction_withdraw,
@@ -267,8 +268,8 @@ def test_each_owner_of_a_joint_account_must_sign(joint_account, offer, rep) -> N
     data = make_input(joint_account, signatures=(make_input(joint_account).signatures[0],))
     with pytest.raises(ValidationError) as exc:
         instruction_submit(account=joint_account, offer=offer, data=data, by=rep)
-    assert refusal(exc, "signers") == (
-        "Type the name Linda M. Chen signed with. "
+    assert refusal(exc, "signer-1-typed_name") == "Type the name Linda M. Chen signed with."
+    assert refusal(exc, "signer-1-attested") == (
         "Attest that Linda M. Chen signed the instruction form."
     )
 
@@ -324,7 +325,15 @@ def test_every_refusal_is_reported_at_once(joint_account, offer, rep) -> None:
     data = amount_input(joint_account, "1500", phone="12", tin="1", signatures=())
     with pytest.raises(ValidationError) as exc:
         instruction_submit(account=joint_account, offer=offer, data=data, by=rep)
-    assert set(exc.value.message_dict) == {"amount", "phone", "tin", "signers"}
+    assert set(exc.value.message_dict) == {
+        "amount",
+        "phone",
+        "tin",
+        "signer-0-typed_name",
+        "signer-0-attested",
+        "signer-1-typed_name",
+        "signer-1-attested",
+    }
 
 
 # One live instruction, versions, withdrawals
@@ -450,3 +459,80 @@ def test_representative_of_another_firm_cannot_instruct(account, offer) -> None:
     stranger = RepresentativeFactory().user
     with pytest.raises(PermissionDenied, match="Only the firm's representatives and operations"):
         instruction_submit(account=account, offer=offer, data=make_input(account), by=stranger)
+
+
+# The form as the letter states it: no box ticked, printed names
+
+
+def test_a_signed_form_with_neither_box_ticked_records_tender_all(account, offer, rep) -> None:
+    instruction = instruction_submit(
+        account=account, offer=offer, data=make_input(account, choice=""), by=rep
+    )
+    assert (instruction.choice, instruction.amount, instruction.no_box_ticked) == (
+        "ALL",
+        None,
+        True,
+    )
+
+
+def test_a_ticked_box_is_not_recorded_as_unticked(account, offer, rep) -> None:
+    instruction = instruction_submit(account=account, offer=offer, data=make_input(account), by=rep)
+    assert instruction.no_box_ticked is False
+
+
+def test_an_amount_without_its_box_ticked_is_refused(account, offer, rep) -> None:
+    with pytest.raises(ValidationError) as exc:
+        instruction_submit(
+            account=account,
+            offer=offer,
+            data=make_input(account, choice="", amount=Decimal("50000")),
+            by=rep,
+        )
+    assert refusal(exc, "choice").startswith("An amount is written but neither box is ticked")
+    assert not Instruction.objects.exists()
+
+
+def test_a_printed_name_that_is_not_the_owners_is_refused(account, offer, rep) -> None:
+    (signature,) = make_input(account).signatures
+    typed = uuid.uuid4().hex  # anything but the owner's name
+    data = make_input(account, signatures=(SignatureInput(signature.owner_id, typed, True),))
+    with pytest.raises(ValidationError) as exc:
+        instruction_submit(account=account, offer=offer, data=data, by=rep)
+    assert refusal(exc, "signer-0-typed_name") == (
+        "The printed name must be the owner's as on file: Eleanor J. Whitfield."
+    )
+    assert not Instruction.objects.exists()
+
+
+def test_a_printed_name_in_other_case_and_punctuation_is_accepted(account, offer, rep) -> None:
+    (signature,) = make_input(account).signatures
+    data = make_input(
+        account, signatures=(SignatureInput(signature.owner_id, "ELEANOR J WHITFIELD", True),)
+    )
+    instruction = instruction_submit(account=account, offer=offer, data=data, by=rep)
+    assert instruction.signers.get().typed_name == "ELEANOR J WHITFIELD"
+
+
+def test_operations_accept_a_different_name_and_the_reason_is_recorded(account, offer, ops) -> None:
+    (signature,) = make_input(account).signatures
+    accepted = SignatureInput(
+        signature.owner_id, "Daniel Whitfield", True, "Power of attorney dated Jul 2, 2001"
+    )
+    instruction = instruction_submit(
+        account=account, offer=offer, data=make_input(account, signatures=(accepted,)), by=ops
+    )
+    signer = instruction.signers.get()
+    assert (signer.typed_name, signer.mismatch_reason, signer.recorded_by) == (
+        "Daniel Whitfield",
+        "Power of attorney dated Jul 2, 2001",
+        ops,
+    )
+
+
+def test_a_representative_cannot_accept_a_different_name(account, offer, rep) -> None:
+    (signature,) = make_input(account).signatures
+    accepted = SignatureInput(signature.owner_id, "Daniel Whitfield", True, "Power of attorney")
+    with pytest.raises(ValidationError, match="Only operations accept a printed name"):
+        instruction_submit(
+            account=account, offer=offer, data=make_input(account, signatures=(accepted,)), by=rep
+        )

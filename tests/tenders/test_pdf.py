@@ -406,3 +406,27 @@ def test_missing_harfbuzz_subset_is_logged_once(
     warnings = [r for r in caplog.records if "libharfbuzz-subset0" in r.getMessage()]
     assert len(warnings) == 1
     assert "twice as slow" in warnings[0].getMessage()
+
+
+@pytest.mark.slow
+def test_a_receipt_of_a_form_with_neither_box_ticked_says_all_are_tendered(
+    account: Any, offer: Any, rep: Any
+) -> None:
+    text = render("receipt", _submit(account, offer, rep, choice="")).text
+    assert "Tender all Old Notes held for your account" in text
+    assert (
+        "Neither box was ticked on your signed form: as our letter states, all Old Notes held "
+        "for your account are tendered." in text
+    )
+
+
+@pytest.mark.slow
+def test_a_receipt_names_the_reason_operations_accepted_a_different_signer(
+    account: Any, offer: Any, ops: Any
+) -> None:
+    from tenders.instructions.services import SignatureInput
+
+    (signature,) = make_input(account).signatures
+    accepted = SignatureInput(signature.owner_id, "Daniel Whitfield", True, "Power of attorney")
+    text = render("receipt", _submit(account, offer, ops, signatures=(accepted,))).text
+    assert "Signed by Daniel Whitfield (accepted by operations: Power of attorney)" in text

@@ -134,15 +134,52 @@ class TestSigners:
             signatures=[
                 Signature("Robert A. Chen", "Robert A. Chen", True),
                 Signature("Linda M. Chen", "", False),
-            ]
+            ],
+            actor=Actor.REPRESENTATIVE,
         )
-        assert [r.message for r in refusals] == [
-            "Type the name Linda M. Chen signed with.",
-            "Attest that Linda M. Chen signed the instruction form.",
+        assert [(r.field, r.message) for r in refusals] == [
+            ("signer-1-typed_name", "Type the name Linda M. Chen signed with."),
+            ("signer-1-attested", "Attest that Linda M. Chen signed the instruction form."),
         ]
 
     def test_all_owners_signed_and_attested_pass(self) -> None:
-        assert signer_refusals(signatures=[Signature("Pat", "Pat", True)]) == []
+        signature = Signature("Pat", "Pat", True)
+        assert signer_refusals(signatures=[signature], actor=Actor.REPRESENTATIVE) == []
+
+    @pytest.mark.parametrize(
+        "typed", ["thomas k nguyen", "THOMAS K. NGUYEN", "Thomas  K Nguyen.", " Thomas K. Nguyen "]
+    )
+    def test_a_printed_name_matches_ignoring_case_spaces_and_punctuation(self, typed) -> None:
+        signature = Signature("Thomas K. Nguyen", typed, True)
+        assert signer_refusals(signatures=[signature], actor=Actor.REPRESENTATIVE) == []
+
+    @pytest.mark.parametrize(
+        "typed", ["Thomas Nguyen", "<script>alert(1)</script>", "Tom K. Nguyen", "---"]
+    )
+    def test_a_printed_name_that_is_not_the_owners_is_refused_at_its_field(self, typed) -> None:
+        refusals = signer_refusals(
+            signatures=[Signature("Thomas K. Nguyen", typed, True)], actor=Actor.REPRESENTATIVE
+        )
+        assert [(r.field, r.message) for r in refusals] == [
+            (
+                "signer-0-typed_name",
+                "The printed name must be the owner's as on file: Thomas K. Nguyen.",
+            )
+        ]
+
+    def test_operations_accept_a_different_name_with_a_reason(self) -> None:
+        signature = Signature("Thomas K. Nguyen", "Mary Nguyen", True, "Power of attorney")
+        assert signer_refusals(signatures=[signature], actor=Actor.OPERATIONS) == []
+
+    def test_a_representative_cannot_accept_a_different_name(self) -> None:
+        signature = Signature("Thomas K. Nguyen", "Mary Nguyen", True, "Power of attorney")
+        refusals = signer_refusals(signatures=[signature], actor=Actor.REPRESENTATIVE)
+        assert [(r.field, r.message) for r in refusals] == [
+            (
+                "signer-0-mismatch_reason",
+                "Only operations accept a printed name that differs from the owner on file.",
+            )
+        ]
 
 
 class TestFormDate:
