@@ -186,6 +186,7 @@ def _document_meta(
         "generated_on": generated_at.astimezone(NEW_YORK).date(),
         # The PDF's creation date: fixed by the arguments, so the same call gives the same bytes.
         "created_iso": generated_wall_at.astimezone(NEW_YORK).isoformat(timespec="seconds"),
+        "business_iso": generated_at.astimezone(NEW_YORK).isoformat(timespec="seconds"),
     }
 
 

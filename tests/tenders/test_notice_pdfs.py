@@ -153,7 +153,7 @@ def test_a_payment_notice_is_dated_at_the_consummation_with_the_letterhead(
     text = documents["payment"].text
     assert "Date September 5, 2001" in text
     assert "Hudson & Broad Securities LLC" in text and "DTC participant no. 0901" in text
-    assert "As of September 5, 2001, 10:00:00 a.m. EDT (business clock)" in text
+    assert "· September 5, 2001 Page 1 of 1" in text  # the footer's date
     assert "Account HB-100007" in text and "***-**-7890" in text
 
 

@@ -18,6 +18,7 @@ import pdfplumber
 import pytest
 from django.db import transaction
 from django.template import Context, Template
+from pypdf import PdfReader
 
 from exchange_office import clock
 from notes.models import OfferStatus
@@ -91,7 +92,11 @@ def documents(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[st
     offer was consummated on Sep 5, 2001 (set directly: the consummation service is not
     under test here)."""
     with django_db_blocker.unblock(), transaction.atomic():
-        offer = factories.ExchangeOfferFactory(slug="lexington-2001")
+        offer = factories.ExchangeOfferFactory(
+            slug="lexington-2001",
+            old_security__cusip="529529AA7",
+            new_security__cusip="529529AC3",
+        )
         firm = factories.BrokerFirmFactory(
             name="Hudson & Broad Securities LLC",
             dtc_participant_number="0901",
@@ -191,11 +196,69 @@ def test_confirmation_numbers_its_pages(confirmation: ReadBack) -> None:
 
 
 @pytest.mark.slow
-def test_every_page_carries_the_document_number_and_both_clocks(confirmation: ReadBack) -> None:
-    for page in confirmation.pages:
-        assert "Document C-2001-000001" in page
-        assert "September 5, 2001, 11:30:00 a.m. EDT (business clock)" in page
-        assert "March 2, 2026, 2:05:09 p.m. EST (wall clock)" in page
+def test_every_page_carries_the_document_number_the_date_and_the_page(
+    confirmation: ReadBack,
+) -> None:
+    count = len(confirmation.pages)
+    for number, page in enumerate(confirmation.pages, start=1):
+        assert f"Document C-2001-000001 · September 5, 2001 Page {number} of {count}" in page
+        assert "clock" not in page  # both clocks are in the metadata and the admin
+        assert "2026" not in page  # the wall clock's year means nothing to the client
+
+
+@pytest.mark.slow
+def test_the_pdf_metadata_keeps_both_clocks(confirmation: ReadBack) -> None:
+    metadata = PdfReader(io.BytesIO(confirmation.rendered.content)).metadata
+    assert metadata is not None
+    assert metadata["/Keywords"] == (
+        "document C-2001-000001, business clock 2001-09-05T11:30:00-04:00, "
+        "wall clock 2026-03-02T14:05:09-05:00"
+    )
+
+
+@pytest.mark.slow
+def test_the_document_number_is_never_broken_across_lines(confirmation: ReadBack) -> None:
+    with pdfplumber.open(io.BytesIO(confirmation.rendered.content)) as document:
+        words = [w["text"] for w in document.pages[0].extract_words(x_tolerance=1.5)]
+    # On the first page: in the reference box, in the footer; whole each time.
+    assert words.count("C-2001-000001") == 2, words
+
+
+@pytest.mark.slow
+def test_a_long_document_number_stays_on_one_line(account: Any, offer: Any, rep: Any) -> None:
+    number = "LEXINGTON-2001-R000123-12"
+    rendered = render("receipt", _submit(account, offer, rep), number=number).rendered
+    with pdfplumber.open(io.BytesIO(rendered.content)) as document:
+        words = [w["text"] for w in document.pages[0].extract_words(x_tolerance=1.5)]
+    assert words.count(number) == 2, words
+
+
+@pytest.mark.slow
+def test_the_confirmation_says_how_the_new_notes_and_warrants_reach_the_account(
+    confirmation: ReadBack,
+) -> None:
+    assert (
+        "Wilmington Trust Company, the exchange agent, delivers the New Notes and the warrants "
+        "through The Depository Trust Company (DTC) to Hudson & Broad Securities LLC's DTC "
+        "participant account no. 0901, and we credit them to your account HB-100003."
+    ) in confirmation.text
+    assert "call Hudson & Broad Securities LLC at (212) 555-0101" in confirmation.text
+
+
+@pytest.mark.slow
+def test_a_receipt_shows_the_cusips_of_both_notes(receipt: ReadBack) -> None:
+    assert "CUSIP 529529 AA 7" in receipt.text  # the Old Notes, 529529AA7
+    assert "CUSIP 529529 AC 3" in receipt.text  # the New Notes, 529529AC3
+
+
+@pytest.mark.slow
+def test_a_withdrawal_receipt_fits_on_one_page(account: Any, offer: Any, rep: Any) -> None:
+    instruction = _submit(account, offer, rep)
+    with clock.frozen_at(AUG_20):
+        withdrawn = instruction_withdraw(instruction=instruction, expected_version=1, by=rep)
+    document = render("withdrawal", withdrawn)
+    assert document.rendered.pages == 1
+    assert "Withdrawn, at 10:00 a.m. EDT on Monday, August 20, 2001" in document.text
 
 
 @pytest.mark.slow

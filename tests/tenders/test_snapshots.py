@@ -38,7 +38,7 @@ AS_RECEIVED = [
     "$158,380.00",
     "Our deadline for instructions 5:00 p.m. EDT on Friday, August 31, 2001",
     "The offer expires 12 midnight EDT at the end of Tuesday, September 4, 2001",
-    "As of August 20, 2001, 10:00:00 a.m. EDT (business clock)",
+    "Document R-TEST-1 · August 20, 2001",  # the footer: dated when it was received
 ]
 
 
