@@ -176,6 +176,14 @@ def run(shots: Path) -> None:
 
         open_account(page, "HB-100010")
         page.get_by_role("link", name="Withdraw", exact=True).click()
+        page.check("text=Signed letter")
+        page.locator("[data-testid=notice-signature-row] input[type=text]").first.fill(
+            page.locator("[data-testid=notice-signature-row] label")
+            .first.inner_text()
+            .removeprefix("Name of ")
+            .removesuffix(" as printed on the notice")
+        )
+        page.check("#id_attested")
         page.get_by_role("button", name="Withdraw the instruction").click()
         expect(page.locator(".alert-success")).to_contain_text("withdrawn")
         shot(page, "withdrawn")

@@ -71,11 +71,25 @@ def main() -> None:
         snapshot = DocumentSnapshot.objects.get(instruction=receipt, kind=DocumentKind.RECEIPT)
         keep("receipt", rendering.render_snapshot(snapshot, document_number="R-SAMPLE-1").content)
 
-        from tenders.instructions.services import instruction_withdraw
+        from tenders.instructions.services import (
+            SignatureInput,
+            WithdrawalNoticeInput,
+            instruction_withdraw,
+        )
 
         with clock.frozen_at(datetime(2001, 8, 31, 11, 0, tzinfo=new_york)):
             withdrawn = instruction_withdraw(
-                instruction=receipt, expected_version=receipt.version, by=ops
+                instruction=receipt,
+                expected_version=receipt.version,
+                by=ops,
+                notice=WithdrawalNoticeInput(
+                    method="fax",
+                    received_on=date(2001, 8, 30),
+                    signatures=tuple(
+                        SignatureInput(o.pk, o.name, True) for o in receipt.account.owners.all()
+                    ),
+                    attested=True,
+                ),
             )
         snapshot = DocumentSnapshot.objects.get(
             instruction=withdrawn, kind=DocumentKind.WITHDRAWAL_RECEIPT
@@ -86,7 +100,7 @@ def main() -> None:
         )
 
         # The client tenders all again, so the minimum condition is still met on Sep 5.
-        from tenders.instructions.services import InstructionInput, SignatureInput
+        from tenders.instructions.services import InstructionInput
         from tenders.instructions.services import instruction_submit as submit
 
         with clock.frozen_at(datetime(2001, 8, 31, 12, 0, tzinfo=new_york)):

@@ -31,6 +31,7 @@ from tenders.instructions.models import Instruction
 from tenders.instructions.services import (
     InstructionInput,
     SignatureInput,
+    WithdrawalNoticeInput,
     instruction_amend,
     instruction_submit,
     instruction_withdraw,
@@ -280,7 +281,18 @@ def record_step(offer: ExchangeOffer, step: DemoInstruction, users: dict[str, Us
                 by=by,
             )
         else:
-            instruction_withdraw(instruction=live, expected_version=live.version, by=by)
+            # The client's signed letter of withdrawal, dated the day it is recorded.
+            notice = WithdrawalNoticeInput(
+                method="letter",
+                received_on=step.at.date(),
+                signatures=tuple(
+                    SignatureInput(owner.pk, owner.name, True) for owner in account.owners.all()
+                ),
+                attested=True,
+            )
+            instruction_withdraw(
+                instruction=live, expected_version=live.version, by=by, notice=notice
+            )
 
 
 @transaction.atomic

@@ -19,6 +19,9 @@ from tenders.instructions.models import (
     InstructionSigner,
     InstructionStatus,
     InstructionTransition,
+    NoticeMethodChoice,
+    WithdrawalNotice,
+    WithdrawalNoticeSigner,
 )
 from tenders.notices.models import NonTenderReportOffer
 from tenders.outbox.models import OutboxMessage, OutboxStatus
@@ -58,6 +61,7 @@ __all__ = [
     "InstructionStatus",
     "InstructionTransition",
     "NonTenderReportOffer",
+    "NoticeMethodChoice",
     "OutboxMessage",
     "OutboxStatus",
     "Position",
@@ -66,5 +70,7 @@ __all__ = [
     "SubmissionItemKind",
     "TinReveal",
     "TinTypeChoice",
+    "WithdrawalNotice",
+    "WithdrawalNoticeSigner",
     "WorkerHeartbeat",
 ]

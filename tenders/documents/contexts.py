@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django_countries.fields import Country
 
 from notes.domain.entitlement import (
@@ -132,6 +133,28 @@ def instruction_values(instruction: Instruction) -> dict[str, Any]:
             for s in instruction.signers.all()
         ],
         "no_box_ticked": instruction.no_box_ticked,
+        "withdrawal_notice": _notice_values(instruction),
+    }
+
+
+def _notice_values(instruction: Instruction) -> dict[str, Any] | None:
+    """The client's notice of a withdrawal, as the withdrawal receipt states it."""
+    try:
+        notice = instruction.withdrawal_notice
+    except ObjectDoesNotExist:
+        return None
+    return {
+        "method": notice.get_method_display(),
+        "received_on": notice.received_on,
+        "signers": [
+            f"{s.typed_name} (accepted by operations: {s.mismatch_reason})"
+            if s.mismatch_reason
+            else s.typed_name
+            for s in notice.signers.all()
+        ],
+        "callback_number": notice.callback_number,
+        "recorded_by": notice.recorded_by.get_full_name() or notice.recorded_by.get_username(),
+        "recorded_at": notice.business_at,
     }
 
 

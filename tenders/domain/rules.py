@@ -179,3 +179,74 @@ def form_date_refusals(*, form_date: date, today: date, commenced: date) -> list
             )
         ]
     return []
+
+
+class NoticeMethod(StrEnum):
+    """How a client's notice of withdrawal came (domain.md: the office records it)."""
+
+    LETTER = "letter"
+    FAX = "fax"
+    TELEPHONE = "telephone"
+
+    @property
+    def written(self) -> bool:
+        return self is not NoticeMethod.TELEPHONE
+
+
+@dataclass(frozen=True, slots=True)
+class WithdrawalNotice:
+    """The client's notice of withdrawal as the representative records it."""
+
+    method: str
+    received_on: date | None
+    signatures: Sequence[Signature]  # each owner's, for a written notice (attested: True)
+    callback_number: str  # telephone: the number on file the representative called back
+    called_back: bool
+    attested: bool  # the representative's attestation that the notice is as recorded
+
+
+def withdrawal_notice_refusals(
+    *, notice: WithdrawalNotice, today: date, commenced: date, actor: Actor
+) -> list[Refusal]:
+    """A withdrawal, like a tender, comes from the client: its date, how it came, each owner's
+    signature for a written notice (a letter or a fax) or, for a telephone call, the call-back
+    to the number on file, and the representative's attestation."""
+    refusals: list[Refusal] = []
+    try:
+        method: NoticeMethod | None = NoticeMethod(notice.method)
+    except ValueError:
+        method = None
+        refusals.append(
+            Refusal("method", "Choose how the notice came: a signed letter, a fax or a call.")
+        )
+    if notice.received_on is None:
+        refusals.append(Refusal("received_on", "Enter the date of the client's notice."))
+    elif notice.received_on > today:
+        refusals.append(Refusal("received_on", "The notice cannot be dated after today."))
+    elif notice.received_on < commenced:
+        refusals.append(
+            Refusal(
+                "received_on",
+                f"The notice cannot be dated before the offer commenced on {long_date(commenced)}.",
+            )
+        )
+    if method is not None and method.written:
+        refusals += [
+            refusal
+            for refusal in signer_refusals(signatures=notice.signatures, actor=actor)
+            if not (refusal.field or "").endswith("-attested")
+        ]
+    if method is NoticeMethod.TELEPHONE:
+        if not notice.callback_number.strip():
+            refusals.append(Refusal("callback_number", "Enter the number on file you called back."))
+        if not notice.called_back:
+            refusals.append(
+                Refusal(
+                    "called_back",
+                    "A telephone notice counts only once you have called the client back on "
+                    "the number on file.",
+                )
+            )
+    if not notice.attested:
+        refusals.append(Refusal("attested", "Attest that the client gave this notice as recorded."))
+    return refusals

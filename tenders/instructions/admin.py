@@ -11,14 +11,57 @@ from exchange_office.formatting import dollars
 from exchange_office.http import AuthenticatedHttpRequest
 from notes.models import ExchangeOffer
 from tenders import permissions
-from tenders.instructions.models import Instruction, InstructionSigner, InstructionTransition
+from tenders.instructions.models import (
+    Instruction,
+    InstructionSigner,
+    InstructionTransition,
+    WithdrawalNotice,
+)
 from tenders.operations.services import instructions_submit_to_agent
 
 
 class InstructionSignerInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = InstructionSigner
     extra = 0
-    fields = ["owner", "typed_name", "attested", "recorded_by", "business_at", "wall_at"]
+    fields = [
+        "owner",
+        "typed_name",
+        "mismatch_reason",
+        "attested",
+        "recorded_by",
+        "business_at",
+        "wall_at",
+    ]
+
+
+class WithdrawalNoticeInline(ReadOnlyAdminMixin, admin.StackedInline):
+    """The client's notice of withdrawal, as the representative recorded it."""
+
+    model = WithdrawalNotice
+    extra = 0
+    fields = [
+        "method",
+        "received_on",
+        "signed_by",
+        "callback_number",
+        "attested",
+        "recorded_by",
+        "business_at",
+        "wall_at",
+    ]
+    readonly_fields = ["signed_by"]
+
+    @admin.display(description="signed by")
+    def signed_by(self, obj: WithdrawalNotice) -> str:
+        return (
+            "; ".join(
+                f"{s.typed_name} (accepted: {s.mismatch_reason})"
+                if s.mismatch_reason
+                else s.typed_name
+                for s in obj.signers.all()
+            )
+            or "—"
+        )
 
 
 class InstructionTransitionInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -48,7 +91,7 @@ class InstructionAdmin(ReadOnlyAdminMixin, ReadOnlyHistoryAdmin):
     # number) sorted every instruction of the book for each page.
     ordering = ["-id"]
     show_full_result_count = False  # one COUNT(*) per page, not two
-    inlines = [InstructionSignerInline, InstructionTransitionInline]
+    inlines = [InstructionSignerInline, WithdrawalNoticeInline, InstructionTransitionInline]
     actions = ["submit_to_agent"]
     fields = [
         "account",

@@ -10,8 +10,12 @@ from phonenumber_field.formfields import PhoneNumberField
 
 from exchange_office.widgets import UnechoedTextInput
 from tenders.accounts.models import AccountOwner, ClientAccount, TinTypeChoice
-from tenders.instructions.models import InstructionChoice
-from tenders.instructions.services import InstructionInput, SignatureInput
+from tenders.instructions.models import InstructionChoice, NoticeMethodChoice
+from tenders.instructions.services import (
+    InstructionInput,
+    SignatureInput,
+    WithdrawalNoticeInput,
+)
 
 # A principal amount as people write it on the form: ASCII digits, with thousands separators
 # only where they belong, an optional "$" before and ".00" after. Nothing else: "1,0,0,0",
@@ -174,7 +178,34 @@ def instruction_input(form: InstructionForm, signers: forms.BaseFormSet) -> Inst
 
 
 class WithdrawForm(forms.Form):
+    """The client's notice of withdrawal: when, how, and the attestation (the owners'
+    signatures of a written notice are the signers formset)."""
+
     version = forms.IntegerField(widget=forms.HiddenInput)
+    method = forms.ChoiceField(
+        label="How the client's notice came",
+        choices=NoticeMethodChoice.choices,
+        widget=forms.RadioSelect,
+        required=False,  # the service refuses a missing one, with the other refusals
+    )
+    received_on = forms.DateField(
+        label="Dated",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="The date on the letter or fax, or of the call.",
+    )
+    callback_number = forms.CharField(
+        label="Number on file you called back (telephone notice)",
+        required=False,
+        max_length=40,
+    )
+    called_back = forms.BooleanField(
+        label="I called the client back on that number and the client confirmed the withdrawal.",
+        required=False,
+    )
+    attested = forms.BooleanField(
+        label="I attest that the client gave this notice as recorded here.", required=False
+    )
     late_reason = forms.CharField(
         label="Reason for accepting after the firm's cutoff",
         required=False,
@@ -185,3 +216,26 @@ class WithdrawForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not may_override_cutoff:
             del self.fields["late_reason"]
+
+
+def withdrawal_notice_input(
+    form: WithdrawForm, signers: forms.BaseFormSet
+) -> WithdrawalNoticeInput:
+    data = form.cleaned_data
+    return WithdrawalNoticeInput(
+        method=data.get("method") or "",
+        received_on=data.get("received_on"),
+        signatures=tuple(
+            SignatureInput(
+                owner_id=s.cleaned_data["owner_id"],
+                typed_name=s.cleaned_data.get("typed_name", ""),
+                attested=True,
+                mismatch_reason=s.cleaned_data.get("mismatch_reason", ""),
+            )
+            for s in signers.forms
+            if s.cleaned_data
+        ),
+        callback_number=data.get("callback_number", ""),
+        called_back=bool(data.get("called_back")),
+        attested=bool(data.get("attested")),
+    )

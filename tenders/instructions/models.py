@@ -181,3 +181,60 @@ class InstructionTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or 'new'} -> {self.to_status}"
+
+
+class NoticeMethodChoice(models.TextChoices):
+    LETTER = "letter", "Signed letter"
+    FAX = "fax", "Fax"
+    TELEPHONE = "telephone", "Telephone, with a call-back"
+
+
+class WithdrawalNotice(models.Model):
+    """The client's notice of withdrawal, recorded with the same care as a tender: when it is
+    dated, how it came, each owner's signature for a written notice (the signers) or the
+    call-back for a telephone one, and who attested it, stamped by both clocks."""
+
+    instruction = models.OneToOneField(
+        Instruction, on_delete=models.PROTECT, related_name="withdrawal_notice"
+    )
+    method = models.CharField("how it came", max_length=10, choices=NoticeMethodChoice.choices)
+    received_on = models.DateField("dated")
+    callback_number = models.CharField(
+        "number called back", max_length=40, blank=True, help_text="Telephone notices only."
+    )
+    attested = models.BooleanField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    business_at = models.DateTimeField()
+    wall_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(attested=True), name="withdrawal_notice_attested"),
+            models.CheckConstraint(
+                condition=~Q(method="telephone") | ~Q(callback_number=""),
+                name="withdrawal_notice_telephone_called_back",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_method_display()} dated {self.received_on}"
+
+
+class WithdrawalNoticeSigner(models.Model):
+    """An owner's signature on a written notice of withdrawal, as printed."""
+
+    notice = models.ForeignKey(WithdrawalNotice, on_delete=models.PROTECT, related_name="signers")
+    owner = models.ForeignKey(AccountOwner, on_delete=models.PROTECT, related_name="+")
+    typed_name = models.CharField(max_length=200)
+    mismatch_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["notice", "owner__sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "owner"], name="notice_signer_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.typed_name

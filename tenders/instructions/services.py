@@ -28,13 +28,16 @@ from tenders.domain.lifecycle import OPEN, Status, TransitionNotAllowed, check_t
 from tenders.domain.rules import (
     Actor,
     Choice,
+    NoticeMethod,
     Refusal,
     Signature,
+    WithdrawalNotice,
     amount_refusals,
     deadline_refusals,
     form_date_refusals,
     jurisdiction_refusals,
     signer_refusals,
+    withdrawal_notice_refusals,
 )
 from tenders.domain.tender import tendered_principal
 from tenders.domain.tin import InvalidTIN, last_four, normalize_tin
@@ -43,7 +46,9 @@ from tenders.instructions.models import (
     InstructionSigner,
     InstructionStatus,
     InstructionTransition,
+    WithdrawalNoticeSigner,
 )
+from tenders.instructions.models import WithdrawalNotice as WithdrawalNoticeRecord
 from tenders.instructions.selectors import live_instruction
 
 
@@ -53,6 +58,18 @@ class SignatureInput:
     typed_name: str
     attested: bool
     mismatch_reason: str = ""  # operations only: why a printed name differs from the owner's
+
+
+@dataclass(frozen=True, slots=True)
+class WithdrawalNoticeInput:
+    """The client's notice of withdrawal as the representative typed it."""
+
+    method: str  # letter, fax or telephone
+    received_on: date | None
+    signatures: tuple[SignatureInput, ...] = ()  # each owner's, for a letter or a fax
+    callback_number: str = ""  # telephone: the number on file called back
+    called_back: bool = False
+    attested: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -464,11 +481,74 @@ def instruction_amend(
     return amended
 
 
+def _notice_refusals(
+    *, account: ClientAccount, offer: ExchangeOffer, notice: WithdrawalNoticeInput, by: User
+) -> list[Refusal]:
+    by_owner = {s.owner_id: s for s in notice.signatures}
+    blank = SignatureInput(owner_id=0, typed_name="", attested=True)
+    return withdrawal_notice_refusals(
+        notice=WithdrawalNotice(
+            method=notice.method,
+            received_on=notice.received_on,
+            signatures=[
+                Signature(
+                    owner_name=owner.name,
+                    typed_name=by_owner.get(owner.pk, blank).typed_name,
+                    attested=True,  # the notice has one attestation, the representative's
+                    mismatch_reason=by_owner.get(owner.pk, blank).mismatch_reason,
+                )
+                for owner in account.owners.all()
+            ],
+            callback_number=notice.callback_number,
+            called_back=notice.called_back,
+            attested=notice.attested,
+        ),
+        today=clock.today(),
+        commenced=offer.commencement_date,
+        actor=permissions.actor_for(user=by),
+    )
+
+
+def _record_notice(
+    instruction: Instruction, account: ClientAccount, notice: WithdrawalNoticeInput, by: User
+) -> None:
+    assert notice.received_on is not None, "the refusals require the notice's date"
+    written = NoticeMethod(notice.method).written
+    recorded = WithdrawalNoticeRecord.objects.create(
+        instruction=instruction,
+        method=notice.method,
+        received_on=notice.received_on,
+        callback_number="" if written else notice.callback_number.strip(),
+        attested=notice.attested,
+        recorded_by=by,
+        business_at=clock.now(),
+        wall_at=clock.wall_now(),
+    )
+    if written:
+        owners = {o.pk: o for o in account.owners.all()}
+        WithdrawalNoticeSigner.objects.bulk_create(
+            WithdrawalNoticeSigner(
+                notice=recorded,
+                owner=owners[s.owner_id],
+                typed_name=s.typed_name.strip(),
+                mismatch_reason=s.mismatch_reason.strip(),
+            )
+            for s in notice.signatures
+            if s.owner_id in owners
+        )
+
+
 @transaction.atomic
 def instruction_withdraw(
-    *, instruction: Instruction, expected_version: int, by: User, late_reason: str = ""
+    *,
+    instruction: Instruction,
+    expected_version: int,
+    by: User,
+    notice: WithdrawalNoticeInput,
+    late_reason: str = "",
 ) -> Instruction:
-    """Withdraw the live instruction before the deadline; it stays on record, withdrawn."""
+    """Withdraw the live instruction before the deadline, on the client's notice (recorded
+    with it); it stays on record, withdrawn."""
     account = _lock_account(instruction.account)
     _require_may_act(user=by, account=account)
     current = _current_version(
@@ -478,7 +558,11 @@ def instruction_withdraw(
         verb="withdrawn",
     )
     offer = _offer_for_writing(current.offer)
-    _raise(_deadline_refusals(account=account, offer=offer, by=by, late_reason=late_reason))
+    _raise(
+        _deadline_refusals(account=account, offer=offer, by=by, late_reason=late_reason)
+        + _notice_refusals(account=account, offer=offer, notice=notice, by=by)
+    )
+    _record_notice(current, account, notice, by)
     instruction_transition(current, Status.WITHDRAWN, by=by, reason=late_reason.strip())
     _issue_receipt(current, DocumentKind.WITHDRAWAL_RECEIPT)
     return current

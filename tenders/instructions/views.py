@@ -31,6 +31,7 @@ from tenders.instructions.forms import (
     instruction_initial,
     instruction_input,
     signer_initial,
+    withdrawal_notice_input,
 )
 from tenders.instructions.models import Instruction
 from tenders.instructions.selectors import account_instructions
@@ -255,19 +256,33 @@ def instruction_withdraw_view(request: AuthenticatedHttpRequest, pk: int) -> Htt
         messages.info(request, "There is no open instruction to withdraw.")
         return redirect("tenders:account_detail", pk=account.pk)
     may_override = _may_override_cutoff(request)
+    owners = list(account.owners.all())
     form = WithdrawForm(
-        request.POST or None, initial={"version": latest.version}, may_override_cutoff=may_override
+        request.POST or None,
+        initial={
+            "version": latest.version,
+            "received_on": clock.today(),
+            "callback_number": account.phone.as_national if account.phone else "",
+        },
+        may_override_cutoff=may_override,
     )
-    if request.method == "POST" and form.is_valid():
+    signers = SignerFormSet(request.POST or None, prefix="signers", initial=signer_initial(owners))
+    if request.method == "POST" and form.is_valid() and signers.is_valid():
         try:
             instruction_withdraw(
                 instruction=latest,
                 expected_version=form.cleaned_data["version"],
                 by=request.user,
+                notice=withdrawal_notice_input(form, signers),
                 late_reason=form.cleaned_data.get("late_reason", ""),
             )
         except ValidationError as exc:
             for field, field_messages in _by_field(exc).items():
+                if (signer := _signer_field(field, signers)) is not None:
+                    row, name = signer
+                    for message in field_messages:
+                        row.add_error(name, message)
+                    continue
                 for message in field_messages:
                     form.add_error(field if field in form.fields else None, message)
         else:
@@ -285,6 +300,9 @@ def instruction_withdraw_view(request: AuthenticatedHttpRequest, pk: int) -> Htt
             "offer": offer,
             "instruction": latest,
             "form": form,
+            "signers": signers,
+            "signer_rows": list(zip(owners, signers.forms, strict=False)),
+            "operations": may_override,
             **deadline_context(offer, account.firm),
         },
     )

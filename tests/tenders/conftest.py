@@ -12,7 +12,7 @@ from django.db import connection
 
 from notes.models import ExchangeOffer
 from tenders.accounts.services import account_set_tin
-from tenders.instructions.services import InstructionInput, SignatureInput
+from tenders.instructions.services import InstructionInput, SignatureInput, WithdrawalNoticeInput
 from tenders.models import ClientAccount
 from tests import factories
 
@@ -154,3 +154,18 @@ def accepted_instructions(offer: ExchangeOffer, firm: Any, rep: Any, count: int)
             )
         )
     return instructions
+
+
+def notice_for(instruction: Any, **overrides: Any) -> WithdrawalNoticeInput:
+    """The client's signed letter of withdrawal, every owner's name as on file, attested,
+    dated on the offer's commencement (never after any test's business date)."""
+    values: dict[str, Any] = {
+        "method": "letter",
+        "received_on": date(2001, 8, 6),
+        "signatures": tuple(
+            SignatureInput(owner.pk, owner.name, True) for owner in instruction.account.owners.all()
+        ),
+        "attested": True,
+    }
+    values.update(overrides)
+    return WithdrawalNoticeInput(**values)

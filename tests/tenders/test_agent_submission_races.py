@@ -18,7 +18,7 @@ from tenders.instructions.services import instruction_submit, instruction_withdr
 from tenders.models import AgentSubmissionItem, BrokerFirm, Instruction
 from tenders.submissions.services import agent_submission_record
 from tests import factories
-from tests.tenders.conftest import POSTGRES_RACES, make_input
+from tests.tenders.conftest import POSTGRES_RACES, make_input, notice_for
 
 pytestmark = POSTGRES_RACES
 
@@ -102,8 +102,12 @@ def test_operators_recording_at_once_send_each_instruction_once(
 
 def test_a_withdrawal_racing_a_file_is_never_lost(offer, firm, operator, rep, book) -> None:
     def withdraw(instruction: Instruction) -> Callable[[], Any]:
+        notice = notice_for(instruction)
         return lambda: instruction_withdraw(
-            instruction=Instruction.objects.get(pk=instruction.pk), expected_version=1, by=rep
+            instruction=Instruction.objects.get(pk=instruction.pk),
+            expected_version=1,
+            by=rep,
+            notice=notice,
         )
 
     together([_record(offer, firm, operator), *(withdraw(i) for i in book[: ACCOUNTS // 2])])

@@ -45,7 +45,14 @@ from tenders.operations.services import instructions_submit_to_agent
 from tenders.submissions.selectors import agent_submission_build, submission_plan
 from tenders.submissions.services import agent_submission_record
 from tests import factories
-from tests.tenders.conftest import AUG_20, EXPIRATION, ONE_SECOND, amount_input, make_input
+from tests.tenders.conftest import (
+    AUG_20,
+    EXPIRATION,
+    ONE_SECOND,
+    amount_input,
+    make_input,
+    notice_for,
+)
 from tests.tenders.iso20022_check import (
     HEAD_001,
     SEEV_033,
@@ -149,7 +156,9 @@ def test_a_seev040_cancellation_is_valid_against_the_message_definitions(
     offer, firm, ops, rep, tender_400000
 ):
     _record(offer, firm, ops)
-    instruction_withdraw(instruction=tender_400000, expected_version=1, by=rep)
+    instruction_withdraw(
+        notice=notice_for(tender_400000), instruction=tender_400000, expected_version=1, by=rep
+    )
     xml = _build(offer, firm)
     assert [etree.QName(e).namespace for e in messages_of(xml)] == [HEAD_001, SEEV_040]
     assert validation_errors(xml) == []
@@ -365,7 +374,9 @@ def test_a_withdrawal_after_submission_produces_its_cancellation(
     offer, firm, ops, rep, tender_400000
 ):
     _record(offer, firm, ops)
-    instruction_withdraw(instruction=tender_400000, expected_version=1, by=rep)
+    instruction_withdraw(
+        notice=notice_for(tender_400000), instruction=tender_400000, expected_version=1, by=rep
+    )
     cancellation = _record(offer, firm, ops)
     assert list(
         cancellation.items.values_list("kind", "reference", "cancels_reference", "face_amount")
@@ -376,13 +387,17 @@ def test_a_withdrawal_after_submission_produces_its_cancellation(
 
 def test_a_cancellation_is_sent_once(offer, firm, ops, rep, tender_400000):
     _record(offer, firm, ops)
-    instruction_withdraw(instruction=tender_400000, expected_version=1, by=rep)
+    instruction_withdraw(
+        notice=notice_for(tender_400000), instruction=tender_400000, expected_version=1, by=rep
+    )
     _record(offer, firm, ops)
     assert submission_plan(offer=offer, firm=firm, file_format="seev033").messages == ()
 
 
 def test_a_withdrawal_before_submission_sends_nothing(offer, firm, ops, rep, tender_400000):
-    instruction_withdraw(instruction=tender_400000, expected_version=1, by=rep)
+    instruction_withdraw(
+        notice=notice_for(tender_400000), instruction=tender_400000, expected_version=1, by=rep
+    )
     assert submission_plan(offer=offer, firm=firm, file_format="seev033").messages == ()
 
 
@@ -411,7 +426,9 @@ def test_a_cancellation_in_mt565_is_canc_with_the_original_reference(
     offer, firm, ops, rep, tender_400000
 ):
     _record(offer, firm, ops, "mt565")
-    instruction_withdraw(instruction=tender_400000, expected_version=1, by=rep)
+    instruction_withdraw(
+        notice=notice_for(tender_400000), instruction=tender_400000, expected_version=1, by=rep
+    )
     lines = bytes(_record(offer, firm, ops, "mt565").content).decode("ascii").split("\r\n")
     assert ":23G:CANC" in lines
     assert f":20C::PREV//{_ref(tender_400000)}" in lines

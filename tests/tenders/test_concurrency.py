@@ -42,7 +42,7 @@ from tenders.models import (
 )
 from tenders.operations.services import instructions_submit_to_agent
 from tests.factories import StaffUserFactory
-from tests.tenders.conftest import POSTGRES_RACES
+from tests.tenders.conftest import POSTGRES_RACES, notice_for
 
 pytestmark = POSTGRES_RACES
 
@@ -367,7 +367,9 @@ def test_mixed_race_keeps_every_invariant(desk: Desk) -> None:
             )
         return attempt(
             "withdraw",
-            lambda: instruction_withdraw(instruction=current, expected_version=version, by=user),
+            lambda: instruction_withdraw(
+                notice=notice_for(current), instruction=current, expected_version=version, by=user
+            ),
             token=None,
             expected_version=version,
             round_no=round_no,
@@ -504,7 +506,10 @@ def test_agent_submission_racing_amendments_and_withdrawals(
                     attempt(
                         "withdraw",
                         lambda: instruction_withdraw(
-                            instruction=looked_at, expected_version=1, by=user
+                            notice=notice_for(looked_at),
+                            instruction=looked_at,
+                            expected_version=1,
+                            by=user,
                         ),
                     )
                 ]

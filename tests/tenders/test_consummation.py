@@ -16,7 +16,7 @@ from tenders.operations.selectors import tabulate
 from tenders.operations.services import offer_consummate
 from tests import factories
 from tests.forms import form_data
-from tests.tenders.conftest import NY, make_input
+from tests.tenders.conftest import NY, make_input, notice_for
 
 pytestmark = pytest.mark.django_db
 
@@ -211,7 +211,13 @@ def test_an_accepted_instruction_can_no_longer_be_amended_or_withdrawn(
     offer_consummate(offer=small_offer, on=SEP_5, by=ops)
     accepted = Instruction.objects.get(pk=tendered[0].pk)
     with pytest.raises(ValidationError, match="accepted on consummation cannot be withdrawn"):
-        instruction_withdraw(instruction=accepted, expected_version=1, by=ops, late_reason="x")
+        instruction_withdraw(
+            notice=notice_for(accepted),
+            instruction=accepted,
+            expected_version=1,
+            by=ops,
+            late_reason="x",
+        )
     with pytest.raises(ValidationError, match="accepted on consummation cannot be amended"):
         instruction_amend(
             instruction=accepted,

@@ -18,7 +18,7 @@ from tenders.instructions.services import instruction_submit
 from tenders.models import Document, DocumentKind, OutboxMessage, OutboxStatus
 from tenders.operations.services import outbox_message_resend
 from tenders.outbox.services import outbox_send
-from tests.tenders.conftest import make_input
+from tests.tenders.conftest import make_input, notice_for
 
 pytestmark = pytest.mark.django_db
 
@@ -234,7 +234,9 @@ def test_every_instruction_gets_a_receipt_once_committed(
             by=rep,
         )
     with django_capture_on_commit_callbacks(execute=True):
-        instruction_withdraw(instruction=second, expected_version=2, by=rep)
+        instruction_withdraw(
+            notice=notice_for(second), instruction=second, expected_version=2, by=rep
+        )
     issued = list(Document.objects.order_by("id").values_list("instruction__version", "kind"))
     assert issued == [
         (1, DocumentKind.RECEIPT),

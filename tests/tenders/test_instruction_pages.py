@@ -11,7 +11,7 @@ from notes.models import ExcludedJurisdiction
 from tenders.instructions.services import instruction_submit
 from tenders.models import Instruction, InstructionStatus, TinReveal
 from tests.forms import form_data
-from tests.tenders.conftest import CUTOFF, amount_input, make_input
+from tests.tenders.conftest import CUTOFF, amount_input, make_input, notice_for
 
 pytestmark = pytest.mark.django_db
 
@@ -189,9 +189,29 @@ def test_withdraw_flow_keeps_the_instruction_marked_withdrawn(
     instruction_submit(account=account, offer=offer, data=make_input(account), by=rep)
     page = rep_client.get(url("instruction_withdraw", account)).content.decode()
     data = form_data(page, "withdraw-form")
+    data.update(
+        {"method": "letter", "signers-0-typed_name": "Eleanor J. Whitfield", "attested": "on"}
+    )
     response = rep_client.post(url("instruction_withdraw", account), data, follow=True)
     assert "withdrawn" in response.content.decode()
     assert Instruction.objects.get().status == InstructionStatus.WITHDRAWN
+    notice = Instruction.objects.get().withdrawal_notice
+    assert (notice.method, notice.received_on.isoformat()) == ("letter", "2001-08-20")
+
+
+def test_a_withdrawal_without_the_clients_notice_is_refused_at_the_fields(
+    rep_client, account, offer, rep
+) -> None:
+    instruction_submit(account=account, offer=offer, data=make_input(account), by=rep)
+    data = form_data(
+        rep_client.get(url("instruction_withdraw", account)).content.decode(), "withdraw-form"
+    )
+    data.update({"method": "letter", "signers-0-typed_name": "Ellie Whitfield"})
+    page = rep_client.post(url("instruction_withdraw", account), data).content.decode()
+    assert "The printed name must be the owner&#x27;s as on file: Eleanor J. Whitfield." in page
+    assert 'value="Ellie Whitfield"' in page
+    assert "Attest that the client gave this notice as recorded." in page
+    assert Instruction.objects.get().status == InstructionStatus.RECEIVED
 
 
 def test_history_page_shows_every_version_and_the_audit_trail(
@@ -200,7 +220,7 @@ def test_history_page_shows_every_version_and_the_audit_trail(
     first = instruction_submit(account=account, offer=offer, data=make_input(account), by=rep)
     from tenders.instructions.services import instruction_withdraw
 
-    instruction_withdraw(instruction=first, expected_version=1, by=rep)
+    instruction_withdraw(notice=notice_for(first), instruction=first, expected_version=1, by=rep)
     page = rep_client.get(url("account_history", account)).content.decode()
     assert page.count('data-testid="instruction-version"') == 1
     assert "Received → Withdrawn" in page
@@ -347,7 +367,7 @@ def test_the_answer_filters_read_the_latest_version(account, joint_account, offe
     joint = instruction_submit(
         account=joint_account, offer=offer, data=make_input(joint_account), by=rep
     )
-    instruction_withdraw(instruction=joint, expected_version=1, by=rep)
+    instruction_withdraw(notice=notice_for(joint), instruction=joint, expected_version=1, by=rep)
     instruction_submit(account=joint_account, offer=offer, data=make_input(joint_account), by=rep)
     assert _listed(rep, offer, answer=AnswerFilter.PARTIAL) == ["HB-100003"]
     assert _listed(rep, offer, answer=AnswerFilter.TENDERED_ALL) == ["HB-100004"]
@@ -362,7 +382,7 @@ def test_a_withdrawn_account_is_listed_as_withdrawn_not_unanswered(
     from tenders.instructions.services import instruction_withdraw
 
     first = instruction_submit(account=account, offer=offer, data=make_input(account), by=rep)
-    instruction_withdraw(instruction=first, expected_version=1, by=rep)
+    instruction_withdraw(notice=notice_for(first), instruction=first, expected_version=1, by=rep)
     assert _listed(rep, offer, answer=AnswerFilter.WITHDRAWN) == ["HB-100003"]
     assert _listed(rep, offer, answer=AnswerFilter.NOT_ANSWERED) == ["HB-100004"]
 
@@ -423,3 +443,19 @@ def test_only_operations_see_where_to_accept_a_different_name(
     assert field not in rep_client.get(url("instruction_new", account)).content.decode()
     client.force_login(ops)
     assert field in client.get(url("instruction_new", account)).content.decode()
+
+
+def test_operations_see_the_clients_notice_on_the_instruction_in_the_admin(
+    client, ops, account, offer, rep
+) -> None:
+    from tenders.instructions.services import instruction_withdraw
+
+    first = instruction_submit(account=account, offer=offer, data=make_input(account), by=rep)
+    notice = notice_for(first, method="fax")
+    instruction_withdraw(instruction=first, expected_version=1, by=rep, notice=notice)
+    client.force_login(ops)
+    page = client.get(reverse("admin:tenders_instruction_change", args=[first.pk]))
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "Withdrawal notice" in text or "withdrawal notice" in text
+    assert "Fax" in text and "Eleanor J. Whitfield" in text

@@ -16,9 +16,17 @@ from tenders.instructions.services import (
     instruction_submit,
     instruction_withdraw,
 )
-from tenders.models import Instruction, InstructionStatus, Position
+from tenders.models import Instruction, InstructionStatus, Position, WithdrawalNotice
 from tenders.operations.services import instructions_submit_to_agent
-from tests.tenders.conftest import CUTOFF, EXPIRATION, NY, ONE_SECOND, amount_input, make_input
+from tests.tenders.conftest import (
+    CUTOFF,
+    EXPIRATION,
+    NY,
+    ONE_SECOND,
+    amount_input,
+    make_input,
+    notice_for,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -125,7 +133,9 @@ def test_only_received_instructions_are_submitted_the_others_are_counted_as_skip
     withdrawn = instruction_submit(
         account=joint_account, offer=offer, data=make_input(joint_account), by=rep
     )
-    instruction_withdraw(instruction=withdrawn, expected_version=1, by=rep)
+    instruction_withdraw(
+        notice=notice_for(withdrawn), instruction=withdrawn, expected_version=1, by=rep
+    )
     result = instructions_submit_to_agent(offer=offer, instructions=[received, withdrawn], by=ops)
     assert [i.pk for i in result.submitted] == [received.pk]
     assert result.skipped == 1
@@ -227,7 +237,9 @@ def test_representative_cannot_withdraw_after_the_cutoff(account, offer, rep, at
     instruction = instruction_submit(account=account, offer=offer, data=make_input(account), by=rep)
     at(CUTOFF)
     with pytest.raises(ValidationError) as exc:
-        instruction_withdraw(instruction=instruction, expected_version=1, by=rep)
+        instruction_withdraw(
+            notice=notice_for(instruction), instruction=instruction, expected_version=1, by=rep
+        )
     assert "cutoff passed" in refusal(exc)
 
 
@@ -235,7 +247,11 @@ def test_operations_may_withdraw_one_second_before_expiration(account, offer, re
     instruction = instruction_submit(account=account, offer=offer, data=make_input(account), by=rep)
     at(EXPIRATION - ONE_SECOND)
     withdrawn = instruction_withdraw(
-        instruction=instruction, expected_version=1, by=ops, late_reason="Client called 11:50 p.m."
+        notice=notice_for(instruction),
+        instruction=instruction,
+        expected_version=1,
+        by=ops,
+        late_reason="Client called 11:50 p.m.",
     )
     assert withdrawn.status == InstructionStatus.WITHDRAWN
 
@@ -245,7 +261,11 @@ def test_nobody_may_withdraw_at_the_expiration_instant(account, offer, rep, ops,
     at(EXPIRATION)
     with pytest.raises(ValidationError, match="withdrawal rights expired at 12 midnight EDT"):
         instruction_withdraw(
-            instruction=instruction, expected_version=1, by=ops, late_reason="too late"
+            notice=notice_for(instruction),
+            instruction=instruction,
+            expected_version=1,
+            by=ops,
+            late_reason="too late",
         )
     instruction.refresh_from_db()
     assert instruction.status == InstructionStatus.RECEIVED
@@ -386,7 +406,7 @@ def test_amendment_based_on_an_old_version_is_refused(account, offer, rep, rep2)
 
 def test_withdrawn_instruction_stays_on_record(account, offer, rep) -> None:
     first = instruction_submit(account=account, offer=offer, data=make_input(account), by=rep)
-    instruction_withdraw(instruction=first, expected_version=1, by=rep)
+    instruction_withdraw(notice=notice_for(first), instruction=first, expected_version=1, by=rep)
     first.refresh_from_db()
     assert first.status == InstructionStatus.WITHDRAWN
     assert [t.to_status for t in first.transitions.all()] == ["received", "withdrawn"]
@@ -394,7 +414,7 @@ def test_withdrawn_instruction_stays_on_record(account, offer, rep) -> None:
 
 def test_client_may_instruct_again_after_withdrawing(account, offer, rep) -> None:
     first = instruction_submit(account=account, offer=offer, data=make_input(account), by=rep)
-    instruction_withdraw(instruction=first, expected_version=1, by=rep)
+    instruction_withdraw(notice=notice_for(first), instruction=first, expected_version=1, by=rep)
     again = instruction_submit(account=account, offer=offer, data=make_input(account), by=rep)
     assert again.version == 2
     assert again.supersedes is None
@@ -402,16 +422,18 @@ def test_client_may_instruct_again_after_withdrawing(account, offer, rep) -> Non
 
 def test_withdrawn_instruction_cannot_be_withdrawn_again(account, offer, rep) -> None:
     first = instruction_submit(account=account, offer=offer, data=make_input(account), by=rep)
-    instruction_withdraw(instruction=first, expected_version=1, by=rep)
+    instruction_withdraw(notice=notice_for(first), instruction=first, expected_version=1, by=rep)
     with pytest.raises(
         ValidationError, match="Version 1 of this instruction was already withdrawn"
     ):
-        instruction_withdraw(instruction=first, expected_version=1, by=rep)
+        instruction_withdraw(
+            notice=notice_for(first), instruction=first, expected_version=1, by=rep
+        )
 
 
 def test_withdrawn_instruction_cannot_be_amended(account, offer, rep) -> None:
     first = instruction_submit(account=account, offer=offer, data=make_input(account), by=rep)
-    instruction_withdraw(instruction=first, expected_version=1, by=rep)
+    instruction_withdraw(notice=notice_for(first), instruction=first, expected_version=1, by=rep)
     with pytest.raises(ValidationError, match="was withdrawn: it cannot be amended"):
         instruction_amend(
             instruction=first,
@@ -430,7 +452,9 @@ def test_withdrawing_a_version_that_was_amended_meanwhile_is_refused_as_stale(
     )
     with pytest.raises(ValidationError, match="changed while you were looking at it: it is now "
                        "version 2, received, recorded by rep-b"):  # fmt: skip
-        instruction_withdraw(instruction=first, expected_version=1, by=rep)
+        instruction_withdraw(
+            notice=notice_for(first), instruction=first, expected_version=1, by=rep
+        )
 
 
 def test_every_change_is_stamped_with_both_clocks(account, offer, rep) -> None:
@@ -443,7 +467,7 @@ def test_every_change_is_stamped_with_both_clocks(account, offer, rep) -> None:
 
 def test_audit_trail_records_who_changed_the_instruction(account, offer, rep) -> None:
     first = instruction_submit(account=account, offer=offer, data=make_input(account), by=rep)
-    instruction_withdraw(instruction=first, expected_version=1, by=rep)
+    instruction_withdraw(notice=notice_for(first), instruction=first, expected_version=1, by=rep)
     history = list(first.history.order_by("history_date"))
     assert [h.status for h in history] == ["received", "withdrawn"]
     assert {h.history_user for h in history} == {rep}
@@ -536,3 +560,49 @@ def test_a_representative_cannot_accept_a_different_name(account, offer, rep) ->
         instruction_submit(
             account=account, offer=offer, data=make_input(account, signatures=(accepted,)), by=rep
         )
+
+
+# The client's notice of withdrawal
+
+
+def test_a_withdrawal_records_the_clients_signed_letter(account, offer, rep) -> None:
+    first = instruction_submit(account=account, offer=offer, data=make_input(account), by=rep)
+    notice = notice_for(first, method="fax", received_on=datetime(2001, 8, 19).date())
+    instruction_withdraw(instruction=first, expected_version=1, by=rep, notice=notice)
+    recorded = WithdrawalNotice.objects.get(instruction=first)
+    assert (recorded.method, str(recorded.received_on), recorded.recorded_by) == (
+        "fax",
+        "2001-08-19",
+        rep,
+    )
+    assert [s.typed_name for s in recorded.signers.all()] == ["Eleanor J. Whitfield"]
+
+
+def test_a_withdrawal_without_the_clients_notice_is_refused_and_nothing_changes(
+    account, offer, rep
+) -> None:
+    first = instruction_submit(account=account, offer=offer, data=make_input(account), by=rep)
+    with pytest.raises(ValidationError) as exc:
+        instruction_withdraw(
+            instruction=first,
+            expected_version=1,
+            by=rep,
+            notice=notice_for(first, signatures=(), attested=False),
+        )
+    assert set(exc.value.message_dict) == {"signer-0-typed_name", "attested"}
+    first.refresh_from_db()
+    assert first.status == "received"
+    assert not WithdrawalNotice.objects.exists()
+
+
+def test_a_telephone_withdrawal_records_the_call_back_and_no_signatures(
+    account, offer, rep
+) -> None:
+    first = instruction_submit(account=account, offer=offer, data=make_input(account), by=rep)
+    notice = notice_for(
+        first, method="telephone", callback_number="(914) 555-0121", called_back=True
+    )
+    instruction_withdraw(instruction=first, expected_version=1, by=rep, notice=notice)
+    recorded = WithdrawalNotice.objects.get(instruction=first)
+    assert (recorded.method, recorded.callback_number) == ("telephone", "(914) 555-0121")
+    assert not recorded.signers.exists()

@@ -23,7 +23,7 @@ from tenders.operations.lifecycle import (
 )
 from tenders.operations.services import offer_consummate
 from tests.forms import form_data
-from tests.tenders.conftest import NY, make_input
+from tests.tenders.conftest import NY, make_input, notice_for
 
 pytestmark = pytest.mark.django_db
 
@@ -316,7 +316,9 @@ def test_nothing_can_be_changed_after_termination(
             account=joint_account, offer=offer, data=make_input(joint_account), by=rep
         )
     with pytest.raises(ValidationError, match="is returned on termination cannot be withdrawn"):
-        instruction_withdraw(instruction=instructed, expected_version=1, by=rep)
+        instruction_withdraw(
+            notice=notice_for(instructed), instruction=instructed, expected_version=1, by=rep
+        )
     with pytest.raises(ValidationError, match="The offer is terminated: it cannot be extended"):
         offer_extend(
             offer=offer, new_expiration=FIVE_PM_SEP_17, reason="r", announcement="a", by=ops

@@ -21,6 +21,7 @@ from tenders.management.commands.nontender_report import Command
 from tenders.notices.selectors import nontender_report
 from tenders.operations.services import offer_consummate
 from tests import factories
+from tests.tenders.conftest import notice_for
 from tests.tenders.notices_scene import SEP_5, SEP_5_MORNING, holder, set_the_scene
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +69,9 @@ def test_before_consummation_the_payouts_are_projected_on_the_expected_date(scen
 
 def test_a_withdrawn_instruction_leaves_the_whole_position_out(scene, offer, rep) -> None:
     ferris = scene["ferris_instruction"]
-    instruction_withdraw(instruction=ferris, expected_version=ferris.version, by=rep)
+    instruction_withdraw(
+        notice=notice_for(ferris), instruction=ferris, expected_version=ferris.version, by=rep
+    )
     (row,) = [r for r in nontender_report(offer=offer).rows if r.account_number == "HB-100007"]
     # 480 x $1,267.04 = $608,179.20
     assert (row.untendered, row.payout, row.instruction_status) == (

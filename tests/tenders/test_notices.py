@@ -42,7 +42,7 @@ from tenders.notices.services import (
 )
 from tenders.operations.services import offer_consummate
 from tenders.workers.sweep import sweep
-from tests.tenders.conftest import NY
+from tests.tenders.conftest import NY, notice_for
 from tests.tenders.notices_scene import SEP_5, SEP_5_MORNING, event, extension, set_the_scene
 
 pytestmark = pytest.mark.django_db
@@ -215,7 +215,9 @@ def test_a_client_who_withdrew_gets_no_extension_notice(
     scene, offer, ops, rep, at, fake_pdf, django_capture_on_commit_callbacks
 ) -> None:
     ferris = scene["ferris_instruction"]
-    instruction_withdraw(instruction=ferris, expected_version=ferris.version, by=rep)
+    instruction_withdraw(
+        notice=notice_for(ferris), instruction=ferris, expected_version=ferris.version, by=rep
+    )
     at(AUG_27)
     with django_capture_on_commit_callbacks(execute=True):
         count = extension_notices_queue(offer=offer, event=extension(offer, ops, AUG_27), by=ops)

@@ -27,7 +27,7 @@ from tenders.documents import contexts, rendering
 from tenders.instructions.services import instruction_amend, instruction_withdraw
 from tenders.models import DocumentSnapshot, InstructionStatus
 from tests import factories
-from tests.tenders.conftest import AUG_20, NY, amount_input, make_input
+from tests.tenders.conftest import AUG_20, NY, amount_input, make_input, notice_for
 
 pytestmark = pytest.mark.django_db
 
@@ -255,10 +255,31 @@ def test_a_receipt_shows_the_cusips_of_both_notes(receipt: ReadBack) -> None:
 def test_a_withdrawal_receipt_fits_on_one_page(account: Any, offer: Any, rep: Any) -> None:
     instruction = _submit(account, offer, rep)
     with clock.frozen_at(AUG_20):
-        withdrawn = instruction_withdraw(instruction=instruction, expected_version=1, by=rep)
+        withdrawn = instruction_withdraw(
+            notice=notice_for(instruction), instruction=instruction, expected_version=1, by=rep
+        )
     document = render("withdrawal", withdrawn)
     assert document.rendered.pages == 1
     assert "Withdrawn, at 10:00 a.m. EDT on Monday, August 20, 2001" in document.text
+
+
+@pytest.mark.slow
+def test_a_withdrawal_receipt_states_the_clients_notice(account: Any, offer: Any, rep: Any) -> None:
+    instruction = _submit(account, offer, rep)
+    notice = notice_for(instruction, method="fax", received_on=date(2001, 8, 19))
+    with clock.frozen_at(AUG_20):
+        withdrawn = instruction_withdraw(
+            instruction=instruction, expected_version=1, by=rep, notice=notice
+        )
+    text = render("withdrawal", withdrawn).text
+    assert (
+        "Your notice of withdrawal Fax, dated August 19, 2001, signed by Eleanor J. Whitfield"
+        in text
+    )
+    assert (
+        "who attested that you gave this notice, at 10:00 a.m. EDT on Monday, August 20, 2001"
+        in text
+    )
 
 
 @pytest.mark.slow
@@ -370,7 +391,9 @@ def test_withdrawn_instruction_receipt_says_it_was_withdrawn(
 ) -> None:
     instruction = _submit(account, offer, rep)
     at(datetime(2001, 8, 24, 15, 45, tzinfo=NY))
-    withdrawn = instruction_withdraw(instruction=instruction, expected_version=1, by=rep)
+    withdrawn = instruction_withdraw(
+        notice=notice_for(instruction), instruction=instruction, expected_version=1, by=rep
+    )
     text = render("withdrawal", withdrawn).text
     assert "This instruction was withdrawn at 3:45 p.m. EDT on Friday, August 24, 2001" in text
     assert "It no longer tenders any Old Notes" in text

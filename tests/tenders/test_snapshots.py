@@ -20,7 +20,7 @@ from tenders.instructions.services import (
     instruction_withdraw,
 )
 from tenders.models import ClientAccount, DocumentKind, DocumentSnapshot, Instruction
-from tests.tenders.conftest import NY, amount_input, make_input
+from tests.tenders.conftest import NY, amount_input, make_input, notice_for
 from tests.tenders.test_pdf import ReadBack, read_back
 
 pytestmark = pytest.mark.django_db
@@ -154,7 +154,9 @@ def test_receipt_rendered_after_a_withdrawal_still_shows_the_figures_as_received
     received: Instruction, rep: Any, at: Any
 ) -> None:
     at(AUG_24)
-    instruction_withdraw(instruction=received, expected_version=1, by=rep)
+    instruction_withdraw(
+        notice=notice_for(received), instruction=received, expected_version=1, by=rep
+    )
     at(SEP_5)
     text = receipt_of(received).text
     for line in AS_RECEIVED:
@@ -171,7 +173,9 @@ def test_rendering_a_receipt_later_gives_the_same_text_as_rendering_it_at_once(
     amended = instruction_amend(
         instruction=received, expected_version=1, data=amount_input(account, "50000"), by=rep
     )
-    instruction_withdraw(instruction=amended, expected_version=2, by=rep)
+    instruction_withdraw(
+        notice=notice_for(amended), instruction=amended, expected_version=2, by=rep
+    )
     extend_the_offer_and_change_its_terms(received.offer, account)
     at(SEP_5)
     later = receipt_of(received)
@@ -184,7 +188,9 @@ def test_a_withdrawal_receipt_says_so_in_its_title(
     received: Instruction, rep: Any, at: Any
 ) -> None:
     at(AUG_24)
-    instruction_withdraw(instruction=received, expected_version=1, by=rep)
+    instruction_withdraw(
+        notice=notice_for(received), instruction=received, expected_version=1, by=rep
+    )
     receipt = receipt_of(received, DocumentKind.WITHDRAWAL_RECEIPT)
     first_page = receipt.pages[0]
     assert "Withdrawal receipt" in first_page

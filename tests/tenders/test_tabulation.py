@@ -44,7 +44,7 @@ from tenders.operations.selectors import tabulate
 from tenders.operations.services import instructions_submit_to_agent, offer_consummate
 from tenders.operations.tabulation import offer_tabulation, tabulation_as_dict
 from tests import factories
-from tests.tenders.conftest import NY, amount_input, make_input
+from tests.tenders.conftest import NY, amount_input, make_input, notice_for
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +100,9 @@ def scene(offer: ExchangeOffer, ops: Any) -> Scene:
         instruction=first, expected_version=1, data=amount_input(a2, "101000"), by=rep_a
     )
     withdrawn = instruction_submit(account=b1, offer=offer, data=make_input(b1), by=rep_b)
-    instruction_withdraw(instruction=withdrawn, expected_version=1, by=rep_b)
+    instruction_withdraw(
+        notice=notice_for(withdrawn), instruction=withdrawn, expected_version=1, by=rep_b
+    )
     return Scene(offer, hudson, mercer, accounts)
 
 

@@ -12,11 +12,13 @@ from tenders.domain.rules import (
     Deadlines,
     Refusal,
     Signature,
+    WithdrawalNotice,
     amount_refusals,
     deadline_refusals,
     form_date_refusals,
     jurisdiction_refusals,
     signer_refusals,
+    withdrawal_notice_refusals,
 )
 
 NY = ZoneInfo("America/New_York")
@@ -194,3 +196,83 @@ class TestFormDate:
             form_date=date(2001, 8, 1), today=date(2001, 8, 20), commenced=date(2001, 8, 6)
         )
         assert "before the offer commenced on August 6, 2001" in refusals[0].message
+
+
+class TestWithdrawalNotice:
+    TODAY, COMMENCED = date(2001, 8, 20), date(2001, 8, 6)
+
+    def refusals(self, actor: Actor = Actor.REPRESENTATIVE, **fields: object) -> list[Refusal]:
+        values: dict = {
+            "method": "letter",
+            "received_on": date(2001, 8, 18),
+            "signatures": [Signature("Robert A. Chen", "robert a chen", True)],
+            "callback_number": "",
+            "called_back": False,
+            "attested": True,
+        }
+        values.update(fields)
+        return withdrawal_notice_refusals(
+            notice=WithdrawalNotice(**values),
+            today=self.TODAY,
+            commenced=self.COMMENCED,
+            actor=actor,
+        )
+
+    def test_a_signed_letter_from_every_owner_attested_is_accepted(self) -> None:
+        assert self.refusals() == []
+
+    def test_a_written_notice_needs_each_owners_printed_name(self) -> None:
+        refusals = self.refusals(method="fax", signatures=[Signature("Robert A. Chen", "", True)])
+        assert [(r.field, r.message) for r in refusals] == [
+            ("signer-0-typed_name", "Type the name Robert A. Chen signed with.")
+        ]
+
+    def test_a_written_notice_signed_by_someone_else_is_refused(self) -> None:
+        refusals = self.refusals(signatures=[Signature("Robert A. Chen", "Rob Chen", True)])
+        assert [r.field for r in refusals] == ["signer-0-typed_name"]
+
+    def test_a_telephone_notice_needs_the_call_back(self) -> None:
+        refusals = self.refusals(method="telephone", signatures=[])
+        assert [(r.field, r.message) for r in refusals] == [
+            ("callback_number", "Enter the number on file you called back."),
+            (
+                "called_back",
+                "A telephone notice counts only once you have called the client back on the "
+                "number on file.",
+            ),
+        ]
+
+    def test_a_telephone_notice_called_back_is_accepted_without_signatures(self) -> None:
+        assert (
+            self.refusals(
+                method="telephone",
+                signatures=[],
+                callback_number="(914) 555-0121",
+                called_back=True,
+            )
+            == []
+        )
+
+    @pytest.mark.parametrize(
+        ("received_on", "message"),
+        [
+            (None, "Enter the date of the client's notice."),
+            (date(2001, 8, 21), "The notice cannot be dated after today."),
+            (
+                date(2001, 8, 5),
+                "The notice cannot be dated before the offer commenced on August 6, 2001.",
+            ),
+        ],
+    )
+    def test_the_notice_is_dated_between_the_commencement_and_today(
+        self, received_on, message
+    ) -> None:
+        assert [(r.field, r.message) for r in self.refusals(received_on=received_on)] == [
+            ("received_on", message)
+        ]
+
+    def test_the_representative_attests_the_notice(self) -> None:
+        assert [r.field for r in self.refusals(attested=False)] == ["attested"]
+
+    def test_the_way_the_notice_came_is_required(self) -> None:
+        assert [r.field for r in self.refusals(method="")] == ["method"]
