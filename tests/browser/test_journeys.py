@@ -1,0 +1,118 @@
+"""The representative's day and the operations' lifecycle, in Chromium, as people do them."""
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import Demo, log_in
+
+
+def open_account(page: Page, demo: Demo, number: str) -> None:
+    page.goto(demo.url(f"/accounts/?q={number}"))
+    page.get_by_role("link", name=number, exact=True).click()
+
+
+def sign_every_owner(page: Page) -> None:
+    rows = page.get_by_test_id("signature-row")
+    for index in range(rows.count()):
+        owner = rows.nth(index).locator(".fw-semibold").inner_text().removeprefix("Signature of ")
+        page.fill(f"#id_signers-{index}-typed_name", owner)
+        page.check(f"#id_signers-{index}-attested")
+
+
+def test_a_representative_tenders_amends_and_withdraws(
+    page: Page, demo: Demo, policy_violations: list[str]
+) -> None:
+    log_in(page, demo, "rep")
+    open_account(page, demo, "HB-100008")
+    page.get_by_role("link", name="Take an instruction", exact=True).click()
+    page.check("text=Tender all Old Notes held for my account")
+    sign_every_owner(page)
+    page.click("button[name=_review]")
+    expect(page.get_by_test_id("review-summary")).to_contain_text("Tender all Old Notes")
+    page.click("button[name=_confirm]")
+    expect(page.locator(".alert-success")).to_contain_text("Instruction recorded")
+
+    page.get_by_role("link", name="Amend", exact=True).click()
+    page.check("text=Tender only the aggregate principal amount indicated")
+    page.fill("#id_amount", "50,000")
+    sign_every_owner(page)
+    page.click("button[name=_review]")
+    page.click("button[name=_confirm]")
+    expect(page.locator(".alert-success")).to_contain_text("amended")
+
+    page.get_by_role("link", name="Withdraw", exact=True).click()
+    page.check("text=Fax")
+    owner = page.get_by_test_id("notice-signature-row").first
+    name = owner.locator("label").first.inner_text()
+    owner.locator("input[type=text]").first.fill(
+        name.removeprefix("Name of ").removesuffix(" as printed on the notice")
+    )
+    page.check("#id_attested")
+    page.get_by_role("button", name="Withdraw the instruction").click()
+    expect(page.locator(".alert-success")).to_contain_text("withdrawn")
+
+
+def test_refusals_appear_next_to_their_fields_keeping_what_was_typed(
+    page: Page, demo: Demo, policy_violations: list[str]
+) -> None:
+    log_in(page, demo, "rep")
+    open_account(page, demo, "HB-100009")
+    page.get_by_role("link", name="Take an instruction", exact=True).click()
+    page.check("text=Tender only the aggregate principal amount indicated")
+    page.fill("#id_amount", "1,500")
+    page.fill("#id_signers-0-typed_name", "Somebody Else")
+    page.check("#id_signers-0-attested")
+    page.click("button[name=_review]")
+    amount = page.locator("#id_amount")
+    expect(amount).to_have_value("1,500")
+    expect(amount).to_have_attribute("aria-invalid", "true")
+    signer = page.locator("#id_signers-0-typed_name")
+    expect(signer).to_have_value("Somebody Else")
+    expect(signer).to_have_attribute("aria-invalid", "true")
+    described = signer.get_attribute("aria-describedby")
+    assert described
+    expect(page.locator(f"#{described}")).to_contain_text("The printed name must be the owner")
+
+
+def test_a_tender_taken_with_the_keyboard_alone(
+    page: Page, demo: Demo, policy_violations: list[str]
+) -> None:
+    log_in(page, demo, "rep")
+    open_account(page, demo, "HB-100005")
+    page.get_by_role("link", name="Take an instruction", exact=True).focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/instruct/$"))
+    page.locator("text=Tender all Old Notes held for my account").focus()
+    page.keyboard.press("Space")
+    rows = page.get_by_test_id("signature-row")
+    for index in range(rows.count()):
+        owner = rows.nth(index).locator(".fw-semibold").inner_text().removeprefix("Signature of ")
+        page.locator(f"#id_signers-{index}-typed_name").focus()
+        page.keyboard.type(owner)
+        page.keyboard.press("Tab")  # to the attestation
+        page.keyboard.press("Space")
+    page.locator("button[name=_review]").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    page.locator("button[name=_confirm]").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".alert-success")).to_contain_text("Instruction recorded")
+
+
+def test_operations_consummate_and_watch_the_confirmations_finish(
+    page: Page, consummation_demo: Demo, policy_violations: list[str]
+) -> None:
+    demo = consummation_demo
+    log_in(page, demo, "ops")
+    page.goto(demo.url("/admin/notes/exchangeoffer/"))
+    page.check("input[name=_selected_action]")
+    page.select_option("select[name=action]", "consummate")
+    page.click("button[name=index]")
+    expect(page.get_by_test_id("tabulation")).to_contain_text("met")
+    page.click("input[value='Consummate the offer']")
+    expect(page.locator(".messagelist")).to_contain_text("Consummated on")
+    page.goto(demo.url("/admin/tenders/bulkrun/"))
+    page.locator("#result_list tbody a").first.click()
+    # The worker runs beside the server: the run's page polls until every item is done.
+    expect(page.locator(".bulk-progress")).to_contain_text("finished", timeout=120_000)
