@@ -11,7 +11,7 @@ from tenders.accounts.models import (
     TinTypeChoice,
 )
 from tenders.bulk_runs.models import BulkItemStatus, BulkRun, BulkRunItem, BulkRunStatus
-from tenders.documents.models import Document, DocumentKind, DocumentSnapshot
+from tenders.documents.models import Document, DocumentKind, DocumentSnapshot, LetterDispatch
 from tenders.instructions.models import (
     LIVE_STATUSES,
     Instruction,
@@ -20,6 +20,7 @@ from tenders.instructions.models import (
     InstructionStatus,
     InstructionTransition,
 )
+from tenders.letters.models import Reminder
 from tenders.notices.models import NonTenderReportOffer
 from tenders.outbox.models import OutboxMessage, OutboxStatus
 from tenders.submissions.models import (
@@ -57,10 +58,12 @@ __all__ = [
     "InstructionSigner",
     "InstructionStatus",
     "InstructionTransition",
+    "LetterDispatch",
     "NonTenderReportOffer",
     "OutboxMessage",
     "OutboxStatus",
     "Position",
+    "Reminder",
     "Representative",
     "SubmissionFormat",
     "SubmissionItemKind",
