@@ -77,15 +77,26 @@ def accounts_with_position(
     return accounts.select_related("firm").prefetch_related("owners").order_by("pk")
 
 
-@transaction.atomic
 def _record_letters(
     *, offer: ExchangeOffer, accounts: Iterable[ClientAccount]
 ) -> list[DocumentKey]:
     """The letters' snapshots as of now, for the accounts that have none for this occasion.
     Returns every account's key (recorded now or before)."""
+    accounts = list(accounts)
+    try:
+        return _record_letters_once(offer=offer, accounts=accounts)
+    except IntegrityError:
+        # Another request recorded one of these occasions at the same moment (two reminder
+        # runs, a representative printing): theirs is the letter, and the retry skips it.
+        return _record_letters_once(offer=offer, accounts=accounts)
+
+
+@transaction.atomic
+def _record_letters_once(
+    *, offer: ExchangeOffer, accounts: list[ClientAccount]
+) -> list[DocumentKey]:
     offer = offers_with_terms().prefetch_related("conditions").get(pk=offer.pk)
     event, now = _last_change(offer), clock.now()
-    accounts = list(accounts)
     held = dict(
         Position.objects.filter(
             security_id=offer.old_security_id, account__in=[a.pk for a in accounts]

@@ -545,12 +545,15 @@ def test_racing_reminder_runs_send_one_reminder_per_client(
     runs = 8
     barrier = threading.Barrier(runs)
     results: list[int] = []
+    errors: list[Exception] = []
 
     def run() -> None:
         try:
             barrier.wait()
             with clock.frozen_at(AUG_20):
                 results.append(reminders_send(offer=offer, firm=firm).sent)
+        except Exception as exc:  # a thread's exception would otherwise pass unseen
+            errors.append(exc)
         finally:
             close_old_connections()
 
@@ -559,5 +562,6 @@ def test_racing_reminder_runs_send_one_reminder_per_client(
         thread.start()
     for thread in threads:
         thread.join()
+    assert errors == []
     assert sum(results) == 1
     assert Reminder.objects.count() == 1
