@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from exchange_office.formatting import describe_instant, dollars, long_date, percent
+from exchange_office.formatting import describe_instant, dollars, in_new_york, long_date, percent
 from notes.domain.terms import InvalidTerms
 from notes.models import ExchangeOffer, OfferEvent
 from notes.selectors import offer_terms
@@ -38,8 +38,9 @@ def client_letter_context(
     cutoff = describe_instant(deadlines.firm_cutoff)
     changes = []
     if event is not None:
+        changed_on = long_date(in_new_york(event.business_at).date())
         changes.append(
-            f"This letter replaces our earlier one: on {long_date(event.business_at.date())} "
+            f"This letter replaces our earlier one: on {changed_on} "
             f"the offer was {event.get_kind_display().lower()}"
             + (f" ({event.announcement})" if event.announcement else "")
             + ". The points below state the offer as it now stands."
@@ -65,7 +66,7 @@ def client_letter_context(
             f"({_ROMAN[i] if i < len(_ROMAN) else i + 1}) {text}"
             for i, text in enumerate(conditions)
         ),
-        "letter_date": now.date(),
+        "letter_date": in_new_york(now).date(),
         "email_paragraphs": [
             f"Enclosed is our letter about the {offer.issuer.name} exchange offer and the "
             f"instruction form for your account, which holds {dollars(position)} of Old Notes.",

@@ -230,6 +230,29 @@ def test_a_drain_that_handles_an_item_again_sends_nothing_twice(
     assert len(mail.outbox) == 2
 
 
+def test_after_an_extension_a_second_run_sends_the_new_letter_and_keeps_the_first(
+    offer: Any, firm: Any, ops: Any, book: dict[str, Any], fake_pdf: Any, at: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        client_letters_send(offer=offer, firm=firm, delivery="email", by=ops)
+    at(datetime(2001, 9, 5, 8, 30, tzinfo=NY))
+    offer_extend(
+        offer=offer,
+        new_expiration=datetime(2001, 9, 17, 17, 0, tzinfo=NY),
+        reason="short of the minimum",
+        announcement="Extended to 5:00 p.m. on Sep 17, 2001",
+        by=ops,
+    )
+    offer.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        client_letters_send(offer=offer, firm=firm, delivery="email", by=ops)
+    letters = LetterDispatch.objects.filter(account=book["mailed"]).order_by("wall_at", "id")
+    first, second = (dispatch.document for dispatch in letters)
+    assert first.key.endswith(":e0") and not second.key.endswith(":e0")
+    assert len(mail.outbox) == 4  # HB-1 and HB-2, twice
+
+
 def test_a_representative_cannot_start_a_bulk_run(
     offer: Any, firm: Any, rep: Any, book: dict[str, Any]
 ) -> None:
