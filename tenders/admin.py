@@ -4,6 +4,7 @@ from tenders.accounts import admin as accounts_admin
 from tenders.bulk_runs import admin as bulk_runs_admin
 from tenders.documents import admin as documents_admin
 from tenders.instructions import admin as instructions_admin
+from tenders.letters import admin as letters_admin
 from tenders.notices import admin as notices_admin
 from tenders.operations import admin as operations_admin
 from tenders.outbox import admin as outbox_admin
@@ -14,6 +15,7 @@ __all__ = [
     "bulk_runs_admin",
     "documents_admin",
     "instructions_admin",
+    "letters_admin",
     "notices_admin",
     "operations_admin",
     "outbox_admin",

@@ -11,7 +11,7 @@ from tenders.accounts.models import (
     TinTypeChoice,
 )
 from tenders.bulk_runs.models import BulkItemStatus, BulkRun, BulkRunItem, BulkRunStatus
-from tenders.documents.models import Document, DocumentKind, DocumentSnapshot
+from tenders.documents.models import Document, DocumentKind, DocumentSnapshot, LetterDispatch
 from tenders.instructions.models import (
     LIVE_STATUSES,
     Instruction,
@@ -23,6 +23,7 @@ from tenders.instructions.models import (
     WithdrawalNotice,
     WithdrawalNoticeSigner,
 )
+from tenders.letters.models import Reminder
 from tenders.notices.models import NonTenderReportOffer
 from tenders.outbox.models import OutboxMessage, OutboxStatus
 from tenders.submissions.models import (
@@ -60,11 +61,13 @@ __all__ = [
     "InstructionSigner",
     "InstructionStatus",
     "InstructionTransition",
+    "LetterDispatch",
     "NonTenderReportOffer",
     "NoticeMethodChoice",
     "OutboxMessage",
     "OutboxStatus",
     "Position",
+    "Reminder",
     "Representative",
     "SubmissionFormat",
     "SubmissionItemKind",

@@ -165,6 +165,19 @@ def may_manage_bulk_runs(*, user: User) -> bool:
     return _is_staff(user) and user.has_perm("tenders.change_bulkrun")
 
 
+def may_send_client_letters(*, user: User) -> bool:
+    """Send the client letter to many clients (a bulk run), or reminders."""
+    return _is_staff(user) and user.has_perm("tenders.change_bulkrun")
+
+
+def may_print_client_letter(*, user: User, account: ClientAccount) -> bool:
+    """Print one client's letter: the account's firm, and operations who see every firm."""
+    firm = firm_for_user(user=user)
+    if firm is not None:
+        return firm.pk == account.firm_id
+    return sees_all_firms(user=user)
+
+
 def may_import_positions(*, user: User) -> bool:
     """Import a positions feed: it creates and changes accounts, their owners and positions,
     so it takes the right to add and change each (operations have them)."""

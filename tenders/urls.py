@@ -5,6 +5,7 @@ from django.urls import path
 from tenders.accounts import views as accounts
 from tenders.documents import views as documents
 from tenders.instructions import views as instructions
+from tenders.letters import views as letters
 
 app_name = "tenders"
 
@@ -28,6 +29,7 @@ urlpatterns = [
     ),
     path("accounts/<int:pk>/history/", accounts.account_history, name="account_history"),
     path("accounts/<int:pk>/reveal-tin/", accounts.account_reveal_tin_view, name="reveal_tin"),
+    path("accounts/<int:pk>/letter/", letters.client_letter_print, name="client_letter"),
     path("instruction-form/", instructions.blank_instruction_form, name="blank_form"),
     path("documents/<int:pk>/", documents.document_download, name="document_download"),
 ]

@@ -23,11 +23,13 @@ from tenders.accounts.models import (
     TinTypeChoice,
 )
 from tenders.accounts.services import account_owner_save, account_save, position_save
+from tenders.letters.admin import ClientLetterActionsMixin
 from tenders.position_imports.admin import PositionsImportMixin
 
 
 @admin.register(BrokerFirm)
-class BrokerFirmAdmin(admin.ModelAdmin):
+class BrokerFirmAdmin(ClientLetterActionsMixin, admin.ModelAdmin):
+    actions = list(ClientLetterActionsMixin.LETTER_ACTIONS)
     list_display = [
         "name",
         "dtc_participant_number",

@@ -33,6 +33,7 @@ from tenders.accounts.services import account_reveal_tin
 from tenders.documents.selectors import account_documents
 from tenders.domain.lifecycle import OPEN
 from tenders.instructions.selectors import account_instructions
+from tenders.letters.selectors import account_contacts
 
 PAGE_SIZE = 25
 
@@ -140,6 +141,7 @@ def account_history(request: HttpRequest, pk: int) -> HttpResponse:
             "offer": offer,
             "instructions": account_instructions(account=account, offer=offer),
             "audit_entries": account_audit_trail(account=account),
+            "contacts": account_contacts(account=account, offer=offer),
         },
     )
 

@@ -7,7 +7,7 @@ from django.db import models
 from exchange_office.formatting import timestamp
 from notes.models import ExchangeOffer
 from tenders.accounts.models import ClientAccount
-from tenders.documents.models import KEY_LENGTH, Document, DocumentKind
+from tenders.documents.models import KEY_LENGTH, Document, DocumentKind, LetterDelivery
 from tenders.instructions.models import Instruction
 
 
@@ -28,6 +28,13 @@ class BulkRun(models.Model):
     )
     status = models.CharField(
         max_length=10, choices=BulkRunStatus.choices, default=BulkRunStatus.RUNNING
+    )
+    delivery = models.CharField(
+        max_length=10,
+        choices=LetterDelivery.choices,
+        blank=True,
+        help_text="Client letters: e-mailed (printed for clients without an address), or all "
+        "printed for mailing.",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

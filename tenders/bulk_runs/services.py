@@ -25,7 +25,7 @@ from notes.models import ExchangeOffer
 from tenders.bulk_runs.models import BulkItemStatus, BulkRun, BulkRunItem, BulkRunStatus
 from tenders.documents.keys import DocumentKey
 from tenders.documents.models import DocumentKind
-from tenders.documents.services import document_issue
+from tenders.documents.services import document_issue, letter_dispatch
 from tenders.instructions.models import Instruction, InstructionStatus
 from tenders.workers.identity import current_worker_id
 from tenders.workers.selectors import workers_gone
@@ -44,11 +44,18 @@ class BulkItemInput:
 
 @transaction.atomic
 def bulk_run_start(
-    *, offer: ExchangeOffer, kind: str, items: Iterable[BulkItemInput], by: User
+    *,
+    offer: ExchangeOffer,
+    kind: str,
+    items: Iterable[BulkItemInput],
+    by: User,
+    delivery: str = "",
 ) -> BulkRun:
-    """A run that issues the document of each item (finished at once if there are none). The
-    caller queues its drains."""
-    run = BulkRun.objects.create(offer=offer, kind=kind, created_by=by, created_at=clock.wall_now())
+    """A run that issues the document of each item (finished at once if there are none), and
+    for client letters sends each (`delivery`). The caller queues its drains."""
+    run = BulkRun.objects.create(
+        offer=offer, kind=kind, delivery=delivery, created_by=by, created_at=clock.wall_now()
+    )
     BulkRunItem.objects.bulk_create(
         (
             BulkRunItem(
@@ -160,9 +167,14 @@ class Drained:
 def bulk_run_drain(*, run_id: int) -> Drained:
     """Work through the run's items until none is left to take."""
     handled = 0
+    run = BulkRun.objects.only("kind", "delivery", "created_by").get(pk=run_id)
     while (item := _claim(run_id)) is not None:
         try:
             document = document_issue(key=item.key)
+            if run.kind == DocumentKind.CLIENT_LETTER:
+                letter_dispatch(
+                    document=document, delivery=run.delivery, run_id=run_id, by=run.created_by
+                )
         except Exception as exc:  # one bad document must not stop the run: record why
             log.exception("Bulk run %s: item %s failed", run_id, item.pk)
             BulkRunItem.objects.filter(pk=item.pk).update(

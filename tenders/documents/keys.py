@@ -2,9 +2,10 @@
 
 A key names one occasion: `receipt:i42` (the receipt of instruction 42), `amended_receipt:i42:e7`
 (its receipt under the terms amended by offer event 7), `termination:i42`, `payment:o3:a17`
-(the payment notice of account 17 for offer 3). A snapshot and a document (with its
-revisions) exist once per key, so issuing is idempotent per key, for documents about an
-instruction and documents about an account alike.
+(the payment notice of account 17 for offer 3), `client_letter:o3:a17:e0` (the letter "To Our
+Clients" of account 17, before any extension; `e7` after offer event 7). A snapshot and a
+document (with its revisions) exist once per key, so issuing is idempotent per key, for
+documents about an instruction and documents about an account alike.
 
 Numbers stay readable: LEXINGTON-2001-R000042-1 is offer, kind, instruction and revision (the
 receipts' numbers are those of before keys); an amended-terms receipt adds the event
@@ -22,6 +23,7 @@ _CODES = {
     DocumentKind.AMENDED_TERMS_RECEIPT: "A",
     DocumentKind.TERMINATION_NOTICE: "T",
     DocumentKind.PAYMENT_NOTICE: "P",
+    DocumentKind.CLIENT_LETTER: "L",
 }
 # What each kind's key names, in this order: instruction (i), offer (o), account (a), event (e).
 _PARTS = {
@@ -31,6 +33,9 @@ _PARTS = {
     DocumentKind.AMENDED_TERMS_RECEIPT: "ie",
     DocumentKind.TERMINATION_NOTICE: "i",
     DocumentKind.PAYMENT_NOTICE: "oa",
+    # The letter "To Our Clients" of an account, as of the offer's last extension or
+    # amendment of the terms (e0: none yet): a new occasion after each, the old one kept.
+    DocumentKind.CLIENT_LETTER: "oae",
 }
 _FIELDS = {"i": "instruction_id", "o": "offer_id", "a": "account_id", "e": "event_id"}
 
@@ -84,5 +89,5 @@ class DocumentKey:
     def number(self, *, offer_slug: str, revision: int) -> str:
         """LEXINGTON-2001-R000042-1: offer, kind, instruction (or account), event, revision."""
         row = self.instruction_id if self.instruction_id is not None else self.account_id
-        event = f"E{self.event_id}" if self.event_id is not None else ""
+        event = f"E{self.event_id}" if self.event_id else ""  # a first letter (e0): none
         return f"{offer_slug.upper()}-{_CODES[self.kind]}{row:06d}{event}-{revision}"

@@ -26,6 +26,12 @@ class DocumentKind(models.TextChoices):
     AMENDED_TERMS_RECEIPT = "amended_receipt", "Receipt under amended terms"
     TERMINATION_NOTICE = "termination", "Termination notice"
     PAYMENT_NOTICE = "payment", "Payment notice"
+    CLIENT_LETTER = "client_letter", "Client letter"
+
+
+class LetterDelivery(models.TextChoices):
+    EMAIL = "email", "By e-mail"
+    PRINT = "print", "Printed for mailing"
 
 
 class Document(models.Model):
@@ -121,3 +127,47 @@ class DocumentSnapshot(models.Model):
         if self.pk is not None:
             raise ValueError("A document snapshot is never changed.")
         super().save(*args, **kwargs)
+
+
+class LetterDispatch(models.Model):
+    """A client letter sent to a client: e-mailed through the outbox, or printed for mailing
+    (a client without an e-mail address, or by choice). Who was sent which letter, and when:
+    a bulk run records one per account (its database constraint makes a retried drain record
+    none twice)."""
+
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="dispatches")
+    account = models.ForeignKey(ClientAccount, on_delete=models.PROTECT, related_name="+")
+    offer = models.ForeignKey(ExchangeOffer, on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(max_length=10, choices=LetterDelivery.choices)
+    # By name: the bulk runs and the outbox refer to documents, not the other way round.
+    run = models.ForeignKey(
+        "tenders.BulkRun", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    message = models.ForeignKey(
+        "tenders.OutboxMessage",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The e-mail, for a letter sent by e-mail.",
+    )
+    business_at = models.DateTimeField(help_text="Business clock.")
+    wall_at = models.DateTimeField(help_text="Wall clock.")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-wall_at", "-id"]
+        verbose_name = "client letter sent"
+        verbose_name_plural = "client letters sent"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "account"],
+                condition=models.Q(run__isnull=False),
+                name="letter_dispatch_once_per_run",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document.number} {self.get_channel_display().lower()}"

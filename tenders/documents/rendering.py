@@ -201,6 +201,7 @@ SNAPSHOT_TEMPLATES = {
     DocumentKind.AMENDED_TERMS_RECEIPT: "pdf/receipt.html",
     DocumentKind.TERMINATION_NOTICE: "pdf/termination_notice.html",
     DocumentKind.PAYMENT_NOTICE: "pdf/payment_notice.html",
+    DocumentKind.CLIENT_LETTER: "pdf/client_letter.html",
 }
 
 

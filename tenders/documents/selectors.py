@@ -22,7 +22,7 @@ def account_documents(*, account: ClientAccount, offer: ExchangeOffer) -> QueryS
     return (
         Document.objects.filter(account=account, offer=offer)
         .select_related("instruction")
-        .prefetch_related("messages")
+        .prefetch_related("messages", "dispatches")
         .defer("content")
         .order_by("-generated_wall_at", "-id")
     )

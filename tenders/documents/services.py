@@ -28,12 +28,19 @@ from tenders.accounts.models import ClientAccount
 from tenders.documents import rendering
 from tenders.documents.contexts import DocumentNotAvailable
 from tenders.documents.keys import DocumentKey
-from tenders.documents.models import Document, DocumentKind, DocumentSnapshot
+from tenders.documents.models import (
+    Document,
+    DocumentKind,
+    DocumentSnapshot,
+    LetterDelivery,
+    LetterDispatch,
+)
 from tenders.documents.selectors import document_link
 from tenders.documents.snapshots import snapshot_context
 from tenders.instructions.models import Instruction
 from tenders.outbox import services as outbox
 from tenders.outbox import tasks as outbox_tasks
+from tenders.outbox.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -206,12 +213,21 @@ def document_regenerate(*, document: Document, by: User) -> Document:
 
 def _queue_email(document: Document, occasion: Occasion, *, by: User | None) -> None:
     """The document's e-mail to the client, recorded in the outbox and sent once this commits.
-    A notice's snapshot holds what its e-mail says besides the attachment ("email_paragraphs",
-    written at the notice's moment)."""
+    A client letter is not e-mailed on issue: it is sent (or printed) by `letter_dispatch`."""
+    if occasion.kind == DocumentKind.CLIENT_LETTER:
+        return
+    _email_document(document, occasion, by=by)
+
+
+def _email_document(
+    document: Document, occasion: Occasion, *, by: User | None
+) -> OutboxMessage | None:
+    """A notice's snapshot holds what its e-mail says besides the attachment
+    ("email_paragraphs", written at the notice's moment)."""
     account = occasion.account
     if not account.email:
         log.info("No e-mail address for account %s: %s not sent", account, document.number)
-        return
+        return None
     paragraphs: list[str] = []
     if occasion.snapshot is not None:
         paragraphs = list(snapshot_context(occasion.snapshot).get("email_paragraphs", []))
@@ -230,3 +246,38 @@ def _queue_email(document: Document, occasion: Occasion, *, by: User | None) -> 
         document=document, to=account.email, subject=subject, body=body, by=by
     )
     outbox_tasks.enqueue_send(message_id=message.pk)
+    return message
+
+
+def letter_dispatch(
+    *, document: Document, delivery: str, run_id: int | None = None, by: User | None = None
+) -> LetterDispatch:
+    """Send an issued client letter: e-mailed with the PDF attached (delivery "email", when
+    the account has an address), otherwise recorded as printed for mailing. Within a bulk run,
+    once per account: a drain that handles the item again finds it sent."""
+    if document.kind != DocumentKind.CLIENT_LETTER:
+        raise ValueError(f"{document} is not a client letter")
+    if run_id is not None:
+        sent = LetterDispatch.objects.filter(run_id=run_id, account_id=document.account_id).first()
+        if sent is not None:
+            return sent
+    occasion = _occasion(DocumentKey.parse(document.key))
+    try:
+        with transaction.atomic():
+            message = None
+            if delivery == LetterDelivery.EMAIL:
+                message = _email_document(document, occasion, by=by)
+            return LetterDispatch.objects.create(
+                document=document,
+                account_id=document.account_id,
+                offer_id=document.offer_id,
+                channel=LetterDelivery.EMAIL if message is not None else LetterDelivery.PRINT,
+                run_id=run_id,
+                message=message,
+                business_at=clock.now(),
+                wall_at=clock.wall_now(),
+                by=by,
+            )
+    except IntegrityError:
+        # Another drain of the run sent it at the same moment: theirs is the one recorded.
+        return LetterDispatch.objects.get(run_id=run_id, account_id=document.account_id)

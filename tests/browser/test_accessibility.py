@@ -34,6 +34,8 @@ ADMIN_PAGES = [
     "/admin/tenders/outboxmessage/",
     "/admin/tenders/bulkrun/",
     "/admin/tenders/agentsubmission/",
+    "/admin/tenders/letterdispatch/",
+    "/admin/tenders/reminder/",
     "/admin/tenders/tinreveal/",
     "/admin/auth/user/",
 ]

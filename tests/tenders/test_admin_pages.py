@@ -56,6 +56,18 @@ def scene(account: ClientAccount, offer: Any, rep: Any) -> None:
         source="Agent's report, by fax", entered_by=rep, business_at=document.generated_at,
         wall_at=document.generated_at,
     )  # fmt: skip
+    from tenders.models import LetterDispatch, Reminder
+
+    message = OutboxMessage.objects.get()
+    LetterDispatch.objects.create(
+        document=document, account=account, offer=offer, channel="email", run=run,
+        message=message, business_at=document.generated_at, wall_at=document.generated_at,
+    )  # fmt: skip
+    Reminder.objects.create(
+        offer=offer, account=account, business_day=document.generated_at.date(),
+        business_at=document.generated_at, wall_at=document.generated_at,
+        firm_cutoff=document.generated_at, letter=document, message=message,
+    )  # fmt: skip
 
 
 def _admin_url(model: type[Model], view: str, *args: Any) -> str:

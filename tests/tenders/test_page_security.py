@@ -74,6 +74,7 @@ def _tenders_pages(scene: dict) -> dict[str, list[tuple[str, str, dict]]]:
             ("get", f"{url('blank_form')}?account={account}", {}),
         ],
         "document_download": [("get", url("document_download", scene["document"].pk), {})],
+        "client_letter": [("get", url("client_letter", account), {})],  # POST only: refused
     }
 
 

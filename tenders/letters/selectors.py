@@ -1,0 +1,51 @@
+"""Reads: what the client was sent about the offer besides the documents of instructions (the
+letters and the reminders), for the account's history."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from notes.models import ExchangeOffer
+from tenders.accounts.models import ClientAccount
+from tenders.documents.models import LetterDispatch
+from tenders.letters.models import Reminder
+
+
+@dataclass(frozen=True, slots=True)
+class ContactEntry:
+    what: str
+    how: str
+    business_at: datetime
+    wall_at: datetime
+    by: str
+    status: str
+
+
+def account_contacts(*, account: ClientAccount, offer: ExchangeOffer) -> list[ContactEntry]:
+    """The letters sent (e-mailed or printed for mailing) and the reminders, newest first."""
+    entries = [
+        ContactEntry(
+            what=f"Client letter {d.document.number}",
+            how=d.get_channel_display() + (f" to {d.message.to}" if d.message is not None else ""),
+            business_at=d.business_at,
+            wall_at=d.wall_at,
+            by=d.by.get_username() if d.by else "system",
+            status=d.message.get_status_display() if d.message is not None else "",
+        )
+        for d in LetterDispatch.objects.filter(account=account, offer=offer).select_related(
+            "document", "message", "by"
+        )
+    ]
+    entries += [
+        ContactEntry(
+            what=f"Reminder (letter {r.letter.number})",
+            how=f"By e-mail to {r.message.to}",
+            business_at=r.business_at,
+            wall_at=r.wall_at,
+            by=r.by.get_username() if r.by else "system",
+            status=r.message.get_status_display(),
+        )
+        for r in Reminder.objects.filter(account=account, offer=offer).select_related(
+            "letter", "message", "by"
+        )
+    ]
+    return sorted(entries, key=lambda e: e.wall_at, reverse=True)

@@ -1,0 +1,273 @@
+"""Writes for the letter "To Our Clients" and the reminders.
+
+The letter of an account is issued once per occasion: the offer as it stands after its last
+extension or amendment of the terms (none yet: the first letter). Its snapshot is taken when
+it is first asked for (a bulk run, a representative printing it, a reminder); after an
+extension a new occasion gives a new letter and the old one is kept. Sending is recorded per
+client (`LetterDispatch`): e-mailed through the outbox, or printed for mailing.
+
+A reminder goes to each client with a position who has not answered (no live or accepted
+instruction), while the firm's cutoff is ahead, at most once per business day: the database
+holds that (`reminder_once_a_day`), so two runs racing send one.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+
+from exchange_office import clock
+from exchange_office.formatting import describe_instant, in_new_york, short_date
+from notes.models import ExchangeOffer, OfferEvent, OfferEventKind
+from notes.selectors import offers_with_terms
+from tenders import permissions
+from tenders.accounts.models import BrokerFirm, ClientAccount, Position
+from tenders.accounts.selectors import firm_deadlines
+from tenders.bulk_runs import services as bulk_runs
+from tenders.bulk_runs import tasks as bulk_run_tasks
+from tenders.bulk_runs.models import BulkRun, BulkRunStatus
+from tenders.documents.keys import DocumentKey
+from tenders.documents.models import Document, DocumentKind, LetterDelivery
+from tenders.documents.selectors import document_link
+from tenders.documents.services import document_issue
+from tenders.documents.snapshots import SnapshotInput, document_snapshots_record
+from tenders.domain.lifecycle import LIVE
+from tenders.letters.contexts import client_letter_context
+from tenders.letters.models import Reminder
+from tenders.outbox import services as outbox
+from tenders.outbox import tasks as outbox_tasks
+
+# The steps after which the letter is written again: the dates or the terms changed.
+LETTER_EVENTS = (OfferEventKind.EXTENDED, OfferEventKind.TERMS_AMENDED)
+
+
+def _last_change(offer: ExchangeOffer) -> OfferEvent | None:
+    return (
+        OfferEvent.objects.filter(offer=offer, kind__in=LETTER_EVENTS)
+        .order_by("-business_at", "-id")
+        .first()
+    )
+
+
+def client_letter_key(*, offer: ExchangeOffer, account: ClientAccount) -> DocumentKey:
+    """The letter's occasion now: the account, as of the offer's last extension or amendment."""
+    event = _last_change(offer)
+    return DocumentKey(
+        DocumentKind.CLIENT_LETTER,
+        offer_id=offer.pk,
+        account_id=account.pk,
+        event_id=event.pk if event is not None else 0,
+    )
+
+
+def accounts_with_position(
+    *, offer: ExchangeOffer, firm: BrokerFirm | None = None
+) -> QuerySet[ClientAccount]:
+    """The clients holding the offer's Old Notes, of one firm or of the whole office."""
+    accounts = ClientAccount.objects.filter(
+        positions__security_id=offer.old_security_id, positions__principal__gt=0
+    )
+    if firm is not None:
+        accounts = accounts.filter(firm=firm)
+    return accounts.select_related("firm").prefetch_related("owners").order_by("pk")
+
+
+def _record_letters(
+    *, offer: ExchangeOffer, accounts: Iterable[ClientAccount]
+) -> list[DocumentKey]:
+    """The letters' snapshots as of now, for the accounts that have none for this occasion.
+    Returns every account's key (recorded now or before)."""
+    accounts = list(accounts)
+    try:
+        return _record_letters_once(offer=offer, accounts=accounts)
+    except IntegrityError:
+        # Another request recorded one of these occasions at the same moment (two reminder
+        # runs, a representative printing): theirs is the letter, and the retry skips it.
+        return _record_letters_once(offer=offer, accounts=accounts)
+
+
+@transaction.atomic
+def _record_letters_once(
+    *, offer: ExchangeOffer, accounts: list[ClientAccount]
+) -> list[DocumentKey]:
+    offer = offers_with_terms().prefetch_related("conditions").get(pk=offer.pk)
+    event, now = _last_change(offer), clock.now()
+    held = dict(
+        Position.objects.filter(
+            security_id=offer.old_security_id, account__in=[a.pk for a in accounts]
+        ).values_list("account_id", "principal")
+    )
+    inputs = [
+        SnapshotInput(
+            key=DocumentKey(
+                DocumentKind.CLIENT_LETTER,
+                offer_id=offer.pk,
+                account_id=account.pk,
+                event_id=event.pk if event is not None else 0,
+            ),
+            account=account,
+            offer=offer,
+            context=client_letter_context(
+                offer=offer, account=account, position=held[account.pk], event=event, now=now
+            ),
+        )
+        for account in accounts
+    ]
+    document_snapshots_record(snapshots=inputs, taken_at=now)
+    return [item.key for item in inputs]
+
+
+def client_letter_issue(
+    *, offer: ExchangeOffer, account: ClientAccount, by: User | None = None
+) -> Document:
+    """The account's letter for the offer as it stands now: issued the first time (nothing is
+    sent), the stored one afterwards. Refused for an account holding none of the Old Notes."""
+    if by is not None:
+        permissions.require(
+            permissions.may_print_client_letter(user=by, account=account),
+            "You may not print this client's letter.",
+        )
+    if not accounts_with_position(offer=offer).filter(pk=account.pk).exists():
+        raise ValidationError(
+            f"Account {account.account_number} holds no {offer.old_security.short_name}: "
+            "it gets no letter."
+        )
+    (key,) = _record_letters(offer=offer, accounts=[account])
+    return document_issue(key=key, by=by)
+
+
+@transaction.atomic
+def client_letters_send(
+    *, offer: ExchangeOffer, firm: BrokerFirm | None, delivery: str, by: User
+) -> BulkRun:
+    """A bulk run that issues and sends the letter to every client with a position (of one
+    firm, or of the whole office): by e-mail (printed for mailing where there is no address),
+    or all printed for mailing. Its drains start once this commits."""
+    permissions.require(
+        permissions.may_send_client_letters(user=by), "You may not send client letters."
+    )
+    if delivery not in LetterDelivery.values:
+        raise ValidationError(f"Unknown delivery: {delivery!r}.")
+    accounts = list(accounts_with_position(offer=offer, firm=firm))
+    keys = _record_letters(offer=offer, accounts=accounts)
+    run = bulk_runs.bulk_run_start(
+        offer=offer,
+        kind=DocumentKind.CLIENT_LETTER,
+        delivery=delivery,
+        items=(bulk_runs.BulkItemInput(key=key, account_id=key.account_id or 0) for key in keys),
+        by=by,
+    )
+    if run.status == BulkRunStatus.RUNNING:
+        bulk_run_tasks.enqueue_drains(run_id=run.pk)
+    return run
+
+
+# Reminders
+
+
+@dataclass(frozen=True, slots=True)
+class RemindersResult:
+    sent: int
+    skipped: int
+    reasons: tuple[str, ...]  # one line per client skipped: who and why
+
+
+def _unanswered(accounts: QuerySet[ClientAccount], offer: ExchangeOffer) -> QuerySet[ClientAccount]:
+    return accounts.exclude(instructions__offer=offer, instructions__status__in=LIVE)
+
+
+def reminders_send(
+    *,
+    offer: ExchangeOffer,
+    firm: BrokerFirm | None = None,
+    by: User | None = None,
+    dry_run: bool = False,
+) -> RemindersResult:
+    """E-mail every client with a position who has not answered: the firm's cutoff and a link
+    to a fresh copy of the letter. Skipped: a client without an e-mail address, one already
+    reminded this business day, and every client of a firm whose cutoff has passed. A dry run
+    sends and records nothing (and issues no letter)."""
+    if by is not None:
+        permissions.require(
+            permissions.may_send_client_letters(user=by), "You may not send reminders."
+        )
+    now = clock.now()
+    today = in_new_york(now).date()
+    sent, reasons = 0, []
+    accounts = _unanswered(accounts_with_position(offer=offer, firm=firm), offer)
+    reminded = set(
+        Reminder.objects.filter(offer=offer, business_day=today).values_list(
+            "account_id", flat=True
+        )
+    )
+    cutoffs: dict[int, datetime] = {}
+    for account in accounts:
+        if account.firm_id not in cutoffs:
+            cutoffs[account.firm_id] = firm_deadlines(firm=account.firm, offer=offer).firm_cutoff
+        cutoff = cutoffs[account.firm_id]
+        if now >= cutoff:
+            reasons.append(f"{account.account_number}: the firm's cutoff has passed")
+        elif not account.email:
+            reasons.append(f"{account.account_number}: no e-mail address")
+        elif account.pk in reminded:
+            reasons.append(f"{account.account_number}: already reminded on {short_date(today)}")
+        elif dry_run or _remind(offer=offer, account=account, today=today, cutoff=cutoff, by=by):
+            sent += 1
+        else:
+            reasons.append(f"{account.account_number}: already reminded on {short_date(today)}")
+    return RemindersResult(sent=sent, skipped=len(reasons), reasons=tuple(reasons))
+
+
+def _remind(
+    *, offer: ExchangeOffer, account: ClientAccount, today: date, cutoff: datetime, by: User | None
+) -> bool:
+    """One reminder, recorded with its e-mail; False if the account was reminded today
+    meanwhile (another run: the constraint lets one through)."""
+    letter = client_letter_issue(offer=offer, account=account)  # slow: outside the transaction
+    names = " and ".join(owner.name for owner in account.owners.all())
+    cutoff_text = describe_instant(cutoff)
+    body = (
+        f"Dear {names},\n\n"
+        f"We have not yet received your instructions on the {offer.name} for account "
+        f"{account.account_number}. If you wish us to tender your Old Notes, please return "
+        f"the signed instruction form in ample time: we must receive it by {cutoff_text}.\n\n"
+        f"A copy of our letter, with the instruction form filled in for your account, is "
+        f"here until the link expires ({settings.DOCUMENT_LINK_MAX_AGE_DAYS} days):\n"
+        f"{document_link(letter)}\n\n"
+        f"If you do not wish to tender, you need do nothing.\n\n"
+        f"{account.firm.name}\n{account.firm.address}\n"
+    )
+    try:
+        with transaction.atomic():
+            message = outbox.outbox_message_create(
+                account=account,
+                offer=offer,
+                to=account.email,
+                subject=f"Reminder: {offer.name} — instructions by {cutoff_text}",
+                body=body,
+                by=by,
+            )
+            Reminder.objects.create(
+                offer=offer,
+                account=account,
+                business_day=today,
+                business_at=clock.now(),
+                wall_at=clock.wall_now(),
+                firm_cutoff=cutoff,
+                letter=letter,
+                message=message,
+                by=by,
+            )
+            outbox_tasks.enqueue_send(message_id=message.pk)
+    except IntegrityError:
+        return False
+    return True
+
+
+def reminders_for_account(*, account: ClientAccount) -> QuerySet[Reminder]:
+    return Reminder.objects.filter(account=account).select_related("message", "letter", "by")
