@@ -3,9 +3,11 @@
     .venv/bin/python scripts/render_documents.py --out /tmp/documents
 
 It loads the consummation demo in a temporary SQLite database (every large holder has
-tendered; the clock on Sep 5, 2001), takes and withdraws an instruction, consummates the offer
-and renders, through the office's own rendering code: an instruction receipt, a withdrawal
-receipt, an exchange confirmation and a payment notice (a holder who did not tender). With
+tendered), withdraws an instruction on a faxed notice and tenders it again, then renders through
+the office's own rendering code: an instruction receipt, a withdrawal receipt, a receipt under
+amended terms and a termination notice (each from a change rolled back afterwards), and, after
+the consummation on Sep 5, 2001, an exchange confirmation and a payment notice (a holder who
+did not tender). The client letter has its own command, `manage.py client_letter`. With
 pdftoppm installed (Debian's poppler-utils) each page is also written as a PNG at 60 dpi.
 """
 
@@ -123,10 +125,46 @@ def main() -> None:
                 ),
             )
 
+        from decimal import Decimal
+
+        from django.db import transaction
+
         from notes.models import ExchangeOffer
+        from tenders.operations.lifecycle import offer_amend_terms, offer_terminate
         from tenders.operations.services import offer_consummate
 
         offer = ExchangeOffer.objects.get(slug="lexington-2001")
+
+        def first_snapshot(kind: str) -> DocumentSnapshot:
+            found = DocumentSnapshot.objects.filter(kind=kind).order_by("pk").first()
+            assert found is not None, f"no {kind} snapshot"
+            return found
+
+        # A change of terms, then a termination, each rolled back: the offer goes on as it was.
+        with transaction.atomic(), clock.frozen_at(datetime(2001, 8, 31, 9, 0, tzinfo=new_york)):
+            offer_amend_terms(
+                offer=offer,
+                changes={"participation_fee_per_unit": Decimal("35")},
+                reason="Sample: the fee raised to $35 per $1,000",
+                by=ops,
+                extend_to=datetime(2001, 9, 17, 23, 59, 59, tzinfo=new_york),
+                announcement="Lexington Precision extends its exchange offer to September 17.",
+            )
+            amended = first_snapshot(DocumentKind.AMENDED_TERMS_RECEIPT)
+            keep(
+                "amended_terms_receipt",
+                rendering.render_snapshot(amended, document_number="A-SAMPLE-1").content,
+            )
+            transaction.set_rollback(True)
+        with transaction.atomic(), clock.frozen_at(datetime(2001, 8, 31, 9, 0, tzinfo=new_york)):
+            offer_terminate(offer=offer, reason="Sample: the financing fell through", by=ops)
+            terminated = first_snapshot(DocumentKind.TERMINATION_NOTICE)
+            keep(
+                "termination_notice",
+                rendering.render_snapshot(terminated, document_number="T-SAMPLE-1").content,
+            )
+            transaction.set_rollback(True)
+        offer.refresh_from_db()
         with clock.frozen_at(datetime(2001, 9, 5, 10, 0, tzinfo=new_york)):
             offer_consummate(offer=offer, on=date(2001, 9, 5), by=ops)
             accepted = Instruction.objects.filter(status="accepted").order_by("-pk").first()
