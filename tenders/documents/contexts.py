@@ -126,15 +126,17 @@ def instruction_values(instruction: Instruction) -> dict[str, Any]:
         "withdrawn_at": withdrawals[-1].business_at if withdrawals else None,
         "masked_tin": instruction.masked_tin,
         "signed_address_lines": text_lines(instruction.signed_address),
-        "signers": [
-            f"{s.typed_name} (accepted by operations: {s.mismatch_reason})"
-            if s.mismatch_reason
-            else s.typed_name
-            for s in instruction.signers.all()
-        ],
+        "signers": [_signed_as(s.typed_name, s.mismatch_reason) for s in instruction.signers.all()],
         "no_box_ticked": instruction.no_box_ticked,
         "withdrawal_notice": _notice_values(instruction),
     }
+
+
+def _signed_as(typed_name: str, mismatch_reason: str) -> str:
+    """A printed name as a document states it, with operations' reason where it differs."""
+    if mismatch_reason:
+        return f"{typed_name} (accepted by operations: {mismatch_reason})"
+    return typed_name
 
 
 def _notice_values(instruction: Instruction) -> dict[str, Any] | None:
@@ -146,12 +148,7 @@ def _notice_values(instruction: Instruction) -> dict[str, Any] | None:
     return {
         "method": notice.get_method_display(),
         "received_on": notice.received_on,
-        "signers": [
-            f"{s.typed_name} (accepted by operations: {s.mismatch_reason})"
-            if s.mismatch_reason
-            else s.typed_name
-            for s in notice.signers.all()
-        ],
+        "signers": [_signed_as(s.typed_name, s.mismatch_reason) for s in notice.signers.all()],
         "callback_number": notice.callback_number,
         "recorded_by": notice.recorded_by.get_full_name() or notice.recorded_by.get_username(),
         "recorded_at": notice.business_at,
