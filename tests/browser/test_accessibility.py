@@ -1,7 +1,9 @@
 """axe-core on every page a representative or operations reach in the demo: no violations."""
 
+import re
+
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import Demo, axe_violations, log_in
 
@@ -89,5 +91,32 @@ def test_a_refused_form_has_no_axe_violations(
     page.fill("#id_amount", "1,500")
     page.click("button[name=_review]")
     assert page.locator(".invalid-feedback").first.is_visible()
+    violations = axe_violations(page, policy_violations)
+    assert violations == [], "\n".join(violations)
+
+
+def test_a_refused_admin_save_has_no_axe_violations_and_focuses_its_summary(
+    page: Page, demo: Demo, policy_violations: list[str]
+) -> None:
+    log_in(page, demo, "ops")
+    page.goto(demo.url("/admin/tenders/clientaccount/1/change/"))
+    page.fill("#id_postal_code", "not a zip")
+    page.locator("input[name=_continue]").click()
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    summary.get_by_role("link", name=re.compile("ZIP|postal", re.IGNORECASE)).click()
+    expect(page.locator("#id_postal_code")).to_be_focused()
+    violations = axe_violations(page, policy_violations)
+    assert violations == [], "\n".join(violations)
+
+
+def test_a_failed_login_has_no_axe_violations_and_focuses_its_summary(
+    page: Page, demo: Demo, policy_violations: list[str]
+) -> None:
+    page.goto(demo.url("/login/"))
+    page.fill("#id_username", "rep")
+    page.fill("#id_password", "not the password")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator("#error-summary")).to_be_focused()
     violations = axe_violations(page, policy_violations)
     assert violations == [], "\n".join(violations)

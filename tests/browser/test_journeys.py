@@ -74,6 +74,14 @@ def test_refusals_appear_next_to_their_fields_keeping_what_was_typed(
     assert described
     expect(page.locator(f"#{described}")).to_contain_text("The printed name must be the owner")
 
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("There are 2 problems")
+    summary.get_by_role("link", name=re.compile("The printed name must be the owner")).click()
+    expect(signer).to_be_focused()
+    summary.get_by_role("link", name=re.compile("Aggregate principal amount")).click()
+    expect(amount).to_be_focused()
+
 
 def test_a_tender_taken_with_the_keyboard_alone(
     page: Page, demo: Demo, policy_violations: list[str]
