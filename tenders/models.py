@@ -25,6 +25,7 @@ from tenders.instructions.models import (
 )
 from tenders.letters.models import Reminder
 from tenders.notices.models import NonTenderReportOffer
+from tenders.operations.models import DataVersion
 from tenders.outbox.models import OutboxMessage, OutboxStatus
 from tenders.submissions.models import (
     AgentSubmission,
@@ -53,6 +54,7 @@ __all__ = [
     "BulkRunItem",
     "BulkRunStatus",
     "ClientAccount",
+    "DataVersion",
     "Document",
     "DocumentKind",
     "DocumentSnapshot",

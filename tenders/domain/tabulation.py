@@ -129,10 +129,7 @@ class TabulationFigures:
     by_status: tuple[StatusTotal, ...]
     by_firm: tuple[FirmTotal, ...]
     not_answered: tuple[HolderRow, ...]  # largest position first
-
-    @property
-    def not_answered_principal(self) -> Decimal:
-        return sum((h.position for h in self.not_answered), Decimal(0))
+    not_answered_principal: Decimal
 
     @property
     def tendered_by_instruction(self) -> dict[int, Decimal]:
@@ -285,6 +282,7 @@ def tabulate_rows(
         by_status=_by_status(lines),
         by_firm=firms,
         not_answered=not_answered,
+        not_answered_principal=sum((h.position for h in not_answered), Decimal(0)),
     )
 
 

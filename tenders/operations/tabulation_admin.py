@@ -3,6 +3,7 @@ minimum condition beside the exchange agent's reported total (and the form to re
 one), the chart, the breakdowns, and the CSV and SVG downloads. Reached from the offer list's
 "Tabulation" column and from the offer's page; anyone who may view the offer may view it."""
 
+from dataclasses import replace
 from typing import Any, cast
 
 from django import forms
@@ -20,16 +21,16 @@ from exchange_office.formatting import dollars, long_date
 from exchange_office.http import AuthenticatedHttpRequest
 from notes.models import ExchangeOffer
 from notes.permissions import may_record_agent_report
-from notes.selectors import agent_reports
+from notes.selectors import agent_reports, latest_agent_report
 from notes.services import agent_report_record
 from tenders.instructions.models import InstructionStatus
 from tenders.operations.tabulation import (
-    OfferTabulation,
     TenderedOverTime,
     offer_tabulation,
     tabulation_csv,
     tendered_over_time,
 )
+from tenders.operations.tabulation_cache import cached_figures
 from tenders.operations.tabulation_chart import Chart, build_chart
 
 PAGE_TEMPLATE = "admin/tenders/tabulation.html"
@@ -82,6 +83,30 @@ def _charts(history: TenderedOverTime) -> list[tuple[str, Chart, int]]:
             )
         )
     return charts
+
+
+def _page_figures(offer: ExchangeOffer) -> dict[str, Any]:
+    """What the page shows of the tabulation, small enough to cache: the figures without a
+    line per instruction, the largest unanswered positions, and the charts drawn. The agent's
+    latest report is read by each request (who entered it is a user, whose table the data
+    version does not watch)."""
+    tabulation = offer_tabulation(offer=offer)
+    history = tendered_over_time(tabulation=tabulation)
+    figures = replace(tabulation.figures, lines=(), not_answered=())
+    shown = tabulation.not_answered[:NOT_ANSWERED_SHOWN]
+    return {
+        "tabulation": replace(tabulation, figures=figures, not_answered=shown, agent_report=None),
+        "f": figures,
+        "by_status": [(InstructionStatus(s.status).label, s) for s in figures.by_status],
+        "charts": [
+            {"id": chart_id, "chart": chart, "y_from": y_from}
+            for chart_id, chart, y_from in _charts(history)
+        ],
+        "extensions": history.extensions,
+        "not_answered": shown,
+        "not_answered_count": len(tabulation.not_answered),
+        "not_answered_more": max(0, len(tabulation.not_answered) - NOT_ANSWERED_SHOWN),
+    }
 
 
 class OfferTabulationViews:
@@ -176,13 +201,12 @@ class OfferTabulationViews:
                         messages.SUCCESS,
                     )
                     return HttpResponseRedirect(request.path)
-        tabulation = offer_tabulation(offer=offer)
         return TemplateResponse(
             request,
             PAGE_TEMPLATE,
             {
                 **self._admin().admin_site.each_context(request),
-                **self._page_context(tabulation),
+                **self._page_context(offer),
                 "title": f"Tabulation: {offer}",
                 "opts": ExchangeOffer._meta,
                 "original": offer,
@@ -191,30 +215,14 @@ class OfferTabulationViews:
             },
         )
 
-    def _page_context(self, tabulation: OfferTabulation) -> dict[str, Any]:
-        offer = tabulation.offer
-        history = tendered_over_time(tabulation=tabulation)
+    def _page_context(self, offer: ExchangeOffer) -> dict[str, Any]:
         svg_url = reverse("admin:notes_exchangeoffer_tabulation_svg", args=[offer.pk])
         return {
+            **cached_figures(offer, _page_figures),
             "offer": offer,
-            "tabulation": tabulation,
-            "f": tabulation.figures,
-            "by_status": [
-                (InstructionStatus(s.status).label, s) for s in tabulation.figures.by_status
-            ],
-            "report": tabulation.agent_report,
+            "report": latest_agent_report(offer=offer),
             "reports": list(agent_reports(offer=offer)[:REPORTS_SHOWN]),
-            "charts": [
-                {
-                    "id": chart_id,
-                    "chart": chart,
-                    "svg_url": f"{svg_url}?from={y_from}" if y_from else svg_url,
-                }
-                for chart_id, chart, y_from in _charts(history)
-            ],
-            "extensions": history.extensions,
-            "not_answered": tabulation.not_answered[:NOT_ANSWERED_SHOWN],
-            "not_answered_more": max(0, len(tabulation.not_answered) - NOT_ANSWERED_SHOWN),
+            "svg_url": svg_url,
             "csv_url": reverse("admin:notes_exchangeoffer_tabulation_csv", args=[offer.pk]),
         }
 

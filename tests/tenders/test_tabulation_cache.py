@@ -1,0 +1,171 @@
+"""The tabulation page is cached under a data version that the database's triggers bump on
+every committed write to a table the tabulation reads (migration 0021). These tests commit
+(transactional database): a test's rolled-back transaction never bumps the version."""
+
+import importlib
+import re
+from collections.abc import Callable
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from exchange_office import clock
+from tenders.instructions.services import instruction_submit
+from tenders.models import DataVersion, Position
+from tenders.operations.tabulation_admin import _page_figures
+from tenders.operations.tabulation_cache import cached_figures, tabulation_data_version
+from tests.tenders.conftest import make_input
+from tests.tenders.test_tabulation import Scene, page_url, scene  # noqa: F401
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+MIGRATION = importlib.import_module("tenders.migrations.0021_tabulation_data_version")
+
+
+@pytest.fixture(autouse=True)
+def version_row() -> None:
+    """A transactional test database is flushed between tests, the version row with it."""
+    DataVersion.objects.get_or_create(name="tabulation")
+    cache.clear()
+
+
+@pytest.fixture
+def ops_client(client: Client, ops: Any) -> Client:
+    client.force_login(ops)
+    return client
+
+
+def without_tokens(page: str) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="\w+"', "", page)
+
+
+def tables_read(function: Callable[[], Any]) -> set[str]:
+    with CaptureQueriesContext(connection) as queries:
+        function()
+    sql = " ".join(query["sql"] for query in queries.captured_queries)
+    return set(re.findall(r'(?:FROM|JOIN)\s+"(\w+)"', sql))
+
+
+def test_every_table_the_cached_figures_come_from_bumps_the_version(scene: Scene) -> None:
+    figures: dict[str, Any] = {}
+    read = tables_read(lambda: figures.update(_page_figures(scene.offer)))
+    assert read, "the tabulation reads tables"
+    # The agent's report brings its user along; the cached figures drop it (the page reads
+    # the report each time).
+    assert figures["tabulation"].agent_report is None
+    assert "report" not in figures
+    unwatched = read - set(MIGRATION.TABLES) - {"auth_user"}
+    assert not unwatched, sorted(unwatched)
+
+
+def test_each_watched_table_has_its_trigger(db: None) -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+        else:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        triggers = {name for (name,) in cursor.fetchall()}
+    for table in MIGRATION.TABLES:
+        expected = (
+            {f"{table}_data_version"}
+            if connection.vendor == "postgresql"
+            else {f"{table}_data_version_{write}" for write in ("insert", "update", "delete")}
+        )
+        assert expected <= triggers, f"{table} has no data version trigger"
+
+
+def test_a_committed_write_by_raw_sql_bumps_the_version(scene: Scene) -> None:
+    before = tabulation_data_version()
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE tenders_position SET principal = principal WHERE id IN "
+                       "(SELECT MIN(id) FROM tenders_position)")  # fmt: skip
+    assert tabulation_data_version() > before
+
+
+def test_a_service_write_bumps_the_version(scene: Scene, ops: Any) -> None:
+    before = tabulation_data_version()
+    account = scene.accounts["A3"]
+    instruction_submit(account=account, offer=scene.offer, by=ops, data=make_input(account))
+    assert tabulation_data_version() > before
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="deferred triggers: PostgreSQL")
+def test_on_postgresql_a_transaction_bumps_the_version_once_at_commit(scene: Scene) -> None:
+    before = tabulation_data_version()
+    with transaction.atomic():
+        for position in Position.objects.all():
+            position.principal += 1000
+            position.save()
+        with connection.cursor() as other:
+            other.execute("SELECT value FROM tenders_dataversion WHERE name = 'tabulation'")
+            assert other.fetchone()[0] == before, "the bump waits for the commit"
+    assert tabulation_data_version() == before + 1
+
+
+def test_the_page_comes_from_the_cache_until_the_data_changes(
+    scene: Scene, ops_client: Client
+) -> None:
+    first = ops_client.get(page_url(scene.offer)).content.decode()
+    assert "$1,000,000" in first  # the outstanding principal
+    with CaptureQueriesContext(connection) as cached:
+        again = ops_client.get(page_url(scene.offer)).content.decode()
+    assert without_tokens(again) == without_tokens(first)
+    with CaptureQueriesContext(connection) as fresh:
+        cache.clear()
+        ops_client.get(page_url(scene.offer))
+    assert len(cached) < len(fresh) - 4, "the figures were not read again"
+
+    held_before = ">$90,000<"  # A3 has not answered: its position is listed
+    assert held_before in first
+    Position.objects.filter(account=scene.accounts["A3"]).update(principal=Decimal("91000"))
+    changed = ops_client.get(page_url(scene.offer)).content.decode()
+    assert ">$91,000<" in changed
+    assert held_before not in changed
+
+
+def test_inside_a_transaction_the_figures_are_computed_afresh(scene: Scene) -> None:
+    calls: list[int] = []
+
+    def compute(offer: Any) -> dict[str, Any]:
+        calls.append(1)
+        return {"n": len(calls)}
+
+    assert cached_figures(scene.offer, compute) == {"n": 1}
+    assert cached_figures(scene.offer, compute) == {"n": 1}
+    with transaction.atomic():
+        assert cached_figures(scene.offer, compute) == {"n": 2}
+        assert cached_figures(scene.offer, compute) == {"n": 3}
+
+
+def test_the_figures_are_read_again_each_quarter_hour(scene: Scene, at: Callable) -> None:
+    calls: list[int] = []
+
+    def compute(offer: Any) -> dict[str, Any]:
+        calls.append(1)
+        return {"n": len(calls)}
+
+    start = clock.now().replace(minute=0, second=0, microsecond=0)
+    at(start)
+    assert cached_figures(scene.offer, compute) == {"n": 1}
+    at(start + timedelta(minutes=14, seconds=59))
+    assert cached_figures(scene.offer, compute) == {"n": 1}
+    at(start + timedelta(minutes=15))
+    assert cached_figures(scene.offer, compute) == {"n": 2}
+
+
+def test_without_a_version_row_nothing_is_cached(scene: Scene) -> None:
+    DataVersion.objects.all().delete()
+    calls: list[int] = []
+
+    def compute(offer: Any) -> dict[str, Any]:
+        calls.append(1)
+        return {"n": len(calls)}
+
+    assert cached_figures(scene.offer, compute) == {"n": 1}
+    assert cached_figures(scene.offer, compute) == {"n": 2}
