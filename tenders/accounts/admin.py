@@ -23,6 +23,7 @@ from tenders.accounts.models import (
     TinTypeChoice,
 )
 from tenders.accounts.services import account_owner_save, account_save, position_save
+from tenders.data_version import DataVersionPaginator
 from tenders.letters.admin import ClientLetterActionsMixin
 from tenders.position_imports.admin import PositionsImportMixin
 
@@ -86,6 +87,7 @@ class ClientAccountAdmin(NoDeleteAdminMixin, ReadOnlyHistoryAdmin):
     # The (firm, account number) unique index gives a page without sorting the whole book.
     ordering = ["firm_id", "account_number"]
     show_full_result_count = False  # one COUNT(*) per page, not two
+    paginator = DataVersionPaginator  # the COUNT(*) from the cache while nothing changed
     search_fields = ["account_number", "owners__name"]
     inlines = [AccountOwnerInline, PositionInline]
     readonly_fields = ["masked_tin"]
@@ -153,6 +155,7 @@ class PositionAdmin(PositionsImportMixin, NoDeleteAdminMixin, ReadOnlyHistoryAdm
     # default order sorted every position of the book for each page (215 ms at 100,000).
     ordering = ["account__firm_id", "account__account_number", "security_id"]
     show_full_result_count = False  # one COUNT(*) per page, not two
+    paginator = DataVersionPaginator  # the COUNT(*) from the cache while nothing changed
     search_fields = ["account__account_number", "account__owners__name"]
     autocomplete_fields = ["account", "security"]
 

@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import urlencode
@@ -30,6 +29,7 @@ from tenders.accounts.selectors import (
     position_for,
 )
 from tenders.accounts.services import account_reveal_tin
+from tenders.data_version import DataVersionPaginator
 from tenders.documents.selectors import account_documents
 from tenders.domain.lifecycle import OPEN
 from tenders.instructions.selectors import account_instructions
@@ -84,7 +84,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
     except ValueError:
         answer = None
     rows = account_rows(user=request.user, offer=offer, search=search, answer=answer)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = DataVersionPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = {k: v for k, v in {"q": search, "answer": answer or ""}.items() if v}
     return render(
         request,

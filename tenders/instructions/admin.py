@@ -1,16 +1,22 @@
 """Operations' view of client instructions. Instructions change only through the services (the
 representative's pages, or the action here), so their admin is read-only."""
 
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from exchange_office import clock
 from exchange_office.admin_mixins import ReadOnlyAdminMixin, ReadOnlyHistoryAdmin
-from exchange_office.formatting import dollars
+from exchange_office.formatting import NEW_YORK, dollars, short_date
 from exchange_office.http import AuthenticatedHttpRequest
 from notes.models import ExchangeOffer
 from tenders import permissions
+from tenders.data_version import DataVersionPaginator
 from tenders.instructions.models import (
     Instruction,
     InstructionSigner,
@@ -18,6 +24,35 @@ from tenders.instructions.models import (
     WithdrawalNotice,
 )
 from tenders.operations.services import instructions_submit_to_agent
+
+
+class ReceivedOnFilter(admin.SimpleListFilter):
+    """The New York business day an instruction was received. The days come from the offers'
+    periods: Django's date hierarchy found them by reading every instruction's date (70 ms at
+    100,000 instructions, on every page of the list)."""
+
+    title = "received on (business day)"
+    parameter_name = "received_on"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        days: set[date] = set()
+        for first, expiration in ExchangeOffer.objects.values_list(
+            "commencement_date", "expiration"
+        ):
+            last = min(expiration.astimezone(NEW_YORK).date(), clock.today())
+            days.update(first + timedelta(days=n) for n in range((last - first).days + 1))
+        return [(day.isoformat(), short_date(day)) for day in sorted(days, reverse=True)]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if not self.value():
+            return queryset
+        try:
+            day = date.fromisoformat(str(self.value()))
+        except ValueError as exc:
+            raise IncorrectLookupParameters(f"Not a date: {self.value()!r}") from exc
+        start = datetime.combine(day, time(0, 0), tzinfo=NEW_YORK)
+        end = datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=NEW_YORK)
+        return queryset.filter(received_at__gte=start, received_at__lt=end)
 
 
 class InstructionSignerInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -83,14 +118,14 @@ class InstructionAdmin(ReadOnlyAdminMixin, ReadOnlyHistoryAdmin):
         "status",
         "received_at",
     ]
-    list_filter = ["status", "choice", "offer", "account__firm"]
+    list_filter = ["status", "choice", "offer", "account__firm", ReceivedOnFilter]
     list_select_related = ["account__firm", "offer"]
     search_fields = ["account__account_number", "account__owners__name"]
-    date_hierarchy = "received_at"
     # Newest first, by the primary key's index: the default order (the account's firm name and
     # number) sorted every instruction of the book for each page.
     ordering = ["-id"]
     show_full_result_count = False  # one COUNT(*) per page, not two
+    paginator = DataVersionPaginator  # the COUNT(*) from the cache while nothing changed
     inlines = [InstructionSignerInline, WithdrawalNoticeInline, InstructionTransitionInline]
     actions = ["submit_to_agent"]
     fields = [

@@ -5,12 +5,32 @@ that writes a table the tabulation reads: the offer and its terms, the firms, ac
 owners and positions, the instructions and their transitions, the agent's reports. A trigger
 catches every writer (services, the admin, bulk imports, raw SQL), where a signal or a call in
 each service would miss the one somebody adds next year. The tabulation page caches its
-figures under this number (`tenders.operations.tabulation_cache`).
+figures under this number, and long lists their counts (`tenders.data_version`).
 """
 
 from django.db import models
 
 TABULATION = "tabulation"
+# The tables whose writes bump it (the triggers of migration 0021, which keeps its own copy).
+WATCHED_TABLES = frozenset(
+    {
+        "notes_issuer",
+        "notes_security",
+        "notes_ratestep",
+        "notes_exchangeoffer",
+        "notes_feeinstallment",
+        "notes_offercondition",
+        "notes_excludedjurisdiction",
+        "notes_offerevent",
+        "notes_agentreport",
+        "tenders_brokerfirm",
+        "tenders_clientaccount",
+        "tenders_accountowner",
+        "tenders_position",
+        "tenders_instruction",
+        "tenders_instructiontransition",
+    }
+)
 
 
 class DataVersion(models.Model):

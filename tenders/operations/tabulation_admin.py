@@ -23,6 +23,7 @@ from notes.models import ExchangeOffer
 from notes.permissions import may_record_agent_report
 from notes.selectors import agent_reports, latest_agent_report
 from notes.services import agent_report_record
+from tenders.data_version import cached_figures
 from tenders.instructions.models import InstructionStatus
 from tenders.operations.tabulation import (
     TenderedOverTime,
@@ -30,7 +31,6 @@ from tenders.operations.tabulation import (
     tabulation_csv,
     tendered_over_time,
 )
-from tenders.operations.tabulation_cache import cached_figures
 from tenders.operations.tabulation_chart import Chart, build_chart
 
 PAGE_TEMPLATE = "admin/tenders/tabulation.html"

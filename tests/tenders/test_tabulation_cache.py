@@ -10,20 +10,26 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from exchange_office import clock
+from tenders.data_version import cached_count, cached_figures, tabulation_data_version
 from tenders.instructions.services import instruction_submit
-from tenders.models import DataVersion, Position
+from tenders.models import ClientAccount, DataVersion, Position
+from tenders.operations.models import WATCHED_TABLES
 from tenders.operations.tabulation_admin import _page_figures
-from tenders.operations.tabulation_cache import cached_figures, tabulation_data_version
+from tests.tenders import test_tabulation
 from tests.tenders.conftest import make_input
-from tests.tenders.test_tabulation import Scene, page_url, scene  # noqa: F401
+from tests.tenders.test_tabulation import Scene, _holder, page_url
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+scene = test_tabulation.scene  # the fixture: five accounts at two firms
 
 MIGRATION = importlib.import_module("tenders.migrations.0021_tabulation_data_version")
 
@@ -62,6 +68,10 @@ def test_every_table_the_cached_figures_come_from_bumps_the_version(scene: Scene
     assert "report" not in figures
     unwatched = read - set(MIGRATION.TABLES) - {"auth_user"}
     assert not unwatched, sorted(unwatched)
+
+
+def test_the_watched_tables_are_the_migrations(db: None) -> None:
+    assert set(MIGRATION.TABLES) == WATCHED_TABLES
 
 
 def test_each_watched_table_has_its_trigger(db: None) -> None:
@@ -169,3 +179,42 @@ def test_without_a_version_row_nothing_is_cached(scene: Scene) -> None:
 
     assert cached_figures(scene.offer, compute) == {"n": 1}
     assert cached_figures(scene.offer, compute) == {"n": 2}
+
+
+def count_queries(queries: CaptureQueriesContext) -> int:
+    return sum("COUNT(*)" in query["sql"] for query in queries.captured_queries)
+
+
+def test_a_list_counts_its_rows_once_until_the_data_changes(scene: Scene, ops: Any) -> None:
+    accounts = ClientAccount.objects.filter(firm=scene.hudson)
+    assert cached_count(accounts) == 3
+    with CaptureQueriesContext(connection) as queries:
+        assert cached_count(accounts) == 3
+    assert count_queries(queries) == 0
+    _holder(scene.hudson, scene.offer, ops, "A4", "1000")
+    with CaptureQueriesContext(connection) as queries:
+        assert cached_count(accounts) == 4
+    assert count_queries(queries) == 1
+
+
+def test_a_count_over_a_table_without_a_trigger_is_never_cached(db: None) -> None:
+    users = User.objects.all()
+    cached_count(users)
+    with CaptureQueriesContext(connection) as queries:
+        cached_count(users)
+    assert count_queries(queries) == 1
+
+
+def test_admin_lists_and_the_account_list_take_their_count_from_the_cache(
+    scene: Scene, ops_client: Client
+) -> None:
+    for url in (
+        reverse("admin:tenders_clientaccount_changelist"),
+        reverse("admin:tenders_position_changelist"),
+        reverse("admin:tenders_instruction_changelist"),
+        reverse("tenders:account_list"),
+    ):
+        ops_client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            assert ops_client.get(url).status_code == 200
+        assert count_queries(queries) == 0, url
