@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from exchange_office.admin_mixins import (
+    ListWithoutColumnsMixin,
     NoDeleteAdminMixin,
     ReadOnlyAdminMixin,
     ReadOnlyHistoryAdmin,
@@ -79,7 +80,7 @@ class PositionInline(NoDeleteAdminMixin, admin.TabularInline):
 
 
 @admin.register(ClientAccount)
-class ClientAccountAdmin(NoDeleteAdminMixin, ReadOnlyHistoryAdmin):
+class ClientAccountAdmin(ListWithoutColumnsMixin, NoDeleteAdminMixin, ReadOnlyHistoryAdmin):
     form = ClientAccountForm
     list_display = ["account_number", "owner_names", "firm", "state_display", "masked_tin"]
     list_filter = ["firm", "state"]
@@ -88,6 +89,8 @@ class ClientAccountAdmin(NoDeleteAdminMixin, ReadOnlyHistoryAdmin):
     ordering = ["firm_id", "account_number"]
     show_full_result_count = False  # one COUNT(*) per page, not two
     paginator = DataVersionPaginator  # the COUNT(*) from the cache while nothing changed
+    list_per_page = 50  # a page renders in about half the time of Django's 100 rows
+    changelist_defer = ("tin",)
     search_fields = ["account_number", "owners__name"]
     inlines = [AccountOwnerInline, PositionInline]
     readonly_fields = ["masked_tin"]
@@ -144,7 +147,9 @@ class ClientAccountAdmin(NoDeleteAdminMixin, ReadOnlyHistoryAdmin):
 
 
 @admin.register(Position)
-class PositionAdmin(PositionsImportMixin, NoDeleteAdminMixin, ReadOnlyHistoryAdmin):
+class PositionAdmin(
+    ListWithoutColumnsMixin, PositionsImportMixin, NoDeleteAdminMixin, ReadOnlyHistoryAdmin
+):
     """Positions, and the positions feed's import (Positions > Import)."""
 
     form = PositionForm
@@ -156,6 +161,8 @@ class PositionAdmin(PositionsImportMixin, NoDeleteAdminMixin, ReadOnlyHistoryAdm
     ordering = ["account__firm_id", "account__account_number", "security_id"]
     show_full_result_count = False  # one COUNT(*) per page, not two
     paginator = DataVersionPaginator  # the COUNT(*) from the cache while nothing changed
+    list_per_page = 50  # a page renders in about half the time of Django's 100 rows
+    changelist_defer = ("account__tin",)
     search_fields = ["account__account_number", "account__owners__name"]
     autocomplete_fields = ["account", "security"]
 

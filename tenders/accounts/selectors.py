@@ -67,16 +67,22 @@ def account_rows(
 ) -> QuerySet[ClientAccount]:
     """The account list: each account with its position and its latest instruction for the
     offer, in a fixed number of queries whatever the number of rows."""
-    latest = Instruction.objects.filter(account=OuterRef("pk"), offer=offer).order_by("-version")
-    held = Position.objects.filter(account=OuterRef("pk"), security_id=offer.old_security_id)
-    rows = accounts_for_user(user=user).annotate(
-        position=Coalesce(Subquery(held.values("principal")[:1]), Value(Decimal(0))),
-        instruction_id=Subquery(latest.values("pk")[:1]),
-        instruction_version=Subquery(latest.values("version")[:1]),
-        instruction_status=Subquery(latest.values("status")[:1]),
-        instruction_choice=Subquery(latest.values("choice")[:1]),
-        instruction_amount=Subquery(latest.values("amount")[:1]),
+    return with_list_columns(
+        account_keys(user=user, offer=offer, search=search, answer=answer), offer=offer
     )
+
+
+def account_keys(
+    *,
+    user: User,
+    offer: ExchangeOffer,
+    search: str = "",
+    answer: AnswerFilter | None = None,
+) -> QuerySet[ClientAccount]:
+    """The accounts the list shows, filtered and in order, without the list's columns: a page
+    is cut from these, then `with_list_columns` reads the columns of that page's accounts only
+    (cut after, the columns' subqueries ran for every account skipped before the page)."""
+    rows = permissions.visible_accounts(user=user, accounts=ClientAccount.objects.all())
     if search.strip():
         term = search.strip()
         # The matching numbers and owners as one UNION subquery: each side is answered by its
@@ -98,14 +104,45 @@ def account_rows(
     elif answer is AnswerFilter.PARTIAL:
         rows = rows.filter(Exists(live.filter(choice=InstructionChoice.AMOUNT)))
     elif answer is AnswerFilter.WITHDRAWN:
-        rows = rows.filter(
-            Exists(answered.filter(status=InstructionStatus.WITHDRAWN)),
-            instruction_status=InstructionStatus.WITHDRAWN,
+        # Withdrawn and not instructed again: the latest version is the withdrawn one.
+        latest_status = Subquery(answered.order_by("-version").values("status")[:1])
+        rows = rows.filter(Exists(answered.filter(status=InstructionStatus.WITHDRAWN))).alias(
+            latest_status=latest_status
         )
+        rows = rows.filter(latest_status=InstructionStatus.WITHDRAWN)
     if permissions.firm_for_user(user=user) is not None:
         # One firm: the (firm, account number) index gives the page without sorting the firm.
         return rows.order_by("account_number")
     return rows.order_by("firm__name", "account_number")
+
+
+def with_list_columns(
+    accounts: QuerySet[ClientAccount], *, offer: ExchangeOffer
+) -> QuerySet[ClientAccount]:
+    """The list's columns: the firm, the owners, the position and the latest instruction."""
+    latest = Instruction.objects.filter(account=OuterRef("pk"), offer=offer).order_by("-version")
+    held = Position.objects.filter(account=OuterRef("pk"), security_id=offer.old_security_id)
+    return (
+        accounts.select_related("firm")
+        .prefetch_related(Prefetch("owners", queryset=AccountOwner.objects.order_by("sequence")))
+        .annotate(
+            position=Coalesce(Subquery(held.values("principal")[:1]), Value(Decimal(0))),
+            instruction_id=Subquery(latest.values("pk")[:1]),
+            instruction_version=Subquery(latest.values("version")[:1]),
+            instruction_status=Subquery(latest.values("status")[:1]),
+            instruction_choice=Subquery(latest.values("choice")[:1]),
+            instruction_amount=Subquery(latest.values("amount")[:1]),
+        )
+    )
+
+
+def page_with_list_columns(
+    keys: QuerySet[ClientAccount], page_keys: list[int], *, offer: ExchangeOffer
+) -> list[ClientAccount]:
+    """One page's accounts, with the list's columns, in the keys' order."""
+    order = keys.query.order_by
+    rows = ClientAccount.objects.filter(pk__in=page_keys).order_by(*order)
+    return list(with_list_columns(rows, offer=offer))
 
 
 def excluded_states(*, offer: ExchangeOffer) -> set[str]:

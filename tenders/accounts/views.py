@@ -22,10 +22,11 @@ from tenders.accounts.models import BrokerFirm, ClientAccount
 from tenders.accounts.selectors import (
     ANSWER_LABELS,
     AnswerFilter,
-    account_rows,
+    account_keys,
     accounts_for_user,
     excluded_states,
     firm_deadlines,
+    page_with_list_columns,
     position_for,
 )
 from tenders.accounts.services import account_reveal_tin
@@ -83,8 +84,11 @@ def account_list(request: HttpRequest) -> HttpResponse:
         answer = AnswerFilter(request.GET.get("answer", "")) if request.GET.get("answer") else None
     except ValueError:
         answer = None
-    rows = account_rows(user=request.user, offer=offer, search=search, answer=answer)
-    page = DataVersionPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    keys = account_keys(user=request.user, offer=offer, search=search, answer=answer)
+    page = DataVersionPaginator(keys.values_list("pk", flat=True), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    page.object_list = page_with_list_columns(keys, list(page.object_list), offer=offer)
     query = {k: v for k, v in {"q": search, "answer": answer or ""}.items() if v}
     return render(
         request,

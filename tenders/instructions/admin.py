@@ -11,7 +11,11 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from exchange_office import clock
-from exchange_office.admin_mixins import ReadOnlyAdminMixin, ReadOnlyHistoryAdmin
+from exchange_office.admin_mixins import (
+    ListWithoutColumnsMixin,
+    ReadOnlyAdminMixin,
+    ReadOnlyHistoryAdmin,
+)
 from exchange_office.formatting import NEW_YORK, dollars, short_date
 from exchange_office.http import AuthenticatedHttpRequest
 from notes.models import ExchangeOffer
@@ -106,7 +110,7 @@ class InstructionTransitionInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Instruction)
-class InstructionAdmin(ReadOnlyAdminMixin, ReadOnlyHistoryAdmin):
+class InstructionAdmin(ListWithoutColumnsMixin, ReadOnlyAdminMixin, ReadOnlyHistoryAdmin):
     list_display = [
         "account",
         "owner_names",
@@ -126,6 +130,8 @@ class InstructionAdmin(ReadOnlyAdminMixin, ReadOnlyHistoryAdmin):
     ordering = ["-id"]
     show_full_result_count = False  # one COUNT(*) per page, not two
     paginator = DataVersionPaginator  # the COUNT(*) from the cache while nothing changed
+    list_per_page = 50  # a page renders in about half the time of Django's 100 rows
+    changelist_defer = ("tin", "account__tin")
     inlines = [InstructionSignerInline, WithdrawalNoticeInline, InstructionTransitionInline]
     actions = ["submit_to_agent"]
     fields = [
@@ -151,6 +157,13 @@ class InstructionAdmin(ReadOnlyAdminMixin, ReadOnlyHistoryAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Instruction]:
         return super().get_queryset(request).prefetch_related("account__owners")
+
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest) -> bool:
+        # The day received is the "received_on" filter's, which checks its date. A raw lookup
+        # typed into the address (received_at__year=-1) would reach the database unchecked.
+        if lookup.startswith("received_at"):
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
     @admin.display(description="owners")
     def owner_names(self, obj: Instruction) -> str:

@@ -27,7 +27,7 @@ from tests.tenders import test_tabulation
 from tests.tenders.conftest import make_input
 from tests.tenders.test_tabulation import Scene, _holder, page_url
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 scene = test_tabulation.scene  # the fixture: five accounts at two firms
 
@@ -39,6 +39,13 @@ def version_row() -> None:
     """A transactional test database is flushed between tests, the version row with it."""
     DataVersion.objects.get_or_create(name="tabulation")
     cache.clear()
+
+
+@pytest.fixture
+def ops(db: None) -> Any:
+    """Operations, as a superuser: the flush between transactional tests also removes the
+    roles the migrations create."""
+    return User.objects.create_superuser("ops-super", password=None)
 
 
 @pytest.fixture
