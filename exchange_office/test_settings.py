@@ -24,3 +24,6 @@ AUTHENTICATION_BACKENDS = [
     "tests.auth_backends.AxesBackendOutsideRequests",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Threads in the race tests open connections of their own: none outlives its test, or the
+# test database could not be dropped (production keeps them: CONN_MAX_AGE in settings.py).
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django import template
+from django.utils.html import format_html
 
 from exchange_office import formatting
 
@@ -51,3 +52,22 @@ def iso(value: date | datetime | None) -> str:
 @register.simple_tag
 def time_left(until: datetime, now: datetime) -> str:
     return formatting.time_left(until, now)
+
+
+# An instruction's status as a badge: a filter, not an {% include %}, since the account list
+# draws one per row (an include costs a template render each).
+STATUS_BADGES = {
+    "received": ("text-bg-primary", "Received"),
+    "submitted": ("text-bg-info", "Submitted to agent"),
+    "accepted": ("text-bg-success", "Accepted"),
+    "returned": ("text-bg-secondary", "Returned"),
+    "withdrawn": ("text-bg-warning", "Withdrawn"),
+    "superseded": ("text-bg-light border", "Superseded"),
+}
+NO_ANSWER_BADGE = ("text-bg-light border", "No answer")
+
+
+@register.filter
+def status_badge(status: str | None) -> str:
+    css, label = STATUS_BADGES.get(status or "", NO_ANSWER_BADGE)
+    return format_html('<span class="badge {} status-badge">{}</span>', css, label)
