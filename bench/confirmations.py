@@ -305,12 +305,87 @@ def levers(pks: list[int], k: int) -> list[tuple[str, float]]:
 
         return undo
 
+    def uncompressed_pdf() -> Callable[[], None]:
+        original = pdf.render_html
+
+        def render_html(html: str) -> Any:
+            base_url = pdf.static_dir().resolve().as_uri() + "/"
+            document = engine.html_class(
+                string=html, base_url=base_url, url_fetcher=engine.url_fetcher
+            ).render(font_config=engine.font_config, stylesheets=[engine.stylesheet()])
+            return pdf.RenderedPdf(
+                content=document.write_pdf(uncompressed_pdf=True), pages=len(document.pages)
+            )
+
+        pdf.render_html = render_html
+
+        def undo() -> None:
+            pdf.render_html = original
+
+        return undo
+
     measure("all levers (as shipped)", None)
     measure("a new FontConfiguration per document", fresh_font_config)
     measure("fontTools subsetting (no libharfbuzz-subset)", without_harfbuzz_subset)
     if (pdf.static_dir() / "vendor/bootstrap-5.3.9/bootstrap.min.css").is_file():
         measure("Bootstrap 5 added to the stylesheet", with_bootstrap)
+    measure("PDF streams left uncompressed (larger files)", uncompressed_pdf)
+    for size in (5, 20):
+        results.append((f"{size} confirmations per render, split after", batched(pks, k, size)))
     return results
+
+
+def batched(pks: list[int], k: int, size: int) -> float:
+    """Seconds per confirmation when `size` of them are laid out in one WeasyPrint render and
+    the PDF is split afterwards (each document's pages by its anchor). Not shipped: the
+    footer's "Page N of M" counts the whole batch (WeasyPrint has no page groups, and an
+    element's counter-reset does not reach the page counter)."""
+    import re
+
+    from django.template.loader import render_to_string
+    from django.utils import timezone
+
+    from tenders.documents import rendering as pdf
+    from tenders.documents.contexts import confirmation_context
+    from tenders.models import Instruction
+
+    engine = pdf._get_engine()
+    base_url = pdf.static_dir().resolve().as_uri() + "/"
+    body = re.compile(r"<body[^>]*>(.*)</body>", re.DOTALL)
+    per_doc = []
+    done = 0
+    while done < k:
+        started = time.perf_counter()
+        htmls = []
+        for i in range(size):
+            instruction = Instruction.objects.get(pk=pks[(done + i) % len(pks)])
+            meta = pdf._document_meta(f"BENCH-{done + i:06d}", GENERATED_AT, timezone.now())
+            htmls.append(
+                render_to_string(
+                    "pdf/confirmation.html", {**confirmation_context(instruction), **meta}
+                )
+            )
+        head = htmls[0][: htmls[0].index("<body")]
+        parts = "".join(
+            f'<div id="batch-{i}" style="break-before: page">{body.search(html).group(1)}</div>'
+            for i, html in enumerate(htmls)
+            if body.search(html)
+        )
+        document = engine.html_class(
+            string=f"{head}<body>{parts}</body></html>",
+            base_url=base_url,
+            url_fetcher=engine.url_fetcher,
+        ).render(font_config=engine.font_config, stylesheets=[engine.stylesheet()])
+        starts = [
+            next(n for n, page in enumerate(document.pages) if f"batch-{i}" in page.anchors)
+            for i in range(size)
+        ]
+        for i, first in enumerate(starts):
+            last = starts[i + 1] if i + 1 < size else len(document.pages)
+            document.copy(document.pages[first:last]).write_pdf()
+        per_doc.append((time.perf_counter() - started) / size)
+        done += size
+    return statistics.median(per_doc)
 
 
 # The run
