@@ -54,10 +54,10 @@ test: system-packages browser-packages $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -n auto  # one process per core (pytest-xdist): half the wall time on 2 cores
-	@# The browser tests in a process of their own, once: on the SQLite run (their demo server
-	@# has its own SQLite database whatever DATABASE_URL says).
+	@# The browser tests in a run of their own, once: on the SQLite run (their demo server
+	@# has its own SQLite database whatever DATABASE_URL says); each module in its own worker.
 	@if [ -z "$${DATABASE_URL:-}" ]; then \
-		$(BIN)/python -m pytest -m browser tests/browser; \
+		$(BIN)/python -m pytest -m browser tests/browser -n 2 --dist loadfile; \
 	else echo "Browser tests: run by the SQLite run (make test without DATABASE_URL)."; fi
 
 # Chromium and axe-core for the browser tests (apt-get as root, npm ci); they skip without.

@@ -124,8 +124,9 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def serve(scenario: str, now: str) -> Iterator[Demo]:
+def serve(scenario: str, now: str, migrated: Path) -> Iterator[Demo]:
     var = Path(tempfile.mkdtemp(prefix="browser-tests-"))
+    shutil.copytree(migrated, var, dirs_exist_ok=True)  # a migrated database
     port = _free_port()
     env = {
         key: value
@@ -140,7 +141,6 @@ def serve(scenario: str, now: str) -> Iterator[Demo]:
         EMAIL_URL="consolemail://",
     )
     demo = Demo(base=f"http://127.0.0.1:{port}", env=env)
-    demo.manage("migrate", "-v", "0")
     demo.manage("load_demo", "--scenario", scenario)
     demo.processes.append(
         subprocess.Popen(
@@ -168,19 +168,20 @@ def serve(scenario: str, now: str) -> Iterator[Demo]:
 
 
 @pytest.fixture(scope="module")
-def demo() -> Iterator[Demo]:
+def demo(request: pytest.FixtureRequest) -> Iterator[Demo]:
     """The demo as `make run` serves it (Aug 20, 2001): one per test module."""
     if _missing():
         pytest.skip(f"browser tests skipped: {_missing()}")
-    yield from serve("open", DEMO_NOW)
+    yield from serve("open", DEMO_NOW, request.getfixturevalue("migrated_var_template"))
 
 
 @pytest.fixture(scope="module")
-def consummation_demo() -> Iterator[Demo]:
+def consummation_demo(request: pytest.FixtureRequest) -> Iterator[Demo]:
     """The morning after the expiration, ready to consummate, with a worker running."""
     if _missing():
         pytest.skip(f"browser tests skipped: {_missing()}")
-    for served in serve("consummation", CONSUMMATION_NOW):
+    migrated = request.getfixturevalue("migrated_var_template")
+    for served in serve("consummation", CONSUMMATION_NOW, migrated):
         served.start_worker()
         yield served
 

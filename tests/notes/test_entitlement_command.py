@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from io import StringIO
 from pathlib import Path
 
@@ -156,16 +157,16 @@ def test_unknown_offer_is_refused(lexington: ExchangeOffer) -> None:
 
 
 @pytest.fixture(scope="module")
-def command_database(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+def command_database(migrated_var: Callable[[], Path]) -> dict[str, str]:
     """A migrated SQLite file with the offer, for running the command as a user does."""
-    var = tmp_path_factory.mktemp("var")
+    var = migrated_var()  # migrated once per test process
     env = {
         "PATH": os.environ.get("PATH", ""),
         "DEBUG": "true",
         "ENV_FILE": os.devnull,
         "EXCHANGE_OFFICE_VAR_DIR": str(var),
     }
-    for args in (["migrate", "-v", "0"], ["load_offer", "lexington-2001"]):
+    for args in (["load_offer", "lexington-2001"],):
         subprocess.run(
             [sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, check=True,
             capture_output=True,

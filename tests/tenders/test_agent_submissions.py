@@ -17,6 +17,7 @@ import os
 import socket
 import subprocess
 import sys
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -600,9 +601,9 @@ def test_bad_command_input_is_refused_with_one_plain_line(offer, firm, args, mes
 
 
 @pytest.fixture(scope="module")
-def demo_database(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+def demo_database(migrated_var: Callable[[], Path]) -> dict[str, str]:
     """The demo, migrated and loaded in a SQLite file, for the command as a user runs it."""
-    var = tmp_path_factory.mktemp("var")
+    var = migrated_var()  # migrated once per test process
     env = {
         "PATH": os.environ.get("PATH", ""),
         "DEBUG": "true",
@@ -610,7 +611,7 @@ def demo_database(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         "EXCHANGE_OFFICE_VAR_DIR": str(var),
         "EXCHANGE_OFFICE_NOW": "2001-08-20T10:00:00-04:00",
     }
-    for args in (["migrate", "-v", "0"], ["load_demo"]):
+    for args in (["load_demo"],):
         subprocess.run(
             [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
             capture_output=True,

@@ -4,6 +4,7 @@ guard, owners, the command and the admin's upload, preview and confirm."""
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from io import StringIO
@@ -327,9 +328,9 @@ def test_a_line_of_another_firm_is_refused_by_the_command(scene: dict, tmp_path:
 
 
 @pytest.fixture(scope="module")
-def command_database(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+def command_database(migrated_var: Callable[[], Path]) -> dict[str, str]:
     """A migrated SQLite file with the offer and a firm (DTC 0901), run as a scheduler does."""
-    var = tmp_path_factory.mktemp("var")
+    var = migrated_var()  # migrated once per test process
     env = {
         "PATH": os.environ.get("PATH", ""),
         "DEBUG": "true",
@@ -338,7 +339,7 @@ def command_database(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]
     }
     firm = "from tenders.models import BrokerFirm; BrokerFirm.objects.create(name='H&B', "
     firm += "dtc_participant_number='0901')"
-    for args in (["migrate", "-v", "0"], ["load_offer", "lexington-2001"], ["shell", "-c", firm]):
+    for args in (["load_offer", "lexington-2001"], ["shell", "-c", firm]):
         subprocess.run(
             [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
             capture_output=True,

@@ -5,6 +5,7 @@ offer's actions, and nothing deleted, no document or audit row changed."""
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -155,16 +156,16 @@ def test_grant_operations_refuses_a_representative_of_a_firm() -> None:
 
 
 @pytest.fixture(scope="module")
-def fresh_install(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+def fresh_install(migrated_var: Callable[[], Path]) -> dict[str, str]:
     """A migrated SQLite file, no demo, and one plain user: a fresh production-like install."""
     env = {
         "PATH": os.environ.get("PATH", ""),
         "DEBUG": "true",
         "ENV_FILE": os.devnull,
-        "EXCHANGE_OFFICE_VAR_DIR": str(tmp_path_factory.mktemp("var")),
+        "EXCHANGE_OFFICE_VAR_DIR": str(migrated_var()),  # migrated once per test process
     }
     create_user = "from django.contrib.auth.models import User; User.objects.create_user('olivia')"
-    for args in (["migrate", "-v", "0"], ["shell", "-c", create_user]):
+    for args in (["shell", "-c", create_user],):
         subprocess.run(
             [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
             capture_output=True,

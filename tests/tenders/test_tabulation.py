@@ -356,16 +356,16 @@ def test_command_refuses_an_unknown_format(scene: Scene) -> None:
 
 
 @pytest.fixture(scope="module")
-def command_database(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+def command_database(migrated_var: Callable[[], Path]) -> dict[str, str]:
     """A migrated SQLite file with the offer, for running the command as a user does."""
-    var = tmp_path_factory.mktemp("var")
+    var = migrated_var()  # migrated once per test process
     env = {
         "PATH": os.environ.get("PATH", ""),
         "DEBUG": "true",
         "ENV_FILE": os.devnull,
         "EXCHANGE_OFFICE_VAR_DIR": str(var),
     }
-    for args in (["migrate", "-v", "0"], ["load_offer", "lexington-2001"]):
+    for args in (["load_offer", "lexington-2001"],):
         subprocess.run(
             [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
             capture_output=True,
