@@ -13,7 +13,7 @@ REPLAY_UNTIL ?= 2001-10-02T09:00:00-04:00
 REPLAY_CONSUMMATE ?=
 ADDRESS ?= 127.0.0.1:8000
 
-.PHONY: run run-consummation run-replay test venv clean-venv system-packages browser-packages
+.PHONY: run run-consummation run-replay test test-database venv clean-venv system-packages browser-packages
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Exchange Office needs Python 3.11 or newer; $(PYTHON) is " + sys.version.split()[0])'
@@ -59,6 +59,11 @@ test: system-packages browser-packages $(VENV)/.installed-dev
 	@if [ -z "$${DATABASE_URL:-}" ]; then \
 		$(BIN)/python -m pytest -m browser tests/browser -n 2 --dist loadfile; \
 	else echo "Browser tests: run by the SQLite run (make test without DATABASE_URL)."; fi
+
+# The suite alone against the database in DATABASE_URL: .ci/run's PostgreSQL run, after `make
+# test` has checked the code and run the browser tests once.
+test-database: system-packages $(VENV)/.installed-dev
+	$(BIN)/python -m pytest -n auto
 
 # Chromium and axe-core for the browser tests (apt-get as root, npm ci); they skip without.
 browser-packages:
