@@ -2,9 +2,12 @@
 
 from typing import Any
 
+from django.contrib.admin import helpers
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from simple_history.admin import SimpleHistoryAdmin
 
 
@@ -44,10 +47,21 @@ class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
 
 
 class ListWithoutColumnsMixin:
-    """A changelist that does not read `changelist_defer`'s columns: an encrypted taxpayer ID
-    is decrypted as its row is read (Fernet, about 0.1 ms each), and no list shows one."""
+    """A long changelist, made cheaper per row: the action checkbox written directly (Django
+    renders a form widget through the template engine for each row: 0.5 ms a row, 25 ms for a
+    page of 50), and `changelist_defer`'s columns not read (an encrypted taxpayer ID is
+    decrypted as its row is read, about 0.1 ms each, and no list shows one)."""
 
     changelist_defer: tuple[str, ...] = ()
+
+    def action_checkbox(self, obj: Any) -> SafeString:
+        # The markup of Django's CheckboxInput, which the admin's actions.js selects by class.
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            obj.pk,
+            f"Select this object for an action - {obj}",
+        )
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         deferred = self.changelist_defer

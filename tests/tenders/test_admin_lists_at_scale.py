@@ -37,3 +37,17 @@ def test_a_long_list_decrypts_no_taxpayer_id(
     assert decrypted == []
     client.get(reverse("admin:tenders_clientaccount_change", args=[account.pk]))
     assert decrypted, "the check above can see a decryption"
+
+
+def test_each_row_has_the_action_checkbox_the_admin_script_selects(
+    client, ops, account, offer
+) -> None:
+    instruction = instruction_submit(account=account, offer=offer, by=ops, data=make_input(account))
+    client.force_login(ops)
+    page = client.get(reverse("admin:tenders_instruction_changelist")).content.decode()
+    assert (
+        f'<input type="checkbox" name="_selected_action" value="{instruction.pk}" '
+        f'class="action-select" aria-label="Select this object for an action - {instruction}">'
+        in page
+    )
+    assert 'id="action-toggle"' in page
