@@ -38,6 +38,23 @@ def tabulation_data_version() -> int | None:
     return DataVersion.objects.filter(name=TABULATION).values_list("value", flat=True).first()
 
 
+def cached_under_version(key: str, compute: Callable[[], Any]) -> Any:
+    """`compute()`, from the cache while the data version is unchanged: for what depends only
+    on the tables the triggers watch (and on `key`). Inside a transaction, or without a
+    version row, it is computed every time."""
+    if not transaction.get_autocommit():
+        return compute()
+    version = tabulation_data_version()
+    if version is None:
+        return compute()
+    full_key = f"{key}:{connection.settings_dict['NAME']}:{version}"
+    value = cache.get(full_key)
+    if value is None:
+        value = compute()
+        cache.set(full_key, value, CACHE_SECONDS)
+    return value
+
+
 def cached_figures(
     offer: ExchangeOffer, compute: Callable[[ExchangeOffer], dict[str, Any]]
 ) -> dict[str, Any]:

@@ -8,7 +8,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from exchange_office import clock
@@ -30,7 +32,7 @@ from tenders.accounts.selectors import (
     position_for,
 )
 from tenders.accounts.services import account_reveal_tin
-from tenders.data_version import DataVersionPaginator
+from tenders.data_version import DataVersionPaginator, cached_under_version
 from tenders.documents.selectors import account_documents
 from tenders.domain.lifecycle import OPEN
 from tenders.instructions.selectors import account_instructions
@@ -84,24 +86,40 @@ def account_list(request: HttpRequest) -> HttpResponse:
         answer = AnswerFilter(request.GET.get("answer", "")) if request.GET.get("answer") else None
     except ValueError:
         answer = None
-    keys = account_keys(user=request.user, offer=offer, search=search, answer=answer)
-    page = DataVersionPaginator(keys.values_list("pk", flat=True), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    page.object_list = page_with_list_columns(keys, list(page.object_list), offer=offer)
     query = {k: v for k, v in {"q": search, "answer": answer or ""}.items() if v}
+
+    def rows() -> str:
+        keys = account_keys(user=request.user, offer=offer, search=search, answer=answer)
+        page = DataVersionPaginator(keys.values_list("pk", flat=True), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        page.object_list = page_with_list_columns(keys, list(page.object_list), offer=offer)
+        return render_to_string(
+            "tenders/includes/account_rows.html",
+            {
+                "firm": firm,
+                "page": page,
+                "query_string": urlencode(query),
+                "excluded_states": excluded_states(offer=offer),
+            },
+        )
+
+    # The rows show only what the data version watches (accounts, owners, positions,
+    # instructions, the offer's excluded states): kept until the next write, per firm and
+    # query. Who may see which firm is decided here, before the cache.
+    scope = firm.pk if firm is not None else "all-firms"
+    params = "&".join(sorted(request.GET.urlencode().split("&")))
+    key = f"account-rows:{offer.pk}:{scope}:{params}"
     return render(
         request,
         "tenders/account_list.html",
         {
             "firm": firm,
             "offer": offer,
-            "page": page,
+            "rows": mark_safe(cached_under_version(key, rows)),
             "search": search,
             "answer": answer,
             "answer_labels": ANSWER_LABELS,
-            "query_string": urlencode(query),
-            "excluded_states": excluded_states(offer=offer),
             **deadline_context(offer, firm),
         },
     )

@@ -225,3 +225,28 @@ def test_admin_lists_and_the_account_list_take_their_count_from_the_cache(
         with CaptureQueriesContext(connection) as queries:
             assert ops_client.get(url).status_code == 200
         assert count_queries(queries) == 0, url
+
+
+def test_the_account_list_rows_come_from_the_cache_until_the_data_changes(
+    scene: Scene, ops_client: Client
+) -> None:
+    url = reverse("tenders:account_list")
+    first = ops_client.get(url).content.decode()
+    assert ">$90,000<" in first  # A3's position
+    with CaptureQueriesContext(connection) as cached:
+        again = ops_client.get(url).content.decode()
+    assert without_tokens(again) == without_tokens(first)
+    assert not any("tenders_position" in q["sql"] for q in cached.captured_queries)
+    Position.objects.filter(account=scene.accounts["A3"]).update(principal=Decimal("91000"))
+    changed = ops_client.get(url).content.decode()
+    assert ">$91,000<" in changed and ">$90,000<" not in changed
+
+
+def test_a_representative_never_gets_another_firms_cached_rows(scene: Scene) -> None:
+    pages = {}
+    for number, firm in (("A1", scene.hudson), ("B1", scene.mercer)):
+        client = Client()
+        client.force_login(firm.representatives.get().user)
+        pages[number] = client.get(reverse("tenders:account_list")).content.decode()
+    assert "A1" in pages["A1"] and "B1" not in pages["A1"]
+    assert "B1" in pages["B1"] and "A1" not in pages["B1"]
