@@ -91,6 +91,7 @@ class ClientAccountAdmin(ListWithoutColumnsMixin, NoDeleteAdminMixin, ReadOnlyHi
     paginator = DataVersionPaginator  # the COUNT(*) from the cache while nothing changed
     list_per_page = 50  # a page renders in about half the time of Django's 100 rows
     changelist_defer = ("tin",)
+    rows_under_data_version = True  # tenders/templatetags/admin_rows.py
     search_fields = ["account_number", "owners__name"]
     inlines = [AccountOwnerInline, PositionInline]
     readonly_fields = ["masked_tin"]
@@ -163,6 +164,7 @@ class PositionAdmin(
     paginator = DataVersionPaginator  # the COUNT(*) from the cache while nothing changed
     list_per_page = 50  # a page renders in about half the time of Django's 100 rows
     changelist_defer = ("account__tin",)
+    rows_under_data_version = True  # tenders/templatetags/admin_rows.py
     search_fields = ["account__account_number", "account__owners__name"]
     autocomplete_fields = ["account", "security"]
 

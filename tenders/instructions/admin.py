@@ -132,6 +132,7 @@ class InstructionAdmin(ListWithoutColumnsMixin, ReadOnlyAdminMixin, ReadOnlyHist
     paginator = DataVersionPaginator  # the COUNT(*) from the cache while nothing changed
     list_per_page = 50  # a page renders in about half the time of Django's 100 rows
     changelist_defer = ("tin", "account__tin")
+    rows_under_data_version = True  # tenders/templatetags/admin_rows.py
     inlines = [InstructionSignerInline, WithdrawalNoticeInline, InstructionTransitionInline]
     actions = ["submit_to_agent"]
     fields = [

@@ -250,3 +250,19 @@ def test_a_representative_never_gets_another_firms_cached_rows(scene: Scene) -> 
         pages[number] = client.get(reverse("tenders:account_list")).content.decode()
     assert "A1" in pages["A1"] and "B1" not in pages["A1"]
     assert "B1" in pages["B1"] and "A1" not in pages["B1"]
+
+
+def test_admin_rows_come_from_the_cache_until_the_data_changes(
+    scene: Scene, ops_client: Client, ops: Any
+) -> None:
+    url = reverse("admin:tenders_position_changelist")
+    first = ops_client.get(url).content.decode()
+    assert 'field-principal">90000.00<' in first
+    with CaptureQueriesContext(connection) as cached:
+        again = ops_client.get(url).content.decode()
+    assert without_tokens(again) == without_tokens(first)
+    assert not any("tenders_accountowner" in q["sql"] for q in cached.captured_queries)
+    Position.objects.filter(account=scene.accounts["A3"]).update(principal=Decimal("91000"))
+    changed = ops_client.get(url).content.decode()
+    assert 'field-principal">91000.00<' in changed
+    assert 'field-principal">90000.00<' not in changed
