@@ -17,7 +17,14 @@ from notes.domain.terms import (
     RateStep,
     WarrantRounding,
 )
-from notes.models import AgentReport, ExchangeOffer, FeeInstallment, OfferStatus
+from notes.models import (
+    AgentReport,
+    ExchangeOffer,
+    FeeInstallment,
+    OfferEvent,
+    OfferEventKind,
+    OfferStatus,
+)
 from notes.models import RateStep as RateStepRow
 
 
@@ -118,3 +125,17 @@ def agent_reports(*, offer: ExchangeOffer) -> QuerySet[AgentReport]:
 
 def latest_agent_report(*, offer: ExchangeOffer) -> AgentReport | None:
     return agent_reports(offer=offer).first()
+
+
+# The steps after which the client letter is written again: the dates or the terms changed.
+LETTER_EVENTS = (OfferEventKind.EXTENDED, OfferEventKind.TERMS_AMENDED)
+
+
+def offer_last_change(offer: ExchangeOffer) -> OfferEvent | None:
+    """The offer's last extension or amendment of the terms, if any: the occasion of the
+    current client letter and of the link it carries."""
+    return (
+        OfferEvent.objects.filter(offer=offer, kind__in=LETTER_EVENTS)
+        .order_by("-business_at", "-id")
+        .first()
+    )

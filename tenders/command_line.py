@@ -10,6 +10,10 @@ import getpass
 import socket
 
 from django.contrib.auth.models import User
+from django.core.management.base import CommandError
+
+from notes.models import ExchangeOffer
+from tenders.accounts.models import ClientAccount
 
 COMMAND_LINE_USERNAME = "command-line"
 
@@ -33,3 +37,25 @@ def shell_login() -> str:
     except (KeyError, OSError):  # no name for the uid, e.g. in a bare container
         login = "unknown"
     return f"{login}@{socket.gethostname()}"
+
+
+def offer_and_account(
+    *, slug: str, number: str, firm: str | None
+) -> tuple[ExchangeOffer, ClientAccount]:
+    """The offer and account a command names (`--offer`, `--account`, `--firm` where several
+    firms use the account number), or one plain CommandError."""
+    offer = ExchangeOffer.objects.filter(slug=slug).first()
+    if offer is None:
+        raise CommandError(f"There is no offer {slug!r}.")
+    accounts = ClientAccount.objects.filter(account_number=number).select_related("firm")
+    if firm is not None:
+        accounts = accounts.filter(firm__dtc_participant_number=firm)
+    matches = list(accounts[:2])
+    if not matches:
+        where = f" at firm {firm}" if firm is not None else ""
+        raise CommandError(f"There is no account {number!r}{where}.")
+    if len(matches) > 1:
+        raise CommandError(
+            f"Account {number!r} is used by more than one firm: name one with --firm."
+        )
+    return offer, matches[0]

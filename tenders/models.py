@@ -15,6 +15,7 @@ from tenders.documents.models import Document, DocumentKind, DocumentSnapshot, L
 from tenders.instructions.models import (
     LIVE_STATUSES,
     Instruction,
+    InstructionChannel,
     InstructionChoice,
     InstructionSigner,
     InstructionStatus,
@@ -25,6 +26,13 @@ from tenders.instructions.models import (
 )
 from tenders.letters.models import Reminder
 from tenders.notices.models import NonTenderReportOffer
+from tenders.online.models import (
+    ClientLink,
+    ClientSubmission,
+    ClientSubmissionSigner,
+    ReviewStatus,
+    SubmissionKind,
+)
 from tenders.operations.models import DataVersion
 from tenders.outbox.models import OutboxMessage, OutboxStatus
 from tenders.submissions.models import (
@@ -54,11 +62,15 @@ __all__ = [
     "BulkRunItem",
     "BulkRunStatus",
     "ClientAccount",
+    "ClientLink",
+    "ClientSubmission",
+    "ClientSubmissionSigner",
     "DataVersion",
     "Document",
     "DocumentKind",
     "DocumentSnapshot",
     "Instruction",
+    "InstructionChannel",
     "InstructionChoice",
     "InstructionSigner",
     "InstructionStatus",
@@ -71,8 +83,10 @@ __all__ = [
     "Position",
     "Reminder",
     "Representative",
+    "ReviewStatus",
     "SubmissionFormat",
     "SubmissionItemKind",
+    "SubmissionKind",
     "TinReveal",
     "TinTypeChoice",
     "WithdrawalNotice",

@@ -6,6 +6,7 @@ from tenders.accounts import views as accounts
 from tenders.documents import views as documents
 from tenders.instructions import views as instructions
 from tenders.letters import views as letters
+from tenders.online import views as online
 
 app_name = "tenders"
 
@@ -30,6 +31,11 @@ urlpatterns = [
     path("accounts/<int:pk>/history/", accounts.account_history, name="account_history"),
     path("accounts/<int:pk>/reveal-tin/", accounts.account_reveal_tin_view, name="reveal_tin"),
     path("accounts/<int:pk>/letter/", letters.client_letter_print, name="client_letter"),
+    path("reviews/", online.review_queue_view, name="review_queue"),
+    # The account's client submission awaiting review (at most one), and its locked links.
+    path("accounts/<int:pk>/online/approve/", online.submission_approve, name="submission_approve"),
+    path("accounts/<int:pk>/online/reject/", online.submission_reject, name="submission_reject"),
+    path("accounts/<int:pk>/online/unlock/", online.link_unlock, name="link_unlock"),
     path("instruction-form/", instructions.blank_instruction_form, name="blank_form"),
     path("documents/<int:pk>/", documents.document_download, name="document_download"),
 ]

@@ -37,6 +37,7 @@ from tenders.documents.selectors import account_documents
 from tenders.domain.lifecycle import OPEN
 from tenders.instructions.selectors import account_instructions
 from tenders.letters.selectors import account_contacts
+from tenders.online.selectors import account_submissions, client_links
 
 PAGE_SIZE = 25
 
@@ -146,6 +147,8 @@ def _account_context(
         "may_reveal": permissions.may_reveal_tin(user=request.user),
         "documents": account_documents(account=account, offer=offer),
         "reveal_form": RevealTinForm(),
+        "client_links": client_links(account=account, offer=offer),
+        "online_submissions": account_submissions(account=account, offer=offer),
         **deadline_context(offer, account.firm),
         **extra,
     }

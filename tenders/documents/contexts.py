@@ -27,7 +27,12 @@ from tenders.documents.keys import DocumentKey
 from tenders.documents.models import DocumentKind, DocumentSnapshot
 from tenders.documents.tagged import decode
 from tenders.domain.tender import tendered_principal
-from tenders.instructions.models import Instruction, InstructionChoice, InstructionStatus
+from tenders.instructions.models import (
+    Instruction,
+    InstructionChannel,
+    InstructionChoice,
+    InstructionStatus,
+)
 
 
 class DocumentNotAvailable(ValueError):
@@ -100,7 +105,7 @@ def offer_values(offer: ExchangeOffer, terms: OfferTerms | None) -> dict[str, An
 def load_instruction(instruction: Instruction) -> tuple[Instruction, ExchangeOffer]:
     """The instruction as stored, with what the documents read."""
     stored = (
-        Instruction.objects.select_related("account__firm", "supersedes")
+        Instruction.objects.select_related("account__firm", "supersedes", "approved_by")
         .prefetch_related("account__owners", "signers", "transitions")
         .get(pk=instruction.pk)
     )
@@ -129,6 +134,17 @@ def instruction_values(instruction: Instruction) -> dict[str, Any]:
         "signers": [_signed_as(s.typed_name, s.mismatch_reason) for s in instruction.signers.all()],
         "no_box_ticked": instruction.no_box_ticked,
         "withdrawal_notice": _notice_values(instruction),
+        "channel": instruction.channel,
+        "channel_label": (
+            "Online, signed electronically on our client page"
+            if instruction.channel == InstructionChannel.ONLINE
+            else "Paper instruction form, signed and returned to us"
+        ),
+        "approved_by": (
+            (instruction.approved_by.get_full_name() or instruction.approved_by.get_username())
+            if instruction.approved_by
+            else ""
+        ),
     }
 
 

@@ -3,9 +3,10 @@
 A key names one occasion: `receipt:i42` (the receipt of instruction 42), `amended_receipt:i42:e7`
 (its receipt under the terms amended by offer event 7), `termination:i42`, `payment:o3:a17`
 (the payment notice of account 17 for offer 3), `client_letter:o3:a17:e0` (the letter "To Our
-Clients" of account 17, before any extension; `e7` after offer event 7). A snapshot and a
-document (with its revisions) exist once per key, so issuing is idempotent per key, for
-documents about an instruction and documents about an account alike.
+Clients" of account 17, before any extension; `e7` after offer event 7),
+`online_submission:a17:s5` (what the client of account 17 submitted online, submission 5). A
+snapshot and a document (with its revisions) exist once per key, so issuing is idempotent per
+key, for documents about an instruction and documents about an account alike.
 
 Numbers stay readable: LEXINGTON-2001-R000042-1 is offer, kind, instruction and revision (the
 receipts' numbers are those of before keys); an amended-terms receipt adds the event
@@ -24,6 +25,7 @@ _CODES = {
     DocumentKind.TERMINATION_NOTICE: "T",
     DocumentKind.PAYMENT_NOTICE: "P",
     DocumentKind.CLIENT_LETTER: "L",
+    DocumentKind.ONLINE_SUBMISSION: "S",
 }
 # What each kind's key names, in this order: instruction (i), offer (o), account (a), event (e).
 _PARTS = {
@@ -36,8 +38,16 @@ _PARTS = {
     # The letter "To Our Clients" of an account, as of the offer's last extension or
     # amendment of the terms (e0: none yet): a new occasion after each, the old one kept.
     DocumentKind.CLIENT_LETTER: "oae",
+    # What a client submitted online, as submitted (awaiting the representative's review).
+    DocumentKind.ONLINE_SUBMISSION: "as",
 }
-_FIELDS = {"i": "instruction_id", "o": "offer_id", "a": "account_id", "e": "event_id"}
+_FIELDS = {
+    "i": "instruction_id",
+    "o": "offer_id",
+    "a": "account_id",
+    "e": "event_id",
+    "s": "submission_id",
+}
 
 
 class InvalidDocumentKey(ValueError):
@@ -51,6 +61,7 @@ class DocumentKey:
     offer_id: int | None = None
     account_id: int | None = None
     event_id: int | None = None
+    submission_id: int | None = None
 
     def __post_init__(self) -> None:
         wanted = set(_PARTS[self.kind])
@@ -88,6 +99,8 @@ class DocumentKey:
 
     def number(self, *, offer_slug: str, revision: int) -> str:
         """LEXINGTON-2001-R000042-1: offer, kind, instruction (or account), event, revision."""
-        row = self.instruction_id if self.instruction_id is not None else self.account_id
+        row = next(
+            r for r in (self.instruction_id, self.submission_id, self.account_id) if r is not None
+        )
         event = f"E{self.event_id}" if self.event_id else ""  # a first letter (e0): none
         return f"{offer_slug.upper()}-{_CODES[self.kind]}{row:06d}{event}-{revision}"

@@ -27,6 +27,7 @@ class DocumentKind(models.TextChoices):
     TERMINATION_NOTICE = "termination", "Termination notice"
     PAYMENT_NOTICE = "payment", "Payment notice"
     CLIENT_LETTER = "client_letter", "Client letter"
+    ONLINE_SUBMISSION = "online_submission", "Online submission received"
 
 
 class LetterDelivery(models.TextChoices):

@@ -202,6 +202,7 @@ SNAPSHOT_TEMPLATES = {
     DocumentKind.TERMINATION_NOTICE: "pdf/termination_notice.html",
     DocumentKind.PAYMENT_NOTICE: "pdf/payment_notice.html",
     DocumentKind.CLIENT_LETTER: "pdf/client_letter.html",
+    DocumentKind.ONLINE_SUBMISSION: "pdf/online_submission.html",
 }
 
 

@@ -17,6 +17,7 @@ from tenders.domain.owners import owner_key
 class Actor(StrEnum):
     REPRESENTATIVE = "representative"
     OPERATIONS = "operations"
+    CLIENT = "client"  # the client on the online form: the representative's rules, own words
 
 
 class Choice(StrEnum):
@@ -58,10 +59,17 @@ def names_match(typed: str, owner: str) -> bool:
 
 
 def deadline_refusals(
-    *, now: datetime, deadlines: Deadlines, actor: Actor, late_reason: str
+    *,
+    now: datetime,
+    deadlines: Deadlines,
+    actor: Actor,
+    late_reason: str,
+    received_at: datetime | None = None,
 ) -> list[Refusal]:
     """Before the cutoff anyone may act; after it only operations, with a reason; at or after
-    the expiration instant nobody."""
+    the expiration instant nobody. `received_at`: when an instruction that waited for a second
+    person's approval was received (a client's online submission, a large instruction): the
+    cutoff is judged at that moment, the expiration at `now`, the approval."""
     if now >= deadlines.expiration:
         return [
             Refusal(
@@ -71,8 +79,16 @@ def deadline_refusals(
                 "taken, amended or withdrawn.",
             )
         ]
-    if now < deadlines.firm_cutoff:
+    if (received_at or now) < deadlines.firm_cutoff:
         return []
+    if actor is Actor.CLIENT:
+        return [
+            Refusal(
+                None,
+                f"Your broker's deadline for instructions passed at "
+                f"{describe_instant(deadlines.firm_cutoff)}. Please call your representative.",
+            )
+        ]
     if actor is Actor.REPRESENTATIVE:
         return [
             Refusal(
@@ -143,7 +159,12 @@ def signer_refusals(*, signatures: Sequence[Signature], actor: Actor) -> list[Re
         typed, owner = signature.typed_name.strip(), signature.owner_name
         reason = signature.mismatch_reason.strip()
         if not typed:
-            refusals.append(Refusal(signer_field(index), f"Type the name {owner} signed with."))
+            missing = (
+                f"Type {owner}'s name: it is the signature."
+                if actor is Actor.CLIENT
+                else f"Type the name {owner} signed with."
+            )
+            refusals.append(Refusal(signer_field(index), missing))
         elif reason and actor is not Actor.OPERATIONS:
             refusals.append(
                 Refusal(
@@ -187,6 +208,7 @@ class NoticeMethod(StrEnum):
     LETTER = "letter"
     FAX = "fax"
     TELEPHONE = "telephone"
+    ONLINE = "online"  # the client's own page, each owner's name typed as a signature
 
     @property
     def written(self) -> bool:

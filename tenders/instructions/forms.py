@@ -184,7 +184,8 @@ class WithdrawForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     method = forms.ChoiceField(
         label="How the client's notice came",
-        choices=NoticeMethodChoice.choices,
+        # An online notice comes only from the client's own page.
+        choices=[c for c in NoticeMethodChoice.choices if c[0] != NoticeMethodChoice.ONLINE],
         widget=forms.RadioSelect,
         required=False,  # the service refuses a missing one, with the other refusals
     )

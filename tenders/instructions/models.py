@@ -23,6 +23,11 @@ class InstructionChoice(models.TextChoices):
     AMOUNT = "AMOUNT", "Tender only the aggregate principal amount indicated"
 
 
+class InstructionChannel(models.TextChoices):
+    PAPER = "paper", "Paper form"
+    ONLINE = "online", "Online, signed electronically"
+
+
 class InstructionStatus(models.TextChoices):
     RECEIVED = Status.RECEIVED, "Received"
     SUBMITTED = Status.SUBMITTED, "Submitted to the exchange agent"
@@ -79,6 +84,19 @@ class Instruction(models.Model):
     late_reason = models.TextField(
         blank=True, help_text="Why operations accepted it after the firm's cutoff."
     )
+    channel = models.CharField(
+        max_length=6,
+        choices=InstructionChannel.choices,
+        default=InstructionChannel.PAPER,
+        help_text="How the client gave it: the signed paper form, or online.",
+    )
+    # The second person: the representative who approved a client's online submission, or the
+    # firm's supervisor who approved a large or late instruction. Blank: none was needed.
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True, help_text="Business clock.")
+    approved_wall_at = models.DateTimeField(null=True, blank=True, help_text="Wall clock.")
     no_box_ticked = models.BooleanField(
         "neither box ticked",
         default=False,
@@ -143,6 +161,9 @@ class InstructionSigner(models.Model):
     owner = models.ForeignKey(AccountOwner, on_delete=models.PROTECT, related_name="+")
     typed_name = models.CharField(max_length=200)
     attested = models.BooleanField()
+    # Online: the owner typed the name as a signature, having consented to sign electronically
+    # (the representative attests nothing they did not see).
+    signed_electronically = models.BooleanField(default=False)
     mismatch_reason = models.TextField(
         blank=True,
         help_text="Why operations accepted a printed name that differs from the owner on file "
@@ -158,7 +179,10 @@ class InstructionSigner(models.Model):
         ordering = ["instruction", "owner__sequence"]
         constraints = [
             models.UniqueConstraint(fields=["instruction", "owner"], name="signer_once"),
-            models.CheckConstraint(condition=Q(attested=True), name="signer_attested"),
+            models.CheckConstraint(
+                condition=Q(attested=True) | Q(signed_electronically=True),
+                name="signer_attested_or_signed_electronically",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -189,6 +213,7 @@ class NoticeMethodChoice(models.TextChoices):
     LETTER = "letter", "Signed letter"
     FAX = "fax", "Fax"
     TELEPHONE = "telephone", "Telephone, with a call-back"
+    ONLINE = "online", "Online, signed electronically"
 
 
 class WithdrawalNotice(models.Model):

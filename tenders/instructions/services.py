@@ -7,7 +7,7 @@ constraints (one live instruction per account and offer, unique versions) back t
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 
@@ -43,6 +43,7 @@ from tenders.domain.tender import tendered_principal
 from tenders.domain.tin import InvalidTIN, last_four, normalize_tin
 from tenders.instructions.models import (
     Instruction,
+    InstructionChannel,
     InstructionSigner,
     InstructionStatus,
     InstructionTransition,
@@ -89,6 +90,20 @@ class InstructionInput:
 
 
 @dataclass(frozen=True, slots=True)
+class SecondApproval:
+    """An instruction that waited for a second person and is approved now by the writer
+    (`by`): a client's online submission, approved by a representative; a large or late
+    instruction, approved by the firm's supervisor. It counts as received when it was
+    submitted or entered: the firm's cutoff is judged at that moment, the expiration now."""
+
+    received_at: datetime
+    received_wall_at: datetime
+    actor: Actor  # whose rules it was entered under: the client's online
+    channel: str = InstructionChannel.PAPER
+    entered_by: User | None = None  # None: the client, online (the approver records it)
+
+
+@dataclass(frozen=True, slots=True)
 class CheckedInstruction:
     """An instruction that passed every rule, with its values as they will be stored."""
 
@@ -128,7 +143,12 @@ def _refuse(message: str) -> ValidationError:
 
 
 def _deadline_refusals(
-    *, account: ClientAccount, offer: ExchangeOffer, by: User, late_reason: str
+    *,
+    account: ClientAccount,
+    offer: ExchangeOffer,
+    actor: Actor,
+    late_reason: str,
+    received_at: datetime | None = None,
 ) -> list[Refusal]:
     if offer.status != OfferStatus.OPEN:
         return [
@@ -141,18 +161,48 @@ def _deadline_refusals(
     return deadline_refusals(
         now=clock.now(),
         deadlines=firm_deadlines(firm=account.firm, offer=offer),
-        actor=permissions.actor_for(user=by),
+        actor=actor,
         late_reason=late_reason,
+        received_at=received_at,
     )
 
 
 def instruction_check(
-    *, account: ClientAccount, offer: ExchangeOffer, data: InstructionInput, by: User
+    *,
+    account: ClientAccount,
+    offer: ExchangeOffer,
+    data: InstructionInput,
+    by: User,
+    approval: SecondApproval | None = None,
 ) -> CheckedInstruction:
     """Every rule of an instruction, without writing: the review step shows the result, and
     the writes run it again under the account's lock."""
     _require_may_act(user=by, account=account)
-    refusals = _deadline_refusals(account=account, offer=offer, by=by, late_reason=data.late_reason)
+    return instruction_rules_check(
+        account=account,
+        offer=offer,
+        data=data,
+        actor=approval.actor if approval else permissions.actor_for(user=by),
+        received_at=approval.received_at if approval else None,
+    )
+
+
+def instruction_rules_check(
+    *,
+    account: ClientAccount,
+    offer: ExchangeOffer,
+    data: InstructionInput,
+    actor: Actor,
+    received_at: datetime | None = None,
+) -> CheckedInstruction:
+    """The rules alone, for `actor` (a client online has no user to ask permissions of)."""
+    refusals = _deadline_refusals(
+        account=account,
+        offer=offer,
+        actor=actor,
+        late_reason=data.late_reason,
+        received_at=received_at,
+    )
     excluded = dict(offer.excluded_jurisdictions.values_list("state", "reason"))
     refusals += jurisdiction_refusals(
         state=account.state, state_name=account.state_name, excluded=excluded
@@ -188,9 +238,7 @@ def instruction_check(
         today=clock.today(),
         commenced=offer.commencement_date,
     )
-    refusals += _signature_refusals(
-        account=account, signatures=data.signatures, actor=permissions.actor_for(user=by)
-    )
+    refusals += _signature_refusals(account=account, signatures=data.signatures, actor=actor)
     tin_type, tin = _checked_tin(account=account, data=data, refusals=refusals)
     phone = to_python(data.phone)
     if not isinstance(phone, PhoneNumber) or not phone.is_valid():
@@ -311,6 +359,7 @@ def _create_version(
     data: InstructionInput,
     by: User,
     supersedes: Instruction | None,
+    approval: SecondApproval | None = None,
 ) -> Instruction:
     last = (
         Instruction.objects.filter(account=account, offer=offer)
@@ -319,6 +368,11 @@ def _create_version(
         .first()
     )
     now, wall = clock.now(), clock.wall_now()
+    # An approved instruction counts from when it was submitted or entered.
+    received_at, received_wall_at = (
+        (approval.received_at, approval.received_wall_at) if approval else (now, wall)
+    )
+    online = approval is not None and approval.channel == InstructionChannel.ONLINE
     instruction = Instruction(
         account=account,
         offer=offer,
@@ -333,9 +387,13 @@ def _create_version(
         tin_type=checked.tin_type,
         tin=checked.tin,
         tin_last4=last_four(checked.tin),
-        entered_by=by,
-        received_at=now,
-        received_wall_at=wall,
+        entered_by=(approval.entered_by or by) if approval else by,
+        received_at=received_at,
+        received_wall_at=received_wall_at,
+        channel=approval.channel if approval else InstructionChannel.PAPER,
+        approved_by=by if approval else None,
+        approved_at=now if approval else None,
+        approved_wall_at=wall if approval else None,
         late_reason=checked.late_reason,
         no_box_ticked=checked.no_box_ticked,
         submission_token=data.submission_token,
@@ -356,11 +414,12 @@ def _create_version(
             instruction=instruction,
             owner=owners[s.owner_id],
             typed_name=s.typed_name.strip(),
-            attested=s.attested,
+            attested=s.attested and not online,
+            signed_electronically=online,
             mismatch_reason=s.mismatch_reason.strip(),
             recorded_by=by,
-            business_at=now,
-            wall_at=wall,
+            business_at=received_at,
+            wall_at=received_wall_at,
         )
         for s in data.signatures
         if s.owner_id in owners
@@ -370,9 +429,10 @@ def _create_version(
         from_status="",
         to_status=Status.RECEIVED,
         by=by,
-        business_at=now,
+        business_at=received_at,
         wall_at=wall,
-        reason=checked.late_reason,
+        reason=checked.late_reason
+        or (f"Approved by {by.get_username()}" if approval is not None else ""),
     )
     return instruction
 
@@ -393,9 +453,15 @@ def _already_recorded(token: UUID | None) -> Instruction | None:
 
 @transaction.atomic
 def instruction_submit(
-    *, account: ClientAccount, offer: ExchangeOffer, data: InstructionInput, by: User
+    *,
+    account: ClientAccount,
+    offer: ExchangeOffer,
+    data: InstructionInput,
+    by: User,
+    approval: SecondApproval | None = None,
 ) -> Instruction:
-    """Record a client's instruction (version 1, or a new one after a withdrawal)."""
+    """Record a client's instruction (version 1, or a new one after a withdrawal); with
+    `approval`, one that waited for `by` to approve it."""
     account = _lock_account(account)
     if (existing := _already_recorded(data.submission_token)) is not None:
         return existing  # the same form posted twice: a double click
@@ -406,9 +472,15 @@ def instruction_submit(
             f"This account already has an instruction (version {live.version}, "
             f"{live.get_status_display().lower()}): amend or withdraw it instead."
         )
-    checked = instruction_check(account=account, offer=offer, data=data, by=by)
+    checked = instruction_check(account=account, offer=offer, data=data, by=by, approval=approval)
     instruction = _create_version(
-        account=account, offer=offer, checked=checked, data=data, by=by, supersedes=None
+        account=account,
+        offer=offer,
+        checked=checked,
+        data=data,
+        by=by,
+        supersedes=None,
+        approval=approval,
     )
     _issue_receipt(instruction, DocumentKind.RECEIPT)
     return instruction
@@ -457,6 +529,7 @@ def instruction_amend(
     expected_version: int,
     data: InstructionInput,
     by: User,
+    approval: SecondApproval | None = None,
 ) -> Instruction:
     """Replace the live instruction by a new version; the old one stays, superseded."""
     account = _lock_account(instruction.account)
@@ -466,7 +539,11 @@ def instruction_amend(
         instruction=instruction, expected_version=expected_version, account=account, verb="amended"
     )
     checked = instruction_check(
-        account=account, offer=_offer_for_writing(current.offer), data=data, by=by
+        account=account,
+        offer=_offer_for_writing(current.offer),
+        data=data,
+        by=by,
+        approval=approval,
     )
     instruction_transition(current, Status.SUPERSEDED, by=by, reason=checked.late_reason)
     amended = _create_version(
@@ -476,13 +553,14 @@ def instruction_amend(
         data=data,
         by=by,
         supersedes=current,
+        approval=approval,
     )
     _issue_receipt(amended, DocumentKind.RECEIPT)
     return amended
 
 
 def _notice_refusals(
-    *, account: ClientAccount, offer: ExchangeOffer, notice: WithdrawalNoticeInput, by: User
+    *, account: ClientAccount, offer: ExchangeOffer, notice: WithdrawalNoticeInput, actor: Actor
 ) -> list[Refusal]:
     by_owner = {s.owner_id: s for s in notice.signatures}
     blank = SignatureInput(owner_id=0, typed_name="", attested=True)
@@ -505,7 +583,7 @@ def _notice_refusals(
         ),
         today=clock.today(),
         commenced=offer.commencement_date,
-        actor=permissions.actor_for(user=by),
+        actor=actor,
     )
 
 
@@ -546,11 +624,21 @@ def instruction_withdraw(
     by: User,
     notice: WithdrawalNoticeInput,
     late_reason: str = "",
+    approval: SecondApproval | None = None,
 ) -> Instruction:
     """Withdraw the live instruction before the deadline, on the client's notice (recorded
-    with it); it stays on record, withdrawn."""
+    with it); it stays on record, withdrawn. With `approval`, a notice the client gave
+    online, approved now by `by`."""
     account = _lock_account(instruction.account)
     _require_may_act(user=by, account=account)
+    online = approval is not None and approval.channel == InstructionChannel.ONLINE
+    if (notice.method == NoticeMethod.ONLINE) != online:
+        raise _refuse(
+            "An online notice of withdrawal comes only from the client's own page."
+            if not online
+            else "A client's online withdrawal is recorded as an online notice."
+        )
+    actor = approval.actor if approval else permissions.actor_for(user=by)
     current = _current_version(
         instruction=instruction,
         expected_version=expected_version,
@@ -559,8 +647,14 @@ def instruction_withdraw(
     )
     offer = _offer_for_writing(current.offer)
     _raise(
-        _deadline_refusals(account=account, offer=offer, by=by, late_reason=late_reason)
-        + _notice_refusals(account=account, offer=offer, notice=notice, by=by)
+        _deadline_refusals(
+            account=account,
+            offer=offer,
+            actor=actor,
+            late_reason=late_reason,
+            received_at=approval.received_at if approval else None,
+        )
+        + _notice_refusals(account=account, offer=offer, notice=notice, actor=actor)
     )
     _record_notice(current, account, notice, by)
     instruction_transition(current, Status.WITHDRAWN, by=by, reason=late_reason.strip())

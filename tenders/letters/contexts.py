@@ -23,6 +23,7 @@ def client_letter_context(
     position: Decimal,
     event: OfferEvent | None,
     now: datetime,
+    client_link: str = "",
 ) -> dict[str, Any]:
     """The letter's numbered points (issuer, notes, consideration, conditions, expiration),
     the firm's cutoff as "in ample time", and the instruction form filled in for the account.
@@ -67,10 +68,19 @@ def client_letter_context(
             for i, text in enumerate(conditions)
         ),
         "letter_date": in_new_york(now).date(),
+        "client_link": client_link,
         "email_paragraphs": [
             f"Enclosed is our letter about the {offer.issuer.name} exchange offer and the "
             f"instruction form for your account, which holds {dollars(position)} of Old Notes.",
             f"If you wish us to tender, please return the signed form in ample time: we must "
             f"receive your instructions by {cutoff}.",
+            *(
+                [
+                    "You can also answer online, without the paper form, until then: open "
+                    f"{client_link} and have your taxpayer ID and ZIP code at hand."
+                ]
+                if client_link
+                else []
+            ),
         ],
     }

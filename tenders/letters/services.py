@@ -23,8 +23,8 @@ from django.db.models import QuerySet
 
 from exchange_office import clock
 from exchange_office.formatting import describe_instant, in_new_york, short_date
-from notes.models import ExchangeOffer, OfferEvent, OfferEventKind
-from notes.selectors import offers_with_terms
+from notes.models import ExchangeOffer
+from notes.selectors import offer_last_change, offers_with_terms
 from tenders import permissions
 from tenders.accounts.models import BrokerFirm, ClientAccount, Position
 from tenders.accounts.selectors import firm_deadlines
@@ -39,19 +39,12 @@ from tenders.documents.snapshots import SnapshotInput, document_snapshots_record
 from tenders.domain.lifecycle import LIVE
 from tenders.letters.contexts import client_letter_context
 from tenders.letters.models import Reminder
+from tenders.online.selectors import client_link_url
+from tenders.online.services import client_link_issue, client_links_issue
 from tenders.outbox import services as outbox
 from tenders.outbox import tasks as outbox_tasks
 
-# The steps after which the letter is written again: the dates or the terms changed.
-LETTER_EVENTS = (OfferEventKind.EXTENDED, OfferEventKind.TERMS_AMENDED)
-
-
-def _last_change(offer: ExchangeOffer) -> OfferEvent | None:
-    return (
-        OfferEvent.objects.filter(offer=offer, kind__in=LETTER_EVENTS)
-        .order_by("-business_at", "-id")
-        .first()
-    )
+_last_change = offer_last_change  # the letter is written again after it
 
 
 def client_letter_key(*, offer: ExchangeOffer, account: ClientAccount) -> DocumentKey:
@@ -102,6 +95,7 @@ def _record_letters_once(
             security_id=offer.old_security_id, account__in=[a.pk for a in accounts]
         ).values_list("account_id", "principal")
     )
+    links = client_links_issue(offer=offer, accounts=accounts)
     inputs = [
         SnapshotInput(
             key=DocumentKey(
@@ -113,7 +107,12 @@ def _record_letters_once(
             account=account,
             offer=offer,
             context=client_letter_context(
-                offer=offer, account=account, position=held[account.pk], event=event, now=now
+                offer=offer,
+                account=account,
+                position=held[account.pk],
+                event=event,
+                now=now,
+                client_link=client_link_url(links[account.pk]),
             ),
         )
         for account in accounts
@@ -239,6 +238,8 @@ def _remind(
         f"A copy of our letter, with the instruction form filled in for your account, is "
         f"here until the link expires ({settings.DOCUMENT_LINK_MAX_AGE_DAYS} days):\n"
         f"{document_link(letter)}\n\n"
+        f"You can also answer online, without the paper form, until "
+        f"{cutoff_text}:\n{client_link_url(client_link_issue(offer=offer, account=account))}\n\n"
         f"If you do not wish to tender, you need do nothing.\n\n"
         f"{account.firm.name}\n{account.firm.address}\n"
     )

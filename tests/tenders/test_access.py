@@ -42,7 +42,13 @@ ACCOUNT_QUERY_URL_NAMES = ["tenders:blank_form"]
 ACCOUNT_URL_NAMES = ACCOUNT_PATH_URL_NAMES + ACCOUNT_QUERY_URL_NAMES
 # A GET there is refused with 405 before the account is looked up, so it tells nothing about
 # the account (test_post_only_url_answers_get_with_405_whoever_owns_the_account).
-POST_ONLY_URL_NAMES = {"tenders:reveal_tin", "tenders:client_letter"}
+POST_ONLY_URL_NAMES = {
+    "tenders:reveal_tin",
+    "tenders:client_letter",
+    "tenders:submission_approve",
+    "tenders:submission_reject",
+    "tenders:link_unlock",
+}
 
 ACCOUNT_REQUESTS = [
     pytest.param(name, method, id=f"{method.upper()} {name}")

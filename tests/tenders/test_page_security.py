@@ -17,6 +17,8 @@ from tenders import urls as tenders_urls
 from tenders.documents.selectors import document_link
 from tenders.instructions.services import instruction_submit
 from tenders.models import BulkRun, BulkRunItem, ClientAccount
+from tenders.online.selectors import client_link_token
+from tenders.online.services import client_link_issue
 from tests import factories
 from tests.tenders.conftest import make_input
 
@@ -75,6 +77,10 @@ def _tenders_pages(scene: dict) -> dict[str, list[tuple[str, str, dict]]]:
         ],
         "document_download": [("get", url("document_download", scene["document"].pk), {})],
         "client_letter": [("get", url("client_letter", account), {})],  # POST only: refused
+        "review_queue": [("get", url("review_queue"), {})],
+        "submission_approve": [("post", url("submission_approve", account), {"submission": 0})],
+        "submission_reject": [("post", url("submission_reject", account), {"reason": "x"})],
+        "link_unlock": [("post", url("link_unlock", account), {})],
     }
 
 
@@ -138,6 +144,18 @@ def walk(scene: dict, rep: Any, ops: Any) -> list[Page]:
     pages += _fetch(anonymous, [("post", "/login/", {"username": "rep", "password": "wrong"})])
     pages += _fetch(anonymous, [("get", reverse("admin:login"), {})])
     pages += _fetch(anonymous, [("get", document_link(scene["document"]), {})])
+    # The client's own page from their link: the identity check, a wrong answer, the page.
+    client_page = reverse(
+        "client_page",
+        args=[client_link_token(client_link_issue(offer=scene["offer"], account=scene["account"]))],
+    )
+    pages += _fetch(
+        anonymous,
+        [
+            ("get", client_page, {}),
+            ("post", client_page, {"step": "identity", "tin_last4": "0000", "postal_code": "1"}),
+        ],
+    )
     no_role = Client()
     no_role.force_login(factories.UserFactory(username="no-role"))
     pages += _fetch(no_role, [("get", "/", {})])

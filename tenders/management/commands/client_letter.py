@@ -10,8 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from notes.models import ExchangeOffer
-from tenders.accounts.models import ClientAccount
+from tenders.command_line import offer_and_account
 from tenders.letters.services import client_letter_issue
 
 
@@ -27,22 +26,9 @@ class Command(BaseCommand):
     def handle(
         self, *args: Any, offer: str, account: str, firm: str | None, out: str, **options: Any
     ) -> None:
-        found_offer = ExchangeOffer.objects.filter(slug=offer).first()
-        if found_offer is None:
-            raise CommandError(f"There is no offer {offer!r}.")
-        accounts = ClientAccount.objects.filter(account_number=account).select_related("firm")
-        if firm is not None:
-            accounts = accounts.filter(firm__dtc_participant_number=firm)
-        matches = list(accounts[:2])
-        if not matches:
-            where = f" at firm {firm}" if firm is not None else ""
-            raise CommandError(f"There is no account {account!r}{where}.")
-        if len(matches) > 1:
-            raise CommandError(
-                f"Account {account!r} is used by more than one firm: name one with --firm."
-            )
+        found_offer, found_account = offer_and_account(slug=offer, number=account, firm=firm)
         try:
-            document = client_letter_issue(offer=found_offer, account=matches[0])
+            document = client_letter_issue(offer=found_offer, account=found_account)
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from None
         try:

@@ -1,0 +1,33 @@
+"""`manage.py client_link --offer SLUG --account NUMBER [--firm NNNN]`: print the client's link
+to their own page (the one their letter and reminders carry), for support calls and tests.
+It issues the link for the letter as it stands if none was issued yet; it sends nothing."""
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from exchange_office import clock
+from tenders.command_line import offer_and_account
+from tenders.online.selectors import client_link_url
+from tenders.online.services import client_link_issue
+
+
+class Command(BaseCommand):
+    help = "Print the link a client opens to instruct online."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--offer", required=True, help="the offer's slug")
+        parser.add_argument("--account", required=True, help="the account number")
+        parser.add_argument("--firm", help="the firm's DTC participant number")
+
+    def handle(
+        self, *args: Any, offer: str, account: str, firm: str | None, **options: Any
+    ) -> None:
+        found_offer, found_account = offer_and_account(slug=offer, number=account, firm=firm)
+        link = client_link_issue(offer=found_offer, account=found_account)
+        if clock.now() >= link.expires_at:
+            raise CommandError(
+                f"The link of account {account} expired at the firm's cutoff: the client must "
+                "call their representative."
+            )
+        self.stdout.write(client_link_url(link))

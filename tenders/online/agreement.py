@@ -1,0 +1,86 @@
+"""The words the client reads and agrees to on the online form: the letter's points in plain
+words, the form's instruction, and the consent to sign electronically (ESIGN Act, 15 U.S.C.
+7001(c)). Built from the letter's values (`client_letter_context`), so the page and the
+snapshot of what was agreed are the same text."""
+
+from typing import Any
+
+from exchange_office.formatting import dollars, long_date
+
+
+def _exact(value: Any) -> str:
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def offer_points(letter: dict[str, Any]) -> list[str]:
+    """The letter's numbered points, as a client would say them."""
+    offer = letter["offer"]
+    minimum = offer.get("minimum")  # a MinimumCondition, or None where the terms are invalid
+    points = [
+        f"{offer['issuer']} offers to exchange its {offer['old']['name']} (the Old Notes, CUSIP "
+        f"{offer['old']['cusip']}) for new {offer['new']['name']} (the New Notes).",
+        f"For each {dollars(offer['unit_principal'])} of Old Notes you tender, you receive New "
+        f"Notes for that principal plus the interest accrued on it from "
+        f"{long_date(offer['accrual_start'])} to the day before the exchange is completed; "
+        f"warrants to buy {_exact(offer['warrants_per_unit'])} shares of {offer['issuer']} "
+        f"common stock; and a cash participation fee of {offer['fee_percent']} of the principal "
+        "tendered, paid in installments.",
+        (
+            f"The exchange happens only if holders of at least {_exact(minimum.percent)}% of "
+            f"the Old Notes ({dollars(minimum.required_principal)} of "
+            f"{dollars(minimum.outstanding_principal)}) tender and do not withdraw"
+            if minimum
+            else "The exchange happens only if enough Old Notes are tendered"
+        )
+        + (f", and {letter['conditions_text']}." if letter.get("conditions_text") else "."),
+        "You pay no brokerage fees or commissions on the exchange.",
+        f"The offer and your right to withdraw expire at {letter['expiration_text']}, unless "
+        f"the offer is extended. We must receive your instructions by "
+        f"{letter['firm_cutoff_text']}.",
+        "If you tender, the exchange agent, "
+        + (offer.get("exchange_agent") or "the company's exchange agent")
+        + ", delivers the New Notes and warrants to us through The Depository Trust Company, "
+        "and we credit them to your account.",
+        "If you do not wish to tender, you need do nothing.",
+    ]
+    return points
+
+
+def tender_declaration(letter: dict[str, Any]) -> str:
+    offer = letter["offer"]
+    return (
+        f"I (we) acknowledge receipt of your letter about the offer by {offer['issuer']} to "
+        f"exchange new {offer['new']['name']} for its existing {offer['old']['name']}, and "
+        "instruct you to tender the principal amount of Old Notes stated below, held by you for "
+        "my (our) account, upon the terms and subject to the conditions of the Offering "
+        "Circular and the Letter of Transmittal."
+    )
+
+
+def withdrawal_declaration(letter: dict[str, Any]) -> str:
+    return (
+        "I (we) withdraw my (our) instruction to tender the Old Notes held by you for my (our) "
+        f"account. Withdrawal rights expire at {letter['expiration_text']}."
+    )
+
+
+ESIGN_CONSENT = (
+    "I (we) consent to receive records about this offer electronically and to sign this "
+    "instruction electronically: typing my name below is my signature, with the same effect as "
+    "signing the paper form. I may instead ask for the paper form, at no charge, by calling "
+    "my representative, and I may withdraw this consent the same way. To read and keep these "
+    "records I need a web browser and a PDF reader; we e-mail a PDF of what I submit."
+)
+
+
+def agreed_text(*, letter: dict[str, Any], declaration: str, choice_text: str) -> str:
+    """The exact text the client agreed to, as stored with the submission."""
+    return "\n\n".join(
+        [
+            *(f"{number}. {point}" for number, point in enumerate(offer_points(letter), 1)),
+            declaration,
+            choice_text,
+            ESIGN_CONSENT,
+        ]
+    )

@@ -1,0 +1,136 @@
+"""The client's own forms: the identity check, and the letter's instruction form online."""
+
+from typing import Any
+
+from django import forms
+from phonenumber_field.formfields import PhoneNumberField
+
+from tenders.accounts.models import AccountOwner
+from tenders.instructions.forms import PrincipalAmountField
+from tenders.instructions.models import InstructionChoice
+from tenders.online.agreement import ESIGN_CONSENT
+from tenders.online.models import SubmissionKind
+from tenders.online.services import OnlineInput
+
+
+class IdentityForm(forms.Form):
+    tin_last4 = forms.CharField(
+        label="Last four digits of your taxpayer ID or social security number",
+        max_length=4,
+        min_length=4,
+        widget=forms.PasswordInput(
+            attrs={"inputmode": "numeric", "autocomplete": "off", "pattern": "[0-9]*"}
+        ),
+    )
+    postal_code = forms.CharField(
+        label="ZIP code of the address on your account",
+        max_length=10,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}),
+    )
+
+
+def signature_field_name(index: int) -> str:
+    return f"signature_{index}"
+
+
+class ClientInstructionForm(forms.Form):
+    """The letter's form: tender all, or a stated amount (or withdraw a live instruction);
+    each owner's name typed as a signature; address and telephone as on file, correctable;
+    the consent to sign electronically."""
+
+    kind = forms.ChoiceField(
+        label="What would you like to do?",
+        choices=[
+            (SubmissionKind.TENDER, "Tender my Old Notes (or change my instruction)"),
+            (SubmissionKind.WITHDRAWAL, "Withdraw my instruction"),
+        ],
+        widget=forms.RadioSelect,
+        initial=SubmissionKind.TENDER,
+    )
+    choice = forms.ChoiceField(
+        label="How much to tender",
+        choices=[
+            (InstructionChoice.ALL, "Tender all Old Notes held for my account"),
+            (InstructionChoice.AMOUNT, "Tender only the aggregate principal amount indicated"),
+        ],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    amount = PrincipalAmountField(
+        label="Principal amount to tender",
+        required=False,
+        max_digits=15,
+        decimal_places=2,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "placeholder": "e.g. 50,000", "autocomplete": "off"}
+        ),
+        help_text="In whole thousands of dollars, up to what you hold.",
+    )
+    address = forms.CharField(
+        label="Address",
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
+        max_length=500,
+        required=False,
+        help_text="As on file: correct it if it changed.",
+    )
+    phone = PhoneNumberField(
+        label="Area code and telephone number",
+        region="US",
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    esign_consent = forms.BooleanField(label=ESIGN_CONSENT, required=False)
+
+    def __init__(
+        self, *args: Any, owners: list[AccountOwner], may_withdraw: bool, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.owners = owners
+        if not may_withdraw:
+            del self.fields["kind"]
+        for index, owner in enumerate(owners):
+            self.fields[signature_field_name(index)] = forms.CharField(
+                label=f"Signature of {owner.name}: type the full name",
+                max_length=200,
+                required=False,
+                widget=forms.TextInput(attrs={"autocomplete": "off"}),
+            )
+
+    def signature_fields(self) -> list[forms.BoundField]:
+        return [self[signature_field_name(i)] for i in range(len(self.owners))]
+
+    def online_input(self, *, ip_address: str | None, user_agent: str) -> OnlineInput:
+        data = self.cleaned_data
+        return OnlineInput(
+            kind=data.get("kind") or SubmissionKind.TENDER,
+            choice=data.get("choice") or "",
+            amount=data.get("amount"),
+            names={
+                owner.pk: data.get(signature_field_name(i), "")
+                for i, owner in enumerate(self.owners)
+            },
+            address=data.get("address", ""),
+            phone=str(data.get("phone") or ""),
+            esign_consent=bool(data.get("esign_consent")),
+            ip_address=ip_address,
+            user_agent=user_agent,
+        )
+
+    def add_refusal(self, field: str, message: str) -> None:
+        """A service refusal next to its field ("signer-1-typed_name": the second owner's)."""
+        if field.startswith("signer-") and field.endswith("-typed_name"):
+            index = field.removeprefix("signer-").removesuffix("-typed_name")
+            if index.isdigit() and int(index) < len(self.owners):
+                field = signature_field_name(int(index))
+        if field == "form_date" or field == "tin" or field not in self.fields:
+            self.add_error(None, message)
+        else:
+            self.add_error(field, message)
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason (the client is told it by e-mail)",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+    )

@@ -1,0 +1,148 @@
+"""Clients who answer online: the signed link in their letter, and what they submit through it
+for their representative's review."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from phonenumber_field.modelfields import PhoneNumberField
+
+from notes.models import AMOUNT, ExchangeOffer
+from tenders.accounts.models import AccountOwner, ClientAccount
+from tenders.instructions.models import Instruction, InstructionChoice
+
+# Five wrong answers to the identity check lock the link until a representative unlocks it.
+MAX_FAILED_CHECKS = 5
+
+
+class ClientLink(models.Model):
+    """The link a client letter or reminder carries: one account, one offer, one occasion of
+    the letter (the first, or after an extension or amendment of the terms: a new link). The
+    URL holds a signed token naming this row; the row holds what the token cannot: its failed
+    checks and lock."""
+
+    account = models.ForeignKey(ClientAccount, on_delete=models.PROTECT, related_name="links")
+    offer = models.ForeignKey(ExchangeOffer, on_delete=models.PROTECT, related_name="+")
+    event_id = models.PositiveIntegerField(
+        default=0, help_text="The extension or amendment the letter follows (0: the first)."
+    )
+    expires_at = models.DateTimeField(help_text="The firm's cutoff when it was issued.")
+    issued_at = models.DateTimeField(help_text="Business clock.")
+    issued_wall_at = models.DateTimeField(help_text="Wall clock.")
+    failed_checks = models.PositiveSmallIntegerField(default=0)
+    locked_at = models.DateTimeField(null=True, blank=True, help_text="Wall clock.")
+    unlocked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    unlocked_wall_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-issued_wall_at", "-id"]
+        verbose_name = "client link"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "offer", "event_id"], name="client_link_once_per_occasion"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Link for {self.account.account_number} (letter e{self.event_id})"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_at is not None
+
+
+class SubmissionKind(models.TextChoices):
+    TENDER = "tender", "Tender"
+    WITHDRAWAL = "withdrawal", "Withdrawal"
+
+
+class ReviewStatus(models.TextChoices):
+    AWAITING = "awaiting", "Awaiting review"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    REPLACED = "replaced", "Replaced by a later submission"
+
+
+class ClientSubmission(models.Model):
+    """What a client submitted online, exactly as submitted: the choice, each owner's typed
+    signature, the address and telephone as corrected, the consent to sign electronically and
+    the text agreed to, when (both clocks) and from where. It becomes an instruction only when
+    a representative approves it, through the same services and rules as a paper form."""
+
+    link = models.ForeignKey(ClientLink, on_delete=models.PROTECT, related_name="submissions")
+    account = models.ForeignKey(
+        ClientAccount, on_delete=models.PROTECT, related_name="online_submissions"
+    )
+    offer = models.ForeignKey(ExchangeOffer, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=SubmissionKind.choices)
+    choice = models.CharField(max_length=6, choices=InstructionChoice.choices, blank=True)
+    amount = models.DecimalField(**AMOUNT, null=True, blank=True)
+    address = models.TextField(blank=True)
+    phone = PhoneNumberField(blank=True)
+    esign_consent = models.BooleanField(
+        "consented to electronic records and signatures",
+        help_text="ESIGN: the client consented, with the right to ask for paper.",
+    )
+    agreed_text = models.TextField(help_text="The exact text the client agreed to.")
+    submitted_at = models.DateTimeField(help_text="Business clock.")
+    submitted_wall_at = models.DateTimeField(help_text="Wall clock.")
+    ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)
+    user_agent = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.AWAITING
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True, help_text="Business clock.")
+    reviewed_wall_at = models.DateTimeField(null=True, blank=True, help_text="Wall clock.")
+    rejection_reason = models.TextField(blank=True)
+    instruction = models.ForeignKey(
+        Instruction,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="online_submissions",
+        help_text="The instruction it became (a tender), or the one it withdrew.",
+    )
+
+    class Meta:
+        ordering = ["submitted_wall_at", "id"]
+        verbose_name = "online submission"
+        constraints = [
+            models.CheckConstraint(condition=Q(esign_consent=True), name="submission_consented"),
+            models.UniqueConstraint(
+                fields=["account", "offer"],
+                condition=Q(status="awaiting"),
+                name="submission_one_awaiting_per_account",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="withdrawal")
+                | Q(choice="ALL", amount__isnull=True)
+                | Q(choice="AMOUNT", amount__gt=0),
+                name="submission_tender_choice",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} online for {self.account.account_number}"
+
+
+class ClientSubmissionSigner(models.Model):
+    """An owner's name typed as a signature on the client's page."""
+
+    submission = models.ForeignKey(
+        ClientSubmission, on_delete=models.PROTECT, related_name="signers"
+    )
+    owner = models.ForeignKey(AccountOwner, on_delete=models.PROTECT, related_name="+")
+    typed_name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["submission", "owner__sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "owner"], name="online_signer_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.typed_name

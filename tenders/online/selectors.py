@@ -1,0 +1,115 @@
+"""Reads for clients who answer online: the signed link, the review queue."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.core import signing
+from django.db.models import QuerySet
+from django.urls import reverse
+
+from exchange_office import clock
+from notes.models import ExchangeOffer
+from tenders import permissions
+from tenders.accounts.models import ClientAccount
+from tenders.accounts.selectors import firm_deadlines
+from tenders.online.models import ClientLink, ClientSubmission, ReviewStatus
+from tenders.permissions import User
+
+# Django's signing, salted for this purpose only: a document link's token opens no form.
+LINK_SALT = "tenders.client-link"
+
+
+def _signer() -> signing.Signer:
+    # No timestamp in the token: the row holds the expiry, and one link prints the same in
+    # the letter and every reminder.
+    return signing.Signer(salt=LINK_SALT)
+
+
+def client_link_token(link: ClientLink) -> str:
+    return _signer().sign_object({"l": link.pk, "a": link.account_id, "o": link.offer_id})
+
+
+def client_link_url(link: ClientLink) -> str:
+    """The address printed in the letter and the reminders."""
+    return settings.PUBLIC_BASE_URL.rstrip("/") + reverse(
+        "client_page", args=[client_link_token(link)]
+    )
+
+
+class LinkNotFound(Exception):
+    """Not a link this office signed (or its account or offer no longer match)."""
+
+
+class LinkExpired(Exception):
+    def __init__(self, link: ClientLink) -> None:
+        super().__init__(f"link {link.pk} expired at {link.expires_at}")
+        self.link = link
+
+
+def client_link_from_token(token: str) -> ClientLink:
+    """The link a token names: LinkNotFound if forged, LinkExpired at or after its expiry
+    (the firm's cutoff when it was issued, on the business clock)."""
+    try:
+        payload = _signer().unsign_object(token)
+    except (signing.BadSignature, ValueError):
+        raise LinkNotFound from None
+    link = (
+        ClientLink.objects.select_related("account__firm", "offer")
+        .filter(pk=payload.get("l"), account_id=payload.get("a"), offer_id=payload.get("o"))
+        .first()
+    )
+    if link is None:
+        raise LinkNotFound
+    if clock.now() >= link.expires_at:
+        raise LinkExpired(link)
+    return link
+
+
+def awaiting_submission(*, account: ClientAccount, offer: ExchangeOffer) -> ClientSubmission | None:
+    return (
+        ClientSubmission.objects.filter(account=account, offer=offer, status=ReviewStatus.AWAITING)
+        .prefetch_related("signers__owner")
+        .first()
+    )
+
+
+def account_submissions(
+    *, account: ClientAccount, offer: ExchangeOffer
+) -> QuerySet[ClientSubmission]:
+    return (
+        ClientSubmission.objects.filter(account=account, offer=offer)
+        .select_related("reviewed_by", "instruction")
+        .prefetch_related("signers")
+        .order_by("-submitted_wall_at", "-id")
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class QueueItem:
+    submission: ClientSubmission
+    firm_cutoff: datetime
+    cutoff_passed: bool
+
+
+def review_queue(*, user: User, offer: ExchangeOffer) -> list[QueueItem]:
+    """Client submissions awaiting review that the user may review: those nearest their
+    firm's cutoff first, then the oldest."""
+    submissions = permissions.visible_by_account(
+        user=user,
+        rows=ClientSubmission.objects.filter(offer=offer, status=ReviewStatus.AWAITING),
+        account_path="account",
+    ).select_related("account__firm", "link")
+    now = clock.now()
+    cutoffs: dict[int, datetime] = {}
+    items = []
+    for submission in submissions.prefetch_related("signers", "account__owners"):
+        firm = submission.account.firm
+        if firm.pk not in cutoffs:
+            cutoffs[firm.pk] = firm_deadlines(firm=firm, offer=offer).firm_cutoff
+        items.append(QueueItem(submission, cutoffs[firm.pk], now >= cutoffs[firm.pk]))
+    return sorted(items, key=lambda i: (i.firm_cutoff, i.submission.submitted_wall_at))
+
+
+def client_links(*, account: ClientAccount, offer: ExchangeOffer) -> QuerySet[ClientLink]:
+    return ClientLink.objects.filter(account=account, offer=offer).select_related("unlocked_by")

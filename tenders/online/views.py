@@ -1,0 +1,381 @@
+"""The client's page, opened from the link in their letter (no login), and the
+representative's review queue. Views parse input, call one service and answer."""
+
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from exchange_office import clock
+from exchange_office.formatting import describe_instant, dollars, exact, long_date, money
+from exchange_office.http import AuthenticatedHttpRequest
+from notes.selectors import offer_last_change, offer_projected_entitlement, offers_with_terms
+from tenders import permissions
+from tenders.accounts.models import ClientAccount
+from tenders.accounts.selectors import accounts_for_user, position_for
+from tenders.accounts.views import offer_or_404
+from tenders.domain.lifecycle import OPEN
+from tenders.instructions.models import InstructionChoice
+from tenders.instructions.selectors import live_instruction
+from tenders.letters.contexts import client_letter_context
+from tenders.online import agreement
+from tenders.online.forms import ClientInstructionForm, IdentityForm, RejectForm
+from tenders.online.models import ClientLink, ClientSubmission
+from tenders.online.selectors import (
+    LinkExpired,
+    LinkNotFound,
+    awaiting_submission,
+    client_link_from_token,
+    review_queue,
+)
+from tenders.online.services import (
+    client_identity_check,
+    client_link_unlock,
+    client_submission_approve,
+    client_submission_create,
+    client_submission_reject,
+)
+
+# How long a passed identity check lets the client use the page (this browser's session).
+VERIFIED_FOR = timedelta(minutes=30)
+_VERIFIED = "online.verified-links"
+
+
+def _mark_verified(request: HttpRequest, link: ClientLink) -> None:
+    request.session.cycle_key()  # a new session id once the client is known
+    verified = request.session.get(_VERIFIED, {})
+    verified[str(link.pk)] = clock.wall_now().isoformat()
+    request.session[_VERIFIED] = verified
+
+
+def _is_verified(request: HttpRequest, link: ClientLink) -> bool:
+    at = request.session.get(_VERIFIED, {}).get(str(link.pk))
+    if not at:
+        return False
+    return clock.wall_now() - datetime.fromisoformat(at) < VERIFIED_FOR
+
+
+def _link_or_page(request: HttpRequest, token: str) -> ClientLink | HttpResponse:
+    try:
+        link = client_link_from_token(token)
+    except LinkNotFound:
+        return render(request, "online/link_invalid.html", status=404)
+    except LinkExpired as expired:
+        return render(
+            request,
+            "online/link_closed.html",
+            {"reason": "expired", "link": expired.link, "firm": expired.link.account.firm},
+            status=410,
+        )
+    if link.is_locked:
+        return render(
+            request,
+            "online/link_closed.html",
+            {"reason": "locked", "link": link, "firm": link.account.firm},
+            status=403,
+        )
+    return link
+
+
+def _client_ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _page_context(link: ClientLink) -> dict[str, Any]:
+    offer = offers_with_terms().prefetch_related("conditions").get(pk=link.offer_id)
+    account = link.account
+    position = position_for(account=account, offer=offer)
+    letter = client_letter_context(
+        offer=offer,
+        account=account,
+        position=position,
+        event=offer_last_change(offer),
+        now=clock.now(),
+    )
+    live = live_instruction(account=account, offer=offer)
+    projection = offer_projected_entitlement(offer=offer, principal=position)
+    return {
+        "link": link,
+        "account": account,
+        "firm": account.firm,
+        "offer": offer,
+        "owners": list(account.owners.all()),
+        "position": position,
+        "points": agreement.offer_points(letter),
+        "tender_declaration": agreement.tender_declaration(letter),
+        "withdrawal_declaration": agreement.withdrawal_declaration(letter),
+        "firm_cutoff": link.expires_at,
+        "firm_cutoff_text": describe_instant(link.expires_at),
+        "expiration_text": letter["expiration_text"],
+        "live": live if live is not None and live.status in OPEN else None,
+        "accepted": live if live is not None and live.status not in OPEN else None,
+        "awaiting": awaiting_submission(account=account, offer=offer),
+        "all_projection": projection.entitlement if position else None,
+        "consummation_date": projection.consummation_date,
+    }
+
+
+def _initial(link: ClientLink) -> dict[str, Any]:
+    account = link.account
+    lines = [account.address_line1, account.address_line2]
+    lines.append(f"{account.city}, {account.state} {account.postal_code}".strip(", "))
+    return {
+        "address": "\n".join(line for line in lines if line),
+        "phone": account.phone,
+        "choice": InstructionChoice.ALL,
+    }
+
+
+@never_cache
+def client_page(request: HttpRequest, token: str) -> HttpResponse:
+    """Identity check first; then the offer, the position, the projected entitlement and the
+    form. Nothing here needs a login: the signed link and the check stand for it."""
+    found = _link_or_page(request, token)
+    if isinstance(found, HttpResponse):
+        return found
+    link = found
+    if not _is_verified(request, link):
+        return _identity(request, link)
+    context = _page_context(link)
+    form_kwargs = {"owners": context["owners"], "may_withdraw": context["live"] is not None}
+    if request.method == "POST" and request.POST.get("step") == "submit":
+        form = ClientInstructionForm(request.POST, **form_kwargs)
+        if form.is_valid():
+            try:
+                client_submission_create(
+                    link=link,
+                    data=form.online_input(
+                        ip_address=_client_ip(request),
+                        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+                    ),
+                )
+            except ValidationError as exc:
+                refusals = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+                for field, field_messages in refusals.items():
+                    for message in field_messages:
+                        form.add_refusal(
+                            "" if field in (None, NON_FIELD_ERRORS) else str(field), message
+                        )
+            else:
+                return redirect("client_received", token=token)
+    else:
+        form = ClientInstructionForm(initial=_initial(link), **form_kwargs)
+    context.update(
+        form=form,
+        token=token,
+        projection_url=reverse("client_projection", args=[token]),
+    )
+    return render(request, "online/client_page.html", context)
+
+
+def _identity(request: HttpRequest, link: ClientLink) -> HttpResponse:
+    form = IdentityForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and request.POST.get("step") == "identity" and form.is_valid():
+        check = client_identity_check(
+            link=link,
+            tin_last4=form.cleaned_data["tin_last4"],
+            postal_code=form.cleaned_data["postal_code"],
+        )
+        if check.passed:
+            _mark_verified(request, link)
+            return redirect(request.path)
+        if check.locked:
+            return render(
+                request,
+                "online/link_closed.html",
+                {"reason": "locked", "link": link, "firm": link.account.firm},
+                status=403,
+            )
+        form.add_error(
+            None,
+            "These do not match our records. "
+            + (
+                f"{check.tries_left} tries left before the link locks."
+                if check.tries_left > 1
+                else "One try left before the link locks."
+            ),
+        )
+    return render(
+        request,
+        "online/identity.html",
+        {"form": form, "firm": link.account.firm, "account": link.account},
+    )
+
+
+@never_cache
+@require_GET
+def client_projection(request: HttpRequest, token: str) -> JsonResponse:
+    """The projected entitlement for a typed amount, by the same engine as every document."""
+    found = _link_or_page(request, token)
+    if isinstance(found, HttpResponse) or not _is_verified(request, found):
+        return JsonResponse({"error": "This page needs the check again: reload it."}, status=403)
+    link = found
+    offer = offers_with_terms().get(pk=link.offer_id)
+    position = position_for(account=link.account, offer=offer)
+    text = request.GET.get("amount", "").strip().lstrip("$").replace(",", "")
+    try:
+        amount = Decimal(text) if text else position
+    except InvalidOperation:
+        return JsonResponse({"error": "Enter the amount in whole dollars, e.g. 50,000."})
+    unit = offer.unit_principal
+    if amount <= 0 or amount % unit or amount != amount.to_integral_value():
+        return JsonResponse({"error": f"The amount must be a whole multiple of {dollars(unit)}."})
+    if amount > position:
+        return JsonResponse(
+            {"error": f"You hold {dollars(position)}: the amount cannot be more than that."}
+        )
+    projection = offer_projected_entitlement(offer=offer, principal=amount)
+    entitlement = projection.entitlement
+    if entitlement is None:
+        return JsonResponse({"error": projection.error or "No figures can be projected."})
+    return JsonResponse(
+        {
+            "principal": dollars(entitlement.principal),
+            "accrued_interest": money(entitlement.accrued_interest),
+            "new_notes_principal": money(entitlement.new_notes_principal),
+            "warrants": exact(entitlement.warrants),
+            "participation_fee": money(entitlement.participation_fee),
+            "installments": [
+                {"date": long_date(fee.payment_date), "amount": money(fee.amount)}
+                for fee in entitlement.fee_installments
+            ],
+            "consummation_date": long_date(entitlement.consummation_date),
+        }
+    )
+
+
+@never_cache
+def client_received(request: HttpRequest, token: str) -> HttpResponse:
+    found = _link_or_page(request, token)
+    if isinstance(found, HttpResponse):
+        return found
+    if not _is_verified(request, found):
+        return redirect("client_page", token=token)
+    submission = awaiting_submission(account=found.account, offer=found.offer)
+    return render(
+        request,
+        "online/received.html",
+        {
+            "submission": submission,
+            "firm": found.account.firm,
+            "account": found.account,
+            "token": token,
+            "firm_cutoff_text": describe_instant(found.expires_at),
+        },
+    )
+
+
+# The representative's side
+
+
+@login_required
+def review_queue_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if not permissions.may_use_broker_pages(user=request.user):
+        raise Http404("Not a representative of a firm.")
+    offer = offer_or_404()
+    return render(
+        request,
+        "online/review_queue.html",
+        {
+            "items": review_queue(user=request.user, offer=offer),
+            "offer": offer,
+            "reject_form": RejectForm(),
+        },
+    )
+
+
+def _awaiting_or_none(
+    request: AuthenticatedHttpRequest, pk: int
+) -> tuple[ClientAccount, ClientSubmission | None]:
+    """The account (only the user's own: another firm's answers 404) and its submission
+    awaiting review, if it is still the one the user looked at (`submission` posted): a client
+    who submitted again replaced it, and the new one must be read before it is approved."""
+    account = get_object_or_404(accounts_for_user(user=request.user), pk=pk)
+    offer = offer_or_404()
+    awaiting = awaiting_submission(account=account, offer=offer)
+    if awaiting is None:
+        messages.info(request, f"{account.account_number}: no client submission awaits review.")
+        return account, None
+    if request.POST.get("submission") != str(awaiting.pk):
+        messages.warning(
+            request,
+            f"{account.account_number}: the client submitted again at "
+            f"{describe_instant(awaiting.submitted_at)}; review what they submitted now.",
+        )
+        return account, None
+    return account, awaiting
+
+
+@login_required
+@require_POST
+def submission_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    account, submission = _awaiting_or_none(request, pk)
+    if submission is None:
+        return redirect("tenders:review_queue")
+    try:
+        instruction = client_submission_approve(submission=submission, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, f"{account.account_number}: {' '.join(exc.messages)}")
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            f"Approved: account {account.account_number} now has instruction "
+            f"version {instruction.version}, received online at "
+            f"{describe_instant(instruction.received_at)}.",
+        )
+    return redirect("tenders:review_queue")
+
+
+@login_required
+@require_POST
+def submission_reject(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    account, submission = _awaiting_or_none(request, pk)
+    if submission is None:
+        return redirect("tenders:review_queue")
+    form = RejectForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request,
+            f"{account.account_number}: give the reason for rejecting; the client is told it.",
+        )
+        return redirect("tenders:review_queue")
+    try:
+        client_submission_reject(
+            submission=submission, by=request.user, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as exc:
+        messages.error(request, f"{account.account_number}: {' '.join(exc.messages)}")
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            f"Rejected the submission for account {account.account_number}; the client was "
+            "told why by e-mail.",
+        )
+    return redirect("tenders:review_queue")
+
+
+@login_required
+@require_POST
+def link_unlock(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Unlock the account's locked links, once the representative spoke with the client."""
+    account = get_object_or_404(accounts_for_user(user=request.user), pk=pk)
+    locked = ClientLink.objects.filter(account=account, locked_at__isnull=False)
+    for link in locked:
+        client_link_unlock(link=link, by=request.user)
+    if locked:
+        messages.success(request, "The client's link is unlocked: they can try again.")
+    else:
+        messages.info(request, "The client's link is not locked.")
+    return redirect("tenders:account_detail", pk=account.pk)
