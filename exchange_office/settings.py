@@ -274,6 +274,14 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", defa
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Four eyes (issue 14): the offer's decisions one operator proposes and another approves
+# (any of extend, amend_terms, terminate, consummate; all four unless set), and whether a full
+# taxpayer ID is shown only once a second person approved the request.
+FOUR_EYES_OFFER_ACTIONS = env.list(
+    "FOUR_EYES_OFFER_ACTIONS", default=["extend", "amend_terms", "terminate", "consummate"]
+)
+TIN_REVEAL_NEEDS_APPROVAL = env.bool("TIN_REVEAL_NEEDS_APPROVAL", default=False)
+
 # Content-Security-Policy (django-csp), enforced: scripts, styles, images and fonts come from
 # our own static files only; no inline script or style="" anywhere (templates/, static/).
 # `data:` images are Bootstrap's own icons (select arrows, check marks), written in its CSS.

@@ -27,3 +27,8 @@ AUTHENTICATION_BACKENDS = [
 # Threads in the race tests open connections of their own: none outlives its test, or the
 # test database could not be dropped (production keeps them: CONN_MAX_AGE in settings.py).
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# The offer's decisions run in one step here: most tests are about each decision's own rules
+# and call its service directly. tests/tenders/test_four_eyes.py turns the second person on
+# (and checks that production asks for it on all four decisions by default); the browser
+# tests run the demo server on the production settings.
+FOUR_EYES_OFFER_ACTIONS = []

@@ -127,11 +127,15 @@ def main() -> None:
 
         from decimal import Decimal
 
+        from django.contrib.auth import get_user_model
         from django.db import transaction
 
         from notes.models import ExchangeOffer
-        from tenders.operations.lifecycle import offer_amend_terms, offer_terminate
-        from tenders.operations.services import offer_consummate
+        from tenders.approvals.models import ProposalKind
+        from tenders.approvals.services import offer_decision_agreed
+
+        # Each decision proposed by ops and approved by ops2 (four eyes), as in the office.
+        ops2 = get_user_model().objects.get(username="ops2")
 
         offer = ExchangeOffer.objects.get(slug="lexington-2001")
 
@@ -142,13 +146,18 @@ def main() -> None:
 
         # A change of terms, then a termination, each rolled back: the offer goes on as it was.
         with transaction.atomic(), clock.frozen_at(datetime(2001, 8, 31, 9, 0, tzinfo=new_york)):
-            offer_amend_terms(
+            offer_decision_agreed(
+                kind=ProposalKind.AMEND_TERMS,
                 offer=offer,
-                changes={"participation_fee_per_unit": Decimal("35")},
-                reason="Sample: the fee raised to $35 per $1,000",
+                params={
+                    "changes": {"participation_fee_per_unit": Decimal("35")},
+                    "reason": "Sample: the fee raised to $35 per $1,000",
+                    "extend_to": datetime(2001, 9, 17, 23, 59, 59, tzinfo=new_york),
+                    "announcement": "Lexington Precision extends its exchange offer to "
+                    "September 17.",
+                },
                 by=ops,
-                extend_to=datetime(2001, 9, 17, 23, 59, 59, tzinfo=new_york),
-                announcement="Lexington Precision extends its exchange offer to September 17.",
+                approved_by=ops2,
             )
             amended = first_snapshot(DocumentKind.AMENDED_TERMS_RECEIPT)
             keep(
@@ -157,7 +166,13 @@ def main() -> None:
             )
             transaction.set_rollback(True)
         with transaction.atomic(), clock.frozen_at(datetime(2001, 8, 31, 9, 0, tzinfo=new_york)):
-            offer_terminate(offer=offer, reason="Sample: the financing fell through", by=ops)
+            offer_decision_agreed(
+                kind=ProposalKind.TERMINATE,
+                offer=offer,
+                params={"reason": "Sample: the financing fell through"},
+                by=ops,
+                approved_by=ops2,
+            )
             terminated = first_snapshot(DocumentKind.TERMINATION_NOTICE)
             keep(
                 "termination_notice",
@@ -166,7 +181,13 @@ def main() -> None:
             transaction.set_rollback(True)
         offer.refresh_from_db()
         with clock.frozen_at(datetime(2001, 9, 5, 10, 0, tzinfo=new_york)):
-            offer_consummate(offer=offer, on=date(2001, 9, 5), by=ops)
+            offer_decision_agreed(
+                kind=ProposalKind.CONSUMMATE,
+                offer=offer,
+                params={"on": date(2001, 9, 5)},
+                by=ops,
+                approved_by=ops2,
+            )
             accepted = Instruction.objects.filter(status="accepted").order_by("-pk").first()
             assert accepted is not None
             keep(

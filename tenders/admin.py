@@ -1,6 +1,7 @@
 """Django's admin finds an app's admin in `tenders.admin`: each concern registers its own."""
 
 from tenders.accounts import admin as accounts_admin
+from tenders.approvals import admin as approvals_admin
 from tenders.bulk_runs import admin as bulk_runs_admin
 from tenders.documents import admin as documents_admin
 from tenders.instructions import admin as instructions_admin
@@ -12,6 +13,7 @@ from tenders.submissions import admin as submissions_admin
 
 __all__ = [
     "accounts_admin",
+    "approvals_admin",
     "bulk_runs_admin",
     "documents_admin",
     "instructions_admin",

@@ -7,12 +7,12 @@ demo logins exist only where that command has been run.
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 from django.db import transaction
 from stdnum.us import ein, ssn
 
@@ -27,6 +27,12 @@ from tenders.accounts.models import (
     Representative,
 )
 from tenders.accounts.services import account_set_tin
+from tenders.approvals.models import HeldInstruction, Proposal, ProposalKind
+from tenders.approvals.services import (
+    held_instruction_approve,
+    offer_decision_propose,
+    proposal_reject,
+)
 from tenders.instructions.models import Instruction
 from tenders.instructions.services import (
     InstructionInput,
@@ -51,6 +57,9 @@ class DemoFirm:
     email: str
     cutoff_banking_days_before: int
     cutoff_time: time
+    # Four eyes: instructions above this wait for a supervisor of the firm (None: no second
+    # approval; the demo's supervisor `sup` is at Hudson & Broad).
+    second_approval_threshold: int | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +82,7 @@ class DemoLogin:
     first_name: str
     last_name: str
     firm: str | None  # None: operations staff
+    supervisor: bool = False  # approves the firm's large and late instructions
 
 
 FIRMS = (
@@ -85,6 +95,7 @@ FIRMS = (
         "operations@hudsonbroad.example",
         1,
         time(17, 0),
+        second_approval_threshold=1_000_000,
     ),
     DemoFirm(
         "mercer",
@@ -112,7 +123,12 @@ LOGINS = (
     DemoLogin("rep", "rep-demo-2001", "Rachel", "Porter", "hudson"),
     DemoLogin("rep2", "rep2-demo-2001", "Marcus", "Webb", "mercer"),
     DemoLogin("ops", "ops-demo-2001", "Olivia", "Sandoval", None),
+    DemoLogin("sup", "sup-demo-2001", "Sofia", "Lindgren", "hudson", supervisor=True),
+    DemoLogin("ops2", "ops2-demo-2001", "Owen", "Brandt", None),
 )
+
+# The client whose own page `make run` prints a link to (they have not answered yet).
+DEMO_CLIENT = "HB-100003"
 
 _A = DemoAccount
 # fmt: off
@@ -232,6 +248,12 @@ def _login(spec: DemoLogin, firms: dict[str, BrokerFirm]) -> User:
         operations_role_grant(user=user, reveal_tin=True)
     else:
         Representative.objects.get_or_create(user=user, defaults={"firm": firms[spec.firm]})
+        if spec.supervisor:
+            user.user_permissions.add(
+                Permission.objects.get(
+                    content_type__app_label="tenders", codename="supervise_instructions"
+                )
+            )
     return user
 
 
@@ -260,7 +282,7 @@ def _seed_instructions(offer: ExchangeOffer, users: dict[str, User]) -> None:
 def record_step(offer: ExchangeOffer, step: DemoInstruction, users: dict[str, User]) -> None:
     """One step of a client's instruction, by the firm's representative (operations where
     the firm has no demo login), at the step's business time."""
-    representatives = {r.firm_id: r.user for r in Representative.objects.all()}
+    representatives = _representatives()
     account = ClientAccount.objects.get(account_number=step.account)
     by = representatives.get(account.firm_id, users["ops"])
     with clock.frozen_at(step.at):
@@ -268,18 +290,22 @@ def record_step(offer: ExchangeOffer, step: DemoInstruction, users: dict[str, Us
             account=account, offer=offer, status__in=["received", "submitted"]
         ).first()
         if step.action == "submit":
-            instruction_submit(
+            recorded = instruction_submit(
                 account=account, offer=offer, data=instruction_input(account, step), by=by
             )
+            if isinstance(recorded, HeldInstruction):
+                _supervisor_approves(recorded, step)
             return
         assert live is not None, f"{step.account}: no open instruction to {step.action}"
         if step.action == "amend":
-            instruction_amend(
+            recorded = instruction_amend(
                 instruction=live,
                 expected_version=live.version,
                 data=instruction_input(account, step),
                 by=by,
             )
+            if isinstance(recorded, HeldInstruction):
+                _supervisor_approves(recorded, step)
         else:
             # The client's signed letter of withdrawal, dated the day it is recorded.
             notice = WithdrawalNoticeInput(
@@ -295,11 +321,57 @@ def record_step(offer: ExchangeOffer, step: DemoInstruction, users: dict[str, Us
             )
 
 
+def _representatives() -> dict[int, User]:
+    """Each firm's representative who enters its demo instructions (not its supervisor)."""
+    chosen: dict[int, User] = {}
+    for membership in Representative.objects.select_related("user").order_by("user__username"):
+        if not membership.user.has_perm("tenders.supervise_instructions"):
+            chosen.setdefault(membership.firm_id, membership.user)
+    return chosen
+
+
+def _supervisor_approves(held: HeldInstruction, step: DemoInstruction) -> None:
+    """A large instruction the representative entered, approved by the firm's supervisor half
+    an hour later (it counts as received when entered)."""
+    supervisor = next(
+        r.user
+        for r in Representative.objects.filter(firm=held.account.firm).select_related("user")
+        if r.user.has_perm("tenders.supervise_instructions")
+    )
+    with clock.frozen_at(step.at + timedelta(minutes=30)):
+        held_instruction_approve(held=held, by=supervisor)
+
+
+def _seed_proposals(offer: ExchangeOffer, users: dict[str, User]) -> None:
+    """One decision four eyes turned down: an early extension ops proposed and ops2 rejected
+    (the minimum was within reach; they would decide after the cutoffs)."""
+    if Proposal.objects.filter(offer=offer).exists():
+        return
+    with clock.frozen_at(_at(17, 16, 0)):
+        proposal = offer_decision_propose(
+            kind=ProposalKind.EXTEND,
+            offer=offer,
+            params={
+                "new_expiration": datetime(2001, 9, 17, 17, 0, tzinfo=NEW_YORK),
+                "reason": "Two of the four largest holders have not tendered yet.",
+                "announcement": "Lexington Precision extends its exchange offer to September 17.",
+            },
+            by=users["ops"],
+        )
+    with clock.frozen_at(_at(17, 17, 15)):
+        proposal_reject(
+            proposal=proposal,
+            by=users["ops2"],
+            note="Too early: they told the company they will tender. Decide after the cutoffs.",
+        )
+
+
 @transaction.atomic
 def load_demo() -> ExchangeOffer:
     """Create whatever of the demo is missing; rows that exist are left as they are."""
     offer, users = load_demo_book()
     _seed_instructions(offer, users)
+    _seed_proposals(offer, users)
     return offer
 
 
@@ -318,6 +390,7 @@ def load_demo_book() -> tuple[ExchangeOffer, dict[str, User]]:
                 "email": firm_spec.email,
                 "cutoff_banking_days_before": firm_spec.cutoff_banking_days_before,
                 "cutoff_time": firm_spec.cutoff_time,
+                "second_approval_threshold": firm_spec.second_approval_threshold,
             },
         )
     users = {login.username: _login(login, firms) for login in LOGINS}
@@ -357,7 +430,7 @@ def load_consummation_scenario() -> ExchangeOffer:
     other conditions were met the day before. Operations can then consummate (with the clock after the expiration)."""
     offer = load_demo()
     users = {user.get_username(): user for user in get_user_model().objects.all()}
-    representatives = {r.firm_id: r.user for r in Representative.objects.all()}
+    representatives = _representatives()
     waiting = ClientAccount.objects.exclude(account_number__in=NEVER_ANSWER).exclude(
         instructions__offer=offer, instructions__status__in=["received", "submitted", "accepted"]
     )

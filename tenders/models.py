@@ -10,6 +10,13 @@ from tenders.accounts.models import (
     TinReveal,
     TinTypeChoice,
 )
+from tenders.approvals.models import (
+    ApprovalStatus,
+    HeldInstruction,
+    HoldReason,
+    Proposal,
+    ProposalKind,
+)
 from tenders.bulk_runs.models import BulkItemStatus, BulkRun, BulkRunItem, BulkRunStatus
 from tenders.documents.models import Document, DocumentKind, DocumentSnapshot, LetterDispatch
 from tenders.instructions.models import (
@@ -46,7 +53,7 @@ from tenders.workers.models import WorkerHeartbeat
 # simple-history names a history model defined outside the app's models module after the app
 # package ("tenders.HistoricalInstruction"), where nothing can import it (the shell's automatic
 # imports and pickling do). It lives here, with the models it records.
-for _model in (AccountOwner, ClientAccount, Instruction, Position):
+for _model in (AccountOwner, ClientAccount, HeldInstruction, Instruction, Position, Proposal):
     _history = _model.history.model  # added by simple-history
     _history.__module__ = __name__
     globals()[_history.__name__] = _history
@@ -56,6 +63,7 @@ __all__ = [
     "AccountOwner",
     "AgentSubmission",
     "AgentSubmissionItem",
+    "ApprovalStatus",
     "BrokerFirm",
     "BulkItemStatus",
     "BulkRun",
@@ -69,6 +77,8 @@ __all__ = [
     "Document",
     "DocumentKind",
     "DocumentSnapshot",
+    "HeldInstruction",
+    "HoldReason",
     "Instruction",
     "InstructionChannel",
     "InstructionChoice",
@@ -81,6 +91,8 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "Position",
+    "Proposal",
+    "ProposalKind",
     "Reminder",
     "Representative",
     "ReviewStatus",

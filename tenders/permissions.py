@@ -45,6 +45,7 @@ __all__ = [
     "may_reveal_tin",
     "may_run_offer",
     "may_submit_to_agent",
+    "may_supervise",
     "may_use_admin",
     "may_use_broker_pages",
     "require",
@@ -176,6 +177,18 @@ def may_print_client_letter(*, user: User, account: ClientAccount) -> bool:
     if firm is not None:
         return firm.pk == account.firm_id
     return sees_all_firms(user=user)
+
+
+def may_supervise(*, user: User, account: ClientAccount) -> bool:
+    """Approve the account's held instructions (large, or late): a supervisor, that is a
+    representative of the account's firm with the permission."""
+    firm = firm_for_user(user=user)
+    return (
+        firm is not None
+        and firm.pk == account.firm_id
+        and user.is_active
+        and user.has_perm("tenders.supervise_instructions")
+    )
 
 
 def may_import_positions(*, user: User) -> bool:

@@ -22,15 +22,15 @@ from exchange_office.formatting import NEW_YORK, describe_instant, dollars, long
 from notes.domain.deadlines import expiration_day
 from notes.models import ExchangeOffer, OfferEvent, OfferEventKind, OfferStatus
 from notes.selectors import offer_calendar
+from tenders.approvals.models import ProposalKind
+from tenders.approvals.services import offer_decision_agreed
 from tenders.demo import INSTRUCTIONS, DemoInstruction, load_demo_book, record_step
 from tenders.instructions.models import Instruction, InstructionTransition
 from tenders.operations.lifecycle import (
     extension_announcement,
     offer_condition_meet,
-    offer_extend,
 )
 from tenders.operations.selectors import tabulate
-from tenders.operations.services import offer_consummate
 
 
 def _at(month: int, day: int, hour: int, minute: int = 0) -> datetime:
@@ -87,6 +87,7 @@ class Replay:
         self.out = out
         self.offer, self.users = load_demo_book()
         self.ops = self.users["ops"]
+        self.ops2 = self.users["ops2"]
 
     # What happened, in order
 
@@ -189,14 +190,19 @@ class Replay:
             offer = self._offer()
             with clock.frozen_at(recorded_at):
                 tabulation = tabulate(offer=offer)
-                offer_extend(
+                # Proposed by one operator, approved by another (four eyes).
+                offer_decision_agreed(
+                    kind=ProposalKind.EXTEND,
                     offer=offer,
-                    new_expiration=new_expiration,
-                    reason=f"The minimum condition is not met: {tabulation.percent}% tendered, "
-                    "99% required.",
-                    announcement=extension_announcement(offer=offer)
-                    + f" The offer is extended to {describe_instant(new_expiration)}.",
+                    params={
+                        "new_expiration": new_expiration,
+                        "reason": f"The minimum condition is not met: {tabulation.percent}% "
+                        "tendered, 99% required.",
+                        "announcement": extension_announcement(offer=offer)
+                        + f" The offer is extended to {describe_instant(new_expiration)}.",
+                    },
                     by=self.ops,
+                    approved_by=self.ops2,
                 )
 
         return Step(
@@ -215,7 +221,13 @@ class Replay:
             offer_condition_meet(condition=condition, on=today, note="Replay of 2001.", by=self.ops)
 
     def _consummate(self, on: date) -> None:
-        offer_consummate(offer=self._offer(), on=on, by=self.ops)
+        offer_decision_agreed(
+            kind=ProposalKind.CONSUMMATE,
+            offer=self._offer(),
+            params={"on": on},
+            by=self.ops,
+            approved_by=self.ops2,
+        )
 
     def _offer(self) -> ExchangeOffer:
         return ExchangeOffer.objects.get(pk=self.offer.pk)

@@ -36,6 +36,9 @@ urlpatterns = [
     path("accounts/<int:pk>/online/approve/", online.submission_approve, name="submission_approve"),
     path("accounts/<int:pk>/online/reject/", online.submission_reject, name="submission_reject"),
     path("accounts/<int:pk>/online/unlock/", online.link_unlock, name="link_unlock"),
+    # The account's instruction held for a supervisor of the firm (four eyes).
+    path("accounts/<int:pk>/held/approve/", online.held_approve, name="held_approve"),
+    path("accounts/<int:pk>/held/reject/", online.held_reject, name="held_reject"),
     path("instruction-form/", instructions.blank_instruction_form, name="blank_form"),
     path("documents/<int:pk>/", documents.document_download, name="document_download"),
 ]

@@ -49,6 +49,16 @@ class BrokerFirm(models.Model):
         "instructions (0 = the expiration day itself).",
     )
     cutoff_time = models.TimeField(default=time(17, 0), help_text="New York time on that day.")
+    # Four eyes (issue 14): what a supervisor of the firm approves before it counts.
+    second_approval_threshold = models.DecimalField(
+        "second approval above",
+        **AMOUNT,
+        null=True,
+        blank=True,
+        help_text="Instructions a representative enters above this principal amount, and late "
+        "instructions operations take for the firm, wait for a supervisor of the firm. Blank: "
+        "no second approval.",
+    )
 
     class Meta:
         ordering = ["name"]

@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 
@@ -16,6 +16,8 @@ from exchange_office.formatting import dollars, long_date
 from notes.models import OfferStatus
 from tenders import permissions
 from tenders.accounts.models import AccountOwner, ClientAccount, Position, TinReveal
+from tenders.approvals.models import ProposalKind
+from tenders.approvals.policy import needs_second_person
 from tenders.domain.lifecycle import OPEN, Status
 from tenders.domain.tender import tendered_principal
 from tenders.domain.tin import InvalidTIN, TinType, last_four, normalize_tin
@@ -187,9 +189,16 @@ def account_reveal_tin(
     by: User,
     reason: str,
     instruction: Instruction | None = None,
+    approved: bool = False,
 ) -> str:
-    """The full TIN, for a user with the permission; every reveal is recorded first."""
+    """The full TIN, for a user with the permission; every reveal is recorded first. Where
+    a reveal needs a second person (TIN_REVEAL_NEEDS_APPROVAL), only through an approved
+    request (`tenders.approvals.services.tin_reveal_with_approval`, which passes `approved`)."""
     permissions.require(permissions.may_reveal_tin(user=by), "You may not reveal taxpayer IDs.")
+    if needs_second_person(ProposalKind.REVEAL_TIN) and not approved:
+        raise PermissionDenied(
+            "A full taxpayer ID is shown only once another person approves the request."
+        )
     if not reason.strip():
         raise ValidationError({"reason": "Say why you need to see the full taxpayer ID."})
     TinReveal.objects.create(

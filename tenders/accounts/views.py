@@ -4,6 +4,7 @@ one service or selector and answer; who may see what is `tenders.permissions`.""
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -32,6 +33,10 @@ from tenders.accounts.selectors import (
     position_for,
 )
 from tenders.accounts.services import account_reveal_tin
+from tenders.approvals.models import ProposalKind
+from tenders.approvals.policy import needs_second_person
+from tenders.approvals.selectors import account_held, approved_tin_reveal
+from tenders.approvals.services import tin_reveal_request, tin_reveal_with_approval
 from tenders.data_version import DataVersionPaginator, cached_under_version
 from tenders.documents.selectors import account_documents
 from tenders.domain.lifecycle import OPEN
@@ -149,6 +154,7 @@ def _account_context(
         "reveal_form": RevealTinForm(),
         "client_links": client_links(account=account, offer=offer),
         "online_submissions": account_submissions(account=account, offer=offer),
+        "held": account_held(account=account, offer=offer),
         **deadline_context(offer, account.firm),
         **extra,
     }
@@ -180,12 +186,35 @@ def account_reveal_tin_view(request: AuthenticatedHttpRequest, pk: int) -> HttpR
     revealed = None
     if form.is_valid():
         try:
-            revealed = account_reveal_tin(
-                account=account, by=request.user, reason=form.cleaned_data["reason"]
-            )
+            if needs_second_person(ProposalKind.REVEAL_TIN):
+                revealed = _reveal_with_approval(request, account, offer, form.cleaned_data)
+            else:
+                revealed = account_reveal_tin(
+                    account=account, by=request.user, reason=form.cleaned_data["reason"]
+                )
         except ValidationError as exc:
             form.add_error("reason", exc.messages[0])
     context = _account_context(request, account, offer, reveal_form=form, revealed_tin=revealed)
     response = render(request, "tenders/account_detail.html", context)
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _reveal_with_approval(
+    request: AuthenticatedHttpRequest,
+    account: ClientAccount,
+    offer: ExchangeOffer,
+    data: dict[str, Any],
+) -> str | None:
+    """TIN_REVEAL_NEEDS_APPROVAL: the number once another person approved this user's
+    request today; otherwise the request is made (and the page says so)."""
+    approved = approved_tin_reveal(account=account, by=request.user)
+    if approved is not None:
+        return tin_reveal_with_approval(proposal=approved, by=request.user)
+    tin_reveal_request(account=account, offer=offer, reason=data["reason"], by=request.user)
+    messages.info(
+        request,
+        "Requested: a full taxpayer ID is shown once another person who may reveal it approves "
+        "your request (Admin > Proposals). Then ask again here, today.",
+    )
+    return None

@@ -17,13 +17,16 @@ from django.db import IntegrityError, connection, transaction
 from phonenumber_field.phonenumber import PhoneNumber, to_python
 
 from exchange_office import clock
+from exchange_office.formatting import describe_instant
 from notes.models import ExchangeOffer, OfferStatus
 from tenders import permissions
 from tenders.accounts.models import ClientAccount
 from tenders.accounts.selectors import firm_deadlines, position_for
+from tenders.approvals.models import ApprovalStatus, HeldInstruction, HoldReason
 from tenders.documents import tasks as document_tasks
 from tenders.documents.models import DocumentKind
 from tenders.documents.snapshots import document_snapshot_take
+from tenders.documents.tagged import encode
 from tenders.domain.lifecycle import OPEN, Status, TransitionNotAllowed, check_transition
 from tenders.domain.rules import (
     Actor,
@@ -445,10 +448,84 @@ def _issue_receipt(instruction: Instruction, kind: str) -> None:
     document_tasks.enqueue_issue(instruction_id=instruction.pk, kind=kind)
 
 
-def _already_recorded(token: UUID | None) -> Instruction | None:
+def _already_recorded(token: UUID | None) -> Instruction | HeldInstruction | None:
     if token is None:
         return None
-    return Instruction.objects.filter(submission_token=token).first()
+    recorded = Instruction.objects.filter(submission_token=token).first()
+    return recorded or HeldInstruction.objects.filter(submission_token=token).first()
+
+
+def _hold_reason(
+    *, account: ClientAccount, offer: ExchangeOffer, checked: CheckedInstruction, by: User
+) -> HoldReason | None:
+    """Four eyes: why this instruction must wait for a supervisor of the firm, if it must.
+    Above the firm's threshold when a representative enters it; late when operations take it
+    after the firm's cutoff. A firm without a threshold has no second approval."""
+    threshold = account.firm.second_approval_threshold
+    if threshold is None:
+        return None
+    if permissions.actor_for(user=by) is Actor.OPERATIONS:
+        cutoff = firm_deadlines(firm=account.firm, offer=offer).firm_cutoff
+        return HoldReason.LATE if clock.now() >= cutoff else None
+    return HoldReason.OVER_THRESHOLD if checked.tendered > threshold else None
+
+
+def _refuse_if_held(account: ClientAccount, offer: ExchangeOffer) -> None:
+    held = (
+        HeldInstruction.objects.filter(account=account, offer=offer, status=ApprovalStatus.AWAITING)
+        .select_related("entered_by")
+        .first()
+    )
+    if held is not None:
+        raise _refuse(
+            f"An instruction for this account, entered by {held.entered_by.get_username()} at "
+            f"{describe_instant(held.entered_at)}, awaits a supervisor's approval: it must be "
+            "approved or rejected first."
+        )
+
+
+def _hold(
+    *,
+    account: ClientAccount,
+    offer: ExchangeOffer,
+    checked: CheckedInstruction,
+    data: InstructionInput,
+    by: User,
+    reason: HoldReason,
+    amends: Instruction | None = None,
+) -> HeldInstruction:
+    """Keep the instruction as entered until a supervisor of the firm approves it."""
+    form = {
+        field: getattr(data, field)
+        for field in ("choice", "amount", "form_date", "address", "phone", "tin_type")
+    }
+    form["late_reason"] = data.late_reason
+    form["signatures"] = [
+        {
+            "owner_id": s.owner_id,
+            "typed_name": s.typed_name,
+            "attested": s.attested,
+            "mismatch_reason": s.mismatch_reason,
+        }
+        for s in data.signatures
+    ]
+    held = HeldInstruction(
+        account=account,
+        offer=offer,
+        reason=reason,
+        tendered=checked.tendered,
+        amends=amends,
+        data=encode(form),
+        tin=data.tin.strip(),
+        submission_token=data.submission_token,
+        entered_by=by,
+        entered_at=clock.now(),
+        entered_wall_at=clock.wall_now(),
+        expires_at=offer.expiration,
+    )
+    held._history_user = by  # type: ignore[attr-defined]  # simple-history reads it
+    held.save()
+    return held
 
 
 @transaction.atomic
@@ -459,13 +536,16 @@ def instruction_submit(
     data: InstructionInput,
     by: User,
     approval: SecondApproval | None = None,
-) -> Instruction:
+) -> Instruction | HeldInstruction:
     """Record a client's instruction (version 1, or a new one after a withdrawal); with
-    `approval`, one that waited for `by` to approve it."""
+    `approval`, one that waited for `by` to approve it. One that needs a supervisor of the
+    firm (four eyes) is held for them instead, and returned as held."""
     account = _lock_account(account)
     if (existing := _already_recorded(data.submission_token)) is not None:
         return existing  # the same form posted twice: a double click
     offer = _offer_for_writing(offer)
+    if approval is None:
+        _refuse_if_held(account, offer)
     live = live_instruction(account=account, offer=offer)
     if live is not None:
         raise _refuse(
@@ -473,6 +553,10 @@ def instruction_submit(
             f"{live.get_status_display().lower()}): amend or withdraw it instead."
         )
     checked = instruction_check(account=account, offer=offer, data=data, by=by, approval=approval)
+    if approval is None and (
+        reason := _hold_reason(account=account, offer=offer, checked=checked, by=by)
+    ):
+        return _hold(account=account, offer=offer, checked=checked, data=data, by=by, reason=reason)
     instruction = _create_version(
         account=account,
         offer=offer,
@@ -530,21 +614,37 @@ def instruction_amend(
     data: InstructionInput,
     by: User,
     approval: SecondApproval | None = None,
-) -> Instruction:
-    """Replace the live instruction by a new version; the old one stays, superseded."""
+) -> Instruction | HeldInstruction:
+    """Replace the live instruction by a new version; the old one stays, superseded. One that
+    needs a supervisor of the firm is held for them instead (the live one stays as it is)."""
     account = _lock_account(instruction.account)
     if (existing := _already_recorded(data.submission_token)) is not None:
         return existing
     current = _current_version(
         instruction=instruction, expected_version=expected_version, account=account, verb="amended"
     )
+    offer = _offer_for_writing(current.offer)
+    if approval is None:
+        _refuse_if_held(account, offer)
     checked = instruction_check(
         account=account,
-        offer=_offer_for_writing(current.offer),
+        offer=offer,
         data=data,
         by=by,
         approval=approval,
     )
+    if approval is None and (
+        reason := _hold_reason(account=account, offer=offer, checked=checked, by=by)
+    ):
+        return _hold(
+            account=account,
+            offer=offer,
+            checked=checked,
+            data=data,
+            by=by,
+            reason=reason,
+            amends=current,
+        )
     instruction_transition(current, Status.SUPERSEDED, by=by, reason=checked.late_reason)
     amended = _create_version(
         account=account,

@@ -15,6 +15,7 @@ from django.views import View
 
 from exchange_office import clock
 from exchange_office.encryption import decrypt, encrypt
+from exchange_office.formatting import describe_instant
 from exchange_office.http import AuthenticatedHttpRequest
 from notes.models import ExchangeOffer, OfferStatus
 from notes.selectors import offer_projected_entitlement
@@ -22,6 +23,7 @@ from tenders import permissions
 from tenders.accounts.models import ClientAccount
 from tenders.accounts.selectors import position_for
 from tenders.accounts.views import account_or_404, deadline_context, offer_or_404
+from tenders.approvals.models import HeldInstruction
 from tenders.domain.lifecycle import OPEN
 from tenders.domain.rules import Actor
 from tenders.instructions.forms import (
@@ -162,6 +164,14 @@ class InstructionFormView(LoginRequiredMixin, View):
             _forget_typed_tin(request, token)
             return self._render_form(form, signers, refusals=exc)
         _forget_typed_tin(request, token)
+        if isinstance(instruction, HeldInstruction):
+            messages.warning(
+                request,
+                f"Held for a supervisor of {self.account.firm.name}: "
+                f"{instruction.get_reason_display().lower()}. It counts once a supervisor "
+                f"approves it, as received at {describe_instant(instruction.entered_at)}.",
+            )
+            return redirect("tenders:account_detail", pk=self.account.pk)
         verb = "amended" if self.amend else "recorded"
         messages.success(
             request,
@@ -170,7 +180,7 @@ class InstructionFormView(LoginRequiredMixin, View):
         )
         return redirect("tenders:account_detail", pk=self.account.pk)
 
-    def _save(self, data: InstructionInput, version: int | None) -> Instruction:
+    def _save(self, data: InstructionInput, version: int | None) -> Instruction | HeldInstruction:
         if self.amend:
             assert self.current is not None, "dispatch redirects when there is nothing to amend"
             assert version is not None, "the form refuses an amendment without its version"

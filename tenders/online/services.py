@@ -506,11 +506,11 @@ def client_submission_approve(*, submission: ClientSubmission, by: User) -> Inst
             signatures=_signatures(account, names),
         )
         if live is None:
-            instruction = instruction_submit(
+            recorded = instruction_submit(
                 account=account, offer=offer, data=data, by=by, approval=approval
             )
         elif live.status in OPEN:
-            instruction = instruction_amend(
+            recorded = instruction_amend(
                 instruction=live,
                 expected_version=live.version,
                 data=data,
@@ -522,6 +522,8 @@ def client_submission_approve(*, submission: ClientSubmission, by: User) -> Inst
                 f"The account's instruction is {live.get_status_display().lower()}: it can no "
                 "longer be changed."
             )
+        assert isinstance(recorded, Instruction), "an approved instruction is never held again"
+        instruction = recorded
     _mark_reviewed(submission, ReviewStatus.APPROVED, by, instruction=instruction)
     return instruction
 

@@ -22,6 +22,9 @@ from tenders import permissions
 from tenders.accounts.models import ClientAccount
 from tenders.accounts.selectors import accounts_for_user, position_for
 from tenders.accounts.views import offer_or_404
+from tenders.approvals.models import ApprovalStatus, HeldInstruction
+from tenders.approvals.selectors import held_for_supervisor
+from tenders.approvals.services import held_instruction_approve, held_instruction_reject
 from tenders.domain.lifecycle import OPEN
 from tenders.instructions.models import InstructionChoice
 from tenders.instructions.selectors import live_instruction
@@ -278,18 +281,79 @@ def client_received(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 def review_queue_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """What awaits a second person: client submissions (any representative of the firm), and
+    instructions held for a supervisor (a supervisor of the firm, not the one who entered)."""
     if not permissions.may_use_broker_pages(user=request.user):
         raise Http404("Not a representative of a firm.")
     offer = offer_or_404()
+    held = held_for_supervisor(user=request.user, offer=offer)
     return render(
         request,
         "online/review_queue.html",
         {
             "items": review_queue(user=request.user, offer=offer),
+            # Each held instruction, and whether this user may decide on it.
+            "held": [(h, _may_decide_held(request, h)) for h in held],
             "offer": offer,
             "reject_form": RejectForm(),
         },
     )
+
+
+def _may_decide_held(request: AuthenticatedHttpRequest, held: HeldInstruction) -> bool:
+    return (
+        permissions.may_supervise(user=request.user, account=held.account)
+        and held.entered_by_id != request.user.pk
+    )
+
+
+def _held_or_none(request: AuthenticatedHttpRequest, pk: int) -> tuple[ClientAccount, Any]:
+    account = get_object_or_404(accounts_for_user(user=request.user), pk=pk)
+    held = HeldInstruction.objects.filter(
+        account=account, offer=offer_or_404(), status=ApprovalStatus.AWAITING
+    ).first()
+    if held is None or request.POST.get("held") != str(held.pk):
+        messages.info(request, f"{account.account_number}: no such instruction awaits approval.")
+        return account, None
+    return account, held
+
+
+@login_required
+@require_POST
+def held_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    account, held = _held_or_none(request, pk)
+    if held is not None:
+        try:
+            instruction = held_instruction_approve(held=held, by=request.user)
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(
+                request,
+                f"{account.account_number}: {' '.join(getattr(exc, 'messages', [str(exc)]))}",
+            )
+        else:
+            messages.success(
+                request,
+                f"Approved: account {account.account_number} now has instruction version "
+                f"{instruction.version}, received at {describe_instant(instruction.received_at)}.",
+            )
+    return redirect("tenders:review_queue")
+
+
+@login_required
+@require_POST
+def held_reject(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    account, held = _held_or_none(request, pk)
+    if held is not None:
+        try:
+            held_instruction_reject(held=held, by=request.user, note=request.POST.get("note", ""))
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(
+                request,
+                f"{account.account_number}: {' '.join(getattr(exc, 'messages', [str(exc)]))}",
+            )
+        else:
+            messages.success(request, f"Rejected the instruction for {account.account_number}.")
+    return redirect("tenders:review_queue")
 
 
 def _awaiting_or_none(

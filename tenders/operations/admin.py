@@ -17,8 +17,11 @@ from notes import admin as notes_admin
 from notes.models import ExchangeOffer, Security
 from notes.selectors import offer_consummation_date
 from tenders import permissions
+from tenders.approvals.models import Proposal, ProposalKind
+from tenders.approvals.policy import needs_second_person
+from tenders.approvals.services import offer_decision
 from tenders.operations.forms import ConsummateForm
-from tenders.operations.lifecycle_admin import OfferLifecycleActions
+from tenders.operations.lifecycle_admin import OfferLifecycleActions, proposed_message
 from tenders.operations.selectors import offer_terms_locked, security_terms_locked, tabulate
 from tenders.operations.services import confirmations_issue, offer_consummate
 from tenders.operations.tabulation_admin import OfferTabulationViews
@@ -49,10 +52,24 @@ class OfferAdmin(OfferTabulationViews, OfferLifecycleActions, notes_admin.Exchan
             initial={"consummation_date": offer_consummation_date(offer=offer)[0]},
         )
         if form.is_valid():
+            on = form.cleaned_data["consummation_date"]
+            if needs_second_person(ProposalKind.CONSUMMATE):
+                try:
+                    proposal = offer_decision(
+                        kind=ProposalKind.CONSUMMATE,
+                        offer=offer,
+                        params={"on": on},
+                        by=request.user,
+                    )
+                except ValidationError as exc:
+                    for message in exc.messages:
+                        form.add_error(None, message)
+                else:
+                    assert isinstance(proposal, Proposal), "a second person is needed"
+                    self.message_user(request, proposed_message(proposal), messages.SUCCESS)
+                    return None
             try:
-                result = offer_consummate(
-                    offer=offer, on=form.cleaned_data["consummation_date"], by=request.user
-                )
+                result = offer_consummate(offer=offer, on=on, by=request.user)
             except ValidationError as exc:
                 for message in exc.messages:
                     form.add_error(None, message)

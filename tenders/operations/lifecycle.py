@@ -39,6 +39,8 @@ from notes.models import (
 )
 from notes.selectors import offer_calendar, offer_terms, offers_with_terms
 from tenders import permissions
+from tenders.approvals.models import Proposal, ProposalKind
+from tenders.approvals.policy import require_approved
 from tenders.domain.lifecycle import Status
 from tenders.instructions.models import Instruction
 from tenders.instructions.services import instruction_transition
@@ -172,7 +174,13 @@ def _extend(
 
 @transaction.atomic
 def offer_extend(
-    *, offer: ExchangeOffer, new_expiration: datetime, reason: str, announcement: str, by: User
+    *,
+    offer: ExchangeOffer,
+    new_expiration: datetime,
+    reason: str,
+    announcement: str,
+    by: User,
+    proposal: Proposal | None = None,
 ) -> OfferEvent:
     """Extend the offer to `new_expiration` (its time of day may change, as from midnight to
     5:00 p.m.). Allowed until 9:00 a.m. Eastern on the business day after the scheduled
@@ -180,6 +188,7 @@ def offer_extend(
     until the new expiration, every derived deadline moves, and the clients with live
     instructions are told. Their instructions stay live."""
     _require_operations(by, "extend")
+    require_approved(kind=ProposalKind.EXTEND, offer=offer, by=by, proposal=proposal)
     reason = _reason(reason)
     offer = _locked_open_offer(offer, "extended")
     deadline = extension_deadline(offer=offer)
@@ -259,6 +268,7 @@ def offer_amend_terms(
     by: User,
     extend_to: datetime | None = None,
     announcement: str = "",
+    proposal: Proposal | None = None,
 ) -> OfferEvent:
     """Amend the offer's terms while it is open. Rule 14e-1(b): a change of the consideration
     keeps the offer open at least 10 business days from today, counting today; another
@@ -267,6 +277,7 @@ def offer_amend_terms(
     `announcement`) the offer is extended in the same step. Every client with a live
     instruction gets a new receipt with the new projection; the old receipts stay."""
     _require_operations(by, "amend")
+    require_approved(kind=ProposalKind.AMEND_TERMS, offer=offer, by=by, proposal=proposal)
     reason = _reason(reason)
     offer = _locked_open_offer(offer, "amended")
     if clock.now() >= offer.expiration and extend_to is None:
@@ -370,11 +381,14 @@ def offer_condition_waive(*, condition: OfferCondition, reason: str, by: User) -
 
 
 @transaction.atomic
-def offer_terminate(*, offer: ExchangeOffer, reason: str, by: User) -> OfferEvent:
+def offer_terminate(
+    *, offer: ExchangeOffer, reason: str, by: User, proposal: Proposal | None = None
+) -> OfferEvent:
     """Terminate the offer: every live instruction is returned (the notes stay in the
     account), each of those clients gets a termination notice, and nothing can be changed
     afterwards."""
     _require_operations(by, "terminate")
+    require_approved(kind=ProposalKind.TERMINATE, offer=offer, by=by, proposal=proposal)
     reason = _reason(reason)
     offer = _locked_open_offer(offer, "terminated")
     returned: list[Instruction] = list(

@@ -18,6 +18,8 @@ from exchange_office import clock
 from exchange_office.formatting import NEW_YORK, describe_instant, dollars, short_date
 from exchange_office.http import AuthenticatedHttpRequest
 from notes.models import ExchangeOffer
+from tenders.approvals.models import Proposal, ProposalKind
+from tenders.approvals.services import offer_decision
 from tenders.operations.forms import (
     AmendTermsForm,
     ConditionMetForm,
@@ -28,11 +30,8 @@ from tenders.operations.forms import (
 from tenders.operations.lifecycle import (
     extension_announcement,
     extension_deadline,
-    offer_amend_terms,
     offer_condition_meet,
     offer_condition_waive,
-    offer_extend,
-    offer_terminate,
 )
 from tenders.operations.selectors import open_instructions, tabulate
 
@@ -49,8 +48,16 @@ def _put_back(form: forms.BaseForm, refusal: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, field_messages)
 
 
+def proposed_message(proposal: Proposal) -> str:
+    return (
+        f"Proposed: {proposal.summary} Another operator approves it in Admin > Proposals "
+        f"before {describe_instant(proposal.expires_at)}; nothing has changed yet."
+    )
+
+
 class OfferLifecycleActions:
-    """Mixed into the offer's ModelAdmin (tenders.operations.admin.OfferAdmin)."""
+    """Mixed into the offer's ModelAdmin (tenders.operations.admin.OfferAdmin). Where a
+    decision needs a second person (FOUR_EYES_OFFER_ACTIONS), the action proposes it."""
 
     lifecycle_actions = ["extend", "amend_terms", "clear_conditions", "terminate"]
 
@@ -119,11 +126,14 @@ class OfferLifecycleActions:
         )
         if form.is_valid():
             try:
-                offer_extend(
+                done = offer_decision(
+                    kind=ProposalKind.EXTEND,
                     offer=offer,
-                    new_expiration=form.cleaned_data["new_expiration"],
-                    reason=form.cleaned_data["reason"],
-                    announcement=form.cleaned_data["announcement"],
+                    params={
+                        "new_expiration": form.cleaned_data["new_expiration"],
+                        "reason": form.cleaned_data["reason"],
+                        "announcement": form.cleaned_data["announcement"],
+                    },
                     by=request.user,
                 )
             except ValidationError as exc:
@@ -131,9 +141,10 @@ class OfferLifecycleActions:
             else:
                 self.message_user(  # type: ignore[attr-defined]  # mixed into a ModelAdmin
                     request,
-                    f"Extended to {describe_instant(form.cleaned_data['new_expiration'])}. "
-                    "Clients with live "
-                    "instructions are being told.",
+                    proposed_message(done)
+                    if isinstance(done, Proposal)
+                    else f"Extended to {describe_instant(form.cleaned_data['new_expiration'])}. "
+                    "Clients with live instructions are being told.",
                     messages.SUCCESS,
                 )
                 return None
@@ -169,13 +180,16 @@ class OfferLifecycleActions:
         if bound and form.is_valid():
             names = list(form.Meta.fields)
             try:
-                offer_amend_terms(
+                done = offer_decision(
+                    kind=ProposalKind.AMEND_TERMS,
                     offer=offer,
-                    changes={name: form.cleaned_data[name] for name in names},
-                    reason=form.cleaned_data["reason"],
+                    params={
+                        "changes": {name: form.cleaned_data[name] for name in names},
+                        "reason": form.cleaned_data["reason"],
+                        "extend_to": form.cleaned_data["extend_to"],
+                        "announcement": form.cleaned_data["announcement"],
+                    },
                     by=request.user,
-                    extend_to=form.cleaned_data["extend_to"],
-                    announcement=form.cleaned_data["announcement"],
                 )
             except ValidationError as exc:
                 needed = [
@@ -201,8 +215,10 @@ class OfferLifecycleActions:
             else:
                 self.message_user(  # type: ignore[attr-defined]  # mixed into a ModelAdmin
                     request,
-                    "Terms amended. Clients with live instructions are getting a receipt with "
-                    "the new projection; their earlier receipts stay.",
+                    proposed_message(done)
+                    if isinstance(done, Proposal)
+                    else "Terms amended. Clients with live instructions are getting a receipt "
+                    "with the new projection; their earlier receipts stay.",
                     messages.SUCCESS,
                 )
                 return None
@@ -288,16 +304,20 @@ class OfferLifecycleActions:
         form = TerminateForm(request.POST if "_terminate" in request.POST else None)
         if form.is_valid():
             try:
-                event = offer_terminate(
-                    offer=offer, reason=form.cleaned_data["reason"], by=request.user
+                done = offer_decision(
+                    kind=ProposalKind.TERMINATE,
+                    offer=offer,
+                    params={"reason": form.cleaned_data["reason"]},
+                    by=request.user,
                 )
             except ValidationError as exc:
                 _put_back(form, exc)
             else:
                 self.message_user(  # type: ignore[attr-defined]  # mixed into a ModelAdmin
                     request,
-                    f"Terminated: {event.changes.get('returned_instructions', '0')} "
-                    "instruction(s) returned; the clients are getting their notices.",
+                    proposed_message(done)
+                    if isinstance(done, Proposal)
+                    else f"{done.rstrip('.')}; the clients are getting their notices.",
                     messages.SUCCESS,
                 )
                 return None

@@ -22,6 +22,8 @@ from notes.models import ExchangeOffer, OfferEvent, OfferEventKind, OfferStatus
 from notes.selectors import offer_calendar
 from tenders import permissions
 from tenders.accounts.models import ClientAccount, Position
+from tenders.approvals.models import Proposal, ProposalKind
+from tenders.approvals.policy import require_approved
 from tenders.bulk_runs import services as bulk_runs
 from tenders.bulk_runs import tasks as bulk_run_tasks
 from tenders.bulk_runs.models import BulkRun, BulkRunStatus
@@ -167,7 +169,9 @@ class ConsummationResult:
 
 
 @transaction.atomic
-def offer_consummate(*, offer: ExchangeOffer, on: date, by: User) -> ConsummationResult:
+def offer_consummate(
+    *, offer: ExchangeOffer, on: date, by: User, proposal: Proposal | None = None
+) -> ConsummationResult:
     """Consummate the offer on `on`, or refuse with every reason at once: the live
     instructions are accepted ("tender all" resolved to the positions), and the exchange
     confirmations are issued in a bulk run; then the payment notices of the Old Notes not
@@ -175,6 +179,7 @@ def offer_consummate(*, offer: ExchangeOffer, on: date, by: User) -> Consummatio
     permissions.require(
         permissions.may_run_offer(user=by), "Only operations staff consummate an offer."
     )
+    require_approved(kind=ProposalKind.CONSUMMATE, offer=offer, by=by, proposal=proposal)
     offer = ExchangeOffer.objects.select_for_update().get(pk=offer.pk)
     tabulation = tabulate(offer=offer, lock=True)
     refusals = _consummation_refusals(offer, on, tabulation)

@@ -48,6 +48,8 @@ POST_ONLY_URL_NAMES = {
     "tenders:submission_approve",
     "tenders:submission_reject",
     "tenders:link_unlock",
+    "tenders:held_approve",
+    "tenders:held_reject",
 }
 
 ACCOUNT_REQUESTS = [

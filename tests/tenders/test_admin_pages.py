@@ -68,6 +68,26 @@ def scene(account: ClientAccount, offer: Any, rep: Any) -> None:
         business_at=document.generated_at, wall_at=document.generated_at,
         firm_cutoff=document.generated_at, letter=document, message=message,
     )  # fmt: skip
+    # Four eyes: an instruction held for a supervisor, and a proposal about the offer.
+    from decimal import Decimal
+
+    from tenders.approvals.models import ProposalKind
+    from tenders.approvals.services import offer_decision_propose
+
+    held_account = factories.ClientAccountFactory(firm=account.firm, owners=["Held Owner"])
+    factories.PositionFactory(
+        account=held_account, security=offer.old_security, principal=Decimal("2000000")
+    )
+    account.firm.second_approval_threshold = Decimal("1000000")
+    account.firm.save()
+    instruction_submit(
+        account=held_account, offer=offer, data=make_input(held_account, tin="123-45-6789"),
+        by=rep,
+    )  # fmt: skip
+    offer_decision_propose(
+        kind=ProposalKind.TERMINATE, offer=offer, params={"reason": "Financing failed"},
+        by=factories.OperationsUserFactory(username="ops-proposer"),
+    )  # fmt: skip
 
 
 def _admin_url(model: type[Model], view: str, *args: Any) -> str:

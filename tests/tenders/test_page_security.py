@@ -81,6 +81,8 @@ def _tenders_pages(scene: dict) -> dict[str, list[tuple[str, str, dict]]]:
         "submission_approve": [("post", url("submission_approve", account), {"submission": 0})],
         "submission_reject": [("post", url("submission_reject", account), {"reason": "x"})],
         "link_unlock": [("post", url("link_unlock", account), {})],
+        "held_approve": [("post", url("held_approve", account), {"held": 0})],
+        "held_reject": [("post", url("held_reject", account), {"held": 0, "note": "x"})],
     }
 
 

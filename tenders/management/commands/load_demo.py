@@ -1,6 +1,10 @@
 from django.core.management.base import BaseCommand, CommandParser
 
-from tenders.demo import LOGINS, load_consummation_scenario, load_demo
+from exchange_office import clock
+from tenders.accounts.models import ClientAccount
+from tenders.demo import DEMO_CLIENT, LOGINS, load_consummation_scenario, load_demo
+from tenders.online.selectors import client_link_url
+from tenders.online.services import client_link_issue
 
 SCENARIOS = ("open", "consummation")
 
@@ -22,5 +26,19 @@ class Command(BaseCommand):
         offer = load_consummation_scenario() if scenario == "consummation" else load_demo()
         self.stdout.write(f"Demo loaded: {offer.name} ({offer.slug}), scenario {scenario}.")
         for login in LOGINS:
-            role = "operations" if login.firm is None else f"representative, {login.firm}"
+            role = (
+                "operations"
+                if login.firm is None
+                else f"supervisor, {login.firm}"
+                if login.supervisor
+                else f"representative, {login.firm}"
+            )
             self.stdout.write(f"  login {login.username} / {login.password}  ({role})")
+        # A client's own page, as their letter links to it (the check asks for these two).
+        account = ClientAccount.objects.get(account_number=DEMO_CLIENT)
+        link = client_link_issue(offer=offer, account=account)
+        if clock.now() < link.expires_at:
+            self.stdout.write(
+                f"  client {account.account_number} (taxpayer ID ending {account.tin_last4}, "
+                f"ZIP {account.postal_code}): {client_link_url(link)}"
+            )

@@ -1,0 +1,51 @@
+"""Reads about what awaits a second person."""
+
+from django.db.models import QuerySet
+
+from exchange_office import clock
+from notes.models import ExchangeOffer
+from tenders import permissions
+from tenders.accounts.models import ClientAccount
+from tenders.approvals.models import ApprovalStatus, HeldInstruction, Proposal, ProposalKind
+from tenders.permissions import User
+
+
+def held_for_supervisor(*, user: User, offer: ExchangeOffer) -> QuerySet[HeldInstruction]:
+    """Instructions awaiting a supervisor that the user may see, oldest first; those the
+    offer's expiration made meaningless are left out."""
+    return (
+        permissions.visible_by_account(
+            user=user,
+            rows=HeldInstruction.objects.filter(
+                offer=offer, status=ApprovalStatus.AWAITING, expires_at__gt=clock.now()
+            ),
+            account_path="account",
+        )
+        .select_related("account__firm", "entered_by")
+        .prefetch_related("account__owners")
+        .order_by("entered_at", "pk")
+    )
+
+
+def account_held(*, account: ClientAccount, offer: ExchangeOffer) -> QuerySet[HeldInstruction]:
+    return (
+        HeldInstruction.objects.filter(account=account, offer=offer)
+        .select_related("entered_by", "decided_by", "instruction")
+        .order_by("-entered_wall_at", "-pk")
+    )
+
+
+def approved_tin_reveal(*, account: ClientAccount, by: User) -> Proposal | None:
+    """The user's approved, unused request to see the account's full TIN, if still valid."""
+    return (
+        Proposal.objects.filter(
+            kind=ProposalKind.REVEAL_TIN,
+            account=account,
+            proposed_by_id=by.pk,
+            status=ApprovalStatus.APPROVED,
+            used_at__isnull=True,
+            expires_at__gt=clock.now(),
+        )
+        .order_by("-proposed_wall_at")
+        .first()
+    )
