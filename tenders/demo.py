@@ -437,12 +437,14 @@ def load_consummation_scenario() -> ExchangeOffer:
     for minute, account in enumerate(waiting.order_by("account_number")):
         step = DemoInstruction(account.account_number, _at(28, 10, minute % 60), "submit")
         with clock.frozen_at(step.at):
-            instruction_submit(
+            recorded = instruction_submit(
                 account=account,
                 offer=offer,
                 data=instruction_input(account, step),
                 by=representatives.get(account.firm_id, users["ops"]),
             )
+        if isinstance(recorded, HeldInstruction):
+            _supervisor_approves(recorded, step)
     # Prairie State, which had stated $500,000 of its $700,000, decides to tender all.
     prairie = ClientAccount.objects.get(account_number=CHANGES_MIND)
     live = Instruction.objects.filter(account=prairie, offer=offer, status="received").first()

@@ -69,7 +69,7 @@ class ProposalAdmin(ReadOnlyAdminMixin, ReadOnlyHistoryAdmin):
     def expires_when(self, proposal: Proposal) -> str:
         return describe_instant(proposal.expires_at)
 
-    @admin.display(description="")
+    @admin.display(description="decision")
     def decide_link(self, proposal: Proposal) -> str:
         if proposal.status != ApprovalStatus.AWAITING:
             return ""

@@ -43,6 +43,8 @@ LOGINS = {
     "rep": "rep-demo-2001",
     "rep2": "rep2-demo-2001",
     "ops": "ops-demo-2001",
+    "ops2": "ops2-demo-2001",
+    "sup": "sup-demo-2001",
 }
 
 
@@ -139,6 +141,7 @@ def serve(scenario: str, now: str, migrated: Path) -> Iterator[Demo]:
         EXCHANGE_OFFICE_VAR_DIR=str(var),
         EXCHANGE_OFFICE_NOW=now,
         EMAIL_URL="consolemail://",
+        PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",  # the links in letters and e-mails
     )
     demo = Demo(base=f"http://127.0.0.1:{port}", env=env)
     demo.manage("load_demo", "--scenario", scenario)

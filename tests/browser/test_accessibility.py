@@ -13,6 +13,7 @@ REPRESENTATIVE_PAGES = [
     "/accounts/?answer=not-answered",
     "/accounts/?q=Nguyen",
     "/instruction-form/",
+    "/reviews/",
 ]
 ACCOUNT_PAGES = ["", "instruct/", "history/"]  # under /accounts/<pk>/ of HB-100008
 ADMIN_PAGES = [
@@ -39,6 +40,11 @@ ADMIN_PAGES = [
     "/admin/tenders/letterdispatch/",
     "/admin/tenders/reminder/",
     "/admin/tenders/tinreveal/",
+    "/admin/tenders/proposal/",
+    "/admin/tenders/proposal/1/change/",
+    "/admin/tenders/proposal/1/history/",
+    "/admin/tenders/heldinstruction/",
+    "/admin/tenders/heldinstruction/1/change/",
     "/admin/auth/user/",
 ]
 

@@ -119,6 +119,13 @@ def test_operations_consummate_and_watch_the_confirmations_finish(
     page.click("button[name=index]")
     expect(page.get_by_test_id("tabulation")).to_contain_text("met")
     page.click("input[value='Consummate the offer']")
+    # Four eyes: ops proposes, ops2 approves and so carries it out.
+    expect(page.locator(".messagelist")).to_contain_text("Proposed: Consummate the offer")
+    page.context.clear_cookies()
+    log_in(page, demo, "ops2")
+    page.goto(demo.url("/admin/tenders/proposal/"))
+    page.get_by_role("link", name="Approve or reject…").first.click()
+    page.get_by_test_id("approve-proposal").click()
     expect(page.locator(".messagelist")).to_contain_text("Consummated on")
     page.goto(demo.url("/admin/tenders/bulkrun/"))
     page.locator("#result_list tbody a").first.click()
