@@ -7,6 +7,7 @@ from tenders.documents import admin as documents_admin
 from tenders.instructions import admin as instructions_admin
 from tenders.letters import admin as letters_admin
 from tenders.notices import admin as notices_admin
+from tenders.online import admin as online_admin
 from tenders.operations import admin as operations_admin
 from tenders.outbox import admin as outbox_admin
 from tenders.submissions import admin as submissions_admin
@@ -19,6 +20,7 @@ __all__ = [
     "instructions_admin",
     "letters_admin",
     "notices_admin",
+    "online_admin",
     "operations_admin",
     "outbox_admin",
     "submissions_admin",

@@ -42,6 +42,13 @@ from tenders.instructions.services import (
     instruction_submit,
     instruction_withdraw,
 )
+from tenders.online.models import ClientSubmission
+from tenders.online.services import (
+    OnlineInput,
+    client_link_issue,
+    client_submission_approve,
+    client_submission_create,
+)
 from tenders.operations.services import operations_role_grant
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -342,6 +349,34 @@ def _supervisor_approves(held: HeldInstruction, step: DemoInstruction) -> None:
         held_instruction_approve(held=held, by=supervisor)
 
 
+# A client who answered online from her letter's link, approved by her representative.
+ONLINE_CLIENT = "HB-100009"
+
+
+def _seed_online(offer: ExchangeOffer, users: dict[str, User]) -> None:
+    if ClientSubmission.objects.filter(offer=offer).exists():
+        return
+    account = ClientAccount.objects.get(account_number=ONLINE_CLIENT)
+    with clock.frozen_at(_at(16, 14, 20)):
+        submission = client_submission_create(
+            link=client_link_issue(offer=offer, account=account),
+            data=OnlineInput(
+                kind="tender",
+                choice="ALL",
+                amount=None,
+                names={owner.pk: owner.name for owner in account.owners.all()},
+                address=f"{account.address_line1}\n{account.city}, {account.state} "
+                f"{account.postal_code}",
+                phone=str(account.phone),
+                esign_consent=True,
+                ip_address="198.51.100.23",
+                user_agent="Mozilla/5.0 (iPhone; CPU iPhone OS 14_6 like Mac OS X) Safari/604.1",
+            ),
+        )
+    with clock.frozen_at(_at(16, 16, 5)):
+        client_submission_approve(submission=submission, by=_representatives()[account.firm_id])
+
+
 def _seed_proposals(offer: ExchangeOffer, users: dict[str, User]) -> None:
     """One decision four eyes turned down: an early extension ops proposed and ops2 rejected
     (the minimum was within reach; they would decide after the cutoffs)."""
@@ -371,6 +406,7 @@ def load_demo() -> ExchangeOffer:
     """Create whatever of the demo is missing; rows that exist are left as they are."""
     offer, users = load_demo_book()
     _seed_instructions(offer, users)
+    _seed_online(offer, users)
     _seed_proposals(offer, users)
     return offer
 

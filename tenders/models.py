@@ -53,7 +53,16 @@ from tenders.workers.models import WorkerHeartbeat
 # simple-history names a history model defined outside the app's models module after the app
 # package ("tenders.HistoricalInstruction"), where nothing can import it (the shell's automatic
 # imports and pickling do). It lives here, with the models it records.
-for _model in (AccountOwner, ClientAccount, HeldInstruction, Instruction, Position, Proposal):
+for _model in (
+    AccountOwner,
+    ClientAccount,
+    ClientLink,
+    ClientSubmission,
+    HeldInstruction,
+    Instruction,
+    Position,
+    Proposal,
+):
     _history = _model.history.model  # added by simple-history
     _history.__module__ = __name__
     globals()[_history.__name__] = _history

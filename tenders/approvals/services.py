@@ -52,6 +52,8 @@ def _decide(row: HeldInstruction | Proposal, status: str, by: User, note: str = 
 
 
 def _awaiting_held(held: HeldInstruction) -> HeldInstruction:
+    # The account's row first, as every instruction write takes it (one lock order).
+    ClientAccount.objects.select_for_update(of=("self",)).get(pk=held.account_id)
     locked = (
         HeldInstruction.objects.select_for_update(of=("self",))
         .select_related("account__firm", "offer", "entered_by", "amends")
@@ -374,7 +376,11 @@ def tin_reveal_request(
 @transaction.atomic
 def tin_reveal_with_approval(*, proposal: Proposal, by: User) -> str:
     """The full TIN for the person who asked, once another approved it: once, that day."""
-    proposal = Proposal.objects.select_for_update().select_related("account").get(pk=proposal.pk)
+    proposal = (
+        Proposal.objects.select_for_update(of=("self",))
+        .select_related("account")
+        .get(pk=proposal.pk)
+    )
     if (
         proposal.kind != ProposalKind.REVEAL_TIN
         or proposal.proposed_by_id != by.pk

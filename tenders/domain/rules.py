@@ -65,11 +65,14 @@ def deadline_refusals(
     actor: Actor,
     late_reason: str,
     received_at: datetime | None = None,
+    firm_cutoff_applies: bool = True,
 ) -> list[Refusal]:
     """Before the cutoff anyone may act; after it only operations, with a reason; at or after
     the expiration instant nobody. `received_at`: when an instruction that waited for a second
     person's approval was received (a client's online submission, a large instruction): the
-    cutoff is judged at that moment, the expiration at `now`, the approval."""
+    cutoff is judged at that moment, the expiration at `now`, the approval. A client's own
+    withdrawal online is bound by the expiration only (`firm_cutoff_applies=False`): their
+    withdrawal rights run until the offer expires."""
     if now >= deadlines.expiration:
         return [
             Refusal(
@@ -79,7 +82,7 @@ def deadline_refusals(
                 "taken, amended or withdrawn.",
             )
         ]
-    if (received_at or now) < deadlines.firm_cutoff:
+    if not firm_cutoff_applies or (received_at or now) < deadlines.firm_cutoff:
         return []
     if actor is Actor.CLIENT:
         return [

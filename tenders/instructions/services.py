@@ -104,6 +104,9 @@ class SecondApproval:
     actor: Actor  # whose rules it was entered under: the client's online
     channel: str = InstructionChannel.PAPER
     entered_by: User | None = None  # None: the client, online (the approver records it)
+    # A client's online withdrawal: withdrawal rights run until the expiration, whatever the
+    # firm's cutoff for instructions.
+    firm_cutoff_applies: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +155,7 @@ def _deadline_refusals(
     actor: Actor,
     late_reason: str,
     received_at: datetime | None = None,
+    firm_cutoff_applies: bool = True,
 ) -> list[Refusal]:
     if offer.status != OfferStatus.OPEN:
         return [
@@ -167,6 +171,7 @@ def _deadline_refusals(
         actor=actor,
         late_reason=late_reason,
         received_at=received_at,
+        firm_cutoff_applies=firm_cutoff_applies,
     )
 
 
@@ -753,6 +758,7 @@ def instruction_withdraw(
             actor=actor,
             late_reason=late_reason,
             received_at=approval.received_at if approval else None,
+            firm_cutoff_applies=approval.firm_cutoff_applies if approval else True,
         )
         + _notice_refusals(account=account, offer=offer, notice=notice, actor=actor)
     )

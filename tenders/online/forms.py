@@ -80,13 +80,24 @@ class ClientInstructionForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
     esign_consent = forms.BooleanField(label=ESIGN_CONSENT, required=False)
+    submission_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     def __init__(
-        self, *args: Any, owners: list[AccountOwner], may_withdraw: bool, **kwargs: Any
+        self,
+        *args: Any,
+        owners: list[AccountOwner],
+        may_withdraw: bool,
+        withdraw_only: bool = False,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.owners = owners
-        if not may_withdraw:
+        self.withdraw_only = withdraw_only
+        if withdraw_only:
+            # Past the firm's cutoff: only a withdrawal, until the offer expires.
+            for name in ("kind", "choice", "amount", "address", "phone"):
+                del self.fields[name]
+        elif not may_withdraw:
             del self.fields["kind"]
         for index, owner in enumerate(owners):
             self.fields[signature_field_name(index)] = forms.CharField(
@@ -101,8 +112,9 @@ class ClientInstructionForm(forms.Form):
 
     def online_input(self, *, ip_address: str | None, user_agent: str) -> OnlineInput:
         data = self.cleaned_data
+        default = SubmissionKind.WITHDRAWAL if self.withdraw_only else SubmissionKind.TENDER
         return OnlineInput(
-            kind=data.get("kind") or SubmissionKind.TENDER,
+            kind=data.get("kind") or default,
             choice=data.get("choice") or "",
             amount=data.get("amount"),
             names={
@@ -114,6 +126,7 @@ class ClientInstructionForm(forms.Form):
             esign_consent=bool(data.get("esign_consent")),
             ip_address=ip_address,
             user_agent=user_agent,
+            submission_token=data.get("submission_token"),
         )
 
     def add_refusal(self, field: str, message: str) -> None:

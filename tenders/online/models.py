@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from phonenumber_field.modelfields import PhoneNumberField
 
+from exchange_office.audit import audit_trail
 from notes.models import AMOUNT, ExchangeOffer
 from tenders.accounts.models import AccountOwner, ClientAccount
 from tenders.instructions.models import Instruction, InstructionChoice
@@ -34,6 +35,8 @@ class ClientLink(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     unlocked_wall_at = models.DateTimeField(null=True, blank=True)
+
+    history = audit_trail()
 
     class Meta:
         ordering = ["-issued_wall_at", "-id"]
@@ -106,6 +109,10 @@ class ClientSubmission(models.Model):
         related_name="online_submissions",
         help_text="The instruction it became (a tender), or the one it withdrew.",
     )
+    # A double tap posts the page twice: the token makes the second post a no-op.
+    submission_token = models.UUIDField(unique=True, null=True, blank=True, editable=False)
+
+    history = audit_trail()
 
     class Meta:
         ordering = ["submitted_wall_at", "id"]

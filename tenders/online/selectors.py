@@ -13,6 +13,8 @@ from notes.models import ExchangeOffer
 from tenders import permissions
 from tenders.accounts.models import ClientAccount
 from tenders.accounts.selectors import firm_deadlines
+from tenders.domain.lifecycle import OPEN
+from tenders.instructions.selectors import live_instruction
 from tenders.online.models import ClientLink, ClientSubmission, ReviewStatus
 from tenders.permissions import User
 
@@ -47,9 +49,20 @@ class LinkExpired(Exception):
         self.link = link
 
 
+def may_still_withdraw(link: ClientLink) -> bool:
+    """After the link's expiry (the firm's cutoff) a client with a live instruction may still
+    withdraw it online, until the offer expires: withdrawal rights run until then."""
+    offer = link.offer
+    if clock.now() >= offer.expiration:
+        return False
+    live = live_instruction(account=link.account, offer=offer)
+    return live is not None and live.status in OPEN
+
+
 def client_link_from_token(token: str) -> ClientLink:
     """The link a token names: LinkNotFound if forged, LinkExpired at or after its expiry
-    (the firm's cutoff when it was issued, on the business clock)."""
+    (the firm's cutoff when it was issued, on the business clock), unless the client may
+    still withdraw (`may_still_withdraw`)."""
     try:
         payload = _signer().unsign_object(token)
     except (signing.BadSignature, ValueError):
@@ -61,9 +74,14 @@ def client_link_from_token(token: str) -> ClientLink:
     )
     if link is None:
         raise LinkNotFound
-    if clock.now() >= link.expires_at:
+    if clock.now() >= link.expires_at and not may_still_withdraw(link):
         raise LinkExpired(link)
     return link
+
+
+def withdraw_only(link: ClientLink) -> bool:
+    """The link is past its expiry but the client may still withdraw: only that is offered."""
+    return clock.now() >= link.expires_at
 
 
 def awaiting_submission(*, account: ClientAccount, offer: ExchangeOffer) -> ClientSubmission | None:

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from uuid import UUID
 
 from django.contrib.auth.models import User
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -55,7 +56,7 @@ from tenders.online.models import (
     ReviewStatus,
     SubmissionKind,
 )
-from tenders.online.selectors import client_link_url
+from tenders.online.selectors import client_link_url, may_still_withdraw
 from tenders.outbox import services as outbox
 from tenders.outbox import tasks as outbox_tasks
 
@@ -77,6 +78,7 @@ def client_links_issue(
         if account.firm_id not in cutoffs:
             cutoffs[account.firm_id] = firm_deadlines(firm=account.firm, offer=offer).firm_cutoff
     ids = [account.pk for account in accounts]
+    issued_before = _issued(offer, event_id, ids)
     ClientLink.objects.bulk_create(
         [
             ClientLink(
@@ -88,9 +90,10 @@ def client_links_issue(
                 issued_wall_at=wall,
             )
             for account in accounts
+            if account.pk not in issued_before
         ],
         batch_size=500,
-        ignore_conflicts=True,  # issued before for this occasion: that link stands
+        ignore_conflicts=True,  # issued at this moment by another run: that link stands
     )
     links: dict[int, ClientLink] = {}
     for start in range(0, len(ids), 500):
@@ -98,7 +101,23 @@ def client_links_issue(
             offer=offer, event_id=event_id, account_id__in=ids[start : start + 500]
         ):
             links[link.account_id] = link
+    # The audit trail's first row of each link issued now (bulk_create saves no history).
+    ClientLink.history.bulk_history_create(
+        [link for account_id, link in links.items() if account_id not in issued_before],
+        batch_size=500,
+    )
     return links
+
+
+def _issued(offer: ExchangeOffer, event_id: int, ids: list[int]) -> set[int]:
+    issued: set[int] = set()
+    for start in range(0, len(ids), 500):
+        issued.update(
+            ClientLink.objects.filter(
+                offer=offer, event_id=event_id, account_id__in=ids[start : start + 500]
+            ).values_list("account_id", flat=True)
+        )
+    return issued
 
 
 def client_link_issue(*, offer: ExchangeOffer, account: ClientAccount) -> ClientLink:
@@ -122,7 +141,9 @@ def client_identity_check(*, link: ClientLink, tin_last4: str, postal_code: str)
     """The last four digits of the taxpayer ID and the ZIP code on file, compared in constant
     time. A wrong answer is counted (committed, whatever the caller does next); the fifth
     locks the link. A right one clears the count."""
-    link = ClientLink.objects.select_for_update().select_related("account").get(pk=link.pk)
+    link = (
+        ClientLink.objects.select_for_update(of=("self",)).select_related("account").get(pk=link.pk)
+    )
     if link.is_locked:
         return IdentityCheck(passed=False, locked=True, tries_left=0)
     account = link.account
@@ -148,11 +169,12 @@ def client_link_unlock(*, link: ClientLink, by: User) -> ClientLink:
         permissions.may_print_client_letter(user=by, account=link.account),
         "Only the firm's representatives and operations may unlock a client's link.",
     )
-    link = ClientLink.objects.select_for_update().get(pk=link.pk)
+    link = ClientLink.objects.select_for_update(of=("self",)).get(pk=link.pk)
     link.failed_checks = 0
     link.locked_at = None
     link.unlocked_by = by
     link.unlocked_wall_at = clock.wall_now()
+    link._history_user = by  # type: ignore[attr-defined]  # simple-history reads it
     link.save(update_fields=["failed_checks", "locked_at", "unlocked_by", "unlocked_wall_at"])
     return link
 
@@ -173,6 +195,7 @@ class OnlineInput:
     esign_consent: bool
     ip_address: str | None = None
     user_agent: str = ""
+    submission_token: UUID | None = None
 
 
 def _raise(refusals: list[Refusal]) -> None:
@@ -228,12 +251,15 @@ def _choice_text(data: OnlineInput, position: Decimal) -> str:
 def _withdrawal_refusals(
     *, account: ClientAccount, offer: ExchangeOffer, data: OnlineInput
 ) -> list[Refusal]:
+    """A client's own withdrawal: until the offer expires (withdrawal rights), whatever the
+    firm's cutoff for instructions; each owner signs."""
     live = live_instruction(account=account, offer=offer)
     refusals = deadline_refusals(
         now=clock.now(),
         deadlines=firm_deadlines(firm=account.firm, offer=offer),
         actor=Actor.CLIENT,
         late_reason="",
+        firm_cutoff_applies=False,
     )
     if live is None or live.status not in OPEN:
         refusals.append(Refusal(None, "There is no instruction of yours to withdraw."))
@@ -335,18 +361,29 @@ def client_submission_create(*, link: ClientLink, data: OnlineInput) -> ClientSu
     them a PDF of it ("received, awaiting your broker's review")."""
     with transaction.atomic():
         link = (
-            ClientLink.objects.select_for_update()
+            ClientLink.objects.select_for_update(of=("self",))
             .select_related("account__firm", "offer")
             .get(pk=link.pk)
         )
         # The account's row lock, as for any instruction write: one submission at a time.
         ClientAccount.objects.select_for_update(of=("self",)).get(pk=link.account_id)
+        if data.submission_token is not None and (
+            posted := ClientSubmission.objects.filter(
+                submission_token=data.submission_token
+            ).first()
+        ):
+            return posted  # the same page posted twice
         if link.is_locked:
             raise ValidationError("This link is locked: please call your representative.")
-        if clock.now() >= link.expires_at:
+        past_cutoff = clock.now() >= link.expires_at
+        if past_cutoff and (data.kind != SubmissionKind.WITHDRAWAL or not may_still_withdraw(link)):
             raise ValidationError(
-                f"This link expired at {describe_instant(link.expires_at)}: please call your "
-                "representative."
+                f"This link expired at {describe_instant(link.expires_at)}"
+                + (
+                    ": you may still withdraw your instruction here, until the offer expires."
+                    if may_still_withdraw(link)
+                    else ": please call your representative."
+                )
             )
         client_submission_check(link=link, data=data)
         offer, letter = _letter(link)
@@ -379,6 +416,7 @@ def client_submission_create(*, link: ClientLink, data: OnlineInput) -> ClientSu
             submitted_wall_at=clock.wall_now(),
             ip_address=data.ip_address,
             user_agent=data.user_agent[:1000],
+            submission_token=data.submission_token,
         )
         owners = list(link.account.owners.all())
         ClientSubmissionSigner.objects.bulk_create(
@@ -414,6 +452,9 @@ def client_submission_create(*, link: ClientLink, data: OnlineInput) -> ClientSu
 
 
 def _awaiting(submission: ClientSubmission) -> ClientSubmission:
+    # The account's row first, as every instruction write and a new submission take it: two
+    # writers never hold these two locks in opposite orders.
+    ClientAccount.objects.select_for_update(of=("self",)).get(pk=submission.account_id)
     locked = (
         ClientSubmission.objects.select_for_update(of=("self",))
         .select_related("account__firm", "offer", "link")
@@ -434,6 +475,7 @@ def _approval(submission: ClientSubmission) -> SecondApproval:
         received_wall_at=submission.submitted_wall_at,
         actor=Actor.CLIENT,
         channel=InstructionChannel.ONLINE,
+        firm_cutoff_applies=submission.kind != SubmissionKind.WITHDRAWAL,
     )
 
 
@@ -451,6 +493,7 @@ def _mark_reviewed(
     submission.reviewed_wall_at = clock.wall_now()
     submission.instruction = instruction
     submission.rejection_reason = reason
+    submission._history_user = by  # type: ignore[attr-defined]  # simple-history reads it
     submission.save(
         update_fields=[
             "status",

@@ -1,6 +1,7 @@
 """The client's page, opened from the link in their letter (no login), and the
 representative's review queue. Views parse input, call one service and answer."""
 
+import uuid
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -38,6 +39,7 @@ from tenders.online.selectors import (
     awaiting_submission,
     client_link_from_token,
     review_queue,
+    withdraw_only,
 )
 from tenders.online.services import (
     client_identity_check,
@@ -121,6 +123,7 @@ def _page_context(link: ClientLink) -> dict[str, Any]:
         "live": live if live is not None and live.status in OPEN else None,
         "accepted": live if live is not None and live.status not in OPEN else None,
         "awaiting": awaiting_submission(account=account, offer=offer),
+        "withdraw_only": withdraw_only(link),
         "all_projection": projection.entitlement if position else None,
         "consummation_date": projection.consummation_date,
     }
@@ -134,6 +137,7 @@ def _initial(link: ClientLink) -> dict[str, Any]:
         "address": "\n".join(line for line in lines if line),
         "phone": account.phone,
         "choice": InstructionChoice.ALL,
+        "submission_token": uuid.uuid4(),
     }
 
 
@@ -148,7 +152,11 @@ def client_page(request: HttpRequest, token: str) -> HttpResponse:
     if not _is_verified(request, link):
         return _identity(request, link)
     context = _page_context(link)
-    form_kwargs = {"owners": context["owners"], "may_withdraw": context["live"] is not None}
+    form_kwargs = {
+        "owners": context["owners"],
+        "may_withdraw": context["live"] is not None,
+        "withdraw_only": context["withdraw_only"],
+    }
     if request.method == "POST" and request.POST.get("step") == "submit":
         form = ClientInstructionForm(request.POST, **form_kwargs)
         if form.is_valid():

@@ -84,6 +84,17 @@ def scene(account: ClientAccount, offer: Any, rep: Any) -> None:
         account=held_account, offer=offer, data=make_input(held_account, tin="123-45-6789"),
         by=rep,
     )  # fmt: skip
+    # A client's link and what she submitted online.
+    from tenders.online.services import OnlineInput, client_link_issue, client_submission_create
+
+    client_submission_create(
+        link=client_link_issue(offer=offer, account=account),
+        data=OnlineInput(
+            kind="withdrawal", choice="", amount=None,
+            names={o.pk: o.name for o in account.owners.all()}, address="", phone="",
+            esign_consent=True,
+        ),
+    )  # fmt: skip
     offer_decision_propose(
         kind=ProposalKind.TERMINATE, offer=offer, params={"reason": "Financing failed"},
         by=factories.OperationsUserFactory(username="ops-proposer"),

@@ -596,3 +596,73 @@ def test_a_representative_unlocks_the_link_from_the_account_page(
     client.post(reverse("tenders:link_unlock", args=[account.pk]))
     link.refresh_from_db()
     assert not link.is_locked
+
+
+# After the firm's cutoff: withdrawal rights run until the expiration
+
+
+def test_after_the_cutoff_a_client_with_an_instruction_may_still_withdraw_online(
+    link: ClientLink, account: Any, rep: Any, at: Any
+) -> None:
+    client_submission_approve(
+        submission=client_submission_create(link=link, data=_tender(account)), by=rep
+    )
+    at(CUTOFF - ONE_SECOND)
+    client = _verified_client(link)
+    at(CUTOFF + ONE_SECOND)
+    page = client.get(_path(link)).content.decode()
+    assert "You may still withdraw your instruction here until the offer expires" in page
+    assert "Sign and withdraw" in page
+    assert 'name="amount"' not in page
+    response = client.post(
+        _path(link),
+        {"step": "submit", "esign_consent": "on", "signature_0": account.owners.get().name},
+    )
+    assert response.status_code == 302
+    withdrawal = ClientSubmission.objects.get(status=ReviewStatus.AWAITING)
+    assert withdrawal.kind == "withdrawal"
+    withdrawn = client_submission_approve(submission=withdrawal, by=rep)
+    assert withdrawn.status == InstructionStatus.WITHDRAWN
+
+
+def test_after_the_cutoff_a_client_cannot_tender_online(
+    link: ClientLink, account: Any, rep: Any, at: Any
+) -> None:
+    client_submission_approve(
+        submission=client_submission_create(link=link, data=_tender(account)), by=rep
+    )
+    at(CUTOFF + ONE_SECOND)
+    with pytest.raises(ValidationError, match="you may still withdraw your instruction here"):
+        client_submission_create(link=link, data=_tender(account, choice="ALL", amount=None))
+
+
+def test_at_the_expiration_the_link_closes_even_for_a_withdrawal(
+    link: ClientLink, account: Any, rep: Any, at: Any
+) -> None:
+    client_submission_approve(
+        submission=client_submission_create(link=link, data=_tender(account)), by=rep
+    )
+    at(EXPIRATION)
+    assert Client().get(_path(link)).status_code == 410
+
+
+def test_the_same_page_posted_twice_records_one_submission(link: ClientLink, account: Any) -> None:
+    import uuid
+
+    token = uuid.uuid4()
+    first = client_submission_create(link=link, data=_tender(account, submission_token=token))
+    second = client_submission_create(link=link, data=_tender(account, submission_token=token))
+    assert first == second
+    assert ClientSubmission.objects.count() == 1
+
+
+def test_every_review_of_a_submission_is_in_its_audit_trail(
+    link: ClientLink, account: Any, rep: Any
+) -> None:
+    submission = client_submission_create(link=link, data=_tender(account))
+    client_submission_approve(submission=submission, by=rep)
+    rows = list(submission.history.order_by("history_date"))
+    assert [(row.status, row.history_user) for row in rows] == [
+        ("awaiting", None),  # the client, who has no login
+        ("approved", rep),
+    ]

@@ -214,8 +214,9 @@ def test_every_demo_receipt_describes_its_version_as_received(demo: ExchangeOffe
     snapshots = DocumentSnapshot.objects.filter(kind=DocumentKind.RECEIPT).select_related(
         "instruction__account"
     )
-    # 10 instructions and 1 amendment (tenders/demo.py), each tendering when received.
-    assert snapshots.count() == 11
+    # 10 instructions and 1 amendment (tenders/demo.py), each tendering when received, and
+    # HB-100009's, given online and approved.
+    assert snapshots.count() == 12
     for snapshot in snapshots:
         context = snapshot_context(snapshot)
         instruction = snapshot.instruction
