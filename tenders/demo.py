@@ -350,7 +350,7 @@ def _supervisor_approves(held: HeldInstruction, step: DemoInstruction) -> None:
 
 
 # A client who answered online from her letter's link, approved by her representative.
-ONLINE_CLIENT = "HB-100009"
+ONLINE_CLIENT = "HB-100013"
 
 
 def _seed_online(offer: ExchangeOffer, users: dict[str, User]) -> None:

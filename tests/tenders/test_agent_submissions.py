@@ -633,7 +633,7 @@ def test_from_the_shell_the_demos_mt565_is_on_stdout_and_nothing_on_stderr(demo_
     status, out, err = _run(demo_database, "--format", "mt565", "--participant", "0901")
     assert (status, err) == (0, "")
     assert ":36B::QINS//FAMT/400000,\r\n" in out  # HB-100007's $400,000
-    # HB-100001, HB-100002, HB-100007, HB-100010 (amended) and HB-100009, who answered online.
+    # HB-100001, HB-100002, HB-100007, HB-100010 (amended) and HB-100013, who answered online.
     assert out.count("{4:") == 5
 
 

@@ -215,7 +215,7 @@ def test_every_demo_receipt_describes_its_version_as_received(demo: ExchangeOffe
         "instruction__account"
     )
     # 10 instructions and 1 amendment (tenders/demo.py), each tendering when received, and
-    # HB-100009's, given online and approved.
+    # HB-100013's, given online and approved.
     assert snapshots.count() == 12
     for snapshot in snapshots:
         context = snapshot_context(snapshot)
