@@ -666,3 +666,62 @@ def test_every_review_of_a_submission_is_in_its_audit_trail(
         ("awaiting", None),  # the client, who has no login
         ("approved", rep),
     ]
+
+
+# Hostile input
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"amount": "1e3"},
+        {"amount": "50,000", "choice": "EVERYTHING"},
+        {"choice": ""},  # an amount written, neither box ticked
+        {"signature_0": "x" * 5000},
+        {"submission_token": "not-a-uuid"},
+        {"phone": "<script>alert(1)</script>"},
+        {"esign_consent": "", "signature_0": ""},
+    ],
+    ids=lambda changes: ",".join(changes),
+)
+def test_a_bad_post_is_refused_on_the_page_and_records_nothing(
+    link: ClientLink, account: Any, changes: dict[str, str]
+) -> None:
+    client = _verified_client(link)
+    response = client.post(_path(link), _page_post(account, **changes))
+    assert response.status_code == 200
+    assert 'id="error-summary"' in response.content.decode()
+    assert "<script>alert(1)</script>" not in response.content.decode()
+    assert not ClientSubmission.objects.exists()
+
+
+def test_garbage_in_the_identity_form_counts_as_nothing_but_a_wrong_answer(
+    link: ClientLink,
+) -> None:
+    response = Client().post(
+        _path(link), {"step": "identity", "tin_last4": "12345678", "postal_code": "x" * 500}
+    )
+    assert response.status_code == 200
+    link.refresh_from_db()
+    assert link.failed_checks == 0  # refused by the form before it is checked
+
+
+def test_another_firms_supervisor_cannot_reach_a_held_instruction(
+    link: ClientLink, account: Any
+) -> None:
+    client = Client()
+    client.force_login(factories.RepresentativeFactory().user)
+    response = client.post(reverse("tenders:held_approve", args=[account.pk]), {"held": "1"})
+    assert response.status_code == 404
+
+
+def test_an_unknown_kind_is_refused_at_its_field(link: ClientLink, account: Any, rep: Any) -> None:
+    client_submission_approve(
+        submission=client_submission_create(link=link, data=_tender(account)), by=rep
+    )
+    client = _verified_client(link)
+    response = client.post(_path(link), _page_post(account, kind="steal"))
+    assert "Select a valid choice. steal is not one of the available choices." in (
+        response.content.decode()
+    )
+    assert ClientSubmission.objects.count() == 1
