@@ -10,6 +10,8 @@ Nobody approves their own. Each waits until the next deadline that would make it
 (`expires_at`); every step is in the audit trail, by both clocks.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -18,6 +20,7 @@ from exchange_office.audit import audit_trail
 from exchange_office.encryption import EncryptedTextField
 from notes.models import AMOUNT, ExchangeOffer
 from tenders.accounts.models import ClientAccount
+from tenders.documents.tagged import decode
 from tenders.instructions.models import Instruction
 
 
@@ -58,7 +61,10 @@ class HeldInstruction(models.Model):
     )
     entered_at = models.DateTimeField(help_text="Business clock: it counts as received then.")
     entered_wall_at = models.DateTimeField(help_text="Wall clock.")
-    expires_at = models.DateTimeField(help_text="The offer's expiration when it was entered.")
+    expires_at = models.DateTimeField(
+        help_text="The offer's expiration when it was entered (an extension moves the "
+        "deadline for approving it: the offer's expiration as it is then)."
+    )
     status = models.CharField(
         max_length=10, choices=ApprovalStatus.choices, default=ApprovalStatus.AWAITING
     )
@@ -98,6 +104,13 @@ class HeldInstruction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account.account_number}: {self.get_reason_display().lower()}"
+
+    @property
+    def form_values(self) -> dict[str, Any]:
+        """What the representative typed from the form (no taxpayer ID): for the supervisor."""
+        values = decode(self.data)
+        assert isinstance(values, dict), "a held instruction keeps its form as a mapping"
+        return values
 
 
 class ProposalKind(models.TextChoices):

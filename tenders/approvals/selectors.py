@@ -11,14 +11,14 @@ from tenders.permissions import User
 
 
 def held_for_supervisor(*, user: User, offer: ExchangeOffer) -> QuerySet[HeldInstruction]:
-    """Instructions awaiting a supervisor that the user may see, oldest first; those the
-    offer's expiration made meaningless are left out."""
+    """Instructions awaiting a supervisor that the user may see, oldest first; none once the
+    offer has expired (as extended), which makes them meaningless."""
+    if clock.now() >= offer.expiration:
+        return HeldInstruction.objects.none()
     return (
         permissions.visible_by_account(
             user=user,
-            rows=HeldInstruction.objects.filter(
-                offer=offer, status=ApprovalStatus.AWAITING, expires_at__gt=clock.now()
-            ),
+            rows=HeldInstruction.objects.filter(offer=offer, status=ApprovalStatus.AWAITING),
             account_path="account",
         )
         .select_related("account__firm", "entered_by")

@@ -98,7 +98,11 @@ def held_instruction_approve(*, held: HeldInstruction, by: User) -> Instruction:
     with transaction.atomic():
         held = _awaiting_held(held)
         _require_supervisor(held, by)
-        if clock.now() >= held.expires_at:
+        # The offer's expiration as it is now: an extension keeps the held instruction open.
+        expiration = ExchangeOffer.objects.values_list("expiration", flat=True).get(
+            pk=held.offer_id
+        )
+        if clock.now() >= expiration:
             _decide(held, ApprovalStatus.EXPIRED, by, "The offer expired before approval.")
             held.save()
             expired = True
@@ -132,8 +136,8 @@ def held_instruction_approve(*, held: HeldInstruction, by: User) -> Instruction:
             return recorded
     if expired:
         raise ValidationError(
-            f"The offer expired at {describe_instant(held.expires_at)}: this instruction can "
-            "no longer be approved."
+            f"The offer expired at {describe_instant(expiration)}: this instruction can no "
+            "longer be approved."
         )
     raise AssertionError("unreachable")
 
@@ -177,15 +181,20 @@ def _offer_changes_after(offer: ExchangeOffer, since_wall: datetime) -> OfferEve
 
 def _expires_at(kind: str, offer: ExchangeOffer, params: dict[str, Any]) -> datetime:
     """The next deadline that would make the proposal meaningless: an extension must be
-    announced by 9:00 a.m. the business day after the expiration (Rule 14e-1(d)); a change of
-    the terms or a termination of an open offer means nothing once it has expired; a
-    consummation on a day, after that day; a reveal, at the end of the business day."""
+    announced by 9:00 a.m. the business day after the expiration (Rule 14e-1(d)), and so must
+    a change of the terms that extends; one that does not extend means nothing once the offer
+    expired; a consummation on a day, after that day; a reveal, at the end of the business
+    day. A termination stays meaningful while the offer is open, expired or not (its
+    conditions failed): it lapses only when the offer changes (`_offer_changes_after`), or
+    at the latest when the New Notes would mature."""
     if kind == ProposalKind.EXTEND:
         return lifecycle.extension_deadline(offer=offer)
     if kind == ProposalKind.CONSUMMATE:
         return _end_of_day(params["on"])
     if kind == ProposalKind.REVEAL_TIN:
         return _end_of_day(in_new_york(clock.now()).date())
+    if kind == ProposalKind.TERMINATE:
+        return _end_of_day(offer.new_security.maturity_date)
     if kind == ProposalKind.AMEND_TERMS and params.get("extend_to"):
         return lifecycle.extension_deadline(offer=offer)
     return offer.expiration

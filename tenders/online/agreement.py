@@ -3,6 +3,8 @@ words, the form's instruction, and the consent to sign electronically (ESIGN Act
 7001(c)). Built from the letter's values (`client_letter_context`), so the page and the
 snapshot of what was agreed are the same text."""
 
+import hashlib
+from decimal import Decimal
 from typing import Any
 
 from exchange_office.formatting import dollars, long_date
@@ -84,3 +86,20 @@ def agreed_text(*, letter: dict[str, Any], declaration: str, choice_text: str) -
             ESIGN_CONSENT,
         ]
     )
+
+
+def shown_digest(*, letter: dict[str, Any], position: Decimal) -> str:
+    """A digest of what the page shows the client (the points, both declarations, the
+    consent, the position): posted back with the form, it tells whether the offer or the
+    position changed while the page was open, so that the text stored as agreed is the text
+    the client read."""
+    text = "\n".join(
+        [
+            *offer_points(letter),
+            tender_declaration(letter),
+            withdrawal_declaration(letter),
+            ESIGN_CONSENT,
+            str(position),
+        ]
+    )
+    return hashlib.sha256(text.encode()).hexdigest()

@@ -81,6 +81,8 @@ class ClientInstructionForm(forms.Form):
     )
     esign_consent = forms.BooleanField(label=ESIGN_CONSENT, required=False)
     submission_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    # The digest of what the page showed (written by the template, not bound back).
+    shown = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     def __init__(
         self,
@@ -127,6 +129,7 @@ class ClientInstructionForm(forms.Form):
             ip_address=ip_address,
             user_agent=user_agent,
             submission_token=data.get("submission_token"),
+            shown_digest=data.get("shown", ""),
         )
 
     def add_refusal(self, field: str, message: str) -> None:

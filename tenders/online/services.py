@@ -16,7 +16,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from django.contrib.auth.models import User
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 
@@ -196,6 +196,7 @@ class OnlineInput:
     ip_address: str | None = None
     user_agent: str = ""
     submission_token: UUID | None = None
+    shown_digest: str = ""  # of the page the client read (`agreement.shown_digest`)
 
 
 def _raise(refusals: list[Refusal]) -> None:
@@ -388,6 +389,13 @@ def client_submission_create(*, link: ClientLink, data: OnlineInput) -> ClientSu
         client_submission_check(link=link, data=data)
         offer, letter = _letter(link)
         position = position_for(account=link.account, offer=offer)
+        if data.shown_digest and data.shown_digest != agreement.shown_digest(
+            letter=letter, position=position
+        ):
+            raise ValidationError(
+                "The offer or your position changed while this page was open: read it again "
+                "as it stands now, then sign."
+            )
         declaration = (
             agreement.withdrawal_declaration(letter)
             if data.kind == SubmissionKind.WITHDRAWAL
@@ -506,6 +514,25 @@ def _mark_reviewed(
     )
 
 
+def _require_supervisor_above_threshold(submission: ClientSubmission, by: User) -> None:
+    """Four eyes hold online too: a tender above the firm's threshold is approved by a
+    supervisor of the firm, so a representative cannot record a large instruction alone by
+    answering in the client's place and approving it."""
+    threshold = submission.account.firm.second_approval_threshold
+    if threshold is None or submission.kind != SubmissionKind.TENDER:
+        return
+    tendered = (
+        submission.amount
+        if submission.choice == InstructionChoice.AMOUNT and submission.amount is not None
+        else position_for(account=submission.account, offer=submission.offer)
+    )
+    if tendered > threshold and not permissions.may_supervise(user=by, account=submission.account):
+        raise PermissionDenied(
+            f"This tenders {dollars(tendered)}, above {submission.account.firm.name}'s "
+            f"{dollars(threshold)} threshold: a supervisor of the firm approves it."
+        )
+
+
 @transaction.atomic
 def client_submission_approve(*, submission: ClientSubmission, by: User) -> Instruction:
     """The submission becomes an instruction (a tender: new, or amending the live one; a
@@ -518,6 +545,7 @@ def client_submission_approve(*, submission: ClientSubmission, by: User) -> Inst
     )
     submission = _awaiting(submission)
     account, offer = submission.account, submission.offer
+    _require_supervisor_above_threshold(submission, by)
     names = {s.owner_id: s.typed_name for s in submission.signers.all()}
     live = live_instruction(account=account, offer=offer)
     approval = _approval(submission)
@@ -589,7 +617,7 @@ def client_submission_reject(
     if account.email:
         names = " and ".join(owner.name for owner in account.owners.all())
         link = submission.link
-        still_open = clock.now() < link.expires_at
+        still_open = clock.now() < link.expires_at or may_still_withdraw(link)
         body = (
             f"Dear {names},\n\n"
             f"We could not accept what you submitted online on "
@@ -597,7 +625,8 @@ def client_submission_reject(
             f"{account.account_number}:\n\n{reason.strip()}\n\n"
             + (
                 f"You may submit again with the same link until "
-                f"{describe_instant(link.expires_at)}:\n{client_link_url(link)}\n\n"
+                f"{describe_instant(link.expires_at)} (a withdrawal of your instruction, until "
+                f"the offer expires):\n{client_link_url(link)}\n\n"
                 if still_open
                 else "Please call your representative.\n\n"
             )

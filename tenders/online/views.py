@@ -1,11 +1,12 @@
 """The client's page, opened from the link in their letter (no login), and the
 representative's review queue. Views parse input, call one service and answer."""
 
+import ipaddress
 import uuid
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
@@ -27,6 +28,7 @@ from tenders.approvals.models import ApprovalStatus, HeldInstruction
 from tenders.approvals.selectors import held_for_supervisor
 from tenders.approvals.services import held_instruction_approve, held_instruction_reject
 from tenders.domain.lifecycle import OPEN
+from tenders.instructions.forms import PrincipalAmountField
 from tenders.instructions.models import InstructionChoice
 from tenders.instructions.selectors import live_instruction
 from tenders.letters.contexts import client_letter_context
@@ -91,6 +93,16 @@ def _link_or_page(request: HttpRequest, token: str) -> ClientLink | HttpResponse
 
 
 def _client_ip(request: HttpRequest) -> str | None:
+    """The client's address. Behind the TLS proxy (BEHIND_TLS_PROXY) REMOTE_ADDR is the
+    proxy's: the client's is the last one the proxy appended to X-Forwarded-For (those before
+    it came from the client and prove nothing)."""
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if settings.SECURE_PROXY_SSL_HEADER and forwarded:
+        candidate = forwarded.split(",")[-1].strip()
+        try:
+            return str(ipaddress.ip_address(candidate))
+        except ValueError:
+            pass
     return request.META.get("REMOTE_ADDR") or None
 
 
@@ -125,6 +137,7 @@ def _page_context(link: ClientLink) -> dict[str, Any]:
         "awaiting": awaiting_submission(account=account, offer=offer),
         "withdraw_only": withdraw_only(link),
         "all_projection": projection.entitlement if position else None,
+        "shown_digest": agreement.shown_digest(letter=letter, position=position),
         "consummation_date": projection.consummation_date,
     }
 
@@ -188,6 +201,15 @@ def client_page(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _identity(request: HttpRequest, link: ClientLink) -> HttpResponse:
+    account = link.account
+    if not account.tin_last4 or not any(ch.isdigit() for ch in account.postal_code):
+        # Nothing on file to check against: the client cannot be told from anyone else.
+        return render(
+            request,
+            "online/link_closed.html",
+            {"reason": "unavailable", "link": link, "firm": account.firm},
+            status=403,
+        )
     form = IdentityForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and request.POST.get("step") == "identity" and form.is_valid():
         check = client_identity_check(
@@ -231,13 +253,15 @@ def client_projection(request: HttpRequest, token: str) -> JsonResponse:
     link = found
     offer = offers_with_terms().get(pk=link.offer_id)
     position = position_for(account=link.account, offer=offer)
-    text = request.GET.get("amount", "").strip().lstrip("$").replace(",", "")
+    text = request.GET.get("amount", "").strip()
     try:
-        amount = Decimal(text) if text else position
-    except InvalidOperation:
-        return JsonResponse({"error": "Enter the amount in whole dollars, e.g. 50,000."})
+        # As the form reads an amount: digits only, so no NaN, infinity or exponent.
+        typed = PrincipalAmountField().to_python(text)
+    except ValidationError as exc:
+        return JsonResponse({"error": " ".join(exc.messages)})
+    amount = position if typed is None else typed
     unit = offer.unit_principal
-    if amount <= 0 or amount % unit or amount != amount.to_integral_value():
+    if amount <= 0 or amount % unit:
         return JsonResponse({"error": f"The amount must be a whole multiple of {dollars(unit)}."})
     if amount > position:
         return JsonResponse(

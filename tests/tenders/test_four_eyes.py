@@ -7,7 +7,7 @@ the offer expires at midnight ending Sep 4, 2001 (an extension must be announced
 on Sep 5, the next business day: Rule 14e-1(d)).
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -478,3 +478,34 @@ def test_an_approved_request_shows_the_tin_once_to_whoever_asked(
     assert tin_reveal_with_approval(proposal=request, by=ops) == "123-45-6789"
     with pytest.raises(PermissionDenied, match="no approved request"):
         tin_reveal_with_approval(proposal=request, by=ops)
+
+
+# Found in review
+
+
+def test_a_held_instruction_may_be_approved_until_the_offer_expires_as_extended(
+    large: Any, offer: Any, rep: Any, sup: Any, ops: Any, at: Any
+) -> None:
+    held = instruction_submit(
+        account=large, offer=offer, data=make_input(large, tin_type="EIN"), by=rep
+    )
+    offer_extend(offer=offer, by=ops, **_extend_params())
+    at(datetime(2001, 9, 6, 10, 0, tzinfo=NY))  # after the first expiration, before Sep 17
+    from tenders.approvals.selectors import held_for_supervisor
+
+    offer.refresh_from_db()
+    assert list(held_for_supervisor(user=sup, offer=offer)) == [held]
+    assert held_instruction_approve(held=held, by=sup).received_at == AUG_20
+
+
+def test_an_expired_offer_can_still_be_terminated_by_two_operators(
+    four_eyes: None, offer: Any, ops: Any, ops2: Any, at: Any
+) -> None:
+    at(EXPIRATION + timedelta(hours=10))
+    proposal = offer_decision(
+        kind="terminate", offer=offer, params={"reason": "A condition failed"}, by=ops
+    )
+    assert isinstance(proposal, Proposal)
+    assert proposal_approve(proposal=proposal, by=ops2).status == ApprovalStatus.APPROVED
+    offer.refresh_from_db()
+    assert offer.status == "terminated"

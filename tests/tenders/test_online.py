@@ -10,6 +10,7 @@ Sep 4.
 """
 
 import io
+import re
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -725,3 +726,82 @@ def test_an_unknown_kind_is_refused_at_its_field(link: ClientLink, account: Any,
         response.content.decode()
     )
     assert ClientSubmission.objects.count() == 1
+
+
+# Found in review
+
+
+def test_a_large_online_tender_is_approved_by_a_supervisor_not_a_representative(
+    link: ClientLink, account: Any, rep: Any, firm: Any
+) -> None:
+    """A representative could otherwise answer in the client's place and approve it alone."""
+    from django.contrib.auth.models import Permission
+    from django.core.exceptions import PermissionDenied
+
+    firm.second_approval_threshold = Decimal("100000")
+    firm.save()
+    submission = client_submission_create(
+        link=link, data=_tender(account, choice="ALL", amount=None)
+    )
+    with pytest.raises(PermissionDenied, match=r"above Hudson & Broad Securities LLC's \$100,000"):
+        client_submission_approve(submission=submission, by=rep)
+    sup = factories.RepresentativeFactory(firm=firm, user__username="sup").user
+    sup.user_permissions.add(Permission.objects.get(codename="supervise_instructions"))
+    sup = type(sup).objects.get(pk=sup.pk)
+    assert client_submission_approve(submission=submission, by=sup).choice == "ALL"
+
+
+@pytest.mark.parametrize("typed", ["NaN", "sNaN", "Infinity", "1e40", "-5000", "9" * 40])
+def test_the_projection_answers_any_typed_text_without_failing(
+    link: ClientLink, typed: str
+) -> None:
+    client = _verified_client(link)
+    response = client.get(
+        reverse("client_projection", args=[client_link_token(link)]), {"amount": typed}
+    )
+    assert response.status_code == 200
+    assert "error" in response.json()
+
+
+def test_a_page_read_before_the_terms_changed_is_not_signed_as_read(
+    link: ClientLink, account: Any, offer: Any, ops: Any
+) -> None:
+    from tenders.operations.lifecycle import offer_amend_terms
+
+    client = _verified_client(link)
+    page = client.get(_path(link)).content.decode()
+    shown = re.search(r'name="shown" value="(\w+)"', page)
+    assert shown is not None
+    offer_amend_terms(
+        offer=offer,
+        changes={"participation_fee_per_unit": Decimal("35")},
+        reason="A higher fee",
+        by=ops,
+        extend_to=datetime(2001, 9, 17, 17, 0, tzinfo=NY),
+        announcement="Extended to Sep 17, 2001",
+    )
+    response = client.post(_path(link), _page_post(account, shown=shown[1]))
+    assert "The offer or your position changed while this page was open" in (
+        response.content.decode()
+    )
+    assert not ClientSubmission.objects.exists()
+
+
+def test_an_account_with_no_zip_code_on_file_cannot_be_checked_online(
+    offer: Any, account: Any
+) -> None:
+    account.postal_code = ""
+    account.save()
+    link = client_link_issue(offer=offer, account=account)
+    response = Client().get(_path(link))
+    assert response.status_code == 403
+    assert "We cannot confirm who you are online" in response.content.decode()
+
+
+def test_behind_the_proxy_the_clients_address_is_the_one_the_proxy_appended(
+    link: ClientLink, account: Any, settings: Any
+) -> None:
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    client = _verified_client(link)
+    client.post(_path(link), _page_post(account), HTTP_X_FORWARDED_FOR="10.9.9.9, 203.0.113.50")
+    assert ClientSubmission.objects.get().ip_address == "203.0.113.50"
