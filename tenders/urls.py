@@ -3,6 +3,7 @@
 from django.urls import path
 
 from tenders.accounts import views as accounts
+from tenders.approvals import views as approvals
 from tenders.documents import views as documents
 from tenders.instructions import views as instructions
 from tenders.letters import views as letters
@@ -37,8 +38,8 @@ urlpatterns = [
     path("accounts/<int:pk>/online/reject/", online.submission_reject, name="submission_reject"),
     path("accounts/<int:pk>/online/unlock/", online.link_unlock, name="link_unlock"),
     # The account's instruction held for a supervisor of the firm (four eyes).
-    path("accounts/<int:pk>/held/approve/", online.held_approve, name="held_approve"),
-    path("accounts/<int:pk>/held/reject/", online.held_reject, name="held_reject"),
+    path("accounts/<int:pk>/held/approve/", approvals.held_approve, name="held_approve"),
+    path("accounts/<int:pk>/held/reject/", approvals.held_reject, name="held_reject"),
     path("instruction-form/", instructions.blank_instruction_form, name="blank_form"),
     path("documents/<int:pk>/", documents.document_download, name="document_download"),
 ]

@@ -24,9 +24,8 @@ from tenders import permissions
 from tenders.accounts.models import ClientAccount
 from tenders.accounts.selectors import accounts_for_user, position_for
 from tenders.accounts.views import offer_or_404
-from tenders.approvals.models import ApprovalStatus, HeldInstruction
 from tenders.approvals.selectors import held_for_supervisor
-from tenders.approvals.services import held_instruction_approve, held_instruction_reject
+from tenders.approvals.views import may_decide_held
 from tenders.domain.lifecycle import OPEN
 from tenders.instructions.forms import PrincipalAmountField
 from tenders.instructions.models import InstructionChoice
@@ -325,67 +324,11 @@ def review_queue_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "items": review_queue(user=request.user, offer=offer),
             # Each held instruction, and whether this user may decide on it.
-            "held": [(h, _may_decide_held(request, h)) for h in held],
+            "held": [(h, may_decide_held(request, h)) for h in held],
             "offer": offer,
             "reject_form": RejectForm(),
         },
     )
-
-
-def _may_decide_held(request: AuthenticatedHttpRequest, held: HeldInstruction) -> bool:
-    return (
-        permissions.may_supervise(user=request.user, account=held.account)
-        and held.entered_by_id != request.user.pk
-    )
-
-
-def _held_or_none(request: AuthenticatedHttpRequest, pk: int) -> tuple[ClientAccount, Any]:
-    account = get_object_or_404(accounts_for_user(user=request.user), pk=pk)
-    held = HeldInstruction.objects.filter(
-        account=account, offer=offer_or_404(), status=ApprovalStatus.AWAITING
-    ).first()
-    if held is None or request.POST.get("held") != str(held.pk):
-        messages.info(request, f"{account.account_number}: no such instruction awaits approval.")
-        return account, None
-    return account, held
-
-
-@login_required
-@require_POST
-def held_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    account, held = _held_or_none(request, pk)
-    if held is not None:
-        try:
-            instruction = held_instruction_approve(held=held, by=request.user)
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(
-                request,
-                f"{account.account_number}: {' '.join(getattr(exc, 'messages', [str(exc)]))}",
-            )
-        else:
-            messages.success(
-                request,
-                f"Approved: account {account.account_number} now has instruction version "
-                f"{instruction.version}, received at {describe_instant(instruction.received_at)}.",
-            )
-    return redirect("tenders:review_queue")
-
-
-@login_required
-@require_POST
-def held_reject(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    account, held = _held_or_none(request, pk)
-    if held is not None:
-        try:
-            held_instruction_reject(held=held, by=request.user, note=request.POST.get("note", ""))
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(
-                request,
-                f"{account.account_number}: {' '.join(getattr(exc, 'messages', [str(exc)]))}",
-            )
-        else:
-            messages.success(request, f"Rejected the instruction for {account.account_number}.")
-    return redirect("tenders:review_queue")
 
 
 def _awaiting_or_none(
