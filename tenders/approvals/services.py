@@ -92,9 +92,40 @@ def _held_input(held: HeldInstruction) -> InstructionInput:
     )
 
 
+def _record_held(held: HeldInstruction, by: User) -> Instruction:
+    """The held instruction recorded by the supervisor `by`, as it was entered."""
+    approval = SecondApproval(
+        received_at=held.entered_at,
+        received_wall_at=held.entered_wall_at,
+        actor=permissions.actor_for(user=held.entered_by),
+        channel=InstructionChannel.PAPER,
+        entered_by=held.entered_by,
+    )
+    data = _held_input(held)
+    recorded = (
+        instruction_amend(
+            instruction=held.amends,
+            expected_version=held.amends.version,
+            data=data,
+            by=by,
+            approval=approval,
+        )
+        if held.amends is not None
+        else instruction_submit(
+            account=held.account, offer=held.offer, data=data, by=by, approval=approval
+        )
+    )
+    assert isinstance(recorded, Instruction), "an approved instruction is not held again"
+    _decide(held, ApprovalStatus.APPROVED, by)
+    held.instruction = recorded
+    held.save()
+    return recorded
+
+
 def held_instruction_approve(*, held: HeldInstruction, by: User) -> Instruction:
     """The supervisor's approval: the instruction is recorded as entered, received when it was
-    entered, with every rule checked again (before the expiration instant)."""
+    entered, with every rule checked again, before the offer expires (as extended). At or after
+    that it is marked expired (kept, committed) and the approval refused."""
     with transaction.atomic():
         held = _awaiting_held(held)
         _require_supervisor(held, by)
@@ -102,44 +133,14 @@ def held_instruction_approve(*, held: HeldInstruction, by: User) -> Instruction:
         expiration = ExchangeOffer.objects.values_list("expiration", flat=True).get(
             pk=held.offer_id
         )
-        if clock.now() >= expiration:
-            _decide(held, ApprovalStatus.EXPIRED, by, "The offer expired before approval.")
-            held.save()
-            expired = True
-        else:
-            expired = False
-            approval = SecondApproval(
-                received_at=held.entered_at,
-                received_wall_at=held.entered_wall_at,
-                actor=permissions.actor_for(user=held.entered_by),
-                channel=InstructionChannel.PAPER,
-                entered_by=held.entered_by,
-            )
-            data = _held_input(held)
-            recorded = (
-                instruction_amend(
-                    instruction=held.amends,
-                    expected_version=held.amends.version,
-                    data=data,
-                    by=by,
-                    approval=approval,
-                )
-                if held.amends is not None
-                else instruction_submit(
-                    account=held.account, offer=held.offer, data=data, by=by, approval=approval
-                )
-            )
-            assert isinstance(recorded, Instruction), "an approved instruction is not held again"
-            _decide(held, ApprovalStatus.APPROVED, by)
-            held.instruction = recorded
-            held.save()
-            return recorded
-    if expired:
-        raise ValidationError(
-            f"The offer expired at {describe_instant(expiration)}: this instruction can no "
-            "longer be approved."
-        )
-    raise AssertionError("unreachable")
+        if clock.now() < expiration:
+            return _record_held(held, by)
+        _decide(held, ApprovalStatus.EXPIRED, by, "The offer expired before approval.")
+        held.save()
+    raise ValidationError(
+        f"The offer expired at {describe_instant(expiration)}: this instruction can no longer "
+        "be approved."
+    )
 
 
 @transaction.atomic
@@ -308,42 +309,41 @@ def _may_decide(proposal: Proposal, by: User) -> None:
         raise PermissionDenied("You proposed this: another person must approve it.")
 
 
-def proposal_approve(*, proposal: Proposal, by: User) -> Proposal:
-    """Approve and carry out the proposal (an offer decision), in the approver's name; it is
-    refused once it expired, or if the offer changed since it was proposed."""
-    expired_note = ""
-    with transaction.atomic():
-        proposal = _awaiting_proposal(proposal)
-        _may_decide(proposal, by)
-        changed = (
-            _offer_changes_after(proposal.offer, proposal.proposed_wall_at)
-            if proposal.kind != ProposalKind.REVEAL_TIN
-            else None
-        )
-        if clock.now() >= proposal.expires_at:
-            expired_note = f"It expired at {describe_instant(proposal.expires_at)}."
-        elif changed is not None:
-            expired_note = (
+def _lapsed(proposal: Proposal) -> str:
+    """Why the proposal can no longer be approved, or "" if it can."""
+    if clock.now() >= proposal.expires_at:
+        return f"It expired at {describe_instant(proposal.expires_at)}."
+    if proposal.kind != ProposalKind.REVEAL_TIN:
+        changed = _offer_changes_after(proposal.offer, proposal.proposed_wall_at)
+        if changed is not None:
+            return (
                 f"The offer was {changed.get_kind_display().lower()} after it was proposed: "
                 "propose it again."
             )
-        if expired_note:
-            _decide(proposal, ApprovalStatus.EXPIRED, by, expired_note)
-            proposal.save()
-        else:
+    return ""
+
+
+def proposal_approve(*, proposal: Proposal, by: User) -> Proposal:
+    """Approve and carry out the proposal (an offer decision), in the approver's name, with
+    every rule checked again. One that expired, or was made before the offer changed, is
+    marked expired (kept, committed) and the approval refused."""
+    with transaction.atomic():
+        proposal = _awaiting_proposal(proposal)
+        _may_decide(proposal, by)
+        lapsed = _lapsed(proposal)
+        if not lapsed:
             _decide(proposal, ApprovalStatus.APPROVED, by)
             proposal.save()
             if proposal.kind != ProposalKind.REVEAL_TIN:
+                params = decode(proposal.params)
                 proposal.outcome = _run(
-                    proposal.kind,
-                    proposal.offer,
-                    decode(proposal.params),
-                    by,
-                    proposal=proposal,
+                    proposal.kind, proposal.offer, params, by, proposal=proposal
                 )
                 proposal.save(update_fields=["outcome"])
             return proposal
-    raise ValidationError(expired_note)
+        _decide(proposal, ApprovalStatus.EXPIRED, by, lapsed)
+        proposal.save()
+    raise ValidationError(lapsed)
 
 
 @transaction.atomic
