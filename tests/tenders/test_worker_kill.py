@@ -246,6 +246,31 @@ def test_a_worker_killed_while_rendering_a_receipt_leaves_exactly_one_receipt_an
     assert end.stopped_workers == 1  # the second one, which stopped cleanly
 
 
+def test_a_worker_killed_while_rendering_an_online_submission_leaves_exactly_one_pdf_and_e_mail(
+    database: Database, mailbox: tuple[Mailbox, int], tmp_path: Path
+) -> None:
+    """The PDF a client gets of what they submitted online (issue 14): rendered from its
+    snapshot by the same task; a worker killed in the middle leaves it to the next one."""
+    box, _ = mailbox
+    _manage(database.env, "-m", "tests.tenders.worker_scene", "setup-online")
+    rendering = tmp_path / "rendering"
+    first = start(database, "-m", "tests.tenders.worker_scene", "slow-worker", str(rendering),
+                  *WORKER[2:])  # fmt: skip
+    wait_for("the first worker to render the submission's PDF", rendering.exists)
+    kill(first)
+    second = start(database, *WORKER)
+    wait_for("the PDF's e-mail", lambda: [m[0] for m in state(database).messages] == ["sent"])
+    stop_cleanly(second)
+
+    documents = database.query(
+        "SELECT kind, count(*) FROM tenders_document GROUP BY kind ORDER BY kind"
+    )
+    assert [tuple(row) for row in documents] == [("online_submission", 1)]
+    assert len(box.messages) == 1
+    assert "awaiting your broker" in str(box.messages[0])
+    assert state(database).tasks_in("RUNNING") == []
+
+
 def test_a_worker_killed_while_the_smtp_server_holds_the_e_mail_leaves_it_unknown_not_resent(
     database: Database, mailbox: tuple[Mailbox, int]
 ) -> None:
