@@ -1,6 +1,7 @@
 """Types shared by the apps' views and admin."""
 
 from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 
 
@@ -9,3 +10,9 @@ class AuthenticatedHttpRequest(HttpRequest):
     admin), so its user is a real user, the one services record as `by`."""
 
     user: User
+
+
+def refusal_text(refusal: ValidationError | PermissionDenied) -> str:
+    """A service's refusal as one line for a message: a ValidationError's messages, or a
+    PermissionDenied's text."""
+    return " ".join(getattr(refusal, "messages", [str(refusal)]))

@@ -31,12 +31,29 @@ class ApprovalStatus(models.TextChoices):
     EXPIRED = "expired", "Expired"
 
 
+class SecondPersonDecision(models.Model):
+    """What waits for a second person, and that person's decision (both clocks)."""
+
+    status = models.CharField(
+        max_length=10, choices=ApprovalStatus.choices, default=ApprovalStatus.AWAITING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True, help_text="Business clock.")
+    decided_wall_at = models.DateTimeField(null=True, blank=True, help_text="Wall clock.")
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+
+
 class HoldReason(models.TextChoices):
     OVER_THRESHOLD = "over_threshold", "Above the firm's threshold"
     LATE = "late", "Taken by operations after the firm's cutoff"
 
 
-class HeldInstruction(models.Model):
+class HeldInstruction(SecondPersonDecision):
     """An instruction as entered, waiting for a supervisor of the firm. Its values are those
     of the form (`data`, the typed TIN encrypted apart); approval runs every rule again, as
     of when it was entered, and records the instruction."""
@@ -65,15 +82,6 @@ class HeldInstruction(models.Model):
         help_text="The offer's expiration when it was entered (an extension moves the "
         "deadline for approving it: the offer's expiration as it is then)."
     )
-    status = models.CharField(
-        max_length=10, choices=ApprovalStatus.choices, default=ApprovalStatus.AWAITING
-    )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True, help_text="Business clock.")
-    decided_wall_at = models.DateTimeField(null=True, blank=True, help_text="Wall clock.")
-    decision_note = models.TextField(blank=True)
     instruction = models.ForeignKey(
         Instruction, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -121,7 +129,7 @@ class ProposalKind(models.TextChoices):
     REVEAL_TIN = "reveal_tin", "Reveal a full taxpayer ID"
 
 
-class Proposal(models.Model):
+class Proposal(SecondPersonDecision):
     """A decision proposed by one person for another to approve: the parameters as proposed
     (`params`, tagged JSON), who proposed it and when, who decided and when, and what the
     approval did (`outcome`)."""
@@ -147,15 +155,6 @@ class Proposal(models.Model):
     expires_at = models.DateTimeField(
         help_text="The next deadline that would make it meaningless (business clock)."
     )
-    status = models.CharField(
-        max_length=10, choices=ApprovalStatus.choices, default=ApprovalStatus.AWAITING
-    )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True, help_text="Business clock.")
-    decided_wall_at = models.DateTimeField(null=True, blank=True, help_text="Wall clock.")
-    decision_note = models.TextField(blank=True)
     outcome = models.TextField(blank=True, help_text="What the approval did.")
     used_at = models.DateTimeField(
         null=True, blank=True, help_text="A reveal: when the approved request was used."

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
 from exchange_office.formatting import describe_instant
-from exchange_office.http import AuthenticatedHttpRequest
+from exchange_office.http import AuthenticatedHttpRequest, refusal_text
 from tenders import permissions
 from tenders.accounts.models import ClientAccount
 from tenders.accounts.selectors import accounts_for_user
@@ -47,10 +47,7 @@ def held_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         try:
             instruction = held_instruction_approve(held=held, by=request.user)
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(
-                request,
-                f"{account.account_number}: {' '.join(getattr(exc, 'messages', [str(exc)]))}",
-            )
+            messages.error(request, f"{account.account_number}: {refusal_text(exc)}")
         else:
             messages.success(
                 request,
@@ -68,10 +65,7 @@ def held_reject(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         try:
             held_instruction_reject(held=held, by=request.user, note=request.POST.get("note", ""))
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(
-                request,
-                f"{account.account_number}: {' '.join(getattr(exc, 'messages', [str(exc)]))}",
-            )
+            messages.error(request, f"{account.account_number}: {refusal_text(exc)}")
         else:
             messages.success(request, f"Rejected the instruction for {account.account_number}.")
     return redirect("tenders:review_queue")

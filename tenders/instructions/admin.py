@@ -17,7 +17,7 @@ from exchange_office.admin_mixins import (
     ReadOnlyHistoryAdmin,
 )
 from exchange_office.formatting import NEW_YORK, dollars, short_date
-from exchange_office.http import AuthenticatedHttpRequest
+from exchange_office.http import AuthenticatedHttpRequest, refusal_text
 from notes.models import ExchangeOffer
 from tenders import permissions
 from tenders.data_version import DataVersionPaginator
@@ -194,9 +194,7 @@ class InstructionAdmin(ListWithoutColumnsMixin, ReadOnlyAdminMixin, ReadOnlyHist
                     offer=offer, instructions=queryset.filter(offer=offer), by=request.user
                 )
             except (ValidationError, PermissionDenied) as exc:
-                self.message_user(
-                    request, " ".join(getattr(exc, "messages", [str(exc)])), messages.ERROR
-                )
+                self.message_user(request, refusal_text(exc), messages.ERROR)
                 continue
             if result.submitted:
                 self.message_user(

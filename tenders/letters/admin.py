@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 
 from exchange_office.admin_mixins import ReadOnlyAdminMixin
-from exchange_office.http import AuthenticatedHttpRequest
+from exchange_office.http import AuthenticatedHttpRequest, refusal_text
 from notes.selectors import current_offer
 from tenders.accounts.models import BrokerFirm
 from tenders.documents.models import LetterDelivery, LetterDispatch
@@ -35,7 +35,7 @@ class ClientLetterActionsMixin:
                     offer=offer, firm=firm, delivery=delivery, by=request.user
                 )
             except (ValidationError, PermissionDenied) as exc:
-                text = " ".join(getattr(exc, "messages", [str(exc)]))
+                text = refusal_text(exc)
                 self.message_user(request, f"{firm.name}: {text}", messages.ERROR)
                 continue
             self.message_user(

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from exchange_office import clock
 from exchange_office.formatting import describe_instant, dollars, exact, long_date, money
-from exchange_office.http import AuthenticatedHttpRequest
+from exchange_office.http import AuthenticatedHttpRequest, refusal_text
 from notes.selectors import offer_last_change, offer_projected_entitlement, offers_with_terms
 from tenders import permissions
 from tenders.accounts.models import ClientAccount
@@ -361,10 +361,8 @@ def submission_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         return redirect("tenders:review_queue")
     try:
         instruction = client_submission_approve(submission=submission, by=request.user)
-    except ValidationError as exc:
-        messages.error(request, f"{account.account_number}: {' '.join(exc.messages)}")
-    except PermissionDenied as exc:
-        messages.error(request, str(exc))
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, f"{account.account_number}: {refusal_text(exc)}")
     else:
         messages.success(
             request,
@@ -392,10 +390,8 @@ def submission_reject(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         client_submission_reject(
             submission=submission, by=request.user, reason=form.cleaned_data["reason"]
         )
-    except ValidationError as exc:
-        messages.error(request, f"{account.account_number}: {' '.join(exc.messages)}")
-    except PermissionDenied as exc:
-        messages.error(request, str(exc))
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, f"{account.account_number}: {refusal_text(exc)}")
     else:
         messages.success(
             request,

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
 from exchange_office.formatting import dollars, long_date
-from exchange_office.http import AuthenticatedHttpRequest
+from exchange_office.http import AuthenticatedHttpRequest, refusal_text
 from notes import admin as notes_admin
 from notes.models import ExchangeOffer, Security
 from notes.selectors import offer_consummation_date
@@ -116,9 +116,7 @@ class OfferAdmin(OfferTabulationViews, OfferLifecycleActions, notes_admin.Exchan
             try:
                 run = confirmations_issue(offer=offer, by=request.user)
             except (ValidationError, PermissionDenied) as exc:
-                self.message_user(
-                    request, " ".join(getattr(exc, "messages", [str(exc)])), messages.ERROR
-                )
+                self.message_user(request, refusal_text(exc), messages.ERROR)
             else:
                 self.message_user(request, f"Started {run}.", messages.SUCCESS)
 
