@@ -128,7 +128,7 @@ def main() -> None:
 
         from notes.services import offer_load_seed
         from tenders.accounts.models import BrokerFirm
-        from tenders.operations.services import operations_role_grant
+        from tenders.accounts.roles import operations_role_grant
         from tenders.position_imports.services import positions_import, positions_preview
 
         t0 = time.perf_counter()

@@ -296,8 +296,8 @@ def main() -> None:
         from django.urls import reverse
 
         from notes.services import offer_load_seed
+        from tenders.accounts.roles import operations_role_grant
         from tenders.models import ClientAccount
-        from tenders.operations.services import operations_role_grant
 
         call_command("migrate", verbosity=0, interactive=False)
         call_command("collectstatic", verbosity=0, interactive=False)

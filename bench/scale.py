@@ -187,7 +187,7 @@ def main() -> None:
         from django.db import connection
 
         from notes.services import offer_load_seed
-        from tenders.operations.services import operations_role_grant
+        from tenders.accounts.roles import operations_role_grant
 
         call_command("migrate", verbosity=0, interactive=False)
         call_command("collectstatic", verbosity=0, interactive=False)

@@ -142,7 +142,7 @@ def main() -> None:
         from django.test.utils import CaptureQueriesContext
 
         from notes.models import ExchangeOffer
-        from tenders.operations.tabulation import (
+        from tenders.offers.tabulation import (
             offer_tabulation,
             tabulation_as_dict,
             tendered_over_time,

@@ -7,8 +7,8 @@ from tenders.documents import admin as documents_admin
 from tenders.instructions import admin as instructions_admin
 from tenders.letters import admin as letters_admin
 from tenders.notices import admin as notices_admin
+from tenders.offers import admin as offers_admin
 from tenders.online import admin as online_admin
-from tenders.operations import admin as operations_admin
 from tenders.outbox import admin as outbox_admin
 from tenders.submissions import admin as submissions_admin
 
@@ -20,8 +20,8 @@ __all__ = [
     "instructions_admin",
     "letters_admin",
     "notices_admin",
+    "offers_admin",
     "online_admin",
-    "operations_admin",
     "outbox_admin",
     "submissions_admin",
 ]

@@ -26,6 +26,7 @@ from tenders.accounts.models import (
     Position,
     Representative,
 )
+from tenders.accounts.roles import operations_role_grant
 from tenders.accounts.services import account_set_tin
 from tenders.approvals.models import HeldInstruction, Proposal, ProposalKind
 from tenders.approvals.services import (
@@ -49,7 +50,6 @@ from tenders.online.services import (
     client_submission_approve,
     client_submission_create,
 )
-from tenders.operations.services import operations_role_grant
 
 NEW_YORK = ZoneInfo("America/New_York")
 

@@ -18,6 +18,7 @@ from tenders.approvals.models import (
     ProposalKind,
 )
 from tenders.bulk_runs.models import BulkItemStatus, BulkRun, BulkRunItem, BulkRunStatus
+from tenders.data_version.models import DataVersion
 from tenders.documents.models import Document, DocumentKind, DocumentSnapshot, LetterDispatch
 from tenders.instructions.models import (
     LIVE_STATUSES,
@@ -40,7 +41,6 @@ from tenders.online.models import (
     ReviewStatus,
     SubmissionKind,
 )
-from tenders.operations.models import DataVersion
 from tenders.outbox.models import OutboxMessage, OutboxStatus
 from tenders.submissions.models import (
     AgentSubmission,

@@ -26,11 +26,11 @@ from tenders.approvals.models import ProposalKind
 from tenders.approvals.services import offer_decision_agreed
 from tenders.demo import INSTRUCTIONS, DemoInstruction, load_demo_book, record_step
 from tenders.instructions.models import Instruction, InstructionTransition
-from tenders.operations.lifecycle import (
+from tenders.offers.lifecycle import (
     extension_announcement,
     offer_condition_meet,
 )
-from tenders.operations.selectors import tabulate
+from tenders.offers.selectors import tabulate
 
 
 def _at(month: int, day: int, hour: int, minute: int = 0) -> datetime:

@@ -18,6 +18,7 @@ from notes.models import (
     RateStep,
     Security,
 )
+from tenders.accounts.roles import operations_role_grant
 from tenders.models import (
     AccountOwner,
     BrokerFirm,
@@ -28,7 +29,6 @@ from tenders.models import (
     Position,
     Representative,
 )
-from tenders.operations.services import operations_role_grant
 
 
 def _cusip(n: int) -> str:

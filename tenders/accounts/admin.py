@@ -24,7 +24,7 @@ from tenders.accounts.models import (
     TinTypeChoice,
 )
 from tenders.accounts.services import account_owner_save, account_save, position_save
-from tenders.data_version import DataVersionPaginator
+from tenders.data_version.cache import DataVersionPaginator
 from tenders.letters.admin import ClientLetterActionsMixin
 from tenders.position_imports.admin import PositionsImportMixin
 

@@ -9,12 +9,12 @@ from django.db.models.functions import Coalesce
 from notes.domain.deadlines import CutoffRule, firm_cutoff
 from notes.models import ExchangeOffer
 from notes.selectors import offer_calendar
-from tenders import permissions
+from tenders.accounts import permissions
 from tenders.accounts.models import AccountOwner, BrokerFirm, ClientAccount, Position
+from tenders.accounts.permissions import User
 from tenders.domain.lifecycle import LIVE
 from tenders.domain.rules import Deadlines
 from tenders.instructions.models import Instruction, InstructionChoice, InstructionStatus
-from tenders.permissions import User
 
 
 def accounts_for_user(*, user: User) -> QuerySet[ClientAccount]:

@@ -14,7 +14,7 @@ from exchange_office import clock
 from exchange_office.encryption import keyed_hash
 from exchange_office.formatting import dollars, long_date
 from notes.models import OfferStatus
-from tenders import permissions
+from tenders.accounts import permissions
 from tenders.accounts.models import AccountOwner, ClientAccount, Position, TinReveal
 from tenders.approvals.models import ProposalKind
 from tenders.approvals.policy import needs_second_person

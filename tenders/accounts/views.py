@@ -18,7 +18,7 @@ from exchange_office import clock
 from exchange_office.http import AuthenticatedHttpRequest
 from notes.models import ExchangeOffer
 from notes.selectors import current_offer
-from tenders import permissions
+from tenders.accounts import permissions
 from tenders.accounts.audit import account_audit_trail
 from tenders.accounts.forms import RevealTinForm
 from tenders.accounts.models import BrokerFirm, ClientAccount
@@ -37,7 +37,7 @@ from tenders.approvals.models import ProposalKind
 from tenders.approvals.policy import needs_second_person
 from tenders.approvals.selectors import account_held, approved_tin_reveal
 from tenders.approvals.services import tin_reveal_request, tin_reveal_with_approval
-from tenders.data_version import DataVersionPaginator, cached_under_version
+from tenders.data_version.cache import DataVersionPaginator, cached_under_version
 from tenders.documents.selectors import account_documents
 from tenders.domain.lifecycle import OPEN
 from tenders.instructions.selectors import account_instructions

@@ -18,9 +18,9 @@ from django.db.models import Q
 
 from exchange_office.audit import audit_trail
 from exchange_office.encryption import EncryptedTextField
+from exchange_office.tagged import decode
 from notes.models import AMOUNT, ExchangeOffer
 from tenders.accounts.models import ClientAccount
-from tenders.documents.tagged import decode
 from tenders.instructions.models import Instruction
 
 

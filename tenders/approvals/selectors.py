@@ -4,10 +4,10 @@ from django.db.models import QuerySet
 
 from exchange_office import clock
 from notes.models import ExchangeOffer
-from tenders import permissions
+from tenders.accounts import permissions
 from tenders.accounts.models import ClientAccount
+from tenders.accounts.permissions import User
 from tenders.approvals.models import ApprovalStatus, HeldInstruction, Proposal, ProposalKind
-from tenders.permissions import User
 
 
 def held_for_supervisor(*, user: User, offer: ExchangeOffer) -> QuerySet[HeldInstruction]:

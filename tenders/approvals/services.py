@@ -16,8 +16,10 @@ from django.db import transaction
 
 from exchange_office import clock
 from exchange_office.formatting import NEW_YORK, describe_instant, in_new_york, long_date
+from exchange_office.tagged import decode, encode
 from notes.models import ExchangeOffer, OfferEvent, OfferEventKind
-from tenders import permissions
+from notes.permissions import may_run_offer
+from tenders.accounts import permissions
 from tenders.accounts.models import ClientAccount
 from tenders.accounts.services import account_reveal_tin
 from tenders.approvals.models import (
@@ -26,8 +28,8 @@ from tenders.approvals.models import (
     Proposal,
     ProposalKind,
 )
+from tenders.approvals.permissions import may_supervise
 from tenders.approvals.policy import needs_second_person, rehearse
-from tenders.documents.tagged import decode, encode
 from tenders.instructions.models import Instruction, InstructionChannel
 from tenders.instructions.services import (
     InstructionInput,
@@ -36,8 +38,7 @@ from tenders.instructions.services import (
     instruction_amend,
     instruction_submit,
 )
-from tenders.operations import lifecycle
-from tenders.operations import services as operations
+from tenders.offers import consummation, lifecycle
 
 # Held instructions
 
@@ -68,7 +69,7 @@ def _awaiting_held(held: HeldInstruction) -> HeldInstruction:
 
 def _require_supervisor(held: HeldInstruction, by: User) -> None:
     permissions.require(
-        permissions.may_supervise(user=by, account=held.account),
+        may_supervise(user=by, account=held.account),
         f"Only a supervisor of {held.account.firm.name} approves its held instructions.",
     )
     if held.entered_by_id == by.pk:
@@ -216,7 +217,7 @@ def _run(
         returned = event.changes.get("returned_instructions", "0")
         return f"Terminated: {returned} instruction(s) returned."
     if proposal_kind == ProposalKind.CONSUMMATE:
-        result = operations.offer_consummate(offer=offer, by=by, **params, **kw)
+        result = consummation.offer_consummate(offer=offer, by=by, **params, **kw)
         return f"Consummated on {long_date(params['on'])}: {result.accepted} accepted."
     raise ValueError(f"not an offer decision: {proposal_kind}")
 
@@ -268,7 +269,7 @@ def offer_decision_propose(
     """Propose a decision about the offer for another operator to approve (also where no
     second person is required, to ask for one). Its rules are rehearsed first, so a refusal
     comes back now, in the service's words."""
-    permissions.require(permissions.may_run_offer(user=by), "Only operations staff run the offer.")
+    permissions.require(may_run_offer(user=by), "Only operations staff run the offer.")
     rehearse(lambda: _run(kind, offer, params, by))
     reason = str(params.get("reason", "")).strip() or _summary(kind, params)
     proposal = Proposal(
@@ -302,7 +303,7 @@ def _may_decide(proposal: Proposal, by: User) -> None:
     allowed = (
         permissions.may_reveal_tin(user=by)
         if proposal.kind == ProposalKind.REVEAL_TIN
-        else permissions.may_run_offer(user=by)
+        else may_run_offer(user=by)
     )
     permissions.require(allowed, "You may not decide on this proposal.")
     if proposal.proposed_by_id == by.pk:

@@ -11,17 +11,17 @@ from django.views.decorators.http import require_POST
 
 from exchange_office.formatting import describe_instant
 from exchange_office.http import AuthenticatedHttpRequest, refusal_text
-from tenders import permissions
 from tenders.accounts.models import ClientAccount
 from tenders.accounts.selectors import accounts_for_user
 from tenders.accounts.views import offer_or_404
 from tenders.approvals.models import ApprovalStatus, HeldInstruction
+from tenders.approvals.permissions import may_supervise
 from tenders.approvals.services import held_instruction_approve, held_instruction_reject
 
 
 def may_decide_held(request: AuthenticatedHttpRequest, held: HeldInstruction) -> bool:
     return (
-        permissions.may_supervise(user=request.user, account=held.account)
+        may_supervise(user=request.user, account=held.account)
         and held.entered_by_id != request.user.pk
     )
 

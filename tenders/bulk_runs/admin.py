@@ -11,10 +11,10 @@ from django.urls import URLPattern, path, reverse
 
 from exchange_office.admin_mixins import ReadOnlyAdminMixin
 from exchange_office.http import AuthenticatedHttpRequest
-from tenders import permissions
+from tenders.bulk_runs.actions import bulk_run_resume
 from tenders.bulk_runs.models import BulkItemStatus, BulkRun, BulkRunItem, BulkRunStatus
+from tenders.bulk_runs.permissions import may_manage_bulk_runs
 from tenders.bulk_runs.selectors import PROGRESS_ANNOTATIONS, BulkProgress, bulk_run_progress
-from tenders.operations.services import bulk_run_resume
 
 
 class BulkRunItemInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -77,7 +77,7 @@ class BulkRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         )
 
     def has_manage_permission(self, request: HttpRequest) -> bool:
-        return permissions.may_manage_bulk_runs(user=request.user)
+        return may_manage_bulk_runs(user=request.user)
 
     @admin.action(
         description="Resume: take over items whose worker stopped", permissions=["manage"]

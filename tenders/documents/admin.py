@@ -10,8 +10,8 @@ from django.utils.html import format_html
 
 from exchange_office.admin_mixins import ReadOnlyAdminMixin
 from exchange_office.http import AuthenticatedHttpRequest
-from tenders import permissions
 from tenders.documents.models import Document
+from tenders.documents.permissions import may_issue_documents
 from tenders.documents.services import document_regenerate
 
 
@@ -64,7 +64,7 @@ class DocumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         )
 
     def has_issue_permission(self, request: HttpRequest) -> bool:
-        return permissions.may_issue_documents(user=request.user)
+        return may_issue_documents(user=request.user)
 
     @admin.action(
         description="Regenerate as a new revision (the old one is kept, not re-sent)",

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist
 from django_countries.fields import Country
 
+from exchange_office.tagged import decode
 from notes.domain.entitlement import (
     Entitlement,
     InvalidConsummationDate,
@@ -25,7 +26,6 @@ from tenders.accounts.models import BrokerFirm, ClientAccount
 from tenders.accounts.selectors import firm_deadlines, position_for
 from tenders.documents.keys import DocumentKey
 from tenders.documents.models import DocumentKind, DocumentSnapshot
-from tenders.documents.tagged import decode
 from tenders.domain.tender import tendered_principal
 from tenders.instructions.models import (
     Instruction,

@@ -9,10 +9,10 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 
 from notes.models import ExchangeOffer
-from tenders import permissions
+from tenders.accounts import permissions
 from tenders.accounts.models import ClientAccount
+from tenders.accounts.permissions import User
 from tenders.documents.models import Document, DocumentSnapshot
-from tenders.permissions import User
 
 LINK_SALT = "tenders.document-link"
 

@@ -23,7 +23,7 @@ from django.db.models import Max
 
 from exchange_office import clock
 from notes.models import ExchangeOffer
-from tenders import permissions
+from tenders.accounts import permissions
 from tenders.accounts.models import ClientAccount
 from tenders.documents import rendering
 from tenders.documents.contexts import DocumentNotAvailable
@@ -35,6 +35,7 @@ from tenders.documents.models import (
     LetterDelivery,
     LetterDispatch,
 )
+from tenders.documents.permissions import may_issue_documents
 from tenders.documents.selectors import document_link
 from tenders.documents.snapshots import snapshot_context
 from tenders.instructions.models import Instruction
@@ -199,7 +200,7 @@ def document_issue(
 def document_regenerate(*, document: Document, by: User) -> Document:
     """A new revision (a confirmation from today's data, a receipt or notice from its
     snapshot); the old one is kept, and nothing is re-sent."""
-    permissions.require(permissions.may_issue_documents(user=by), "You may not issue documents.")
+    permissions.require(may_issue_documents(user=by), "You may not issue documents.")
     occasion = _occasion(DocumentKey.parse(document.key))
     latest = Document.objects.filter(key=document.key).aggregate(m=Max("revision"))["m"]
     try:

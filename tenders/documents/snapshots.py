@@ -7,7 +7,7 @@ later, by a worker, and reads the same whenever that is (amendments, withdrawals
 terms come after it and do not touch it). A notice (`tenders.notices`) is snapshotted the same
 way, in the transaction of the step it reports, with `document_snapshots_record`.
 
-The snapshot holds the template's values as tagged JSON (`tenders.documents.tagged`), so
+The snapshot holds the template's values as tagged JSON (`exchange_office.tagged`), so
 amounts, dates and instants come back exactly.
 """
 
@@ -17,12 +17,12 @@ from datetime import datetime
 from typing import Any
 
 from exchange_office import clock
+from exchange_office.tagged import decode, encode
 from notes.models import ExchangeOffer
 from tenders.accounts.models import ClientAccount
 from tenders.documents.contexts import receipt_context
 from tenders.documents.keys import DocumentKey
 from tenders.documents.models import DocumentKind, DocumentSnapshot
-from tenders.documents.tagged import decode, encode
 from tenders.instructions.models import Instruction
 
 __all__ = [

@@ -1,6 +1,6 @@
 """The tabulation's arithmetic: what the office's instructions tender against the minimum
 condition, what is still needed, the room left untendered, the warrants, and the breakdowns
-by status and by firm. Pure Python, fed rows by `tenders.operations.tabulation`.
+by status and by firm. Pure Python, fed rows by `tenders.offers.tabulation`.
 
 Each instruction tenders what `tendered_principal` says (a "tender all" counts at the account's
 position until it is resolved at submission, then at the resolved amount). Only live

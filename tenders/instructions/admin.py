@@ -19,15 +19,15 @@ from exchange_office.admin_mixins import (
 from exchange_office.formatting import NEW_YORK, dollars, short_date
 from exchange_office.http import AuthenticatedHttpRequest, refusal_text
 from notes.models import ExchangeOffer
-from tenders import permissions
-from tenders.data_version import DataVersionPaginator
+from tenders.data_version.cache import DataVersionPaginator
 from tenders.instructions.models import (
     Instruction,
     InstructionSigner,
     InstructionTransition,
     WithdrawalNotice,
 )
-from tenders.operations.services import instructions_submit_to_agent
+from tenders.submissions.permissions import may_submit_to_agent
+from tenders.submissions.services import instructions_submit_to_agent
 
 
 class ReceivedOnFilter(admin.SimpleListFilter):
@@ -179,7 +179,7 @@ class InstructionAdmin(ListWithoutColumnsMixin, ReadOnlyAdminMixin, ReadOnlyHist
         return obj.masked_tin
 
     def has_submit_to_agent_permission(self, request: HttpRequest) -> bool:
-        return permissions.may_submit_to_agent(user=request.user)
+        return may_submit_to_agent(user=request.user)
 
     @admin.action(
         description="Submit the selected received instructions to the exchange agent",

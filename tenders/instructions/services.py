@@ -18,15 +18,15 @@ from phonenumber_field.phonenumber import PhoneNumber, to_python
 
 from exchange_office import clock
 from exchange_office.formatting import describe_instant
+from exchange_office.tagged import encode
 from notes.models import ExchangeOffer, OfferStatus
-from tenders import permissions
+from tenders.accounts import permissions
 from tenders.accounts.models import ClientAccount
 from tenders.accounts.selectors import firm_deadlines, position_for
 from tenders.approvals.models import ApprovalStatus, HeldInstruction, HoldReason
 from tenders.documents import tasks as document_tasks
 from tenders.documents.models import DocumentKind
 from tenders.documents.snapshots import document_snapshot_take
-from tenders.documents.tagged import encode
 from tenders.domain.lifecycle import OPEN, Status, TransitionNotAllowed, check_transition
 from tenders.domain.rules import (
     Actor,

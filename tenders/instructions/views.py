@@ -19,7 +19,7 @@ from exchange_office.formatting import describe_instant
 from exchange_office.http import AuthenticatedHttpRequest
 from notes.models import ExchangeOffer, OfferStatus
 from notes.selectors import offer_projected_entitlement
-from tenders import permissions
+from tenders.accounts import permissions
 from tenders.accounts.models import ClientAccount
 from tenders.accounts.selectors import position_for
 from tenders.accounts.views import account_or_404, deadline_context, offer_or_404

@@ -25,7 +25,7 @@ from exchange_office import clock
 from exchange_office.formatting import describe_instant, in_new_york, short_date
 from notes.models import ExchangeOffer
 from notes.selectors import offer_last_change, offers_with_terms
-from tenders import permissions
+from tenders.accounts import permissions
 from tenders.accounts.models import BrokerFirm, ClientAccount, Position
 from tenders.accounts.selectors import firm_deadlines
 from tenders.bulk_runs import services as bulk_runs
@@ -39,6 +39,7 @@ from tenders.documents.snapshots import SnapshotInput, document_snapshots_record
 from tenders.domain.lifecycle import LIVE
 from tenders.letters.contexts import client_letter_context
 from tenders.letters.models import Reminder
+from tenders.online.permissions import may_print_client_letter, may_send_client_letters
 from tenders.online.selectors import client_link_url
 from tenders.online.services import client_link_issue, client_links_issue
 from tenders.outbox import services as outbox
@@ -128,7 +129,7 @@ def client_letter_issue(
     sent), the stored one afterwards. Refused for an account holding none of the Old Notes."""
     if by is not None:
         permissions.require(
-            permissions.may_print_client_letter(user=by, account=account),
+            may_print_client_letter(user=by, account=account),
             "You may not print this client's letter.",
         )
     if not accounts_with_position(offer=offer).filter(pk=account.pk).exists():
@@ -147,9 +148,7 @@ def client_letters_send(
     """A bulk run that issues and sends the letter to every client with a position (of one
     firm, or of the whole office): by e-mail (printed for mailing where there is no address),
     or all printed for mailing. Its drains start once this commits."""
-    permissions.require(
-        permissions.may_send_client_letters(user=by), "You may not send client letters."
-    )
+    permissions.require(may_send_client_letters(user=by), "You may not send client letters.")
     if delivery not in LetterDelivery.values:
         raise ValidationError(f"Unknown delivery: {delivery!r}.")
     accounts = list(accounts_with_position(offer=offer, firm=firm))
@@ -192,9 +191,7 @@ def reminders_send(
     reminded this business day, and every client of a firm whose cutoff has passed. A dry run
     sends and records nothing (and issues no letter)."""
     if by is not None:
-        permissions.require(
-            permissions.may_send_client_letters(user=by), "You may not send reminders."
-        )
+        permissions.require(may_send_client_letters(user=by), "You may not send reminders.")
     now = clock.now()
     today = in_new_york(now).date()
     sent, reasons = 0, []

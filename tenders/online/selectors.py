@@ -10,13 +10,13 @@ from django.urls import reverse
 
 from exchange_office import clock
 from notes.models import ExchangeOffer
-from tenders import permissions
+from tenders.accounts import permissions
 from tenders.accounts.models import ClientAccount
+from tenders.accounts.permissions import User
 from tenders.accounts.selectors import firm_deadlines
 from tenders.domain.lifecycle import OPEN
 from tenders.instructions.selectors import live_instruction
 from tenders.online.models import ClientLink, ClientSubmission, ReviewStatus
-from tenders.permissions import User
 
 # Django's signing, salted for this purpose only: a document link's token opens no form.
 LINK_SALT = "tenders.client-link"

@@ -24,9 +24,10 @@ from exchange_office import clock
 from exchange_office.formatting import describe_instant, dollars, in_new_york, long_date
 from notes.models import ExchangeOffer
 from notes.selectors import offer_last_change, offers_with_terms
-from tenders import permissions
+from tenders.accounts import permissions
 from tenders.accounts.models import ClientAccount
 from tenders.accounts.selectors import firm_deadlines, position_for
+from tenders.approvals.permissions import may_supervise
 from tenders.documents import tasks as document_tasks
 from tenders.documents.contexts import client_values, firm_values
 from tenders.documents.keys import DocumentKey
@@ -56,6 +57,7 @@ from tenders.online.models import (
     ReviewStatus,
     SubmissionKind,
 )
+from tenders.online.permissions import may_print_client_letter
 from tenders.online.selectors import client_link_url, may_still_withdraw
 from tenders.outbox import services as outbox
 from tenders.outbox import tasks as outbox_tasks
@@ -166,7 +168,7 @@ def client_link_unlock(*, link: ClientLink, by: User) -> ClientLink:
     """A representative of the firm (or operations) unlocks a link after five wrong answers,
     typically after speaking to the client."""
     permissions.require(
-        permissions.may_print_client_letter(user=by, account=link.account),
+        may_print_client_letter(user=by, account=link.account),
         "Only the firm's representatives and operations may unlock a client's link.",
     )
     link = ClientLink.objects.select_for_update(of=("self",)).get(pk=link.pk)
@@ -526,7 +528,7 @@ def _require_supervisor_above_threshold(submission: ClientSubmission, by: User) 
         if submission.choice == InstructionChoice.AMOUNT and submission.amount is not None
         else position_for(account=submission.account, offer=submission.offer)
     )
-    if tendered > threshold and not permissions.may_supervise(user=by, account=submission.account):
+    if tendered > threshold and not may_supervise(user=by, account=submission.account):
         raise PermissionDenied(
             f"This tenders {dollars(tendered)}, above {submission.account.firm.name}'s "
             f"{dollars(threshold)} threshold: a supervisor of the firm approves it."

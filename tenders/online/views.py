@@ -20,7 +20,7 @@ from exchange_office import clock
 from exchange_office.formatting import describe_instant, dollars, exact, long_date, money
 from exchange_office.http import AuthenticatedHttpRequest, refusal_text
 from notes.selectors import offer_last_change, offer_projected_entitlement, offers_with_terms
-from tenders import permissions
+from tenders.accounts import permissions
 from tenders.accounts.models import ClientAccount
 from tenders.accounts.selectors import accounts_for_user, position_for
 from tenders.accounts.views import offer_or_404

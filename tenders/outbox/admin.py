@@ -12,9 +12,9 @@ from django.http import HttpRequest, HttpResponse
 
 from exchange_office.admin_mixins import ReadOnlyAdminMixin
 from exchange_office.http import AuthenticatedHttpRequest
-from tenders import permissions
-from tenders.operations.services import outbox_message_mark_sent, outbox_message_resend
+from tenders.outbox.actions import outbox_message_mark_sent, outbox_message_resend
 from tenders.outbox.models import OutboxMessage, OutboxStatus
+from tenders.outbox.permissions import may_mark_email_sent, may_resend_email
 
 
 @admin.register(OutboxMessage)
@@ -64,10 +64,10 @@ class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
     def has_resend_permission(self, request: HttpRequest) -> bool:
-        return permissions.may_resend_email(user=request.user)
+        return may_resend_email(user=request.user)
 
     def has_mark_sent_permission(self, request: HttpRequest) -> bool:
-        return permissions.may_mark_email_sent(user=request.user)
+        return may_mark_email_sent(user=request.user)
 
     @admin.action(
         description="Mark as sent (outcome unknown, but it reached the client)",

@@ -26,7 +26,7 @@ from import_export.formats import base_formats
 from import_export.forms import ConfirmImportForm
 from import_export.results import Error, Result, RowResult
 
-from tenders import permissions
+from tenders.position_imports.permissions import may_import_positions
 from tenders.position_imports.rows import COLUMNS, FileRefused, Refusal
 from tenders.position_imports.services import (
     ImportRefused,
@@ -130,7 +130,7 @@ class PositionsImportMixin(ImportMixin):
     skip_admin_log = True  # the audit trail has a row for each change
 
     def has_import_permission(self, request: HttpRequest) -> bool:
-        return permissions.may_import_positions(user=request.user)
+        return may_import_positions(user=request.user)
 
     def get_import_data_kwargs(self, **kwargs: Any) -> dict[str, Any]:
         form = kwargs.pop("form", None)

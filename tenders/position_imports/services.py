@@ -27,12 +27,13 @@ from exchange_office import clock
 from exchange_office.formatting import dollars
 from notes.models import Security
 from notes.selectors import current_offer
-from tenders import permissions
+from tenders.accounts import permissions
 from tenders.accounts.models import AccountOwner, BrokerFirm, ClientAccount, Position
 from tenders.accounts.services import HoldingTender, tenders_holding_notes
 from tenders.domain.owners import OwnerOnFile, OwnersPlan, plan_owners
 from tenders.instructions.models import Instruction, InstructionSigner
 from tenders.position_imports import bulk
+from tenders.position_imports.permissions import may_import_positions
 from tenders.position_imports.rows import FeedRow, FileRefused, Refusal, check_row, read_lines
 
 # The account's own fields the feed sets, in the file's order.
@@ -388,9 +389,7 @@ def _keys(rows: list[FeedRow | Refusal], firms: dict[str, BrokerFirm]) -> dict[i
 
 def _require_may_import(by: User | None) -> None:
     if by is not None:  # None: the command, run by whoever may run commands on the server
-        permissions.require(
-            permissions.may_import_positions(user=by), "You may not import positions."
-        )
+        permissions.require(may_import_positions(user=by), "You may not import positions.")
 
 
 def positions_preview(

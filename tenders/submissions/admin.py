@@ -16,7 +16,6 @@ from django.utils.html import format_html
 from exchange_office.admin_mixins import ReadOnlyAdminMixin
 from exchange_office.http import AuthenticatedHttpRequest
 from notes.models import ExchangeOffer, OfferStatus
-from tenders import permissions
 from tenders.submissions.forms import SendForm
 from tenders.submissions.models import (
     FILE_TYPES,
@@ -24,6 +23,7 @@ from tenders.submissions.models import (
     AgentSubmissionItem,
     SubmissionFormat,
 )
+from tenders.submissions.permissions import may_submit_to_agent
 from tenders.submissions.selectors import pending_by_firm
 from tenders.submissions.services import agent_submission_record
 
@@ -174,7 +174,7 @@ class AgentSubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "title": "Submissions to the agent",
             "pending": [(offer, pending_by_firm(offer=offer)) for offer in offers],
             "formats": SubmissionFormat.choices,
-            "may_send": permissions.may_submit_to_agent(user=request.user),
+            "may_send": may_submit_to_agent(user=request.user),
             **(extra_context or {}),
         }
         return super().changelist_view(request, context)
@@ -195,7 +195,7 @@ class AgentSubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         """Record the firm's next file in the format asked for, and download it."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        if not permissions.may_submit_to_agent(user=request.user):
+        if not may_submit_to_agent(user=request.user):
             raise PermissionDenied("Only operations staff submit instructions to the agent.")
         back = HttpResponseRedirect(reverse("admin:tenders_agentsubmission_changelist"))
         form = SendForm(request.POST)

@@ -8,26 +8,31 @@ only what changed since: new instructions, and the cancellations of those withdr
 
 import dataclasses
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib.auth.models import User
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 
 from exchange_office import clock
-from exchange_office.formatting import describe_instant
+from exchange_office.formatting import describe_instant, dollars
 from notes.models import ExchangeOffer, OfferStatus
-from tenders import permissions
-from tenders.accounts.models import BrokerFirm, ClientAccount
-from tenders.command_line import command_line_user, shell_login
+from tenders.accounts import permissions
+from tenders.accounts.command_line import command_line_user, shell_login
+from tenders.accounts.models import BrokerFirm, ClientAccount, Position
 from tenders.domain.lifecycle import Status
 from tenders.domain.submission import AgentMessage, MessageKind
-from tenders.instructions.models import Instruction
+from tenders.domain.tender import tendered_principal
+from tenders.instructions.models import Instruction, InstructionStatus
 from tenders.instructions.services import instruction_transition
 from tenders.submissions.models import (
     AgentSubmission,
     AgentSubmissionItem,
     SubmissionFormat,
 )
+from tenders.submissions.permissions import may_submit_to_agent
 from tenders.submissions.selectors import refusal, submission_file, submission_plan
 
 
@@ -73,7 +78,7 @@ def agent_submission_record(
         by, via = command_line_user(), f" from the command line ({shell_login()})"
     else:
         permissions.require(
-            permissions.may_submit_to_agent(user=by),
+            may_submit_to_agent(user=by),
             "Only operations staff submit instructions to the agent.",
         )
     offer, firm = _lock(offer=offer, firm=firm)
@@ -149,4 +154,85 @@ def agent_submission_record(
         new=plan.new,
         cancellations=plan.cancellations,
         held_back=plan.held_back,
+    )
+
+
+# Instructions submitted one by one (the instruction list's admin action), without a file
+
+
+def _refuse(message: str) -> ValidationError:
+    return ValidationError({NON_FIELD_ERRORS: [message]})
+
+
+@dataclass(frozen=True, slots=True)
+class AgentSubmissionResult:
+    submitted: tuple[Instruction, ...]
+    refused: tuple[tuple[Instruction, str], ...]
+    skipped: int = 0  # instructions asked for that were not received ones
+
+    @property
+    def principal(self) -> Decimal:
+        return sum((i.resolved_amount or Decimal(0) for i in self.submitted), Decimal(0))
+
+
+@transaction.atomic
+def instructions_submit_to_agent(
+    *, offer: ExchangeOffer, instructions: Iterable[Instruction], by: User
+) -> AgentSubmissionResult:
+    """Submit the received instructions among `instructions` to the exchange agent (through
+    ATOP): a "tender all" resolves to the account's position now; a stated amount must still
+    be held. Instructions in any other status, or of another offer, are skipped."""
+    permissions.require(
+        may_submit_to_agent(user=by),
+        "Only operations staff submit instructions to the agent.",
+    )
+    if clock.now() >= offer.expiration:
+        raise _refuse(
+            f"The offer expired at {describe_instant(offer.expiration)}: the agent takes no "
+            "more tenders."
+        )
+    ids = {i.pk for i in instructions}
+    # Lock the accounts first, in order, as the other writes do: locking an instruction before
+    # its account deadlocks with a representative amending or withdrawing it at that moment.
+    accounts = Instruction.objects.filter(pk__in=ids).values("account_id")
+    list(
+        ClientAccount.objects.select_for_update()
+        .filter(pk__in=accounts)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    locked = list(
+        Instruction.objects.select_for_update()
+        .filter(pk__in=ids, offer=offer, status=InstructionStatus.RECEIVED)
+        .select_related("account")
+        .order_by("account_id")
+    )
+    positions = dict(
+        Position.objects.filter(
+            account_id__in=[i.account_id for i in locked], security_id=offer.old_security_id
+        ).values_list("account_id", "principal")
+    )
+    submitted, refused = [], []
+    for instruction in locked:
+        position = positions.get(instruction.account_id, Decimal(0))
+        tendered = tendered_principal(
+            choice=instruction.choice,
+            stated=instruction.amount,
+            resolved=None,  # resolved now, at submission
+            position=position,
+        ).principal
+        if not tendered or tendered > position:
+            refused.append(
+                (
+                    instruction,
+                    f"{instruction.account.account_number}: {dollars(tendered)} instructed "
+                    f"but {dollars(position)} held.",
+                )
+            )
+            continue
+        instruction.resolved_amount = tendered
+        instruction_transition(instruction, Status.SUBMITTED, by=by)
+        submitted.append(instruction)
+    return AgentSubmissionResult(
+        submitted=tuple(submitted), refused=tuple(refused), skipped=len(ids) - len(locked)
     )

@@ -13,7 +13,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.template.loader import select_template
 from django.utils.safestring import SafeString, mark_safe
 
-from tenders.data_version import cached_under_version
+from tenders.data_version.cache import cached_under_version
 
 register = template.Library()
 

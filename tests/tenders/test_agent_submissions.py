@@ -42,9 +42,8 @@ from tenders.models import (
     InstructionTransition,
     Position,
 )
-from tenders.operations.services import instructions_submit_to_agent
 from tenders.submissions.selectors import agent_submission_build, submission_plan
-from tenders.submissions.services import agent_submission_record
+from tenders.submissions.services import agent_submission_record, instructions_submit_to_agent
 from tests import factories
 from tests.tenders.conftest import (
     AUG_20,

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from tenders.bulk_runs.actions import bulk_run_resume
 from tenders.bulk_runs.selectors import bulk_run_progress
 from tenders.bulk_runs.services import bulk_run_drain
 from tenders.bulk_runs.tasks import drain_bulk_run
@@ -19,7 +20,7 @@ from tenders.models import (
     DocumentKind,
     Instruction,
 )
-from tenders.operations.services import bulk_run_resume, confirmations_issue
+from tenders.offers.consummation import confirmations_issue
 from tests.tenders.conftest import accepted_instructions
 
 pytestmark = pytest.mark.django_db

@@ -37,7 +37,7 @@ from tenders.models import (
     OutboxMessage,
     Reminder,
 )
-from tenders.operations.lifecycle import offer_extend
+from tenders.offers.lifecycle import offer_extend
 from tests import factories
 from tests.tenders.conftest import AUG_20, CUTOFF, NY, ONE_SECOND, POSTGRES_RACES
 

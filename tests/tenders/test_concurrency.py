@@ -40,7 +40,7 @@ from tenders.models import (
     InstructionSigner,
     InstructionTransition,
 )
-from tenders.operations.services import instructions_submit_to_agent
+from tenders.submissions.services import instructions_submit_to_agent
 from tests.factories import StaffUserFactory
 from tests.tenders.conftest import POSTGRES_RACES, notice_for
 

@@ -12,8 +12,8 @@ from django.urls import reverse
 from notes.models import ExchangeOffer, OfferStatus
 from tenders.instructions.services import instruction_submit
 from tenders.models import BulkRun, Document, Instruction, InstructionStatus
-from tenders.operations.selectors import tabulate
-from tenders.operations.services import offer_consummate
+from tenders.offers.consummation import offer_consummate
+from tenders.offers.selectors import tabulate
 from tests import factories
 from tests.forms import form_data
 from tests.tenders.conftest import NY, make_input, notice_for

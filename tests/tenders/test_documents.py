@@ -16,7 +16,7 @@ from tenders.documents.selectors import document_link
 from tenders.documents.services import document_issue, document_regenerate
 from tenders.instructions.services import instruction_submit
 from tenders.models import Document, DocumentKind, OutboxMessage, OutboxStatus
-from tenders.operations.services import outbox_message_resend
+from tenders.outbox.actions import outbox_message_resend
 from tenders.outbox.services import outbox_send
 from tests.tenders.conftest import make_input, notice_for
 

@@ -30,8 +30,8 @@ from tenders.approvals.services import (
 )
 from tenders.instructions.services import instruction_amend, instruction_submit
 from tenders.models import Instruction, InstructionStatus
-from tenders.operations.lifecycle import offer_extend
-from tenders.operations.selectors import tabulate
+from tenders.offers.lifecycle import offer_extend
+from tenders.offers.selectors import tabulate
 from tests import factories
 from tests.tenders.conftest import AUG_20, CUTOFF, EXPIRATION, NY, ONE_SECOND, make_input
 

@@ -17,7 +17,7 @@ from tenders.instructions.services import (
     instruction_withdraw,
 )
 from tenders.models import Instruction, InstructionStatus, Position, WithdrawalNotice
-from tenders.operations.services import instructions_submit_to_agent
+from tenders.submissions.services import instructions_submit_to_agent
 from tests.tenders.conftest import (
     CUTOFF,
     EXPIRATION,

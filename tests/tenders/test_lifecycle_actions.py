@@ -13,7 +13,8 @@ from notes.models import ExchangeOffer, OfferEvent, OfferEventKind, OfferStatus
 from tenders.accounts.selectors import firm_deadlines
 from tenders.instructions.services import instruction_submit, instruction_withdraw
 from tenders.models import Instruction, InstructionStatus
-from tenders.operations.lifecycle import (
+from tenders.offers.consummation import offer_consummate
+from tenders.offers.lifecycle import (
     extension_announcement,
     offer_amend_terms,
     offer_condition_meet,
@@ -21,7 +22,6 @@ from tenders.operations.lifecycle import (
     offer_extend,
     offer_terminate,
 )
-from tenders.operations.services import offer_consummate
 from tests.forms import form_data
 from tests.tenders.conftest import NY, make_input, notice_for
 

@@ -138,8 +138,8 @@ def test_consummation_scenario_meets_the_minimum_and_can_be_consummated(
     from datetime import date
 
     from tenders.demo import load_consummation_scenario
-    from tenders.operations.selectors import tabulate
-    from tenders.operations.services import offer_consummate
+    from tenders.offers.consummation import offer_consummate
+    from tenders.offers.selectors import tabulate
     from tests.factories import StaffUserFactory
 
     offer = load_consummation_scenario()

@@ -19,7 +19,7 @@ from django.urls import reverse
 from tenders.instructions.services import instruction_withdraw
 from tenders.management.commands.nontender_report import Command
 from tenders.notices.selectors import nontender_report
-from tenders.operations.services import offer_consummate
+from tenders.offers.consummation import offer_consummate
 from tests import factories
 from tests.tenders.conftest import notice_for
 from tests.tenders.notices_scene import SEP_5, SEP_5_MORNING, holder, set_the_scene

@@ -23,7 +23,7 @@ from tenders.documents import rendering
 from tenders.instructions.services import instruction_transition
 from tenders.models import DocumentKind, DocumentSnapshot, InstructionStatus
 from tenders.notices.services import termination_notices_queue, terms_amended_documents_queue
-from tenders.operations.services import offer_consummate
+from tenders.offers.consummation import offer_consummate
 from tests import factories
 from tests.tenders.conftest import AUG_20, NY
 from tests.tenders.notices_scene import SEP_5, SEP_5_MORNING, event, set_the_scene

@@ -40,7 +40,7 @@ from tenders.notices.services import (
     termination_notices_queue,
     terms_amended_documents_queue,
 )
-from tenders.operations.services import offer_consummate
+from tenders.offers.consummation import offer_consummate
 from tenders.workers.sweep import sweep
 from tests.tenders.conftest import NY, notice_for
 from tests.tenders.notices_scene import SEP_5, SEP_5_MORNING, event, extension, set_the_scene

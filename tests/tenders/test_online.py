@@ -150,7 +150,7 @@ def test_a_link_no_longer_opens_at_the_firms_cutoff(link: ClientLink, at: Any) -
 def test_after_an_extension_the_next_letter_carries_a_new_link(
     offer: Any, account: Any, link: ClientLink, ops: Any
 ) -> None:
-    from tenders.operations.lifecycle import offer_extend
+    from tenders.offers.lifecycle import offer_extend
 
     offer_extend(
         offer=offer,
@@ -766,7 +766,7 @@ def test_the_projection_answers_any_typed_text_without_failing(
 def test_a_page_read_before_the_terms_changed_is_not_signed_as_read(
     link: ClientLink, account: Any, offer: Any, ops: Any
 ) -> None:
-    from tenders.operations.lifecycle import offer_amend_terms
+    from tenders.offers.lifecycle import offer_amend_terms
 
     client = _verified_client(link)
     page = client.get(_path(link)).content.decode()

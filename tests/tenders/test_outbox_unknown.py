@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from tenders.models import OutboxMessage, OutboxStatus
-from tenders.operations.services import outbox_message_mark_sent, outbox_message_resend
+from tenders.outbox.actions import outbox_message_mark_sent, outbox_message_resend
 from tenders.outbox.services import outbox_message_create
 from tests import factories
 

@@ -4,16 +4,15 @@ services ask it before they write."""
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from tenders import permissions
+from tenders.accounts import permissions
+from tenders.accounts.roles import operations_role_revoke
+from tenders.bulk_runs.actions import bulk_run_resume
 from tenders.documents.services import document_regenerate
 from tenders.domain.rules import Actor
 from tenders.models import BulkRun, ClientAccount, OutboxMessage, OutboxStatus
-from tenders.operations.services import (
-    bulk_run_resume,
-    confirmations_issue,
-    operations_role_revoke,
-    outbox_message_resend,
-)
+from tenders.offers.consummation import confirmations_issue
+from tenders.outbox.actions import outbox_message_resend
+from tenders.submissions.permissions import may_submit_to_agent
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +44,7 @@ def test_staff_without_the_operations_role_may_not_act(account) -> None:
 def test_an_inactive_operator_may_not_act(ops, account) -> None:
     ops.is_active = False
     assert not permissions.may_act_on_account(user=ops, account=account)
-    assert not permissions.may_submit_to_agent(user=ops)
+    assert not may_submit_to_agent(user=ops)
 
 
 def test_only_operations_act_after_the_cutoff(rep, ops) -> None:

@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 from exchange_office import clock
 from notes.models import ExchangeOffer, OfferEvent, OfferEventKind, OfferStatus
 from tenders.models import Instruction
-from tenders.operations.selectors import tabulate
+from tenders.offers.selectors import tabulate
 from tenders.replay import replay_2001
 from tests.tenders.conftest import NY
 

@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from tenders.permissions import OPERATIONS_GROUP, TIN_REVEAL_GROUP
+from tenders.accounts.roles import OPERATIONS_GROUP, TIN_REVEAL_GROUP
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -28,7 +28,7 @@ from tenders.models import (
     OutboxStatus,
     WorkerHeartbeat,
 )
-from tenders.operations.services import confirmations_issue
+from tenders.offers.consummation import confirmations_issue
 from tenders.outbox.services import outbox_message_create, outbox_send
 from tenders.workers.selectors import workers_gone
 from tenders.workers.sweep import sweep

@@ -40,9 +40,10 @@ from tenders.instructions.services import (
     instruction_withdraw,
 )
 from tenders.models import BrokerFirm, ClientAccount, Instruction, InstructionStatus, Position
-from tenders.operations.selectors import tabulate
-from tenders.operations.services import instructions_submit_to_agent, offer_consummate
-from tenders.operations.tabulation import offer_tabulation, tabulation_as_dict
+from tenders.offers.consummation import offer_consummate
+from tenders.offers.selectors import tabulate
+from tenders.offers.tabulation import offer_tabulation, tabulation_as_dict
+from tenders.submissions.services import instructions_submit_to_agent
 from tests import factories
 from tests.tenders.conftest import NY, amount_input, make_input, notice_for
 

@@ -18,11 +18,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from exchange_office import clock
-from tenders.data_version import cached_count, cached_figures, tabulation_data_version
+from tenders.data_version.cache import cached_count, cached_figures, tabulation_data_version
+from tenders.data_version.models import WATCHED_TABLES
 from tenders.instructions.services import instruction_submit
 from tenders.models import ClientAccount, DataVersion, Position
-from tenders.operations.models import WATCHED_TABLES
-from tenders.operations.tabulation_admin import _page_figures
+from tenders.offers.admin.tabulation import _page_figures
 from tests.tenders import test_tabulation
 from tests.tenders.conftest import make_input
 from tests.tenders.test_tabulation import Scene, _holder, page_url

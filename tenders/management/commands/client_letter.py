@@ -10,7 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from tenders.command_line import offer_and_account
+from tenders.accounts.command_line import offer_and_account
 from tenders.letters.services import client_letter_issue
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from exchange_office import clock
-from tenders.command_line import offer_and_account
+from tenders.accounts.command_line import offer_and_account
 from tenders.online.selectors import client_link_url
 from tenders.online.services import client_link_issue
 

@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from tenders.operations.services import operations_role_grant, operations_role_revoke
+from tenders.accounts.roles import operations_role_grant, operations_role_revoke
 
 
 class Command(BaseCommand):

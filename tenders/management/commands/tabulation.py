@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from notes.domain.terms import InvalidTerms
 from notes.models import ExchangeOffer
 from notes.selectors import offer_by_slug
-from tenders.operations.tabulation import offer_tabulation, tabulation_as_dict, tabulation_csv
+from tenders.offers.tabulation import offer_tabulation, tabulation_as_dict, tabulation_csv
 
 FORMATS = ("json", "csv")
 

@@ -1,6 +1,6 @@
 """Reads for operations: what the office's live instructions tender, against the minimum
 condition (judged on the exchange agent's reported total when that is larger). The full
-tabulation page and command read `tenders.operations.tabulation`."""
+tabulation page and command read `tenders.offers.tabulation`."""
 
 from dataclasses import dataclass
 from decimal import Decimal

@@ -15,16 +15,17 @@ from exchange_office.formatting import dollars, long_date
 from exchange_office.http import AuthenticatedHttpRequest, refusal_text
 from notes import admin as notes_admin
 from notes.models import ExchangeOffer, Security
+from notes.permissions import may_run_offer
 from notes.selectors import offer_consummation_date
-from tenders import permissions
 from tenders.approvals.models import Proposal, ProposalKind
 from tenders.approvals.policy import needs_second_person
 from tenders.approvals.services import offer_decision
-from tenders.operations.forms import ConsummateForm
-from tenders.operations.lifecycle_admin import OfferLifecycleActions, proposed_message
-from tenders.operations.selectors import offer_terms_locked, security_terms_locked, tabulate
-from tenders.operations.services import confirmations_issue, offer_consummate
-from tenders.operations.tabulation_admin import OfferTabulationViews
+from tenders.bulk_runs.permissions import may_manage_bulk_runs
+from tenders.offers.admin.lifecycle import OfferLifecycleActions, proposed_message
+from tenders.offers.admin.tabulation import OfferTabulationViews
+from tenders.offers.consummation import confirmations_issue, offer_consummate
+from tenders.offers.forms import ConsummateForm
+from tenders.offers.selectors import offer_terms_locked, security_terms_locked, tabulate
 
 
 class OfferAdmin(OfferTabulationViews, OfferLifecycleActions, notes_admin.ExchangeOfferAdmin):
@@ -34,10 +35,10 @@ class OfferAdmin(OfferTabulationViews, OfferLifecycleActions, notes_admin.Exchan
         return offer_terms_locked(offer=offer)
 
     def has_run_offer_permission(self, request: HttpRequest) -> bool:
-        return permissions.may_run_offer(user=request.user)
+        return may_run_offer(user=request.user)
 
     def has_manage_bulk_runs_permission(self, request: HttpRequest) -> bool:
-        return permissions.may_manage_bulk_runs(user=request.user)
+        return may_manage_bulk_runs(user=request.user)
 
     @admin.action(description="Consummate the offer…", permissions=["run_offer"])
     def consummate(

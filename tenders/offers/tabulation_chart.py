@@ -22,7 +22,7 @@ from exchange_office.formatting import (
 )
 from notes.domain.deadlines import expiration_day
 from tenders.domain.tabulation import percent_of
-from tenders.operations.tabulation import TenderedOverTime
+from tenders.offers.tabulation import TenderedOverTime
 
 WIDTH, HEIGHT = 860, 420
 LEFT, RIGHT, TOP, BOTTOM = 64, 64, 100, 52  # margins around the plot (the last value at right)

@@ -2,7 +2,7 @@
 data version.
 
 At 100,000 accounts the figures take seconds to read and add up; they change only when the
-data does. The database's triggers (`tenders.operations.models.DataVersion`) bump one number
+data does. The database's triggers (`tenders.data_version.models.DataVersion`) bump one number
 in every transaction that writes what the tabulation reads, so the page caches its figures
 under that number and a write is seen by the next request, whoever made it and however.
 
@@ -29,7 +29,7 @@ from django.db.models import QuerySet
 
 from exchange_office import clock
 from notes.models import ExchangeOffer
-from tenders.operations.models import TABULATION, WATCHED_TABLES, DataVersion
+from tenders.data_version.models import TABULATION, WATCHED_TABLES, DataVersion
 
 CACHE_SECONDS = 15 * 60
 

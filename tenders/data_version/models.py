@@ -5,7 +5,7 @@ that writes a table the tabulation reads: the offer and its terms, the firms, ac
 owners and positions, the instructions and their transitions, the agent's reports. A trigger
 catches every writer (services, the admin, bulk imports, raw SQL), where a signal or a call in
 each service would miss the one somebody adds next year. The tabulation page caches its
-figures under this number, and long lists their counts (`tenders.data_version`).
+figures under this number, and long lists their counts (`tenders.data_version.cache`).
 """
 
 from django.db import models

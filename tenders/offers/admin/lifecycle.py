@@ -20,20 +20,20 @@ from exchange_office.http import AuthenticatedHttpRequest
 from notes.models import ExchangeOffer
 from tenders.approvals.models import Proposal, ProposalKind
 from tenders.approvals.services import offer_decision
-from tenders.operations.forms import (
+from tenders.offers.forms import (
     AmendTermsForm,
     ConditionMetForm,
     ConditionWaivedForm,
     ExtendForm,
     TerminateForm,
 )
-from tenders.operations.lifecycle import (
+from tenders.offers.lifecycle import (
     extension_announcement,
     extension_deadline,
     offer_condition_meet,
     offer_condition_waive,
 )
-from tenders.operations.selectors import open_instructions, tabulate
+from tenders.offers.selectors import open_instructions, tabulate
 
 TEMPLATE = "admin/notes/exchangeoffer/lifecycle_action.html"
 
@@ -56,7 +56,7 @@ def proposed_message(proposal: Proposal) -> str:
 
 
 class OfferLifecycleActions:
-    """Mixed into the offer's ModelAdmin (tenders.operations.admin.OfferAdmin). Where a
+    """Mixed into the offer's ModelAdmin (tenders.offers.admin.OfferAdmin). Where a
     decision needs a second person (FOUR_EYES_OFFER_ACTIONS), the action proposes it."""
 
     lifecycle_actions = ["extend", "amend_terms", "clear_conditions", "terminate"]

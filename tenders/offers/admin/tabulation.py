@@ -23,15 +23,15 @@ from notes.models import ExchangeOffer
 from notes.permissions import may_record_agent_report
 from notes.selectors import agent_reports, latest_agent_report
 from notes.services import agent_report_record
-from tenders.data_version import cached_figures
+from tenders.data_version.cache import cached_figures
 from tenders.instructions.models import InstructionStatus
-from tenders.operations.tabulation import (
+from tenders.offers.tabulation import (
     TenderedOverTime,
     offer_tabulation,
     tabulation_csv,
     tendered_over_time,
 )
-from tenders.operations.tabulation_chart import Chart, build_chart
+from tenders.offers.tabulation_chart import Chart, build_chart
 
 PAGE_TEMPLATE = "admin/tenders/tabulation.html"
 CHART_TEMPLATE = "admin/tenders/tabulation_chart.svg"
@@ -110,7 +110,7 @@ def _page_figures(offer: ExchangeOffer) -> dict[str, Any]:
 
 
 class OfferTabulationViews:
-    """Mixed into the offer's ModelAdmin (tenders.operations.admin.OfferAdmin), first."""
+    """Mixed into the offer's ModelAdmin (tenders.offers.admin.OfferAdmin), first."""
 
     def _admin(self) -> "admin.ModelAdmin[ExchangeOffer]":
         return cast("admin.ModelAdmin[ExchangeOffer]", self)

@@ -1,5 +1,5 @@
 """The offer's lifecycle as operations run it: extend, amend the terms, clear its conditions,
-terminate (consummation is in `tenders.operations.services`). The press release reserves "the
+terminate (consummation is in `tenders.offers.services`). The press release reserves "the
 right to extend, amend, or terminate" the offer; SEC Rule 14e-1 says how.
 
 Each action locks the offer, checks every rule, records an `OfferEvent` (who, why, both
@@ -37,8 +37,9 @@ from notes.models import (
     OfferEventKind,
     OfferStatus,
 )
+from notes.permissions import may_run_offer
 from notes.selectors import offer_calendar, offer_terms, offers_with_terms
-from tenders import permissions
+from tenders.accounts import permissions
 from tenders.approvals.models import Proposal, ProposalKind
 from tenders.approvals.policy import require_approved
 from tenders.domain.lifecycle import Status
@@ -49,7 +50,7 @@ from tenders.notices.services import (
     termination_notices_queue,
     terms_amended_documents_queue,
 )
-from tenders.operations.selectors import open_instructions, tabulate
+from tenders.offers.selectors import open_instructions, tabulate
 
 # The terms an amendment may change. Rule 14e-1(b): a change of the consideration keeps the
 # offer open 10 business days; any other material change (the minimum condition) 5.
@@ -70,9 +71,7 @@ def _refuse(message: str, code: str | None = None, **params: Any) -> ValidationE
 
 
 def _require_operations(by: User, action: str) -> None:
-    permissions.require(
-        permissions.may_run_offer(user=by), f"Only operations staff {action} an offer."
-    )
+    permissions.require(may_run_offer(user=by), f"Only operations staff {action} an offer.")
 
 
 def _locked_open_offer(offer: ExchangeOffer, action: str) -> ExchangeOffer:

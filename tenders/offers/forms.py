@@ -7,7 +7,7 @@ from django import forms
 
 from exchange_office.formatting import NEW_YORK
 from notes.models import ExchangeOffer, OfferCondition
-from tenders.operations.lifecycle import AMENDABLE_TERMS
+from tenders.offers.lifecycle import AMENDABLE_TERMS
 
 
 class ConsummateForm(forms.Form):

@@ -1,0 +1,34 @@
+"""Who may decide what waits for a second person."""
+
+from notes.permissions import may_run_offer
+from tenders.accounts.models import ClientAccount
+from tenders.accounts.permissions import User, firm_for_user, may_reveal_tin
+from tenders.approvals.models import HeldInstruction, Proposal, ProposalKind
+
+
+def may_supervise(*, user: User, account: ClientAccount) -> bool:
+    """Approve the account's held instructions (large, or late): a supervisor, that is a
+    representative of the account's firm with the permission."""
+    firm = firm_for_user(user=user)
+    return (
+        firm is not None
+        and firm.pk == account.firm_id
+        and user.is_active
+        and user.has_perm("tenders.supervise_instructions")
+    )
+
+
+def may_decide_held(*, user: User, held: HeldInstruction) -> bool:
+    """Approve or reject this held instruction: a supervisor of its firm who did not enter it."""
+    return may_supervise(user=user, account=held.account) and held.entered_by_id != user.pk
+
+
+def may_decide_proposal(*, user: User, proposal: Proposal) -> bool:
+    """Approve or reject this proposal: whoever may make such a decision (reveal a TIN, run
+    the offer), except the person who proposed it."""
+    allowed = (
+        may_reveal_tin(user=user)
+        if proposal.kind == ProposalKind.REVEAL_TIN
+        else may_run_offer(user=user)
+    )
+    return allowed and proposal.proposed_by_id != user.pk

@@ -1,0 +1,152 @@
+"""Consummating the offer, and the exchange confirmations it gives.
+
+Consummation accepts the live instructions ("tender all" resolved to the positions), records
+the offer's step, and starts two bulk runs: the exchange confirmations, and the payment
+notices of the Old Notes kept out of the exchange (`tenders.notices`). The service queues
+their drains (another concern's task) once the transaction commits.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.contrib.auth.models import User
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
+
+from exchange_office import clock
+from exchange_office.formatting import describe_instant, dollars, long_date
+from notes.domain.deadlines import validate_consummation_date
+from notes.domain.entitlement import InvalidConsummationDate
+from notes.models import ExchangeOffer, OfferEvent, OfferEventKind, OfferStatus
+from notes.permissions import may_run_offer
+from notes.selectors import offer_calendar
+from tenders.accounts import permissions
+from tenders.approvals.models import Proposal, ProposalKind
+from tenders.approvals.policy import require_approved
+from tenders.bulk_runs import services as bulk_runs
+from tenders.bulk_runs import tasks as bulk_run_tasks
+from tenders.bulk_runs.models import BulkRun, BulkRunStatus
+from tenders.bulk_runs.permissions import may_manage_bulk_runs
+from tenders.domain.lifecycle import Status
+from tenders.instructions.services import instruction_transition
+from tenders.notices.services import payment_notices_queue
+from tenders.offers.selectors import Tabulation, tabulate
+
+
+def _refuse(messages: list[str] | str) -> ValidationError:
+    return ValidationError(
+        {NON_FIELD_ERRORS: [messages] if isinstance(messages, str) else messages}
+    )
+
+
+def _consummation_refusals(offer: ExchangeOffer, on: date, tabulation: Tabulation) -> list[str]:
+    refusals = []
+    if offer.status != OfferStatus.OPEN:
+        refusals.append(f"The offer is {offer.get_status_display().lower()}, not open.")
+    if clock.now() < offer.expiration:
+        refusals.append(
+            f"The offer is open until {describe_instant(offer.expiration)}: it can be "
+            "consummated only after it expires."
+        )
+    try:
+        validate_consummation_date(offer.expiration, on, offer_calendar(offer=offer))
+    except InvalidConsummationDate as exc:
+        refusals.append(str(exc))
+    if on > clock.today():
+        refusals.append(f"The consummation date {long_date(on)} is in the future.")
+    if not tabulation.minimum_met:
+        agent = (
+            f" ({dollars(tabulation.judged)} as the exchange agent reports for the whole issue)"
+            if tabulation.judged_on_agent
+            else ""
+        )
+        refusals.append(
+            f"The minimum condition is not met: {dollars(tabulation.tendered)} tendered "
+            f"({tabulation.percent}%){agent}, {dollars(tabulation.required)} required."
+        )
+    refusals += [
+        f"Account {line.instruction.account.account_number} instructs "
+        f"{dollars(line.tendered)} but holds {dollars(line.position)}."
+        for line in tabulation.over_position
+    ]
+    unmet = offer.conditions.filter(is_satisfied=False, is_waived=False)
+    refusals += [f"Condition not satisfied: {condition.description}." for condition in unmet]
+    return refusals
+
+
+@dataclass(frozen=True, slots=True)
+class ConsummationResult:
+    offer: ExchangeOffer
+    accepted: int
+    tendered: Decimal
+    run: BulkRun
+    payment_run: BulkRun | None = None  # the payment notices of the Old Notes not tendered
+
+
+@transaction.atomic
+def offer_consummate(
+    *, offer: ExchangeOffer, on: date, by: User, proposal: Proposal | None = None
+) -> ConsummationResult:
+    """Consummate the offer on `on`, or refuse with every reason at once: the live
+    instructions are accepted ("tender all" resolved to the positions), and the exchange
+    confirmations are issued in a bulk run; then the payment notices of the Old Notes not
+    tendered, in another (`tenders.notices`)."""
+    permissions.require(may_run_offer(user=by), "Only operations staff consummate an offer.")
+    require_approved(kind=ProposalKind.CONSUMMATE, offer=offer, by=by, proposal=proposal)
+    offer = ExchangeOffer.objects.select_for_update().get(pk=offer.pk)
+    tabulation = tabulate(offer=offer, lock=True)
+    refusals = _consummation_refusals(offer, on, tabulation)
+    if refusals:
+        raise _refuse(refusals)
+    for line in tabulation.lines:
+        line.instruction.resolved_amount = line.tendered
+        instruction_transition(line.instruction, Status.ACCEPTED, by=by, reason=f"Consummated {on}")
+    offer.status = OfferStatus.CONSUMMATED
+    offer.consummation_date = on
+    offer._history_user = by  # type: ignore[attr-defined]  # simple-history reads it
+    offer.save(update_fields=["status", "consummation_date"])
+    OfferEvent.objects.create(
+        offer=offer,
+        kind=OfferEventKind.CONSUMMATED,
+        reason=f"Consummated on {long_date(on)}: every condition met or waived.",
+        by=by,
+        business_at=clock.now(),
+        wall_at=clock.wall_now(),
+        changes={
+            "consummation_date": on.isoformat(),
+            "accepted_instructions": str(len(tabulation.lines)),
+            "tendered_principal": str(tabulation.tendered),
+        },
+    )
+    run = _start_confirmations(offer=offer, by=by)
+    # The holders who kept Old Notes out of the exchange are paid principal plus accrued
+    # interest today: each gets a payment notice, snapshotted now, issued in a bulk run.
+    payment_run = payment_notices_queue(offer=offer, by=by)
+    return ConsummationResult(
+        offer=offer,
+        accepted=len(tabulation.lines),
+        tendered=tabulation.tendered,
+        run=run,
+        payment_run=payment_run,
+    )
+
+
+# The exchange confirmations
+
+
+def _start_confirmations(*, offer: ExchangeOffer, by: User) -> BulkRun:
+    run = bulk_runs.bulk_run_create(offer=offer, by=by)
+    if run.status == BulkRunStatus.RUNNING:
+        bulk_run_tasks.enqueue_drains(run_id=run.pk)
+    return run
+
+
+@transaction.atomic
+def confirmations_issue(*, offer: ExchangeOffer, by: User) -> BulkRun:
+    """Issue (again) the exchange confirmations of a consummated offer in a bulk run: a
+    confirmation already issued is not issued twice."""
+    permissions.require(may_manage_bulk_runs(user=by), "You may not start bulk runs of documents.")
+    if offer.status != OfferStatus.CONSUMMATED:
+        raise _refuse(f"{offer} is not consummated: there is nothing to confirm.")
+    return _start_confirmations(offer=offer, by=by)

@@ -1,0 +1,8 @@
+"""Who may send instructions to the exchange agent."""
+
+from tenders.accounts.permissions import User, is_active_staff
+
+
+def may_submit_to_agent(*, user: User) -> bool:
+    """Operations staff who may change instructions: a submission moves them to submitted."""
+    return is_active_staff(user) and user.has_perm("tenders.change_instruction")
