@@ -64,7 +64,11 @@ def test_the_check_reads_comments_only() -> None:
 def test_the_walk_finds_the_project() -> None:
     names = {path.relative_to(ROOT).as_posix() for path in python_files()}
     assert len(names) > 100
-    expected = {"tenders/accounts/permissions.py", "tests/test_type_ignores.py", "bench/confirmations.py"}
+    expected = {
+        "tenders/accounts/permissions.py",
+        "tests/test_type_ignores.py",
+        "bench/confirmations.py",
+    }
     assert expected <= names
 
 

@@ -4,7 +4,7 @@ Rendering is slow (WeasyPrint) and happens outside any transaction; storing is q
 idempotent per key (`tenders.documents.keys`: the occasion a document is issued for, such as
 an instruction's receipt or an account's payment notice): a task that runs twice finds the
 document issued. A receipt or a notice is rendered from the snapshot taken at the moment it
-describes, never from the live rows; the sweep (`tenders.workers.sweep`) issues any snapshot
+describes, never from the live rows; the sweep (`tenders.sweep`) issues any snapshot
 left without its document. A confirmation is rendered from the rows of the consummated offer.
 """
 

@@ -7,7 +7,6 @@ from django.db.models import Q
 
 from notes.models import ExchangeOffer
 from tenders.accounts.models import ClientAccount
-from tenders.documents.models import Document
 
 
 class OutboxStatus(models.TextChoices):
@@ -29,8 +28,9 @@ class OutboxMessage(models.Model):
         ClientAccount, on_delete=models.PROTECT, related_name="outbox_messages"
     )
     offer = models.ForeignKey(ExchangeOffer, on_delete=models.PROTECT, related_name="+")
+    # By name: documents are e-mailed through the outbox, which knows nothing about them.
     document = models.ForeignKey(
-        Document,
+        "tenders.Document",
         on_delete=models.PROTECT,
         null=True,
         blank=True,

@@ -10,6 +10,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -21,17 +22,19 @@ from exchange_office import clock
 from exchange_office.formatting import timestamp
 from notes.models import ExchangeOffer
 from tenders.accounts.models import ClientAccount
-from tenders.documents.models import Document
 from tenders.outbox.models import OutboxMessage, OutboxStatus
 from tenders.workers.identity import current_worker_id
 from tenders.workers.selectors import workers_gone
+
+if TYPE_CHECKING:
+    from tenders.documents.models import Document
 
 log = logging.getLogger(__name__)
 
 
 def outbox_message_create(
     *,
-    document: Document | None = None,
+    document: "Document | None" = None,
     account: ClientAccount | None = None,
     offer: ExchangeOffer | None = None,
     to: str,

@@ -5,13 +5,16 @@
 - **Heartbeat.** A small thread records a beat every WORKER_HEARTBEAT_SECONDS; a clean exit
   records that the worker stopped. Another worker can then tell a busy worker from a dead one.
 - **Sweep.** At start-up, and between tasks every WORKER_SWEEP_SECONDS, the worker runs the
-  sweep (`tenders.workers.sweep`): what a dead worker left is taken back or shown to a person.
+  sweep it is given (`tenders.sweep`, which knows every concern's background work): what a
+  dead worker left is taken back or shown to a person.
 """
 
 import logging
 import random
 import threading
 import time
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections, connection
@@ -22,7 +25,6 @@ from django_tasks_db.utils import exclusive_transaction, is_locked_database_exce
 
 from tenders.workers import identity
 from tenders.workers.services import worker_heartbeat, worker_stopped
-from tenders.workers.sweep import sweep
 
 log = logging.getLogger(__name__)
 
@@ -54,11 +56,15 @@ class Heartbeat(threading.Thread):
 
 
 class OfficeWorker(Worker):
+    def __init__(self, *, sweep: Callable[[], object], **options: Any) -> None:
+        super().__init__(**options)
+        self.sweep = sweep
+
     def _sweep(self) -> None:
         # Like a task: a first Ctrl-C or SIGTERM lets the sweep finish, then the worker exits.
         self.running_task = True
         try:
-            sweep()
+            self.sweep()
         except Exception:  # the sweep runs again later; the worker must go on
             log.exception("The sweep failed")
         finally:

@@ -41,7 +41,7 @@ from tenders.notices.services import (
     terms_amended_documents_queue,
 )
 from tenders.offers.consummation import offer_consummate
-from tenders.workers.sweep import sweep
+from tenders.sweep import sweep
 from tests.tenders.conftest import NY, notice_for
 from tests.tenders.notices_scene import SEP_5, SEP_5_MORNING, event, extension, set_the_scene
 

@@ -30,8 +30,8 @@ from tenders.models import (
 )
 from tenders.offers.consummation import confirmations_issue
 from tenders.outbox.services import outbox_message_create, outbox_send
+from tenders.sweep import sweep
 from tenders.workers.selectors import workers_gone
-from tenders.workers.sweep import sweep
 from tests import factories
 from tests.tenders.conftest import accepted_instructions, make_input
 

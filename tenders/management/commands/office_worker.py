@@ -13,6 +13,7 @@ from django.core.management.base import CommandError
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
 from django_tasks_db.management.commands import db_worker
 
+from tenders.sweep import sweep
 from tenders.workers.identity import new_worker_id
 from tenders.workers.runner import OfficeWorker
 
@@ -68,6 +69,7 @@ class Command(db_worker.Command):
             # Made again in the reloader's child, which runs the tasks: its own pid.
             worker_id=worker_id or new_worker_id(),
             excluded_queue_names=excluded,
+            sweep=sweep,
         )
         if reload:
             if os.environ.get(DJANGO_AUTORELOAD_ENV) == "true":

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from tenders.workers.sweep import sweep
+from tenders.sweep import sweep
 
 
 class Command(BaseCommand):
