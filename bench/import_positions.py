@@ -4,7 +4,7 @@ Migrates the database in DATABASE_URL if needed (without it, a temporary SQLite 
 deleted at the end), adds a firm of its own (a new DTC participant number each run, so every
 run creates its accounts), writes a feed of N generated lines (one owner in ten a joint
 account, every line with an address, e-mail and telephone) and imports it through
-`tenders.position_imports.services.positions_import`, the code path of the admin and of
+`tenders.positions.imports.positions_import`, the code path of the admin and of
 `manage.py import_positions`, as an operator. It times the preview too, and with --again
 imports the same file once more with one principal in ten raised (the daily feed's case:
 updates among unchanged lines). The last line is for machines:
@@ -129,7 +129,7 @@ def main() -> None:
         from notes.services import offer_load_seed
         from tenders.accounts.models import BrokerFirm
         from tenders.accounts.roles import operations_role_grant
-        from tenders.position_imports.services import positions_import, positions_preview
+        from tenders.positions.imports import positions_import, positions_preview
 
         t0 = time.perf_counter()
         ensure_database()

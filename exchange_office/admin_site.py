@@ -1,4 +1,4 @@
-"""The admin site: Django's, with one guard for every registered model's actions."""
+"""The admin site: Django's, with guards for every registered model's actions and search."""
 
 from typing import Any
 
@@ -30,6 +30,25 @@ class SelectionCheckMixin:
 
 
 _BIGINT_MAX = 2**63 - 1
+MAX_SEARCH_LENGTH = 200  # characters: no account number, name or slug is near it
+
+
+class SearchLengthMixin:
+    """A search term of a megabyte was a server error on SQLite ("LIKE or GLOB pattern too
+    complex", found by the fuzz tests) and a slow scan elsewhere: a term longer than anything
+    searchable finds nothing, and the page says why."""
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: Any, search_term: str
+    ) -> tuple[Any, bool]:
+        if len(search_term) > MAX_SEARCH_LENGTH:
+            self.message_user(  # type: ignore[attr-defined]  # mixed into a ModelAdmin
+                request,
+                f"Search for at most {MAX_SEARCH_LENGTH} characters.",
+                messages.ERROR,
+            )
+            return queryset.none(), False
+        return super().get_search_results(request, queryset, search_term)  # type: ignore[misc]  # mixed into a ModelAdmin
 
 
 def _is_row_id(value: str, model: type[Model]) -> bool:
@@ -45,8 +64,14 @@ class OfficeAdminSite(admin.AdminSite):
     login_form = AdminLoginForm  # says so when too many failed logins locked the user out
 
     def register(self, model_or_iterable: Any, admin_class: Any = None, **options: Any) -> None:
-        """Every model admin, ours and the libraries', gets the selection check."""
+        """Every model admin, ours and the libraries', gets the selection check and the search
+        term's limit."""
         admin_class = admin_class or admin.ModelAdmin
-        if not issubclass(admin_class, SelectionCheckMixin):
-            admin_class = type(admin_class.__name__, (SelectionCheckMixin, admin_class), {})
+        guards = tuple(
+            guard
+            for guard in (SelectionCheckMixin, SearchLengthMixin)
+            if not issubclass(admin_class, guard)
+        )
+        if guards:
+            admin_class = type(admin_class.__name__, (*guards, admin_class), {})
         super().register(model_or_iterable, admin_class, **options)

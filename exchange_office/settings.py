@@ -93,7 +93,7 @@ INSTALLED_APPS = [
     "django_countries",
     "phonenumber_field",
     "simple_history",
-    "import_export",  # the positions feed's import pages (tenders.position_imports)
+    "import_export",  # the positions feed's import pages (tenders.positions)
     "django_tasks",
     "django_tasks_db",
     "axes",

@@ -116,7 +116,8 @@ SECURITY_TERMS = [
 ]
 
 
-@admin.register(Security)
+# Registered once, by the broker's side (`tenders.offers.admin`): it says when terms are locked
+# (`terms_locked`) and adds the offer's actions, and `notes` does not import `tenders`.
 class SecurityAdmin(admin.ModelAdmin):
     list_display = ["short_name", "name", "cusip", "maturity_date", "issuer"]
     list_select_related = ["issuer"]
@@ -221,7 +222,7 @@ OFFER_TERMS = [
 ]
 
 
-@admin.register(ExchangeOffer)
+# Registered once, by the broker's side (`tenders.offers.admin`), with its actions.
 class ExchangeOfferAdmin(ReadOnlyHistoryAdmin):
     list_display = ["name", "slug", "status", "expiration", "consummation_date"]
     list_filter = ["status"]

@@ -73,11 +73,8 @@ def main() -> None:
         snapshot = DocumentSnapshot.objects.get(instruction=receipt, kind=DocumentKind.RECEIPT)
         keep("receipt", rendering.render_snapshot(snapshot, document_number="R-SAMPLE-1").content)
 
-        from tenders.instructions.services import (
-            SignatureInput,
-            WithdrawalNoticeInput,
-            instruction_withdraw,
-        )
+        from tenders.instructions.services import SignatureInput, WithdrawalNoticeInput
+        from tenders.intake.services import instruction_withdraw
 
         with clock.frozen_at(datetime(2001, 8, 31, 11, 0, tzinfo=new_york)):
             withdrawn = instruction_withdraw(
@@ -103,7 +100,7 @@ def main() -> None:
 
         # The client tenders all again, so the minimum condition is still met on Sep 5.
         from tenders.instructions.services import InstructionInput
-        from tenders.instructions.services import instruction_submit as submit
+        from tenders.intake.services import instruction_submit as submit
 
         with clock.frozen_at(datetime(2001, 8, 31, 12, 0, tzinfo=new_york)):
             submit(
@@ -132,7 +129,7 @@ def main() -> None:
 
         from notes.models import ExchangeOffer
         from tenders.approvals.models import ProposalKind
-        from tenders.approvals.services import offer_decision_agreed
+        from tenders.offers.decisions import offer_decision_agreed
 
         # Each decision proposed by ops and approved by ops2 (four eyes), as in the office.
         ops2 = get_user_model().objects.get(username="ops2")

@@ -1,4 +1,5 @@
-"""Django's admin finds an app's admin in `tenders.admin`: each concern registers its own."""
+"""Django's admin finds an app's admin in `tenders.admin`: each concern registers its own, and
+the pages that several concerns make up are registered by `tenders.pages.admin`."""
 
 from tenders.accounts import admin as accounts_admin
 from tenders.approvals import admin as approvals_admin
@@ -10,6 +11,8 @@ from tenders.notices import admin as notices_admin
 from tenders.offers import admin as offers_admin
 from tenders.online import admin as online_admin
 from tenders.outbox import admin as outbox_admin
+from tenders.pages import admin as pages_admin
+from tenders.positions import admin as positions_admin
 from tenders.submissions import admin as submissions_admin
 
 __all__ = [
@@ -23,5 +26,7 @@ __all__ = [
     "offers_admin",
     "online_admin",
     "outbox_admin",
+    "pages_admin",
+    "positions_admin",
     "submissions_admin",
 ]

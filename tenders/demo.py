@@ -29,20 +29,16 @@ from tenders.accounts.models import (
 from tenders.accounts.roles import operations_role_grant
 from tenders.accounts.services import account_set_tin
 from tenders.approvals.models import HeldInstruction, Proposal, ProposalKind
-from tenders.approvals.services import (
-    held_instruction_approve,
-    offer_decision_propose,
-    proposal_reject,
-)
+from tenders.approvals.services import proposal_reject
 from tenders.instructions.models import Instruction
-from tenders.instructions.services import (
-    InstructionInput,
-    SignatureInput,
-    WithdrawalNoticeInput,
+from tenders.instructions.services import InstructionInput, SignatureInput, WithdrawalNoticeInput
+from tenders.intake.services import (
+    held_instruction_approve,
     instruction_amend,
     instruction_submit,
     instruction_withdraw,
 )
+from tenders.offers.decisions import offer_decision_propose
 from tenders.online.models import ClientSubmission
 from tenders.online.services import (
     OnlineInput,

@@ -23,9 +23,9 @@ from notes.domain.deadlines import expiration_day
 from notes.models import ExchangeOffer, OfferEvent, OfferEventKind, OfferStatus
 from notes.selectors import offer_calendar
 from tenders.approvals.models import ProposalKind
-from tenders.approvals.services import offer_decision_agreed
 from tenders.demo import INSTRUCTIONS, DemoInstruction, load_demo_book, record_step
 from tenders.instructions.models import Instruction, InstructionTransition
+from tenders.offers.decisions import offer_decision_agreed
 from tenders.offers.lifecycle import (
     extension_announcement,
     offer_condition_meet,

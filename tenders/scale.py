@@ -19,7 +19,7 @@ operations run on the whole book (and which would end the open offer the pages s
 Every instruction has its owners' signatures and its status changes, as the services write
 them. The values are written in their stored form with one statement per table and batch
 (COPY on PostgreSQL), through the positions import's bulk writer (why not `bulk_create`:
-see tenders/position_imports/bulk.py). No audit-trail rows are written for the synthetic
+see tenders/positions/bulk.py). No audit-trail rows are written for the synthetic
 rows, and nothing is e-mailed or rendered.
 
 Running it again tops the book up to N accounts: the accounts already there are kept.
@@ -49,7 +49,7 @@ from tenders.accounts.models import (
 from tenders.domain.lifecycle import Status
 from tenders.domain.tin import last_four, normalize_tin
 from tenders.instructions.models import Instruction, InstructionSigner, InstructionTransition
-from tenders.position_imports import bulk
+from tenders.positions import bulk
 
 FIRM_NAME = "Scale Securities {}"
 FIRM_PARTICIPANT = "95{:02d}"  # DTC 9501, 9502, ...: clear of the demo's 0901-0903

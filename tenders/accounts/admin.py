@@ -1,5 +1,7 @@
-"""Operations' view of firms, their representatives, client accounts and positions, and the
-record of TIN reveals. Nothing here is ever deleted."""
+"""Operations' view of firms, their representatives and client accounts, and the record of TIN
+reveals. Nothing here is ever deleted. The firms' and the accounts' admins are registered by
+`tenders.pages.admin`, which adds what other concerns bring to them (the letters' actions, the
+positions)."""
 
 from typing import Any
 
@@ -13,25 +15,20 @@ from exchange_office.admin_mixins import (
     ReadOnlyAdminMixin,
     ReadOnlyHistoryAdmin,
 )
-from tenders.accounts.forms import ClientAccountForm, PositionForm
+from tenders.accounts.forms import ClientAccountForm
 from tenders.accounts.models import (
     AccountOwner,
-    BrokerFirm,
     ClientAccount,
-    Position,
     Representative,
     TinReveal,
     TinTypeChoice,
 )
-from tenders.accounts.services import account_owner_save, account_save, position_save
+from tenders.accounts.services import account_owner_save, account_save
 from tenders.data_version.cache import DataVersionPaginator
-from tenders.letters.admin import ClientLetterActionsMixin
-from tenders.position_imports.admin import PositionsImportMixin
 
 
-@admin.register(BrokerFirm)
-class BrokerFirmAdmin(ClientLetterActionsMixin, admin.ModelAdmin):
-    actions = list(ClientLetterActionsMixin.LETTER_ACTIONS)
+# Registered by `tenders.pages.admin`, with the actions that send the client letters.
+class BrokerFirmAdmin(admin.ModelAdmin):
     list_display = [
         "name",
         "dtc_participant_number",
@@ -72,14 +69,7 @@ class AccountOwnerInline(NoDeleteAdminMixin, admin.TabularInline):
     min_num = 1
 
 
-class PositionInline(NoDeleteAdminMixin, admin.TabularInline):
-    model = Position
-    form = PositionForm
-    extra = 0
-    autocomplete_fields = ["security"]
-
-
-@admin.register(ClientAccount)
+# Registered by `tenders.pages.admin`, with its positions (written through `tenders.positions`).
 class ClientAccountAdmin(ListWithoutColumnsMixin, NoDeleteAdminMixin, ReadOnlyHistoryAdmin):
     form = ClientAccountForm
     list_display = ["account_number", "owner_names", "firm", "state_display", "masked_tin"]
@@ -93,7 +83,7 @@ class ClientAccountAdmin(ListWithoutColumnsMixin, NoDeleteAdminMixin, ReadOnlyHi
     changelist_defer = ("tin",)
     rows_under_data_version = True  # tenders/templatetags/admin_rows.py
     search_fields = ["account_number", "owners__name"]
-    inlines = [AccountOwnerInline, PositionInline]
+    inlines: list[type[admin.TabularInline[Any, Any]]] = [AccountOwnerInline]
     readonly_fields = ["masked_tin"]
     fieldsets = [
         (None, {"fields": ["firm", "account_number"]}),
@@ -135,46 +125,16 @@ class ClientAccountAdmin(ListWithoutColumnsMixin, NoDeleteAdminMixin, ReadOnlyHi
         account_save(account=obj, by=request.user, new_tin=form.cleaned_data.get("new_tin", ""))
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
-        """Owners and positions are saved through their services, one row at a time."""
+        """Owners are saved through their service, one row at a time."""
         assert request.user.is_authenticated, "the admin serves signed-in staff only"
         for row in formset.save(commit=False):
-            if isinstance(row, Position):
-                position_save(position=row, by=request.user)
-            else:
-                account_owner_save(owner=row, by=request.user)
+            self.save_inline_row(row, by=request.user)
+
+    def save_inline_row(self, row: Any, *, by: Any) -> None:
+        account_owner_save(owner=row, by=by)
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         return {"tin_type": TinTypeChoice.SSN}
-
-
-@admin.register(Position)
-class PositionAdmin(
-    ListWithoutColumnsMixin, PositionsImportMixin, NoDeleteAdminMixin, ReadOnlyHistoryAdmin
-):
-    """Positions, and the positions feed's import (Positions > Import)."""
-
-    form = PositionForm
-    list_display = ["account", "account_firm", "security", "principal"]
-    list_filter = ["security", "account__firm"]
-    list_select_related = ["account__firm", "security"]
-    # By firm number and account number (the accounts' unique index), not by firm name: the
-    # default order sorted every position of the book for each page (215 ms at 100,000).
-    ordering = ["account__firm_id", "account__account_number", "security_id"]
-    show_full_result_count = False  # one COUNT(*) per page, not two
-    paginator = DataVersionPaginator  # the COUNT(*) from the cache while nothing changed
-    list_per_page = 50  # a page renders in about half the time of Django's 100 rows
-    changelist_defer = ("account__tin",)
-    rows_under_data_version = True  # tenders/templatetags/admin_rows.py
-    search_fields = ["account__account_number", "account__owners__name"]
-    autocomplete_fields = ["account", "security"]
-
-    @admin.display(description="firm", ordering="account__firm__name")
-    def account_firm(self, obj: Position) -> str:
-        return obj.account.firm.name
-
-    def save_model(self, request: HttpRequest, obj: Position, form: Any, change: bool) -> None:
-        assert request.user.is_authenticated, "the admin serves signed-in staff only"
-        position_save(position=obj, by=request.user)
 
 
 @admin.register(TinReveal)

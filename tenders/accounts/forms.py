@@ -6,8 +6,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from exchange_office.widgets import UnechoedTextInput
-from tenders.accounts.models import ClientAccount, Position
-from tenders.accounts.services import account_tin_change_check, position_check
+from tenders.accounts.models import ClientAccount
+from tenders.accounts.services import account_tin_change_check
 
 
 class ClientAccountForm(forms.ModelForm):
@@ -53,30 +53,6 @@ class ClientAccountForm(forms.ModelForm):
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
                 self.add_error("new_tin" if field == "tin" else field, messages)
-        return cleaned
-
-
-class PositionForm(forms.ModelForm):
-    """A position as operations type it: refused, next to the principal with both figures, if
-    it would fall below a live tender on it."""
-
-    class Meta:
-        model = Position
-        fields = ["account", "security", "principal"]
-
-    def clean(self) -> dict[str, Any]:
-        super().clean()
-        cleaned = self.cleaned_data
-        account = cleaned.get("account") or getattr(self.instance, "account", None)
-        if cleaned.get("principal") is None or cleaned.get("security") is None or not account:
-            return cleaned
-        typed = Position(
-            account=account, security=cleaned["security"], principal=cleaned["principal"]
-        )
-        try:
-            position_check(position=typed)
-        except ValidationError as exc:
-            self.add_error("principal", exc.message_dict["principal"])
         return cleaned
 
 

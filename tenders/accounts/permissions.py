@@ -18,6 +18,7 @@ The roles:
 
 from typing import TypeVar
 
+from django.conf import settings
 from django.contrib.auth import models as auth_models
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
@@ -40,6 +41,7 @@ __all__ = [
     "may_use_broker_pages",
     "require",
     "sees_all_firms",
+    "tin_reveal_needs_second_person",
     "visible_accounts",
     "visible_by_account",
 ]
@@ -130,6 +132,12 @@ def actor_for(*, user: User) -> Actor:
 
 def may_reveal_tin(*, user: User) -> bool:
     return bool(user.is_active and user.has_perm("tenders.reveal_tin"))
+
+
+def tin_reveal_needs_second_person() -> bool:
+    """TIN_REVEAL_NEEDS_APPROVAL (off by default): a full TIN only through a request another
+    person approved (`tenders.approvals`)."""
+    return bool(settings.TIN_REVEAL_NEEDS_APPROVAL)
 
 
 def may_see_account(*, user: User, account: ClientAccount) -> bool:

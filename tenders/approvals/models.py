@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from exchange_office import clock
 from exchange_office.audit import audit_trail
 from exchange_office.encryption import EncryptedTextField
 from exchange_office.tagged import decode
@@ -46,6 +47,16 @@ class SecondPersonDecision(models.Model):
 
     class Meta:
         abstract = True
+
+    def decide(self, status: str, *, by: Any, note: str = "") -> None:
+        """Record the second person's decision (by both clocks); the caller saves it, in the
+        transaction that holds the row's lock."""
+        self.status = status
+        self.decided_by = by
+        self.decided_at = clock.now()
+        self.decided_wall_at = clock.wall_now()
+        self.decision_note = note
+        self._history_user = by  # simple-history reads it
 
 
 class HoldReason(models.TextChoices):

@@ -1,12 +1,13 @@
-"""Four eyes: approving or rejecting what one person entered or proposed.
+"""Four eyes: what one person entered or proposed waits here for a second person.
 
-A held instruction (above the firm's threshold, or late) is approved by a supervisor of the
-firm, who is not the person who entered it; it then becomes the instruction, through the same
-services and rules, received when it was entered. An offer decision is proposed by one
-operator (its rules are rehearsed at once, so a refusal comes to the proposer) and carried out
-when another approves it. Every step is in the audit trail (simple-history), by both clocks.
+This concern keeps the waiting rows and the decisions on them; the concern that owns what is
+carried out does it: an approved held instruction is recorded by `tenders.intake`, an approved
+offer decision is carried out by `tenders.offers.decisions`. A full taxpayer ID, where its
+reveal needs a second person, is shown here once the request is approved. Every step is in the
+audit trail (simple-history), by both clocks.
 """
 
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
@@ -15,45 +16,77 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from exchange_office import clock
-from exchange_office.formatting import NEW_YORK, describe_instant, in_new_york, long_date
+from exchange_office.formatting import NEW_YORK, describe_instant, in_new_york
 from exchange_office.tagged import decode, encode
 from notes.models import ExchangeOffer, OfferEvent, OfferEventKind
-from notes.permissions import may_run_offer
 from tenders.accounts import permissions
 from tenders.accounts.models import ClientAccount
 from tenders.accounts.services import account_reveal_tin
 from tenders.approvals.models import (
     ApprovalStatus,
     HeldInstruction,
+    HoldReason,
     Proposal,
     ProposalKind,
 )
-from tenders.approvals.permissions import may_supervise
-from tenders.approvals.policy import needs_second_person, rehearse
-from tenders.instructions.models import Instruction, InstructionChannel
-from tenders.instructions.services import (
-    InstructionInput,
-    SecondApproval,
-    SignatureInput,
-    instruction_amend,
-    instruction_submit,
-)
-from tenders.offers import consummation, lifecycle
+from tenders.approvals.permissions import may_decide_proposal, may_supervise
+from tenders.approvals.policy import needs_second_person
+from tenders.approvals.selectors import approved_tin_reveal
+from tenders.instructions.models import Instruction
+from tenders.instructions.services import InstructionInput, SignatureInput
 
 # Held instructions
 
 
-def _decide(row: HeldInstruction | Proposal, status: str, by: User, note: str = "") -> None:
-    row.status = status
-    row.decided_by = by
-    row.decided_at = clock.now()
-    row.decided_wall_at = clock.wall_now()
-    row.decision_note = note
-    row._history_user = by  # type: ignore[union-attr]  # simple-history reads it
+def held_instruction_hold(
+    *,
+    account: ClientAccount,
+    offer: ExchangeOffer,
+    reason: HoldReason,
+    tendered: Any,
+    data: InstructionInput,
+    by: User,
+    amends: Instruction | None = None,
+) -> HeldInstruction:
+    """Keep an instruction as entered until a supervisor of the firm approves it: the form's
+    values (the typed TIN encrypted apart), received when entered."""
+    form = {
+        field: getattr(data, field)
+        for field in ("choice", "amount", "form_date", "address", "phone", "tin_type")
+    }
+    form["late_reason"] = data.late_reason
+    form["signatures"] = [
+        {
+            "owner_id": s.owner_id,
+            "typed_name": s.typed_name,
+            "attested": s.attested,
+            "mismatch_reason": s.mismatch_reason,
+        }
+        for s in data.signatures
+    ]
+    held = HeldInstruction(
+        account=account,
+        offer=offer,
+        reason=reason,
+        tendered=tendered,
+        amends=amends,
+        data=encode(form),
+        tin=data.tin.strip(),
+        submission_token=data.submission_token,
+        entered_by=by,
+        entered_at=clock.now(),
+        entered_wall_at=clock.wall_now(),
+        expires_at=offer.expiration,
+    )
+    held._history_user = by  # simple-history reads it
+    held.save()
+    return held
 
 
-def _awaiting_held(held: HeldInstruction) -> HeldInstruction:
-    # The account's row first, as every instruction write takes it (one lock order).
+def held_instruction_awaiting(*, held: HeldInstruction, by: User) -> HeldInstruction:
+    """The held instruction locked, still awaiting, and `by` a supervisor of its firm who did
+    not enter it; refused otherwise. The account's row is locked first, as every instruction
+    write takes it (one lock order). In the caller's transaction."""
     ClientAccount.objects.select_for_update(of=("self",)).get(pk=held.account_id)
     locked = (
         HeldInstruction.objects.select_for_update(of=("self",))
@@ -64,21 +97,19 @@ def _awaiting_held(held: HeldInstruction) -> HeldInstruction:
         raise ValidationError(
             f"This instruction was already {locked.get_status_display().lower()}."
         )
-    return locked
-
-
-def _require_supervisor(held: HeldInstruction, by: User) -> None:
     permissions.require(
-        may_supervise(user=by, account=held.account),
-        f"Only a supervisor of {held.account.firm.name} approves its held instructions.",
+        may_supervise(user=by, account=locked.account),
+        f"Only a supervisor of {locked.account.firm.name} approves its held instructions.",
     )
-    if held.entered_by_id == by.pk:
+    if locked.entered_by_id == by.pk:
         raise PermissionDenied(
             "You entered this instruction: another supervisor of the firm must approve it."
         )
+    return locked
 
 
-def _held_input(held: HeldInstruction) -> InstructionInput:
+def held_instruction_input(held: HeldInstruction) -> InstructionInput:
+    """The instruction as it was entered, to record it again through the same rules."""
     form = decode(held.data)
     return InstructionInput(
         choice=form["choice"],
@@ -93,64 +124,12 @@ def _held_input(held: HeldInstruction) -> InstructionInput:
     )
 
 
-def _record_held(held: HeldInstruction, by: User) -> Instruction:
-    """The held instruction recorded by the supervisor `by`, as it was entered."""
-    approval = SecondApproval(
-        received_at=held.entered_at,
-        received_wall_at=held.entered_wall_at,
-        actor=permissions.actor_for(user=held.entered_by),
-        channel=InstructionChannel.PAPER,
-        entered_by=held.entered_by,
-    )
-    data = _held_input(held)
-    recorded = (
-        instruction_amend(
-            instruction=held.amends,
-            expected_version=held.amends.version,
-            data=data,
-            by=by,
-            approval=approval,
-        )
-        if held.amends is not None
-        else instruction_submit(
-            account=held.account, offer=held.offer, data=data, by=by, approval=approval
-        )
-    )
-    assert isinstance(recorded, Instruction), "an approved instruction is not held again"
-    _decide(held, ApprovalStatus.APPROVED, by)
-    held.instruction = recorded
-    held.save()
-    return recorded
-
-
-def held_instruction_approve(*, held: HeldInstruction, by: User) -> Instruction:
-    """The supervisor's approval: the instruction is recorded as entered, received when it was
-    entered, with every rule checked again, before the offer expires (as extended). At or after
-    that it is marked expired (kept, committed) and the approval refused."""
-    with transaction.atomic():
-        held = _awaiting_held(held)
-        _require_supervisor(held, by)
-        # The offer's expiration as it is now: an extension keeps the held instruction open.
-        expiration = ExchangeOffer.objects.values_list("expiration", flat=True).get(
-            pk=held.offer_id
-        )
-        if clock.now() < expiration:
-            return _record_held(held, by)
-        _decide(held, ApprovalStatus.EXPIRED, by, "The offer expired before approval.")
-        held.save()
-    raise ValidationError(
-        f"The offer expired at {describe_instant(expiration)}: this instruction can no longer "
-        "be approved."
-    )
-
-
 @transaction.atomic
 def held_instruction_reject(*, held: HeldInstruction, by: User, note: str) -> HeldInstruction:
-    held = _awaiting_held(held)
-    _require_supervisor(held, by)
+    held = held_instruction_awaiting(held=held, by=by)
     if not note.strip():
         raise ValidationError({"note": ["Say why: the representative who entered it sees it."]})
-    _decide(held, ApprovalStatus.REJECTED, by, note.strip())
+    held.decide(ApprovalStatus.REJECTED, by=by, note=note.strip())
     held.save()
     return held
 
@@ -158,8 +137,56 @@ def held_instruction_reject(*, held: HeldInstruction, by: User, note: str) -> He
 # Proposals: the offer's decisions and full TIN reveals
 
 
-def _end_of_day(day: date) -> datetime:
+def end_of_day(day: date) -> datetime:
     return datetime.combine(day, time(23, 59, 59), tzinfo=NEW_YORK)
+
+
+def proposal_create(
+    *,
+    kind: str,
+    offer: ExchangeOffer,
+    summary: str,
+    reason: str,
+    expires_at: datetime,
+    by: User,
+    params: dict[str, Any] | None = None,
+    account: ClientAccount | None = None,
+) -> Proposal:
+    """Record a decision proposed by `by` for another person to approve. The caller has
+    checked it (each decision's `*_check`) and says when it stops making sense."""
+    proposal = Proposal(
+        kind=kind,
+        offer=offer,
+        account=account,
+        params=encode(params or {}),
+        summary=summary,
+        reason=reason,
+        proposed_by=by,
+        proposed_at=clock.now(),
+        proposed_wall_at=clock.wall_now(),
+        expires_at=expires_at,
+    )
+    proposal._history_user = by  # simple-history reads it
+    proposal.save()
+    return proposal
+
+
+def proposal_awaiting(*, proposal: Proposal, by: User) -> Proposal:
+    """The proposal locked, still awaiting, and `by` allowed to decide it (never its
+    proposer); refused otherwise. In the caller's transaction."""
+    locked = (
+        Proposal.objects.select_for_update(of=("self",))
+        .select_related("offer", "proposed_by", "account")
+        .get(pk=proposal.pk)
+    )
+    if locked.status != ApprovalStatus.AWAITING:
+        raise ValidationError(f"This proposal was already {locked.get_status_display().lower()}.")
+    if locked.proposed_by_id == by.pk:
+        raise PermissionDenied("You proposed this: another person must approve it.")
+    permissions.require(
+        may_decide_proposal(user=by, proposal=locked), "You may not decide on this proposal."
+    )
+    return locked
 
 
 def _offer_changes_after(offer: ExchangeOffer, since_wall: datetime) -> OfferEvent | None:
@@ -181,137 +208,9 @@ def _offer_changes_after(offer: ExchangeOffer, since_wall: datetime) -> OfferEve
     )
 
 
-def _expires_at(kind: str, offer: ExchangeOffer, params: dict[str, Any]) -> datetime:
-    """The next deadline that would make the proposal meaningless: an extension must be
-    announced by 9:00 a.m. the business day after the expiration (Rule 14e-1(d)), and so must
-    a change of the terms that extends; one that does not extend means nothing once the offer
-    expired; a consummation on a day, after that day; a reveal, at the end of the business
-    day. A termination stays meaningful while the offer is open, expired or not (its
-    conditions failed): it lapses only when the offer changes (`_offer_changes_after`), or
-    at the latest when the New Notes would mature."""
-    if kind == ProposalKind.EXTEND:
-        return lifecycle.extension_deadline(offer=offer)
-    if kind == ProposalKind.CONSUMMATE:
-        return _end_of_day(params["on"])
-    if kind == ProposalKind.REVEAL_TIN:
-        return _end_of_day(in_new_york(clock.now()).date())
-    if kind == ProposalKind.TERMINATE:
-        return _end_of_day(offer.new_security.maturity_date)
-    if kind == ProposalKind.AMEND_TERMS and params.get("extend_to"):
-        return lifecycle.extension_deadline(offer=offer)
-    return offer.expiration
-
-
-def _run(
-    proposal_kind: str, offer: ExchangeOffer, params: dict[str, Any], by: User, **kw: Any
-) -> str:
-    """Carry out an offer decision with its parameters; its outcome in words."""
-    if proposal_kind == ProposalKind.EXTEND:
-        event = lifecycle.offer_extend(offer=offer, by=by, **params, **kw)
-        return f"Extended to {describe_instant(event.offer.expiration)}."
-    if proposal_kind == ProposalKind.AMEND_TERMS:
-        lifecycle.offer_amend_terms(offer=offer, by=by, **params, **kw)
-        return "Terms amended."
-    if proposal_kind == ProposalKind.TERMINATE:
-        event = lifecycle.offer_terminate(offer=offer, by=by, **params, **kw)
-        returned = event.changes.get("returned_instructions", "0")
-        return f"Terminated: {returned} instruction(s) returned."
-    if proposal_kind == ProposalKind.CONSUMMATE:
-        result = consummation.offer_consummate(offer=offer, by=by, **params, **kw)
-        return f"Consummated on {long_date(params['on'])}: {result.accepted} accepted."
-    raise ValueError(f"not an offer decision: {proposal_kind}")
-
-
-def _summary(kind: str, params: dict[str, Any]) -> str:
-    if kind == ProposalKind.EXTEND:
-        return f"Extend the offer to {describe_instant(params['new_expiration'])}."
-    if kind == ProposalKind.AMEND_TERMS:
-        changed = ", ".join(
-            f"{name.replace('_', ' ')} {value}" for name, value in params["changes"].items()
-        )
-        extend = (
-            f"; extend to {describe_instant(params['extend_to'])}"
-            if params.get("extend_to")
-            else ""
-        )
-        return f"Amend the terms: {changed}{extend}."
-    if kind == ProposalKind.TERMINATE:
-        return "Terminate the offer: every live instruction is returned."
-    if kind == ProposalKind.CONSUMMATE:
-        return f"Consummate the offer on {long_date(params['on'])}."
-    return ProposalKind(kind).label
-
-
-def offer_decision(
-    *, kind: str, offer: ExchangeOffer, params: dict[str, Any], by: User
-) -> Proposal | str:
-    """An operator's decision about the offer: carried out now where no second person is
-    needed (its outcome in words), otherwise proposed for another operator to approve."""
-    if not needs_second_person(kind):
-        return _run(kind, offer, params, by)
-    return offer_decision_propose(kind=kind, offer=offer, params=params, by=by)
-
-
-def offer_decision_agreed(
-    *, kind: str, offer: ExchangeOffer, params: dict[str, Any], by: User, approved_by: User
-) -> str:
-    """A decision two operators agreed on (a scripted replay): proposed by `by` and approved
-    by `approved_by` where a second person is needed, else carried out by `by`."""
-    done = offer_decision(kind=kind, offer=offer, params=params, by=by)
-    if isinstance(done, Proposal):
-        return proposal_approve(proposal=done, by=approved_by).outcome
-    return done
-
-
-def offer_decision_propose(
-    *, kind: str, offer: ExchangeOffer, params: dict[str, Any], by: User
-) -> Proposal:
-    """Propose a decision about the offer for another operator to approve (also where no
-    second person is required, to ask for one). Its rules are rehearsed first, so a refusal
-    comes back now, in the service's words."""
-    permissions.require(may_run_offer(user=by), "Only operations staff run the offer.")
-    rehearse(lambda: _run(kind, offer, params, by))
-    reason = str(params.get("reason", "")).strip() or _summary(kind, params)
-    proposal = Proposal(
-        kind=kind,
-        offer=offer,
-        params=encode(params),
-        summary=_summary(kind, params),
-        reason=reason,
-        proposed_by=by,
-        proposed_at=clock.now(),
-        proposed_wall_at=clock.wall_now(),
-        expires_at=_expires_at(kind, offer, params),
-    )
-    proposal._history_user = by  # type: ignore[attr-defined]  # simple-history reads it
-    proposal.save()
-    return proposal
-
-
-def _awaiting_proposal(proposal: Proposal) -> Proposal:
-    locked = (
-        Proposal.objects.select_for_update(of=("self",))
-        .select_related("offer", "proposed_by", "account")
-        .get(pk=proposal.pk)
-    )
-    if locked.status != ApprovalStatus.AWAITING:
-        raise ValidationError(f"This proposal was already {locked.get_status_display().lower()}.")
-    return locked
-
-
-def _may_decide(proposal: Proposal, by: User) -> None:
-    allowed = (
-        permissions.may_reveal_tin(user=by)
-        if proposal.kind == ProposalKind.REVEAL_TIN
-        else may_run_offer(user=by)
-    )
-    permissions.require(allowed, "You may not decide on this proposal.")
-    if proposal.proposed_by_id == by.pk:
-        raise PermissionDenied("You proposed this: another person must approve it.")
-
-
-def _lapsed(proposal: Proposal) -> str:
-    """Why the proposal can no longer be approved, or "" if it can."""
+def proposal_lapsed(proposal: Proposal) -> str:
+    """Why the proposal can no longer be approved, or "" if it can: it expired, or (an offer
+    decision) the offer changed after it was proposed."""
     if clock.now() >= proposal.expires_at:
         return f"It expired at {describe_instant(proposal.expires_at)}."
     if proposal.kind != ProposalKind.REVEAL_TIN:
@@ -324,41 +223,46 @@ def _lapsed(proposal: Proposal) -> str:
     return ""
 
 
-def proposal_approve(*, proposal: Proposal, by: User) -> Proposal:
-    """Approve and carry out the proposal (an offer decision), in the approver's name, with
-    every rule checked again. One that expired, or was made before the offer changed, is
-    marked expired (kept, committed) and the approval refused."""
-    with transaction.atomic():
-        proposal = _awaiting_proposal(proposal)
-        _may_decide(proposal, by)
-        lapsed = _lapsed(proposal)
-        if not lapsed:
-            _decide(proposal, ApprovalStatus.APPROVED, by)
-            proposal.save()
-            if proposal.kind != ProposalKind.REVEAL_TIN:
-                params = decode(proposal.params)
-                proposal.outcome = _run(
-                    proposal.kind, proposal.offer, params, by, proposal=proposal
-                )
-                proposal.save(update_fields=["outcome"])
-            return proposal
-        _decide(proposal, ApprovalStatus.EXPIRED, by, lapsed)
-        proposal.save()
-    raise ValidationError(lapsed)
+def proposal_expire(*, proposal: Proposal, by: User, lapsed: str) -> None:
+    """Mark a lapsed proposal expired and commit that, then refuse its approval."""
+    proposal.decide(ApprovalStatus.EXPIRED, by=by, note=lapsed)
+    proposal.save()
 
 
 @transaction.atomic
 def proposal_reject(*, proposal: Proposal, by: User, note: str) -> Proposal:
-    proposal = _awaiting_proposal(proposal)
-    _may_decide(proposal, by)
+    proposal = proposal_awaiting(proposal=proposal, by=by)
     if not note.strip():
         raise ValidationError({"note": ["Say why: the proposer sees it."]})
-    _decide(proposal, ApprovalStatus.REJECTED, by, note.strip())
+    proposal.decide(ApprovalStatus.REJECTED, by=by, note=note.strip())
     proposal.save()
     return proposal
 
 
-# A full TIN, where its reveal needs a second person (TIN_REVEAL_NEEDS_APPROVAL)
+# A full TIN
+
+
+@dataclass(frozen=True, slots=True)
+class TinReveal:
+    """The answer to "show me the full TIN": the number, or the request recorded for another
+    person to approve first (TIN_REVEAL_NEEDS_APPROVAL)."""
+
+    tin: str | None = None
+    requested: Proposal | None = None
+
+
+def tin_reveal(*, account: ClientAccount, offer: ExchangeOffer, reason: str, by: User) -> TinReveal:
+    """The one entry for a full TIN. Where no second person is needed, it is shown (and the
+    reveal recorded). Where one is, the user's approved request of today shows it once; without
+    one, the request is recorded for another person to approve (Admin > Proposals)."""
+    if not needs_second_person(ProposalKind.REVEAL_TIN):
+        return TinReveal(tin=account_reveal_tin(account=account, by=by, reason=reason))
+    approved = approved_tin_reveal(account=account, by=by)
+    if approved is not None:
+        return TinReveal(tin=tin_reveal_with_approval(proposal=approved, by=by))
+    return TinReveal(
+        requested=tin_reveal_request(account=account, offer=offer, reason=reason, by=by)
+    )
 
 
 def tin_reveal_request(
@@ -367,20 +271,16 @@ def tin_reveal_request(
     permissions.require(permissions.may_reveal_tin(user=by), "You may not reveal taxpayer IDs.")
     if not reason.strip():
         raise ValidationError({"reason": "Say why you need to see the full taxpayer ID."})
-    proposal = Proposal(
+    return proposal_create(
         kind=ProposalKind.REVEAL_TIN,
         offer=offer,
         account=account,
         summary=f"Reveal the full taxpayer ID of account {account.account_number}.",
         reason=reason.strip(),
-        proposed_by=by,
-        proposed_at=clock.now(),
-        proposed_wall_at=clock.wall_now(),
-        expires_at=_expires_at(ProposalKind.REVEAL_TIN, offer, {}),
+        # Meaningful for the business day it is asked on.
+        expires_at=end_of_day(in_new_york(clock.now()).date()),
+        by=by,
     )
-    proposal._history_user = by  # type: ignore[attr-defined]  # simple-history reads it
-    proposal.save()
-    return proposal
 
 
 @transaction.atomic

@@ -4,9 +4,8 @@ representative's pages, or the action here), so their admin is read-only."""
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -16,8 +15,7 @@ from exchange_office.admin_mixins import (
     ReadOnlyAdminMixin,
     ReadOnlyHistoryAdmin,
 )
-from exchange_office.formatting import NEW_YORK, dollars, short_date
-from exchange_office.http import AuthenticatedHttpRequest, refusal_text
+from exchange_office.formatting import NEW_YORK, short_date
 from notes.models import ExchangeOffer
 from tenders.data_version.cache import DataVersionPaginator
 from tenders.instructions.models import (
@@ -26,8 +24,6 @@ from tenders.instructions.models import (
     InstructionTransition,
     WithdrawalNotice,
 )
-from tenders.submissions.permissions import may_submit_to_agent
-from tenders.submissions.services import instructions_submit_to_agent
 
 
 class ReceivedOnFilter(admin.SimpleListFilter):
@@ -109,7 +105,7 @@ class InstructionTransitionInline(ReadOnlyAdminMixin, admin.TabularInline):
     fields = ["from_status", "to_status", "by", "business_at", "wall_at", "reason"]
 
 
-@admin.register(Instruction)
+# Registered by `tenders.pages.admin`, with the action that submits to the exchange agent.
 class InstructionAdmin(ListWithoutColumnsMixin, ReadOnlyAdminMixin, ReadOnlyHistoryAdmin):
     list_display = [
         "account",
@@ -134,7 +130,7 @@ class InstructionAdmin(ListWithoutColumnsMixin, ReadOnlyAdminMixin, ReadOnlyHist
     changelist_defer = ("tin", "account__tin")
     rows_under_data_version = True  # tenders/templatetags/admin_rows.py
     inlines = [InstructionSignerInline, WithdrawalNoticeInline, InstructionTransitionInline]
-    actions = ["submit_to_agent"]
+    actions: list[str] = []
     fields = [
         "account",
         "offer",
@@ -177,37 +173,3 @@ class InstructionAdmin(ListWithoutColumnsMixin, ReadOnlyAdminMixin, ReadOnlyHist
     @admin.display(description="taxpayer ID")
     def masked_tin(self, obj: Instruction) -> str:
         return obj.masked_tin
-
-    def has_submit_to_agent_permission(self, request: HttpRequest) -> bool:
-        return may_submit_to_agent(user=request.user)
-
-    @admin.action(
-        description="Submit the selected received instructions to the exchange agent",
-        permissions=["submit_to_agent"],
-    )
-    def submit_to_agent(
-        self, request: AuthenticatedHttpRequest, queryset: QuerySet[Instruction]
-    ) -> None:
-        for offer in ExchangeOffer.objects.filter(instructions__in=queryset).distinct():
-            try:
-                result = instructions_submit_to_agent(
-                    offer=offer, instructions=queryset.filter(offer=offer), by=request.user
-                )
-            except (ValidationError, PermissionDenied) as exc:
-                self.message_user(request, refusal_text(exc), messages.ERROR)
-                continue
-            if result.submitted:
-                self.message_user(
-                    request,
-                    f"Submitted {len(result.submitted)} instruction(s) for "
-                    f"{dollars(result.principal)} to the exchange agent.",
-                    messages.SUCCESS,
-                )
-            for _, reason in result.refused:
-                self.message_user(request, f"Not submitted: {reason}", messages.ERROR)
-            if result.skipped:
-                self.message_user(
-                    request,
-                    f"{result.skipped} selected instruction(s) were not received ones: skipped.",
-                    messages.WARNING,
-                )

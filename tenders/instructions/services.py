@@ -1,7 +1,10 @@
-"""Writes on the broker's side: client instructions and their lifecycle.
+"""The instruction record: every rule an instruction must pass (`instruction_check`), and the
+writes of the record itself: a new version, a move of the lifecycle, a client's notice of
+withdrawal. Taking an instruction (the form's submit, amend and withdraw, the second person's
+approval, the receipt) is `tenders.intake`, which calls these.
 
-Every write locks the client account's row first (`select_for_update`), so that two requests
-for one account (a double click, two representatives) run one after the other; the database
+Every write locks the client account's row first (`lock_account`), so that two requests for
+one account (a double click, two representatives) run one after the other; the database
 constraints (one live instruction per account and offer, unique versions) back this up.
 """
 
@@ -17,16 +20,10 @@ from django.db import IntegrityError, connection, transaction
 from phonenumber_field.phonenumber import PhoneNumber, to_python
 
 from exchange_office import clock
-from exchange_office.formatting import describe_instant
-from exchange_office.tagged import encode
 from notes.models import ExchangeOffer, OfferStatus
 from tenders.accounts import permissions
 from tenders.accounts.models import ClientAccount
 from tenders.accounts.selectors import firm_deadlines, position_for
-from tenders.approvals.models import ApprovalStatus, HeldInstruction, HoldReason
-from tenders.documents import tasks as document_tasks
-from tenders.documents.models import DocumentKind
-from tenders.documents.snapshots import document_snapshot_take
 from tenders.domain.lifecycle import OPEN, Status, TransitionNotAllowed, check_transition
 from tenders.domain.rules import (
     Actor,
@@ -53,7 +50,6 @@ from tenders.instructions.models import (
     WithdrawalNoticeSigner,
 )
 from tenders.instructions.models import WithdrawalNotice as WithdrawalNoticeRecord
-from tenders.instructions.selectors import live_instruction
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +124,7 @@ class CheckedInstruction:
 # Validation shared by the review step and the writes
 
 
-def _raise(refusals: Iterable[Refusal]) -> None:
+def raise_refusals(refusals: Iterable[Refusal]) -> None:
     errors: dict[str, list[str]] = {}
     for refusal in refusals:
         errors.setdefault(refusal.field or NON_FIELD_ERRORS, []).append(refusal.message)
@@ -136,19 +132,19 @@ def _raise(refusals: Iterable[Refusal]) -> None:
         raise ValidationError(errors)
 
 
-def _require_may_act(*, user: User, account: ClientAccount) -> None:
+def require_may_act(*, user: User, account: ClientAccount) -> None:
     permissions.require(
         permissions.may_act_on_account(user=user, account=account),
         "Only the firm's representatives and operations staff may act here.",
     )
 
 
-def _refuse(message: str) -> ValidationError:
+def refuse(message: str) -> ValidationError:
     """A refusal of the whole request (not of one field), shown above the form."""
     return ValidationError({NON_FIELD_ERRORS: [message]})
 
 
-def _deadline_refusals(
+def instruction_deadline_refusals(
     *,
     account: ClientAccount,
     offer: ExchangeOffer,
@@ -185,7 +181,7 @@ def instruction_check(
 ) -> CheckedInstruction:
     """Every rule of an instruction, without writing: the review step shows the result, and
     the writes run it again under the account's lock."""
-    _require_may_act(user=by, account=account)
+    require_may_act(user=by, account=account)
     return instruction_rules_check(
         account=account,
         offer=offer,
@@ -204,7 +200,7 @@ def instruction_rules_check(
     received_at: datetime | None = None,
 ) -> CheckedInstruction:
     """The rules alone, for `actor` (a client online has no user to ask permissions of)."""
-    refusals = _deadline_refusals(
+    refusals = instruction_deadline_refusals(
         account=account,
         offer=offer,
         actor=actor,
@@ -253,7 +249,7 @@ def instruction_rules_check(
         refusals.append(Refusal("phone", "Enter a valid telephone number with its area code."))
     if not data.address.strip():
         refusals.append(Refusal("address", "Enter the address as written on the form."))
-    _raise(refusals)
+    raise_refusals(refusals)
     assert choice is not None, "an unknown choice is refused above"
     stated = data.amount if choice is Choice.AMOUNT else None
     return CheckedInstruction(
@@ -312,7 +308,7 @@ def _checked_tin(
 # Writes
 
 
-def _offer_for_writing(offer: ExchangeOffer) -> ExchangeOffer:
+def offer_for_writing(offer: ExchangeOffer) -> ExchangeOffer:
     """The offer as it stands, read under a shared row lock (after the account's lock):
     instruction writes run beside each other, but not beside an extension, an amendment of the
     terms or a termination, which lock the offer for update. So the status, deadlines and terms
@@ -327,7 +323,9 @@ def _offer_for_writing(offer: ExchangeOffer) -> ExchangeOffer:
     )
 
 
-def _lock_account(account: ClientAccount) -> ClientAccount:
+def lock_account(account: ClientAccount) -> ClientAccount:
+    """The account's row, locked for this transaction: every instruction write takes it
+    first."""
     # of=("self",): lock the account's row only, not its firm's (which would queue every
     # instruction of the firm behind each other).
     return (
@@ -344,7 +342,7 @@ def instruction_transition(
     try:
         check_transition(instruction.status, target)
     except TransitionNotAllowed as exc:
-        raise _refuse(str(exc)) from None
+        raise refuse(str(exc)) from None
     InstructionTransition.objects.create(
         instruction=instruction,
         from_status=instruction.status,
@@ -359,7 +357,7 @@ def instruction_transition(
     instruction.save(update_fields=["status", "resolved_amount"])
 
 
-def _create_version(
+def instruction_record(
     *,
     account: ClientAccount,
     offer: ExchangeOffer,
@@ -412,7 +410,7 @@ def _create_version(
             instruction.save()
     except IntegrityError:
         # Only reachable where the row lock is not enforced (SQLite): another request won.
-        raise _refuse(
+        raise refuse(
             "Another instruction for this account was recorded at the same moment: "
             "reload the account to see it."
         ) from None
@@ -445,137 +443,7 @@ def _create_version(
     return instruction
 
 
-def _issue_receipt(instruction: Instruction, kind: str) -> None:
-    """The client's receipt: its snapshot is taken now, in this transaction (the instruction as
-    received, the figures, terms and deadlines of this moment); it is rendered from that and
-    e-mailed in the background once this commits."""
-    document_snapshot_take(instruction=instruction, kind=kind)
-    document_tasks.enqueue_issue(instruction_id=instruction.pk, kind=kind)
-
-
-def _already_recorded(token: UUID | None) -> Instruction | HeldInstruction | None:
-    if token is None:
-        return None
-    recorded = Instruction.objects.filter(submission_token=token).first()
-    return recorded or HeldInstruction.objects.filter(submission_token=token).first()
-
-
-def _hold_reason(
-    *, account: ClientAccount, offer: ExchangeOffer, checked: CheckedInstruction, by: User
-) -> HoldReason | None:
-    """Four eyes: why this instruction must wait for a supervisor of the firm, if it must.
-    Above the firm's threshold when a representative enters it; late when operations take it
-    after the firm's cutoff. A firm without a threshold has no second approval."""
-    threshold = account.firm.second_approval_threshold
-    if threshold is None:
-        return None
-    if permissions.actor_for(user=by) is Actor.OPERATIONS:
-        cutoff = firm_deadlines(firm=account.firm, offer=offer).firm_cutoff
-        return HoldReason.LATE if clock.now() >= cutoff else None
-    return HoldReason.OVER_THRESHOLD if checked.tendered > threshold else None
-
-
-def _refuse_if_held(account: ClientAccount, offer: ExchangeOffer) -> None:
-    held = (
-        HeldInstruction.objects.filter(account=account, offer=offer, status=ApprovalStatus.AWAITING)
-        .select_related("entered_by")
-        .first()
-    )
-    if held is not None:
-        raise _refuse(
-            f"An instruction for this account, entered by {held.entered_by.get_username()} at "
-            f"{describe_instant(held.entered_at)}, awaits a supervisor's approval: it must be "
-            "approved or rejected first."
-        )
-
-
-def _hold(
-    *,
-    account: ClientAccount,
-    offer: ExchangeOffer,
-    checked: CheckedInstruction,
-    data: InstructionInput,
-    by: User,
-    reason: HoldReason,
-    amends: Instruction | None = None,
-) -> HeldInstruction:
-    """Keep the instruction as entered until a supervisor of the firm approves it."""
-    form = {
-        field: getattr(data, field)
-        for field in ("choice", "amount", "form_date", "address", "phone", "tin_type")
-    }
-    form["late_reason"] = data.late_reason
-    form["signatures"] = [
-        {
-            "owner_id": s.owner_id,
-            "typed_name": s.typed_name,
-            "attested": s.attested,
-            "mismatch_reason": s.mismatch_reason,
-        }
-        for s in data.signatures
-    ]
-    held = HeldInstruction(
-        account=account,
-        offer=offer,
-        reason=reason,
-        tendered=checked.tendered,
-        amends=amends,
-        data=encode(form),
-        tin=data.tin.strip(),
-        submission_token=data.submission_token,
-        entered_by=by,
-        entered_at=clock.now(),
-        entered_wall_at=clock.wall_now(),
-        expires_at=offer.expiration,
-    )
-    held._history_user = by  # type: ignore[attr-defined]  # simple-history reads it
-    held.save()
-    return held
-
-
-@transaction.atomic
-def instruction_submit(
-    *,
-    account: ClientAccount,
-    offer: ExchangeOffer,
-    data: InstructionInput,
-    by: User,
-    approval: SecondApproval | None = None,
-) -> Instruction | HeldInstruction:
-    """Record a client's instruction (version 1, or a new one after a withdrawal); with
-    `approval`, one that waited for `by` to approve it. One that needs a supervisor of the
-    firm (four eyes) is held for them instead, and returned as held."""
-    account = _lock_account(account)
-    if (existing := _already_recorded(data.submission_token)) is not None:
-        return existing  # the same form posted twice: a double click
-    offer = _offer_for_writing(offer)
-    if approval is None:
-        _refuse_if_held(account, offer)
-    live = live_instruction(account=account, offer=offer)
-    if live is not None:
-        raise _refuse(
-            f"This account already has an instruction (version {live.version}, "
-            f"{live.get_status_display().lower()}): amend or withdraw it instead."
-        )
-    checked = instruction_check(account=account, offer=offer, data=data, by=by, approval=approval)
-    if approval is None and (
-        reason := _hold_reason(account=account, offer=offer, checked=checked, by=by)
-    ):
-        return _hold(account=account, offer=offer, checked=checked, data=data, by=by, reason=reason)
-    instruction = _create_version(
-        account=account,
-        offer=offer,
-        checked=checked,
-        data=data,
-        by=by,
-        supersedes=None,
-        approval=approval,
-    )
-    _issue_receipt(instruction, DocumentKind.RECEIPT)
-    return instruction
-
-
-def _current_version(
+def instruction_current(
     *, instruction: Instruction, expected_version: int, account: ClientAccount, verb: str
 ) -> Instruction:
     """The instruction as it is now, if nobody changed it since the user looked at it and it
@@ -593,78 +461,25 @@ def _current_version(
             if latest is not None
             else "it no longer exists"
         )
-        raise _refuse(
+        raise refuse(
             f"This instruction changed while you were looking at it: {now}. "
             "Review it and try again."
         )
     if latest.status == InstructionStatus.WITHDRAWN:
         if verb == "withdrawn":
-            raise _refuse(f"Version {latest.version} of this instruction was already withdrawn.")
-        raise _refuse(
+            raise refuse(f"Version {latest.version} of this instruction was already withdrawn.")
+        raise refuse(
             f"Version {latest.version} of this instruction was withdrawn: it cannot be {verb}. "
             "Take a new instruction instead."
         )
     if latest.status not in OPEN:
-        raise _refuse(
+        raise refuse(
             f"An instruction that is {latest.get_status_display().lower()} cannot be {verb}."
         )
     return latest
 
 
-@transaction.atomic
-def instruction_amend(
-    *,
-    instruction: Instruction,
-    expected_version: int,
-    data: InstructionInput,
-    by: User,
-    approval: SecondApproval | None = None,
-) -> Instruction | HeldInstruction:
-    """Replace the live instruction by a new version; the old one stays, superseded. One that
-    needs a supervisor of the firm is held for them instead (the live one stays as it is)."""
-    account = _lock_account(instruction.account)
-    if (existing := _already_recorded(data.submission_token)) is not None:
-        return existing
-    current = _current_version(
-        instruction=instruction, expected_version=expected_version, account=account, verb="amended"
-    )
-    offer = _offer_for_writing(current.offer)
-    if approval is None:
-        _refuse_if_held(account, offer)
-    checked = instruction_check(
-        account=account,
-        offer=offer,
-        data=data,
-        by=by,
-        approval=approval,
-    )
-    if approval is None and (
-        reason := _hold_reason(account=account, offer=offer, checked=checked, by=by)
-    ):
-        return _hold(
-            account=account,
-            offer=offer,
-            checked=checked,
-            data=data,
-            by=by,
-            reason=reason,
-            amends=current,
-        )
-    instruction_transition(current, Status.SUPERSEDED, by=by, reason=checked.late_reason)
-    amended = _create_version(
-        account=account,
-        offer=current.offer,
-        checked=checked,
-        data=data,
-        by=by,
-        supersedes=current,
-        approval=approval,
-    )
-    _issue_receipt(amended, DocumentKind.RECEIPT)
-    return amended
-
-
-def _notice_refusals(
+def notice_of_withdrawal_refusals(
     *, account: ClientAccount, offer: ExchangeOffer, notice: WithdrawalNoticeInput, actor: Actor
 ) -> list[Refusal]:
     by_owner = {s.owner_id: s for s in notice.signatures}
@@ -692,7 +507,7 @@ def _notice_refusals(
     )
 
 
-def _record_notice(
+def withdrawal_notice_record(
     instruction: Instruction, account: ClientAccount, notice: WithdrawalNoticeInput, by: User
 ) -> None:
     assert notice.received_on is not None, "the refusals require the notice's date"
@@ -719,50 +534,3 @@ def _record_notice(
             for s in notice.signatures
             if s.owner_id in owners
         )
-
-
-@transaction.atomic
-def instruction_withdraw(
-    *,
-    instruction: Instruction,
-    expected_version: int,
-    by: User,
-    notice: WithdrawalNoticeInput,
-    late_reason: str = "",
-    approval: SecondApproval | None = None,
-) -> Instruction:
-    """Withdraw the live instruction before the deadline, on the client's notice (recorded
-    with it); it stays on record, withdrawn. With `approval`, a notice the client gave
-    online, approved now by `by`."""
-    account = _lock_account(instruction.account)
-    _require_may_act(user=by, account=account)
-    online = approval is not None and approval.channel == InstructionChannel.ONLINE
-    if (notice.method == NoticeMethod.ONLINE) != online:
-        raise _refuse(
-            "An online notice of withdrawal comes only from the client's own page."
-            if not online
-            else "A client's online withdrawal is recorded as an online notice."
-        )
-    actor = approval.actor if approval else permissions.actor_for(user=by)
-    current = _current_version(
-        instruction=instruction,
-        expected_version=expected_version,
-        account=account,
-        verb="withdrawn",
-    )
-    offer = _offer_for_writing(current.offer)
-    _raise(
-        _deadline_refusals(
-            account=account,
-            offer=offer,
-            actor=actor,
-            late_reason=late_reason,
-            received_at=approval.received_at if approval else None,
-            firm_cutoff_applies=approval.firm_cutoff_applies if approval else True,
-        )
-        + _notice_refusals(account=account, offer=offer, notice=notice, actor=actor)
-    )
-    _record_notice(current, account, notice, by)
-    instruction_transition(current, Status.WITHDRAWN, by=by, reason=late_reason.strip())
-    _issue_receipt(current, DocumentKind.WITHDRAWAL_RECEIPT)
-    return current

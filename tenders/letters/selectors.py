@@ -1,11 +1,13 @@
-"""Reads: what the client was sent about the offer besides the documents of instructions (the
-letters and the reminders), for the account's history."""
+"""Reads: who gets the letter, and what the client was sent about the offer besides the
+documents of instructions (the letters and the reminders), for the account's history."""
 
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import QuerySet
+
 from notes.models import ExchangeOffer
-from tenders.accounts.models import ClientAccount
+from tenders.accounts.models import BrokerFirm, ClientAccount
 from tenders.documents.models import LetterDispatch
 from tenders.letters.models import Reminder
 
@@ -49,3 +51,19 @@ def account_contacts(*, account: ClientAccount, offer: ExchangeOffer) -> list[Co
         )
     ]
     return sorted(entries, key=lambda e: e.wall_at, reverse=True)
+
+
+def accounts_with_position(
+    *, offer: ExchangeOffer, firm: BrokerFirm | None = None
+) -> QuerySet[ClientAccount]:
+    """The clients holding the offer's Old Notes, of one firm or of the whole office."""
+    accounts = ClientAccount.objects.filter(
+        positions__security_id=offer.old_security_id, positions__principal__gt=0
+    )
+    if firm is not None:
+        accounts = accounts.filter(firm=firm)
+    return accounts.select_related("firm").prefetch_related("owners").order_by("pk")
+
+
+def reminders_for_account(*, account: ClientAccount) -> QuerySet[Reminder]:
+    return Reminder.objects.filter(account=account).select_related("message", "letter", "by")

@@ -75,6 +75,15 @@ def _consummation_refusals(offer: ExchangeOffer, on: date, tabulation: Tabulatio
     return refusals
 
 
+def offer_consummate_check(*, offer: ExchangeOffer, on: date, by: User) -> None:
+    """Every rule of a consummation on `on`, writing nothing; refused with every reason at
+    once (the action applies the same rules to the tabulation it reads under the lock)."""
+    permissions.require(may_run_offer(user=by), "Only operations staff consummate an offer.")
+    refusals = _consummation_refusals(offer, on, tabulate(offer=offer))
+    if refusals:
+        raise _refuse(refusals)
+
+
 @dataclass(frozen=True, slots=True)
 class ConsummationResult:
     offer: ExchangeOffer
@@ -95,6 +104,7 @@ def offer_consummate(
     permissions.require(may_run_offer(user=by), "Only operations staff consummate an offer.")
     require_approved(kind=ProposalKind.CONSUMMATE, offer=offer, by=by, proposal=proposal)
     offer = ExchangeOffer.objects.select_for_update().get(pk=offer.pk)
+    # The same rules as `offer_consummate_check`, on the tabulation read under the lock.
     tabulation = tabulate(offer=offer, lock=True)
     refusals = _consummation_refusals(offer, on, tabulation)
     if refusals:

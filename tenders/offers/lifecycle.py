@@ -1,11 +1,13 @@
 """The offer's lifecycle as operations run it: extend, amend the terms, clear its conditions,
-terminate (consummation is in `tenders.offers.services`). The press release reserves "the
+terminate (consummation is in `tenders.offers.consummation`). The press release reserves "the
 right to extend, amend, or terminate" the offer; SEC Rule 14e-1 says how.
 
-Each action locks the offer, checks every rule, records an `OfferEvent` (who, why, both
-clocks, what changed) and tells the clients concerned through `tenders.notices`, in one
-transaction. The offer's fields keep where it stands now (its current expiration, terms and
-status); its events are how it got there.
+Each decision has a `*_check` function that applies every rule and writes nothing: a proposal
+calls it before it is recorded (`tenders.offers.decisions`), and the action calls it again on
+the locked offer before it records an `OfferEvent` (who, why, both clocks, what changed) and
+tells the clients concerned through `tenders.notices`, in one transaction. The offer's fields
+keep where it stands now (its current expiration, terms and status); its events are how it
+got there.
 """
 
 from collections.abc import Mapping
@@ -74,11 +76,13 @@ def _require_operations(by: User, action: str) -> None:
     permissions.require(may_run_offer(user=by), f"Only operations staff {action} an offer.")
 
 
-def _locked_open_offer(offer: ExchangeOffer, action: str) -> ExchangeOffer:
-    locked = ExchangeOffer.objects.select_for_update().get(pk=offer.pk)
-    if locked.status != OfferStatus.OPEN:
-        raise _refuse(f"The offer is {locked.get_status_display().lower()}: it cannot be {action}.")
-    return locked
+def _locked(offer: ExchangeOffer) -> ExchangeOffer:
+    return ExchangeOffer.objects.select_for_update().get(pk=offer.pk)
+
+
+def _open(offer: ExchangeOffer, action: str) -> None:
+    if offer.status != OfferStatus.OPEN:
+        raise _refuse(f"The offer is {offer.get_status_display().lower()}: it cannot be {action}.")
 
 
 def _reason(reason: str) -> str:
@@ -145,16 +149,20 @@ def _check_new_expiration(offer: ExchangeOffer, new_expiration: datetime) -> Non
         )
 
 
-def _extend(
-    offer: ExchangeOffer, *, new_expiration: datetime, reason: str, announcement: str, by: User
-) -> OfferEvent:
-    """Extend the locked, open offer (the checks of the extension's own deadline are the
-    caller's)."""
+def _check_extension(offer: ExchangeOffer, new_expiration: datetime, announcement: str) -> None:
+    """The extension itself (its own deadline is the caller's: an amendment of the terms may
+    extend after it)."""
     _check_new_expiration(offer, new_expiration)
     if not announcement.strip():
         raise ValidationError(
             {"announcement": "Give the announcement's text: it states the amount tendered so far."}
         )
+
+
+def _extend(
+    offer: ExchangeOffer, *, new_expiration: datetime, reason: str, announcement: str, by: User
+) -> OfferEvent:
+    """Extend the locked, open offer, checked (`_check_extension`)."""
     event = _event(
         offer,
         OfferEventKind.EXTENDED,
@@ -171,6 +179,24 @@ def _extend(
     return event
 
 
+def offer_extend_check(
+    *, offer: ExchangeOffer, new_expiration: datetime, reason: str, announcement: str, by: User
+) -> None:
+    """Every rule of an extension, writing nothing: allowed until 9:00 a.m. Eastern on the
+    business day after the scheduled expiration (Rule 14e-1(d)), to a later expiration the
+    New Notes' maturity leaves room for, with its announcement."""
+    _require_operations(by, "extend")
+    _reason(reason)
+    _open(offer, "extended")
+    deadline = extension_deadline(offer=offer)
+    if clock.now() > deadline:
+        raise _refuse(
+            f"An extension of the expiration at {describe_instant(offer.expiration)} had to be "
+            f"announced by {describe_instant(deadline)} (Rule 14e-1(d)): it is too late now."
+        )
+    _check_extension(offer, new_expiration, announcement)
+
+
 @transaction.atomic
 def offer_extend(
     *,
@@ -182,22 +208,21 @@ def offer_extend(
     proposal: Proposal | None = None,
 ) -> OfferEvent:
     """Extend the offer to `new_expiration` (its time of day may change, as from midnight to
-    5:00 p.m.). Allowed until 9:00 a.m. Eastern on the business day after the scheduled
-    expiration (Rule 14e-1(d)); the offer, withdrawal rights included, is then open again
-    until the new expiration, every derived deadline moves, and the clients with live
-    instructions are told. Their instructions stay live."""
+    5:00 p.m.): the offer, withdrawal rights included, is then open again until the new
+    expiration, every derived deadline moves, and the clients with live instructions are told.
+    Their instructions stay live."""
     _require_operations(by, "extend")
     require_approved(kind=ProposalKind.EXTEND, offer=offer, by=by, proposal=proposal)
-    reason = _reason(reason)
-    offer = _locked_open_offer(offer, "extended")
-    deadline = extension_deadline(offer=offer)
-    if clock.now() > deadline:
-        raise _refuse(
-            f"An extension of the expiration at {describe_instant(offer.expiration)} had to be "
-            f"announced by {describe_instant(deadline)} (Rule 14e-1(d)): it is too late now."
-        )
+    offer = _locked(offer)
+    offer_extend_check(
+        offer=offer, new_expiration=new_expiration, reason=reason, announcement=announcement, by=by
+    )
     return _extend(
-        offer, new_expiration=new_expiration, reason=reason, announcement=announcement, by=by
+        offer,
+        new_expiration=new_expiration,
+        reason=reason.strip(),
+        announcement=announcement,
+        by=by,
     )
 
 
@@ -240,11 +265,11 @@ def terms_change_check(*, offer: ExchangeOffer, changes: Mapping[str, Any]) -> T
     return TermsChange(changes=changed, business_days=days, earliest_expiration=earliest)
 
 
-def _scaled_installments(offer: ExchangeOffer, new_fee: Decimal) -> None:
+def _scale_installments(
+    installments: list[FeeInstallment], old_fee: Decimal, new_fee: Decimal
+) -> None:
     """A new participation fee is paid in the same installments, on the same dates, each in
     proportion (convention); the last takes the cents left over, so they add up to the fee."""
-    installments = list(FeeInstallment.objects.filter(offer=offer).order_by("sequence"))
-    old_fee = offer.participation_fee_per_unit
     paid = Decimal(0)
     for installment in installments[:-1]:
         installment.amount_per_unit = quantize_cents(
@@ -255,11 +280,34 @@ def _scaled_installments(offer: ExchangeOffer, new_fee: Decimal) -> None:
         installments[-1].amount_per_unit = new_fee - paid
     for installment in installments:
         installment.full_clean()
-        installment.save(update_fields=["amount_per_unit"])
 
 
-@transaction.atomic
-def offer_amend_terms(
+@dataclass(frozen=True, slots=True)
+class TermsAmendment:
+    change: TermsChange
+    amended: ExchangeOffer  # the offer with the new terms, in memory (nothing saved)
+
+
+def _amended(offer: ExchangeOffer, change: TermsChange) -> ExchangeOffer:
+    """The offer with its terms changed, in memory (nothing is saved): its fields and its fee
+    installments, validated as the engine reads them."""
+    amended = offers_with_terms().get(pk=offer.pk)
+    new_fee = change.changes.get("participation_fee_per_unit", (None, None))[1]
+    if new_fee is not None:
+        _scale_installments(
+            list(amended.fee_installments.all()), amended.participation_fee_per_unit, new_fee
+        )
+    for name, (_, new) in change.changes.items():
+        setattr(amended, name, new)
+    amended.full_clean()
+    try:
+        offer_terms(offer=amended)
+    except InvalidTerms as exc:
+        raise _refuse(f"These terms cannot be used: {exc}.") from None
+    return amended
+
+
+def offer_amend_terms_check(
     *,
     offer: ExchangeOffer,
     changes: Mapping[str, Any],
@@ -267,18 +315,16 @@ def offer_amend_terms(
     by: User,
     extend_to: datetime | None = None,
     announcement: str = "",
-    proposal: Proposal | None = None,
-) -> OfferEvent:
-    """Amend the offer's terms while it is open. Rule 14e-1(b): a change of the consideration
-    keeps the offer open at least 10 business days from today, counting today; another
-    material change (the minimum) 5. A change that the current expiration does not allow is
-    refused with the earliest expiration that does; with `extend_to` (and the extension's
-    `announcement`) the offer is extended in the same step. Every client with a live
-    instruction gets a new receipt with the new projection; the old receipts stay."""
+) -> TermsAmendment:
+    """Every rule of an amendment of the terms, writing nothing; returns what changes, and
+    the amended offer in memory. Rule 14e-1(b): a change of the consideration keeps the offer
+    open at least 10 business days from today, counting today; another material change (the
+    minimum) 5. A change that the current expiration does not allow is refused with the
+    earliest expiration that does (code `needs_extension`); with `extend_to` (and the
+    extension's `announcement`) the offer is extended in the same step."""
     _require_operations(by, "amend")
-    require_approved(kind=ProposalKind.AMEND_TERMS, offer=offer, by=by, proposal=proposal)
-    reason = _reason(reason)
-    offer = _locked_open_offer(offer, "amended")
+    _reason(reason)
+    _open(offer, "amended")
     if clock.now() >= offer.expiration and extend_to is None:
         raise _refuse(
             f"The offer expired at {describe_instant(offer.expiration)}: extend it to amend it."
@@ -294,7 +340,7 @@ def offer_amend_terms(
                     "counting today (Rule 14e-1)."
                 }
             )
-        _extend(offer, new_expiration=extend_to, reason=reason, announcement=announcement, by=by)
+        _check_extension(offer, extend_to, announcement)
     elif offer.expiration < needed:
         raise _refuse(
             f"This change keeps the offer open until at least {describe_instant(needed)} "
@@ -303,21 +349,53 @@ def offer_amend_terms(
             code="needs_extension",
             earliest=needed,
         )
-    new_fee = change.changes.get("participation_fee_per_unit", (None, None))[1]
-    if new_fee is not None:
-        _scaled_installments(offer, new_fee)
+    return TermsAmendment(change=change, amended=_amended(offer, change))
+
+
+@transaction.atomic
+def offer_amend_terms(
+    *,
+    offer: ExchangeOffer,
+    changes: Mapping[str, Any],
+    reason: str,
+    by: User,
+    extend_to: datetime | None = None,
+    announcement: str = "",
+    proposal: Proposal | None = None,
+) -> OfferEvent:
+    """Amend the offer's terms while it is open (`offer_amend_terms_check`). Every client
+    with a live instruction gets a new receipt with the new projection; the old receipts
+    stay."""
+    _require_operations(by, "amend")
+    require_approved(kind=ProposalKind.AMEND_TERMS, offer=offer, by=by, proposal=proposal)
+    offer = _locked(offer)
+    amendment = offer_amend_terms_check(
+        offer=offer,
+        changes=changes,
+        reason=reason,
+        by=by,
+        extend_to=extend_to,
+        announcement=announcement,
+    )
+    if extend_to is not None:
+        _extend(
+            offer,
+            new_expiration=extend_to,
+            reason=reason.strip(),
+            announcement=announcement,
+            by=by,
+        )
+    change = amendment.change
+    if "participation_fee_per_unit" in change.changes:
+        for installment in amendment.amended.fee_installments.all():
+            installment.save(update_fields=["amount_per_unit"])
     for name, (_, new) in change.changes.items():
         setattr(offer, name, new)
-    offer.full_clean()
     _save_offer(offer, by, list(change.changes))
-    try:  # the engine reads the saved terms; a refusal rolls the whole step back
-        offer_terms(offer=offers_with_terms().get(pk=offer.pk))
-    except InvalidTerms as exc:
-        raise _refuse(f"These terms cannot be used: {exc}.") from None
     event = _event(
         offer,
         OfferEventKind.TERMS_AMENDED,
-        reason=reason,
+        reason=reason.strip(),
         by=by,
         changes={
             name: [_as_text(old), _as_text(new)] for name, (old, new) in change.changes.items()
@@ -331,7 +409,7 @@ def offer_amend_terms(
 
 
 def _locked_condition(condition: OfferCondition, action: str) -> OfferCondition:
-    _locked_open_offer(condition.offer, action)
+    _open(_locked(condition.offer), action)
     locked = OfferCondition.objects.select_for_update().get(pk=condition.pk)
     if locked.is_cleared:
         state = "met" if locked.is_satisfied else "waived"
@@ -379,6 +457,14 @@ def offer_condition_waive(*, condition: OfferCondition, reason: str, by: User) -
 # Terminate
 
 
+def offer_terminate_check(*, offer: ExchangeOffer, reason: str, by: User) -> None:
+    """Every rule of a termination, writing nothing: operations, with a reason, while the
+    offer is open (expired or not: its conditions may have failed)."""
+    _require_operations(by, "terminate")
+    _reason(reason)
+    _open(offer, "terminated")
+
+
 @transaction.atomic
 def offer_terminate(
     *, offer: ExchangeOffer, reason: str, by: User, proposal: Proposal | None = None
@@ -388,8 +474,9 @@ def offer_terminate(
     afterwards."""
     _require_operations(by, "terminate")
     require_approved(kind=ProposalKind.TERMINATE, offer=offer, by=by, proposal=proposal)
-    reason = _reason(reason)
-    offer = _locked_open_offer(offer, "terminated")
+    offer = _locked(offer)
+    offer_terminate_check(offer=offer, reason=reason, by=by)
+    reason = reason.strip()
     returned: list[Instruction] = list(
         open_instructions(offer=offer).select_for_update(of=("self",)).select_related("account")
     )

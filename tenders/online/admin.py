@@ -1,9 +1,18 @@
 """Operations see the clients' links (and who unlocked one) and what clients submitted online,
-read-only: representatives review submissions on their own pages."""
+read-only: representatives review submissions on their own pages. The firms' admin gains the
+actions that send the letter and the reminders, which carry the client's link
+(`ClientLetterActionsMixin`, mixed in by `tenders.pages.admin`)."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 
 from exchange_office.admin_mixins import ReadOnlyAdminMixin, ReadOnlyHistoryAdmin
+from exchange_office.http import AuthenticatedHttpRequest, refusal_text
+from notes.selectors import current_offer
+from tenders.accounts.models import BrokerFirm
+from tenders.documents.models import LetterDelivery
+from tenders.online.letters import client_letters_send, reminders_send
 from tenders.online.models import ClientLink, ClientSubmission, ClientSubmissionSigner
 
 
@@ -43,3 +52,64 @@ class ClientSubmissionAdmin(ReadOnlyAdminMixin, ReadOnlyHistoryAdmin):
     list_select_related = ["account__firm", "reviewed_by"]
     search_fields = ["account__account_number"]
     inlines = [SignerInline]
+
+
+class ClientLetterActionsMixin:
+    """Actions on the firms: the letter and the reminders go to each selected firm's clients
+    for the current offer."""
+
+    LETTER_ACTIONS = ("send_letters_by_email", "print_letters_for_mailing", "send_reminders")
+
+    def _send(
+        self, request: AuthenticatedHttpRequest, firms: QuerySet[BrokerFirm], delivery: str
+    ) -> None:
+        assert isinstance(self, admin.ModelAdmin)
+        offer = current_offer()
+        if offer is None:
+            self.message_user(request, "There is no exchange offer.", messages.ERROR)
+            return
+        for firm in firms.order_by("dtc_participant_number"):
+            try:
+                run = client_letters_send(
+                    offer=offer, firm=firm, delivery=delivery, by=request.user
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                text = refusal_text(exc)
+                self.message_user(request, f"{firm.name}: {text}", messages.ERROR)
+                continue
+            self.message_user(
+                request,
+                f"{firm.name}: client letters for {run.items.count()} client(s), "
+                f"{LetterDelivery(delivery).label.lower()} (see Bulk runs for the progress).",
+            )
+
+    @admin.action(description="Send the client letter by e-mail (printed where no address)")
+    def send_letters_by_email(
+        self, request: AuthenticatedHttpRequest, queryset: QuerySet[BrokerFirm]
+    ) -> None:
+        self._send(request, queryset, LetterDelivery.EMAIL)
+
+    @admin.action(description="Print the client letters for mailing")
+    def print_letters_for_mailing(
+        self, request: AuthenticatedHttpRequest, queryset: QuerySet[BrokerFirm]
+    ) -> None:
+        self._send(request, queryset, LetterDelivery.PRINT)
+
+    @admin.action(description="Send reminders to the clients who have not answered")
+    def send_reminders(
+        self, request: AuthenticatedHttpRequest, queryset: QuerySet[BrokerFirm]
+    ) -> None:
+        assert isinstance(self, admin.ModelAdmin)
+        offer = current_offer()
+        if offer is None:
+            self.message_user(request, "There is no exchange offer.", messages.ERROR)
+            return
+        for firm in queryset.order_by("dtc_participant_number"):
+            try:
+                result = reminders_send(offer=offer, firm=firm, by=request.user)
+            except PermissionDenied as exc:
+                self.message_user(request, f"{firm.name}: {exc}", messages.ERROR)
+                continue
+            self.message_user(
+                request, f"{firm.name}: reminders sent={result.sent} skipped={result.skipped}"
+            )

@@ -42,11 +42,9 @@ from tenders.instructions.services import (
     SecondApproval,
     SignatureInput,
     WithdrawalNoticeInput,
-    instruction_amend,
     instruction_rules_check,
-    instruction_submit,
-    instruction_withdraw,
 )
+from tenders.intake.services import instruction_amend, instruction_submit, instruction_withdraw
 from tenders.letters.contexts import client_letter_context
 from tenders.online import agreement
 from tenders.online.models import (
@@ -57,7 +55,7 @@ from tenders.online.models import (
     ReviewStatus,
     SubmissionKind,
 )
-from tenders.online.permissions import may_print_client_letter
+from tenders.online.permissions import may_unlock_client_link
 from tenders.online.selectors import client_link_url, may_still_withdraw
 from tenders.outbox import services as outbox
 from tenders.outbox import tasks as outbox_tasks
@@ -168,7 +166,7 @@ def client_link_unlock(*, link: ClientLink, by: User) -> ClientLink:
     """A representative of the firm (or operations) unlocks a link after five wrong answers,
     typically after speaking to the client."""
     permissions.require(
-        may_print_client_letter(user=by, account=link.account),
+        may_unlock_client_link(user=by, link=link),
         "Only the firm's representatives and operations may unlock a client's link.",
     )
     link = ClientLink.objects.select_for_update(of=("self",)).get(pk=link.pk)
@@ -179,6 +177,12 @@ def client_link_unlock(*, link: ClientLink, by: User) -> ClientLink:
     link._history_user = by  # type: ignore[attr-defined]  # simple-history reads it
     link.save(update_fields=["failed_checks", "locked_at", "unlocked_by", "unlocked_wall_at"])
     return link
+
+
+def client_links_unlock(*, account: ClientAccount, by: User) -> list[ClientLink]:
+    """Unlock every locked link of the account (the account page's button); returns them."""
+    locked = list(ClientLink.objects.filter(account=account, locked_at__isnull=False))
+    return [client_link_unlock(link=link, by=by) for link in locked]
 
 
 # Submissions

@@ -1,5 +1,7 @@
-"""The client's page, opened from the link in their letter (no login), and the
-representative's review queue. Views parse input, call one service and answer."""
+"""The client's page, opened from the link in their letter (no login): the identity check, the
+letter's points with the projected figures, and the client's tender or withdrawal. Views
+parse input, call one service and answer. (The representative's side of these submissions,
+the review queue, is a page of `tenders.pages`.)"""
 
 import ipaddress
 import uuid
@@ -7,47 +9,35 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from exchange_office import clock
 from exchange_office.formatting import describe_instant, dollars, exact, long_date, money
-from exchange_office.http import AuthenticatedHttpRequest, refusal_text
 from notes.selectors import offer_last_change, offer_projected_entitlement, offers_with_terms
-from tenders.accounts import permissions
-from tenders.accounts.models import ClientAccount
-from tenders.accounts.selectors import accounts_for_user, position_for
-from tenders.accounts.views import offer_or_404
-from tenders.approvals.selectors import held_for_supervisor
-from tenders.approvals.views import may_decide_held
+from tenders.accounts.selectors import position_for
 from tenders.domain.lifecycle import OPEN
 from tenders.instructions.forms import PrincipalAmountField
 from tenders.instructions.models import InstructionChoice
 from tenders.instructions.selectors import live_instruction
 from tenders.letters.contexts import client_letter_context
 from tenders.online import agreement
-from tenders.online.forms import ClientInstructionForm, IdentityForm, RejectForm
-from tenders.online.models import ClientLink, ClientSubmission
+from tenders.online.forms import ClientInstructionForm, IdentityForm
+from tenders.online.models import ClientLink
 from tenders.online.selectors import (
     LinkExpired,
     LinkNotFound,
     awaiting_submission,
     client_link_from_token,
-    review_queue,
     withdraw_only,
 )
 from tenders.online.services import (
     client_identity_check,
-    client_link_unlock,
-    client_submission_approve,
     client_submission_create,
-    client_submission_reject,
 )
 
 # How long a passed identity check lets the client use the page (this browser's session).
@@ -305,112 +295,3 @@ def client_received(request: HttpRequest, token: str) -> HttpResponse:
             "firm_cutoff_text": describe_instant(found.expires_at),
         },
     )
-
-
-# The representative's side
-
-
-@login_required
-def review_queue_view(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """What awaits a second person: client submissions (any representative of the firm), and
-    instructions held for a supervisor (a supervisor of the firm, not the one who entered)."""
-    if not permissions.may_use_broker_pages(user=request.user):
-        raise Http404("Not a representative of a firm.")
-    offer = offer_or_404()
-    held = held_for_supervisor(user=request.user, offer=offer)
-    return render(
-        request,
-        "online/review_queue.html",
-        {
-            "items": review_queue(user=request.user, offer=offer),
-            # Each held instruction, and whether this user may decide on it.
-            "held": [(h, may_decide_held(request, h)) for h in held],
-            "offer": offer,
-            "reject_form": RejectForm(),
-        },
-    )
-
-
-def _awaiting_or_none(
-    request: AuthenticatedHttpRequest, pk: int
-) -> tuple[ClientAccount, ClientSubmission | None]:
-    """The account (only the user's own: another firm's answers 404) and its submission
-    awaiting review, if it is still the one the user looked at (`submission` posted): a client
-    who submitted again replaced it, and the new one must be read before it is approved."""
-    account = get_object_or_404(accounts_for_user(user=request.user), pk=pk)
-    offer = offer_or_404()
-    awaiting = awaiting_submission(account=account, offer=offer)
-    if awaiting is None:
-        messages.info(request, f"{account.account_number}: no client submission awaits review.")
-        return account, None
-    if request.POST.get("submission") != str(awaiting.pk):
-        messages.warning(
-            request,
-            f"{account.account_number}: the client submitted again at "
-            f"{describe_instant(awaiting.submitted_at)}; review what they submitted now.",
-        )
-        return account, None
-    return account, awaiting
-
-
-@login_required
-@require_POST
-def submission_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    account, submission = _awaiting_or_none(request, pk)
-    if submission is None:
-        return redirect("tenders:review_queue")
-    try:
-        instruction = client_submission_approve(submission=submission, by=request.user)
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, f"{account.account_number}: {refusal_text(exc)}")
-    else:
-        messages.success(
-            request,
-            f"Approved: account {account.account_number} now has instruction "
-            f"version {instruction.version}, received online at "
-            f"{describe_instant(instruction.received_at)}.",
-        )
-    return redirect("tenders:review_queue")
-
-
-@login_required
-@require_POST
-def submission_reject(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    account, submission = _awaiting_or_none(request, pk)
-    if submission is None:
-        return redirect("tenders:review_queue")
-    form = RejectForm(request.POST)
-    if not form.is_valid():
-        messages.error(
-            request,
-            f"{account.account_number}: give the reason for rejecting; the client is told it.",
-        )
-        return redirect("tenders:review_queue")
-    try:
-        client_submission_reject(
-            submission=submission, by=request.user, reason=form.cleaned_data["reason"]
-        )
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, f"{account.account_number}: {refusal_text(exc)}")
-    else:
-        messages.success(
-            request,
-            f"Rejected the submission for account {account.account_number}; the client was "
-            "told why by e-mail.",
-        )
-    return redirect("tenders:review_queue")
-
-
-@login_required
-@require_POST
-def link_unlock(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Unlock the account's locked links, once the representative spoke with the client."""
-    account = get_object_or_404(accounts_for_user(user=request.user), pk=pk)
-    locked = ClientLink.objects.filter(account=account, locked_at__isnull=False)
-    for link in locked:
-        client_link_unlock(link=link, by=request.user)
-    if locked:
-        messages.success(request, "The client's link is unlocked: they can try again.")
-    else:
-        messages.info(request, "The client's link is not locked.")
-    return redirect("tenders:account_detail", pk=account.pk)

@@ -14,8 +14,10 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
 from exchange_office.admin_mixins import ReadOnlyAdminMixin
-from exchange_office.http import AuthenticatedHttpRequest
+from exchange_office.formatting import dollars
+from exchange_office.http import AuthenticatedHttpRequest, refusal_text
 from notes.models import ExchangeOffer, OfferStatus
+from tenders.instructions.models import Instruction
 from tenders.submissions.forms import SendForm
 from tenders.submissions.models import (
     FILE_TYPES,
@@ -25,7 +27,7 @@ from tenders.submissions.models import (
 )
 from tenders.submissions.permissions import may_submit_to_agent
 from tenders.submissions.selectors import pending_by_firm
-from tenders.submissions.services import agent_submission_record
+from tenders.submissions.services import agent_submission_record, instructions_submit_to_agent
 
 
 def _file_response(
@@ -228,3 +230,45 @@ class AgentSubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             content_type=FILE_TYPES[SubmissionFormat(submission.format)][1],
             sha256=submission.sha256,
         )
+
+
+class SubmitToAgentMixin:
+    """The instruction list's action: submit the selected received instructions to the exchange
+    agent, without a file (mixed into the instructions' admin by `tenders.pages.admin`)."""
+
+    agent_actions = ["submit_to_agent"]
+
+    def has_submit_to_agent_permission(self, request: HttpRequest) -> bool:
+        return may_submit_to_agent(user=request.user)
+
+    @admin.action(
+        description="Submit the selected received instructions to the exchange agent",
+        permissions=["submit_to_agent"],
+    )
+    def submit_to_agent(
+        self, request: AuthenticatedHttpRequest, queryset: QuerySet[Instruction]
+    ) -> None:
+        assert isinstance(self, admin.ModelAdmin)
+        for offer in ExchangeOffer.objects.filter(instructions__in=queryset).distinct():
+            try:
+                result = instructions_submit_to_agent(
+                    offer=offer, instructions=queryset.filter(offer=offer), by=request.user
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                self.message_user(request, refusal_text(exc), messages.ERROR)
+                continue
+            if result.submitted:
+                self.message_user(
+                    request,
+                    f"Submitted {len(result.submitted)} instruction(s) for "
+                    f"{dollars(result.principal)} to the exchange agent.",
+                    messages.SUCCESS,
+                )
+            for _, reason in result.refused:
+                self.message_user(request, f"Not submitted: {reason}", messages.ERROR)
+            if result.skipped:
+                self.message_user(
+                    request,
+                    f"{result.skipped} selected instruction(s) were not received ones: skipped.",
+                    messages.WARNING,
+                )

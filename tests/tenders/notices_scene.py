@@ -15,7 +15,7 @@ from typing import Any
 
 from notes.models import ExchangeOffer, OfferEvent, OfferEventKind
 from tenders.accounts.services import account_set_tin
-from tenders.instructions.services import instruction_submit
+from tenders.intake.services import instruction_submit
 from tenders.models import ClientAccount, Instruction
 from tests import factories
 from tests.tenders.conftest import NY, amount_input, make_input

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from exchange_office import encryption
-from tenders.instructions.services import instruction_submit
+from tenders.intake.services import instruction_submit
 from tests.tenders.conftest import make_input
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.db.models import Model
 from django.urls import reverse
 
-from tenders.instructions.services import instruction_submit
+from tenders.intake.services import instruction_submit
 from tenders.models import ClientAccount
 from tests import factories
 from tests.tenders.conftest import make_input
@@ -72,7 +72,7 @@ def scene(account: ClientAccount, offer: Any, rep: Any) -> None:
     from decimal import Decimal
 
     from tenders.approvals.models import ProposalKind
-    from tenders.approvals.services import offer_decision_propose
+    from tenders.offers.decisions import offer_decision_propose
 
     held_account = factories.ClientAccountFactory(firm=account.firm, owners=["Held Owner"])
     factories.PositionFactory(

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from tenders.accounts.services import account_set_tin
-from tenders.instructions.services import instruction_submit, instruction_withdraw
+from tenders.intake.services import instruction_submit, instruction_withdraw
 from tenders.models import AgentSubmissionItem, BrokerFirm, Instruction
 from tenders.submissions.services import agent_submission_record
 from tests import factories

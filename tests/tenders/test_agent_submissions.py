@@ -30,11 +30,7 @@ from django.urls import reverse
 from lxml import etree
 
 from tenders.accounts.services import account_set_tin
-from tenders.instructions.services import (
-    instruction_amend,
-    instruction_submit,
-    instruction_withdraw,
-)
+from tenders.intake.services import instruction_amend, instruction_submit, instruction_withdraw
 from tenders.models import (
     AgentSubmission,
     ClientAccount,

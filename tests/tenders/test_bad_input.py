@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from tenders.instructions.services import instruction_submit
+from tenders.intake.services import instruction_submit
 from tenders.models import ClientAccount, Instruction, Position
 from tests.forms import form_data
 from tests.tenders.conftest import make_input
@@ -179,7 +179,7 @@ def test_a_position_below_the_live_tender_is_refused_with_both_figures(
 def test_a_position_may_drop_to_the_live_tender_but_not_below(account, offer, rep, ops) -> None:
     from django.core.exceptions import ValidationError
 
-    from tenders.accounts.services import position_save
+    from tenders.positions.services import position_save
 
     instruction_submit(
         account=account,
@@ -196,7 +196,7 @@ def test_a_position_may_drop_to_the_live_tender_but_not_below(account, offer, re
 
 
 def test_after_consummation_a_feed_may_lower_the_position(account, offer, rep, ops) -> None:
-    from tenders.accounts.services import position_save
+    from tenders.positions.services import position_save
 
     instruction_submit(account=account, offer=offer, data=make_input(account), by=rep)
     offer.status = "consummated"

@@ -24,11 +24,6 @@ from django.urls import reverse
 from exchange_office import clock
 from tenders.bulk_runs.services import bulk_run_drain
 from tenders.documents.services import letter_dispatch
-from tenders.letters.services import (
-    client_letter_issue,
-    client_letters_send,
-    reminders_send,
-)
 from tenders.models import (
     Document,
     DocumentKind,
@@ -38,6 +33,7 @@ from tenders.models import (
     Reminder,
 )
 from tenders.offers.lifecycle import offer_extend
+from tenders.online.letters import client_letter_issue, client_letters_send, reminders_send
 from tests import factories
 from tests.tenders.conftest import AUG_20, CUTOFF, NY, ONE_SECOND, POSTGRES_RACES
 

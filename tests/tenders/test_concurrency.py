@@ -27,13 +27,8 @@ from django.db import connection
 from notes.models import ExchangeOffer
 from tenders.accounts.services import account_set_tin
 from tenders.domain.lifecycle import LIVE, Status
-from tenders.instructions.services import (
-    InstructionInput,
-    SignatureInput,
-    instruction_amend,
-    instruction_submit,
-    instruction_withdraw,
-)
+from tenders.instructions.services import InstructionInput, SignatureInput
+from tenders.intake.services import instruction_amend, instruction_submit, instruction_withdraw
 from tenders.models import (
     ClientAccount,
     Instruction,

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from notes.models import ExchangeOffer, OfferStatus
-from tenders.instructions.services import instruction_submit
+from tenders.intake.services import instruction_submit
 from tenders.models import BulkRun, Document, Instruction, InstructionStatus
 from tenders.offers.consummation import offer_consummate
 from tenders.offers.selectors import tabulate
@@ -205,7 +205,7 @@ def test_an_instruction_above_what_its_account_now_holds_stops_the_consummation(
 def test_an_accepted_instruction_can_no_longer_be_amended_or_withdrawn(
     tendered, small_offer, ops, rep, at
 ) -> None:
-    from tenders.instructions.services import instruction_amend, instruction_withdraw
+    from tenders.intake.services import instruction_amend, instruction_withdraw
 
     at(MORNING_AFTER)
     offer_consummate(offer=small_offer, on=SEP_5, by=ops)

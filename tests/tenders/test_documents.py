@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from tenders.documents.selectors import document_link
 from tenders.documents.services import document_issue, document_regenerate
-from tenders.instructions.services import instruction_submit
+from tenders.intake.services import instruction_submit
 from tenders.models import Document, DocumentKind, OutboxMessage, OutboxStatus
 from tenders.outbox.actions import outbox_message_resend
 from tenders.outbox.services import outbox_send
@@ -222,7 +222,7 @@ def test_e_mail_carries_the_signed_link(instruction, fake_pdf, django_capture_on
 def test_every_instruction_gets_a_receipt_once_committed(
     account, offer, rep, fake_pdf, django_capture_on_commit_callbacks
 ):
-    from tenders.instructions.services import instruction_amend, instruction_withdraw
+    from tenders.intake.services import instruction_amend, instruction_withdraw
 
     with django_capture_on_commit_callbacks(execute=True):
         first = instruction_submit(account=account, offer=offer, data=make_input(account), by=rep)

@@ -7,7 +7,7 @@ import lxml.html
 import pytest
 from django.urls import reverse
 
-from tenders.instructions.services import instruction_submit
+from tenders.intake.services import instruction_submit
 from tests.forms import form_data
 from tests.tenders.conftest import make_input
 from tests.tenders.test_instruction_pages import fill, url

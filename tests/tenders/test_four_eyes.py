@@ -20,16 +20,14 @@ from django.urls import reverse
 from tenders.accounts.services import account_reveal_tin
 from tenders.approvals.models import ApprovalStatus, HeldInstruction, Proposal
 from tenders.approvals.services import (
-    held_instruction_approve,
     held_instruction_reject,
-    offer_decision,
-    proposal_approve,
     proposal_reject,
     tin_reveal_request,
     tin_reveal_with_approval,
 )
-from tenders.instructions.services import instruction_amend, instruction_submit
+from tenders.intake.services import held_instruction_approve, instruction_amend, instruction_submit
 from tenders.models import Instruction, InstructionStatus
+from tenders.offers.decisions import offer_decision, proposal_approve
 from tenders.offers.lifecycle import offer_extend
 from tenders.offers.selectors import tabulate
 from tests import factories

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tenders.instructions.services import instruction_submit
+from tenders.intake.services import instruction_submit
 from tenders.models import Instruction
 from tests.tenders.conftest import NY, _account, make_input
 

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from notes.models import ExcludedJurisdiction
-from tenders.instructions.services import instruction_submit
+from tenders.intake.services import instruction_submit
 from tenders.models import Instruction, InstructionStatus, TinReveal
 from tests.forms import form_data
 from tests.tenders.conftest import CUTOFF, amount_input, make_input, notice_for
@@ -163,7 +163,7 @@ def test_amend_form_starts_from_the_current_instruction(rep_client, account, off
 def test_stale_amendment_is_refused_on_the_page(rep_client, account, offer, rep, rep2) -> None:
     first = instruction_submit(account=account, offer=offer, data=make_input(account), by=rep)
     data = fill(rep_client, account, "instruction_amend", choice="AMOUNT", amount="60000")
-    from tenders.instructions.services import instruction_amend
+    from tenders.intake.services import instruction_amend
 
     instruction_amend(
         instruction=first,
@@ -218,7 +218,7 @@ def test_history_page_shows_every_version_and_the_audit_trail(
     rep_client, account, offer, rep
 ) -> None:
     first = instruction_submit(account=account, offer=offer, data=make_input(account), by=rep)
-    from tenders.instructions.services import instruction_withdraw
+    from tenders.intake.services import instruction_withdraw
 
     instruction_withdraw(notice=notice_for(first), instruction=first, expected_version=1, by=rep)
     page = rep_client.get(url("account_history", account)).content.decode()
@@ -349,14 +349,14 @@ def test_after_consummation_an_account_that_never_answered_cannot_instruct(
 
 
 def _listed(rep: Any, offer: Any, **filters: Any) -> list[str]:
-    from tenders.accounts.selectors import account_rows
+    from tenders.instructions.selectors import account_rows
 
     return [row.account_number for row in account_rows(user=rep, offer=offer, **filters)]
 
 
 def test_the_answer_filters_read_the_latest_version(account, joint_account, offer, rep) -> None:
-    from tenders.accounts.selectors import AnswerFilter
-    from tenders.instructions.services import instruction_amend, instruction_withdraw
+    from tenders.instructions.selectors import AnswerFilter
+    from tenders.intake.services import instruction_amend, instruction_withdraw
 
     # HB-100003: tendered all, then amended to a stated amount.
     first = instruction_submit(account=account, offer=offer, data=make_input(account), by=rep)
@@ -378,8 +378,8 @@ def test_the_answer_filters_read_the_latest_version(account, joint_account, offe
 def test_a_withdrawn_account_is_listed_as_withdrawn_not_unanswered(
     account, joint_account, offer, rep
 ) -> None:
-    from tenders.accounts.selectors import AnswerFilter
-    from tenders.instructions.services import instruction_withdraw
+    from tenders.instructions.selectors import AnswerFilter
+    from tenders.intake.services import instruction_withdraw
 
     first = instruction_submit(account=account, offer=offer, data=make_input(account), by=rep)
     instruction_withdraw(notice=notice_for(first), instruction=first, expected_version=1, by=rep)
@@ -448,7 +448,7 @@ def test_only_operations_see_where_to_accept_a_different_name(
 def test_operations_see_the_clients_notice_on_the_instruction_in_the_admin(
     client, ops, account, offer, rep
 ) -> None:
-    from tenders.instructions.services import instruction_withdraw
+    from tenders.intake.services import instruction_withdraw
 
     first = instruction_submit(account=account, offer=offer, data=make_input(account), by=rep)
     notice = notice_for(first, method="fax")

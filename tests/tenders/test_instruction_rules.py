@@ -10,12 +10,8 @@ from django.db import IntegrityError, transaction
 
 from notes.models import ExcludedJurisdiction
 from tenders.accounts.selectors import firm_deadlines
-from tenders.instructions.services import (
-    SignatureInput,
-    instruction_amend,
-    instruction_submit,
-    instruction_withdraw,
-)
+from tenders.instructions.services import SignatureInput
+from tenders.intake.services import instruction_amend, instruction_submit, instruction_withdraw
 from tenders.models import Instruction, InstructionStatus, Position, WithdrawalNotice
 from tenders.submissions.services import instructions_submit_to_agent
 from tests.tenders.conftest import (
@@ -64,7 +60,7 @@ def test_the_address_written_on_the_form_is_required(account, offer, rep) -> Non
 
 
 def test_a_position_is_a_whole_multiple_of_the_denomination(account, offer, ops) -> None:
-    from tenders.accounts.services import position_save
+    from tenders.positions.services import position_save
 
     position = Position.objects.get(account=account)
     position.principal = Decimal("125500")

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from notes.models import ExchangeOffer, OfferEvent, OfferEventKind, OfferStatus
 from tenders.accounts.selectors import firm_deadlines
-from tenders.instructions.services import instruction_submit, instruction_withdraw
+from tenders.intake.services import instruction_submit, instruction_withdraw
 from tenders.models import Instruction, InstructionStatus
 from tenders.offers.consummation import offer_consummate
 from tenders.offers.lifecycle import (

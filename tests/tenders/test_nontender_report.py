@@ -16,7 +16,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from tenders.instructions.services import instruction_withdraw
+from tenders.intake.services import instruction_withdraw
 from tenders.management.commands.nontender_report import Command
 from tenders.notices.selectors import nontender_report
 from tenders.offers.consummation import offer_consummate

@@ -23,7 +23,8 @@ from django.urls import reverse
 
 from notes.models import OfferEventKind, OfferStatus
 from tenders.documents.services import document_issue
-from tenders.instructions.services import instruction_transition, instruction_withdraw
+from tenders.instructions.services import instruction_transition
+from tenders.intake.services import instruction_withdraw
 from tenders.models import (
     BulkRun,
     BulkRunStatus,

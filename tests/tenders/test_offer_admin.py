@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from notes.models import ExchangeOffer, FeeInstallment, RateStep
-from tenders.instructions.services import instruction_submit
+from tenders.intake.services import instruction_submit
 from tests.forms import form_data
 from tests.tenders.conftest import make_input
 

@@ -26,7 +26,7 @@ from django.urls import reverse
 from tenders.documents.models import Document, DocumentKind, DocumentSnapshot
 from tenders.documents.selectors import LINK_SALT as DOCUMENT_LINK_SALT
 from tenders.documents.services import document_issue
-from tenders.instructions.services import instruction_submit
+from tenders.intake.services import instruction_submit
 from tenders.models import (
     ClientLink,
     ClientSubmission,
@@ -442,7 +442,8 @@ def test_a_client_cannot_withdraw_without_an_instruction(link: ClientLink, accou
 def test_a_representative_cannot_record_an_online_notice_on_paper(
     offer: Any, account: Any, rep: Any
 ) -> None:
-    from tenders.instructions.services import WithdrawalNoticeInput, instruction_withdraw
+    from tenders.instructions.services import WithdrawalNoticeInput
+    from tenders.intake.services import instruction_withdraw
 
     instruction = instruction_submit(account=account, offer=offer, data=make_input(account), by=rep)
     with pytest.raises(ValidationError, match="only from the client's own page"):
@@ -536,7 +537,7 @@ def test_the_approve_button_makes_the_instruction(link: ClientLink, account: Any
 
 
 def test_the_letter_carries_the_clients_link(offer: Any, account: Any) -> None:
-    from tenders.letters.services import client_letter_issue
+    from tenders.online.letters import client_letter_issue
 
     letter = client_letter_issue(offer=offer, account=account)
     link = ClientLink.objects.get(account=account)

@@ -15,9 +15,9 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from notes.models import OfferEvent
-from tenders.approvals.services import held_instruction_approve, offer_decision, proposal_approve
-from tenders.instructions.services import instruction_submit
+from tenders.intake.services import held_instruction_approve, instruction_submit
 from tenders.models import ClientLink, HeldInstruction, Instruction, Proposal
+from tenders.offers.decisions import offer_decision, proposal_approve
 from tenders.online.services import (
     OnlineInput,
     client_identity_check,

@@ -15,7 +15,7 @@ from django.urls import URLPattern, reverse
 
 from tenders import urls as tenders_urls
 from tenders.documents.selectors import document_link
-from tenders.instructions.services import instruction_submit
+from tenders.intake.services import instruction_submit
 from tenders.models import BulkRun, BulkRunItem, ClientAccount
 from tenders.online.selectors import client_link_token
 from tenders.online.services import client_link_issue

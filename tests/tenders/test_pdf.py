@@ -24,7 +24,7 @@ from exchange_office import clock
 from notes.models import OfferStatus
 from tenders.accounts.services import account_set_tin
 from tenders.documents import contexts, rendering
-from tenders.instructions.services import instruction_amend, instruction_withdraw
+from tenders.intake.services import instruction_amend, instruction_withdraw
 from tenders.models import DocumentSnapshot, InstructionStatus
 from tests import factories
 from tests.tenders.conftest import AUG_20, NY, amount_input, make_input, notice_for
@@ -78,7 +78,7 @@ def _account(firm: Any, offer: Any, ops: Any, owners: list[str], number: str) ->
 
 
 def _submit(account: Any, offer: Any, rep: Any, **overrides: Any) -> Any:
-    from tenders.instructions.services import instruction_submit
+    from tenders.intake.services import instruction_submit
 
     with clock.frozen_at(AUG_20):
         return instruction_submit(

@@ -12,10 +12,10 @@ from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from tenders.instructions.services import instruction_submit
+from tenders.intake.services import instruction_submit
 from tenders.models import Instruction, Position
-from tenders.position_imports import services
-from tenders.position_imports.services import ImportRefused, positions_import
+from tenders.positions import imports as services
+from tenders.positions.imports import ImportRefused, positions_import
 from tests import factories
 from tests.tenders.conftest import POSTGRES_RACES, make_input
 from tests.tenders.test_position_imports import feed, line

@@ -16,9 +16,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
-from tenders.instructions.services import instruction_submit
+from tenders.intake.services import instruction_submit
 from tenders.models import AccountOwner, ClientAccount, Instruction, Position
-from tenders.position_imports.services import (
+from tenders.positions.imports import (
     ImportRefused,
     positions_import,
     positions_preview,
@@ -119,7 +119,7 @@ def test_the_preview_lists_every_bad_line_with_its_number_and_reason(
 
 
 def test_a_tin_column_refuses_the_whole_file(account: ClientAccount, offer: Any, ops: Any) -> None:
-    from tenders.position_imports.rows import FileRefused
+    from tenders.positions.rows import FileRefused
 
     text = feed(line(account)).replace("principal\n", "principal,tin\n", 1)
     with pytest.raises(FileRefused, match="taxpayer IDs are not part of the feed"):
@@ -433,7 +433,7 @@ def test_a_representative_cannot_import(scene: dict, client: Any, rep: Any) -> N
 def test_a_large_file_is_read_and_locked_by_firm_with_the_same_plan(
     scene: dict, rep: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tenders.position_imports import services
+    from tenders.positions import imports as services
 
     small = positions_preview(text=scene["text"], by=scene["ops"])
     monkeypatch.setattr(services, "CHUNK", 1)  # every file is "large"

@@ -179,7 +179,7 @@ def test_a_termination_racing_new_instructions_leaves_none_live(
     from django.core.exceptions import ValidationError
 
     from notes.models import OfferStatus
-    from tenders.instructions import services as instruction_services
+    from tenders.intake import services as instruction_services
     from tenders.offers.lifecycle import offer_terminate
     from tests.tenders.conftest import make_input
 

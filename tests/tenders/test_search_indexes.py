@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from tenders.accounts.selectors import account_keys, account_rows
+from tenders.instructions.selectors import account_keys, account_rows
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from aiosmtpd.controller import Controller
 from django.test import override_settings
 
 from tenders.documents.services import document_issue
-from tenders.instructions.services import instruction_submit
+from tenders.intake.services import instruction_submit
 from tenders.models import DocumentKind, OutboxMessage, OutboxStatus
 from tests.tenders.conftest import make_input
 

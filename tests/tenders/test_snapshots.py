@@ -14,11 +14,7 @@ from notes.domain.entitlement import FeePayment
 from notes.models import ExchangeOffer
 from tenders.documents import rendering
 from tenders.documents.snapshots import decode, encode, snapshot_context
-from tenders.instructions.services import (
-    instruction_amend,
-    instruction_submit,
-    instruction_withdraw,
-)
+from tenders.intake.services import instruction_amend, instruction_submit, instruction_withdraw
 from tenders.models import ClientAccount, DocumentKind, DocumentSnapshot, Instruction
 from tests.tenders.conftest import NY, amount_input, make_input, notice_for
 from tests.tenders.test_pdf import ReadBack, read_back

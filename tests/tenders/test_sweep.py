@@ -18,7 +18,7 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from tenders.documents.tasks import issue_document
-from tenders.instructions.services import instruction_submit
+from tenders.intake.services import instruction_submit
 from tenders.models import (
     BulkItemStatus,
     BulkRunStatus,

@@ -34,11 +34,7 @@ from notes.models import AgentReport, ExchangeOffer, OfferEvent, OfferEventKind
 from notes.selectors import offer_terms
 from notes.services import agent_report_record
 from tenders.accounts.services import account_set_tin
-from tenders.instructions.services import (
-    instruction_amend,
-    instruction_submit,
-    instruction_withdraw,
-)
+from tenders.intake.services import instruction_amend, instruction_submit, instruction_withdraw
 from tenders.models import BrokerFirm, ClientAccount, Instruction, InstructionStatus, Position
 from tenders.offers.consummation import offer_consummate
 from tenders.offers.selectors import tabulate

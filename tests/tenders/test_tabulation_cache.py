@@ -20,7 +20,7 @@ from django.urls import reverse
 from exchange_office import clock
 from tenders.data_version.cache import cached_count, cached_figures, tabulation_data_version
 from tenders.data_version.models import WATCHED_TABLES
-from tenders.instructions.services import instruction_submit
+from tenders.intake.services import instruction_submit
 from tenders.models import ClientAccount, DataVersion, Position
 from tenders.offers.admin.tabulation import _page_figures
 from tests.tenders import test_tabulation

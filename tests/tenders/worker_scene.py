@@ -63,7 +63,8 @@ def setup_online() -> None:
 
 
 def setup() -> None:
-    from tenders.instructions.services import InstructionInput, SignatureInput, instruction_submit
+    from tenders.instructions.services import InstructionInput, SignatureInput
+    from tenders.intake.services import instruction_submit
 
     offer, account = _account()
     owner = account.owners.get()

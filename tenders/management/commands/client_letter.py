@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tenders.accounts.command_line import offer_and_account
-from tenders.letters.services import client_letter_issue
+from tenders.online.letters import client_letter_issue
 
 
 class Command(BaseCommand):

@@ -14,14 +14,14 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tenders.accounts.models import BrokerFirm
-from tenders.position_imports.rows import FileRefused, Refusal, decode
-from tenders.position_imports.services import (
+from tenders.positions.imports import (
     ImportRefused,
     ImportReport,
     Outcome,
     positions_import,
     positions_preview,
 )
+from tenders.positions.rows import FileRefused, Refusal, decode
 
 
 class Command(BaseCommand):

@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from notes.models import ExchangeOffer
 from tenders.accounts.models import BrokerFirm
-from tenders.letters.services import reminders_send
+from tenders.online.letters import reminders_send
 
 
 class Command(BaseCommand):

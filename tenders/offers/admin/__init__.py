@@ -1,6 +1,9 @@
-"""The offer's admin gains the broker-side actions here (`notes` does not know about `tenders`):
-consummation, with the tabulation on its confirm page, and the exchange confirmations' bulk
-run. Each action calls one service; refusals come back as messages or onto the form."""
+"""The offer's admin, registered here once: the issuer's side (`notes.admin`) defines it, and
+the broker's side adds its actions (`notes` does not know about `tenders`): the lifecycle
+(extend, amend, conditions, terminate), consummation with the tabulation on its confirm page,
+the tabulation's pages, and the exchange confirmations' bulk run. Each action calls one
+service (`offer_decision` where a second operator may be needed) and shows its result;
+refusals come back as messages or onto the form. Admin > Proposals is in `proposals`."""
 
 from typing import Any
 
@@ -11,19 +14,18 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
-from exchange_office.formatting import dollars, long_date
 from exchange_office.http import AuthenticatedHttpRequest, refusal_text
 from notes import admin as notes_admin
 from notes.models import ExchangeOffer, Security
 from notes.permissions import may_run_offer
 from notes.selectors import offer_consummation_date
 from tenders.approvals.models import Proposal, ProposalKind
-from tenders.approvals.policy import needs_second_person
-from tenders.approvals.services import offer_decision
 from tenders.bulk_runs.permissions import may_manage_bulk_runs
 from tenders.offers.admin.lifecycle import OfferLifecycleActions, proposed_message
+from tenders.offers.admin.proposals import ProposalAdmin
 from tenders.offers.admin.tabulation import OfferTabulationViews
-from tenders.offers.consummation import confirmations_issue, offer_consummate
+from tenders.offers.consummation import confirmations_issue
+from tenders.offers.decisions import offer_decision
 from tenders.offers.forms import ConsummateForm
 from tenders.offers.selectors import offer_terms_locked, security_terms_locked, tabulate
 
@@ -54,40 +56,20 @@ class OfferAdmin(OfferTabulationViews, OfferLifecycleActions, notes_admin.Exchan
         )
         if form.is_valid():
             on = form.cleaned_data["consummation_date"]
-            if needs_second_person(ProposalKind.CONSUMMATE):
-                try:
-                    proposal = offer_decision(
-                        kind=ProposalKind.CONSUMMATE,
-                        offer=offer,
-                        params={"on": on},
-                        by=request.user,
-                    )
-                except ValidationError as exc:
-                    for message in exc.messages:
-                        form.add_error(None, message)
-                else:
-                    assert isinstance(proposal, Proposal), "a second person is needed"
-                    self.message_user(request, proposed_message(proposal), messages.SUCCESS)
-                    return None
             try:
-                result = offer_consummate(offer=offer, on=on, by=request.user)
+                done = offer_decision(
+                    kind=ProposalKind.CONSUMMATE, offer=offer, params={"on": on}, by=request.user
+                )
             except ValidationError as exc:
                 for message in exc.messages:
                     form.add_error(None, message)
             else:
-                consummated_on = result.offer.consummation_date
-                assert consummated_on is not None, "the service has just set it"
                 self.message_user(
                     request,
-                    f"Consummated on {long_date(consummated_on)}: "
-                    f"{result.accepted} instruction(s) accepted for {dollars(result.tendered)}. "
-                    "The exchange confirmations are being issued"
-                    + (
-                        ", and payment notices to the holders of untendered notes"
-                        if result.payment_run is not None
-                        else ""
-                    )
-                    + " (see Bulk runs).",
+                    proposed_message(done)
+                    if isinstance(done, Proposal)
+                    else f"{done} The exchange confirmations are being issued, and payment "
+                    "notices to the holders of untendered notes (see Bulk runs).",
                     messages.SUCCESS,
                 )
                 return None
@@ -127,7 +109,8 @@ class SecurityAdmin(notes_admin.SecurityAdmin):
         return security_terms_locked(security_id=security.pk)
 
 
-admin.site.unregister(ExchangeOffer)
+# The issuer's side defines these admins and leaves their registration to this one place.
 admin.site.register(ExchangeOffer, OfferAdmin)
-admin.site.unregister(Security)
 admin.site.register(Security, SecurityAdmin)
+
+__all__ = ["OfferAdmin", "ProposalAdmin", "SecurityAdmin"]

@@ -19,7 +19,7 @@ from exchange_office.formatting import NEW_YORK, describe_instant, dollars, shor
 from exchange_office.http import AuthenticatedHttpRequest
 from notes.models import ExchangeOffer
 from tenders.approvals.models import Proposal, ProposalKind
-from tenders.approvals.services import offer_decision
+from tenders.offers.decisions import offer_decision
 from tenders.offers.forms import (
     AmendTermsForm,
     ConditionMetForm,

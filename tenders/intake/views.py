@@ -1,5 +1,6 @@
 """The client instruction form as the representative fills it in: take, amend, withdraw, and the
-blank form to print. Views parse input, call one service and answer; the rules are in
+blank form to print; and the supervisor's approval or rejection of an instruction held for
+them. Views parse input, call one service and answer; the rules are in
 `tenders.instructions.services` and `tenders.domain`."""
 
 import re
@@ -8,25 +9,30 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views import View
+from django.views.decorators.http import require_POST
 
 from exchange_office import clock
 from exchange_office.encryption import decrypt, encrypt
 from exchange_office.formatting import describe_instant
-from exchange_office.http import AuthenticatedHttpRequest
+from exchange_office.http import AuthenticatedHttpRequest, refusal_text
 from notes.models import ExchangeOffer, OfferStatus
 from notes.selectors import offer_projected_entitlement
 from tenders.accounts import permissions
+from tenders.accounts.lookups import account_or_404, deadline_context, offer_or_404
 from tenders.accounts.models import ClientAccount
 from tenders.accounts.selectors import position_for
-from tenders.accounts.views import account_or_404, deadline_context, offer_or_404
-from tenders.approvals.models import HeldInstruction
+from tenders.approvals.models import ApprovalStatus, HeldInstruction
+from tenders.approvals.services import held_instruction_reject
 from tenders.domain.lifecycle import OPEN
 from tenders.domain.rules import Actor
-from tenders.instructions.forms import (
+from tenders.instructions.models import Instruction
+from tenders.instructions.selectors import account_instructions
+from tenders.instructions.services import CheckedInstruction, InstructionInput, instruction_check
+from tenders.intake.forms import (
     InstructionForm,
     SignerFormSet,
     WithdrawForm,
@@ -35,13 +41,9 @@ from tenders.instructions.forms import (
     signer_initial,
     withdrawal_notice_input,
 )
-from tenders.instructions.models import Instruction
-from tenders.instructions.selectors import account_instructions
-from tenders.instructions.services import (
-    CheckedInstruction,
-    InstructionInput,
+from tenders.intake.services import (
+    held_instruction_approve,
     instruction_amend,
-    instruction_check,
     instruction_submit,
     instruction_withdraw,
 )
@@ -336,3 +338,52 @@ def blank_instruction_form(request: HttpRequest) -> HttpResponse:
         "tenders/blank_instruction_form.html",
         {"offer": offer, "account": account, "firm": firm},
     )
+
+
+# A supervisor's side of four eyes: approve or reject the instruction held for them (listed on
+# the review page, with the client submissions).
+
+
+def _held_or_none(
+    request: AuthenticatedHttpRequest, pk: int
+) -> tuple[ClientAccount, HeldInstruction | None]:
+    account = account_or_404(request, pk)
+    held = HeldInstruction.objects.filter(
+        account=account, offer=offer_or_404(), status=ApprovalStatus.AWAITING
+    ).first()
+    if held is None or request.POST.get("held") != str(held.pk):
+        messages.info(request, f"{account.account_number}: no such instruction awaits approval.")
+        return account, None
+    return account, held
+
+
+@login_required
+@require_POST
+def held_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    account, held = _held_or_none(request, pk)
+    if held is not None:
+        try:
+            instruction = held_instruction_approve(held=held, by=request.user)
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, f"{account.account_number}: {refusal_text(exc)}")
+        else:
+            messages.success(
+                request,
+                f"Approved: account {account.account_number} now has instruction version "
+                f"{instruction.version}, received at {describe_instant(instruction.received_at)}.",
+            )
+    return redirect("tenders:review_queue")
+
+
+@login_required
+@require_POST
+def held_reject(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    account, held = _held_or_none(request, pk)
+    if held is not None:
+        try:
+            held_instruction_reject(held=held, by=request.user, note=request.POST.get("note", ""))
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, f"{account.account_number}: {refusal_text(exc)}")
+        else:
+            messages.success(request, f"Rejected the instruction for {account.account_number}.")
+    return redirect("tenders:review_queue")

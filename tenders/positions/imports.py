@@ -29,12 +29,12 @@ from notes.models import Security
 from notes.selectors import current_offer
 from tenders.accounts import permissions
 from tenders.accounts.models import AccountOwner, BrokerFirm, ClientAccount, Position
-from tenders.accounts.services import HoldingTender, tenders_holding_notes
 from tenders.domain.owners import OwnerOnFile, OwnersPlan, plan_owners
 from tenders.instructions.models import Instruction, InstructionSigner
-from tenders.position_imports import bulk
-from tenders.position_imports.permissions import may_import_positions
-from tenders.position_imports.rows import FeedRow, FileRefused, Refusal, check_row, read_lines
+from tenders.positions import bulk
+from tenders.positions.permissions import may_import_positions
+from tenders.positions.rows import FeedRow, FileRefused, Refusal, check_row, read_lines
+from tenders.positions.services import HoldingTender, tenders_holding_notes
 
 # The account's own fields the feed sets, in the file's order.
 ACCOUNT_FIELDS = (

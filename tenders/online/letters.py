@@ -1,4 +1,8 @@
-"""Writes for the letter "To Our Clients" and the reminders.
+"""Sending the letter "To Our Clients" and the reminders, each carrying the client's link.
+
+The client's side issues the links (`tenders.online.services.client_links_issue`), so it sends
+what carries them: the letter's content is `tenders.letters` (what it says, and the reminders
+recorded), the documents and e-mails are `tenders.documents` and `tenders.outbox`.
 
 The letter of an account is issued once per occasion: the offer as it stands after its last
 extension or amendment of the terms (none yet: the first letter). Its snapshot is taken when
@@ -39,6 +43,7 @@ from tenders.documents.snapshots import SnapshotInput, document_snapshots_record
 from tenders.domain.lifecycle import LIVE
 from tenders.letters.contexts import client_letter_context
 from tenders.letters.models import Reminder
+from tenders.letters.selectors import accounts_with_position
 from tenders.online.permissions import may_print_client_letter, may_send_client_letters
 from tenders.online.selectors import client_link_url
 from tenders.online.services import client_link_issue, client_links_issue
@@ -57,18 +62,6 @@ def client_letter_key(*, offer: ExchangeOffer, account: ClientAccount) -> Docume
         account_id=account.pk,
         event_id=event.pk if event is not None else 0,
     )
-
-
-def accounts_with_position(
-    *, offer: ExchangeOffer, firm: BrokerFirm | None = None
-) -> QuerySet[ClientAccount]:
-    """The clients holding the offer's Old Notes, of one firm or of the whole office."""
-    accounts = ClientAccount.objects.filter(
-        positions__security_id=offer.old_security_id, positions__principal__gt=0
-    )
-    if firm is not None:
-        accounts = accounts.filter(firm=firm)
-    return accounts.select_related("firm").prefetch_related("owners").order_by("pk")
 
 
 def _record_letters(
@@ -265,7 +258,3 @@ def _remind(
     except IntegrityError:
         return False
     return True
-
-
-def reminders_for_account(*, account: ClientAccount) -> QuerySet[Reminder]:
-    return Reminder.objects.filter(account=account).select_related("message", "letter", "by")

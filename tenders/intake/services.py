@@ -1,0 +1,293 @@
+"""Taking a client's instruction: the representative's form (submit, amend, withdraw), the
+instruction held for a supervisor of the firm (four eyes) and its approval, and the receipt of
+each, snapshotted in the transaction that records it and rendered in the background.
+
+The rules and the record itself are `tenders.instructions`; what waits for a second person is
+kept by `tenders.approvals`. A client's online submission becomes an instruction through these
+same services once a representative approves it (`tenders.online`).
+"""
+
+from uuid import UUID
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from exchange_office import clock
+from exchange_office.formatting import describe_instant
+from notes.models import ExchangeOffer
+from tenders.accounts import permissions
+from tenders.accounts.models import ClientAccount
+from tenders.accounts.selectors import firm_deadlines
+from tenders.approvals.models import ApprovalStatus, HeldInstruction, HoldReason
+from tenders.approvals.services import (
+    held_instruction_awaiting,
+    held_instruction_hold,
+    held_instruction_input,
+)
+from tenders.documents import tasks as document_tasks
+from tenders.documents.models import DocumentKind
+from tenders.documents.snapshots import document_snapshot_take
+from tenders.domain.lifecycle import Status
+from tenders.domain.rules import Actor, NoticeMethod
+from tenders.instructions.models import Instruction, InstructionChannel
+from tenders.instructions.selectors import live_instruction
+from tenders.instructions.services import (
+    CheckedInstruction,
+    InstructionInput,
+    SecondApproval,
+    WithdrawalNoticeInput,
+    instruction_check,
+    instruction_current,
+    instruction_deadline_refusals,
+    instruction_record,
+    instruction_transition,
+    lock_account,
+    notice_of_withdrawal_refusals,
+    offer_for_writing,
+    raise_refusals,
+    refuse,
+    require_may_act,
+    withdrawal_notice_record,
+)
+
+
+def _issue_receipt(instruction: Instruction, kind: str) -> None:
+    """The client's receipt: its snapshot is taken now, in this transaction (the instruction as
+    received, the figures, terms and deadlines of this moment); it is rendered from that and
+    e-mailed in the background once this commits."""
+    document_snapshot_take(instruction=instruction, kind=kind)
+    document_tasks.enqueue_issue(instruction_id=instruction.pk, kind=kind)
+
+
+def _already_recorded(token: UUID | None) -> Instruction | HeldInstruction | None:
+    if token is None:
+        return None
+    recorded = Instruction.objects.filter(submission_token=token).first()
+    return recorded or HeldInstruction.objects.filter(submission_token=token).first()
+
+
+def _hold_reason(
+    *, account: ClientAccount, offer: ExchangeOffer, checked: CheckedInstruction, by: User
+) -> HoldReason | None:
+    """Four eyes: why this instruction must wait for a supervisor of the firm, if it must.
+    Above the firm's threshold when a representative enters it; late when operations take it
+    after the firm's cutoff. A firm without a threshold has no second approval."""
+    threshold = account.firm.second_approval_threshold
+    if threshold is None:
+        return None
+    if permissions.actor_for(user=by) is Actor.OPERATIONS:
+        cutoff = firm_deadlines(firm=account.firm, offer=offer).firm_cutoff
+        return HoldReason.LATE if clock.now() >= cutoff else None
+    return HoldReason.OVER_THRESHOLD if checked.tendered > threshold else None
+
+
+def _refuse_if_held(account: ClientAccount, offer: ExchangeOffer) -> None:
+    held = (
+        HeldInstruction.objects.filter(account=account, offer=offer, status=ApprovalStatus.AWAITING)
+        .select_related("entered_by")
+        .first()
+    )
+    if held is not None:
+        raise refuse(
+            f"An instruction for this account, entered by {held.entered_by.get_username()} at "
+            f"{describe_instant(held.entered_at)}, awaits a supervisor's approval: it must be "
+            "approved or rejected first."
+        )
+
+
+@transaction.atomic
+def instruction_submit(
+    *,
+    account: ClientAccount,
+    offer: ExchangeOffer,
+    data: InstructionInput,
+    by: User,
+    approval: SecondApproval | None = None,
+) -> Instruction | HeldInstruction:
+    """Record a client's instruction (version 1, or a new one after a withdrawal); with
+    `approval`, one that waited for `by` to approve it. One that needs a supervisor of the
+    firm (four eyes) is held for them instead, and returned as held."""
+    account = lock_account(account)
+    if (existing := _already_recorded(data.submission_token)) is not None:
+        return existing  # the same form posted twice: a double click
+    offer = offer_for_writing(offer)
+    if approval is None:
+        _refuse_if_held(account, offer)
+    live = live_instruction(account=account, offer=offer)
+    if live is not None:
+        raise refuse(
+            f"This account already has an instruction (version {live.version}, "
+            f"{live.get_status_display().lower()}): amend or withdraw it instead."
+        )
+    checked = instruction_check(account=account, offer=offer, data=data, by=by, approval=approval)
+    if approval is None and (
+        reason := _hold_reason(account=account, offer=offer, checked=checked, by=by)
+    ):
+        return held_instruction_hold(
+            account=account, offer=offer, reason=reason, tendered=checked.tendered, data=data, by=by
+        )
+    instruction = instruction_record(
+        account=account,
+        offer=offer,
+        checked=checked,
+        data=data,
+        by=by,
+        supersedes=None,
+        approval=approval,
+    )
+    _issue_receipt(instruction, DocumentKind.RECEIPT)
+    return instruction
+
+
+@transaction.atomic
+def instruction_amend(
+    *,
+    instruction: Instruction,
+    expected_version: int,
+    data: InstructionInput,
+    by: User,
+    approval: SecondApproval | None = None,
+) -> Instruction | HeldInstruction:
+    """Replace the live instruction by a new version; the old one stays, superseded. One that
+    needs a supervisor of the firm is held for them instead (the live one stays as it is)."""
+    account = lock_account(instruction.account)
+    if (existing := _already_recorded(data.submission_token)) is not None:
+        return existing
+    current = instruction_current(
+        instruction=instruction, expected_version=expected_version, account=account, verb="amended"
+    )
+    offer = offer_for_writing(current.offer)
+    if approval is None:
+        _refuse_if_held(account, offer)
+    checked = instruction_check(
+        account=account,
+        offer=offer,
+        data=data,
+        by=by,
+        approval=approval,
+    )
+    if approval is None and (
+        reason := _hold_reason(account=account, offer=offer, checked=checked, by=by)
+    ):
+        return held_instruction_hold(
+            account=account,
+            offer=offer,
+            reason=reason,
+            tendered=checked.tendered,
+            data=data,
+            by=by,
+            amends=current,
+        )
+    instruction_transition(current, Status.SUPERSEDED, by=by, reason=checked.late_reason)
+    amended = instruction_record(
+        account=account,
+        offer=current.offer,
+        checked=checked,
+        data=data,
+        by=by,
+        supersedes=current,
+        approval=approval,
+    )
+    _issue_receipt(amended, DocumentKind.RECEIPT)
+    return amended
+
+
+@transaction.atomic
+def instruction_withdraw(
+    *,
+    instruction: Instruction,
+    expected_version: int,
+    by: User,
+    notice: WithdrawalNoticeInput,
+    late_reason: str = "",
+    approval: SecondApproval | None = None,
+) -> Instruction:
+    """Withdraw the live instruction before the deadline, on the client's notice (recorded
+    with it); it stays on record, withdrawn. With `approval`, a notice the client gave
+    online, approved now by `by`."""
+    account = lock_account(instruction.account)
+    require_may_act(user=by, account=account)
+    online = approval is not None and approval.channel == InstructionChannel.ONLINE
+    if (notice.method == NoticeMethod.ONLINE) != online:
+        raise refuse(
+            "An online notice of withdrawal comes only from the client's own page."
+            if not online
+            else "A client's online withdrawal is recorded as an online notice."
+        )
+    actor = approval.actor if approval else permissions.actor_for(user=by)
+    current = instruction_current(
+        instruction=instruction,
+        expected_version=expected_version,
+        account=account,
+        verb="withdrawn",
+    )
+    offer = offer_for_writing(current.offer)
+    raise_refusals(
+        instruction_deadline_refusals(
+            account=account,
+            offer=offer,
+            actor=actor,
+            late_reason=late_reason,
+            received_at=approval.received_at if approval else None,
+            firm_cutoff_applies=approval.firm_cutoff_applies if approval else True,
+        )
+        + notice_of_withdrawal_refusals(account=account, offer=offer, notice=notice, actor=actor)
+    )
+    withdrawal_notice_record(current, account, notice, by)
+    instruction_transition(current, Status.WITHDRAWN, by=by, reason=late_reason.strip())
+    _issue_receipt(current, DocumentKind.WITHDRAWAL_RECEIPT)
+    return current
+
+
+# The supervisor's approval of a held instruction
+
+
+def _record_held(held: HeldInstruction, by: User) -> Instruction:
+    """The held instruction recorded by the supervisor `by`, as it was entered."""
+    approval = SecondApproval(
+        received_at=held.entered_at,
+        received_wall_at=held.entered_wall_at,
+        actor=permissions.actor_for(user=held.entered_by),
+        channel=InstructionChannel.PAPER,
+        entered_by=held.entered_by,
+    )
+    data = held_instruction_input(held)
+    recorded = (
+        instruction_amend(
+            instruction=held.amends,
+            expected_version=held.amends.version,
+            data=data,
+            by=by,
+            approval=approval,
+        )
+        if held.amends is not None
+        else instruction_submit(
+            account=held.account, offer=held.offer, data=data, by=by, approval=approval
+        )
+    )
+    assert isinstance(recorded, Instruction), "an approved instruction is not held again"
+    held.decide(ApprovalStatus.APPROVED, by=by)
+    held.instruction = recorded
+    held.save()
+    return recorded
+
+
+def held_instruction_approve(*, held: HeldInstruction, by: User) -> Instruction:
+    """The supervisor's approval: the instruction is recorded as entered, received when it was
+    entered, with every rule checked again, before the offer expires (as extended). At or after
+    that it is marked expired (kept, committed) and the approval refused."""
+    with transaction.atomic():
+        held = held_instruction_awaiting(held=held, by=by)
+        # The offer's expiration as it is now: an extension keeps the held instruction open.
+        expiration = ExchangeOffer.objects.values_list("expiration", flat=True).get(
+            pk=held.offer_id
+        )
+        if clock.now() < expiration:
+            return _record_held(held, by)
+        held.decide(ApprovalStatus.EXPIRED, by=by, note="The offer expired before approval.")
+        held.save()
+    raise ValidationError(
+        f"The offer expired at {describe_instant(expiration)}: this instruction can no longer "
+        "be approved."
+    )

@@ -1,0 +1,42 @@
+"""The admin pages that several concerns make up, registered here once: a firm with the actions
+that send its clients the letter and the reminders (`tenders.online`), a client account with
+its positions (written through `tenders.positions`), and an instruction with its submission to
+the exchange agent (`tenders.submissions`). Every other model's admin is registered by its own
+concern."""
+
+from typing import Any
+
+from django.contrib import admin
+
+from tenders.accounts.admin import BrokerFirmAdmin, ClientAccountAdmin
+from tenders.accounts.models import BrokerFirm, ClientAccount, Position
+from tenders.instructions.admin import InstructionAdmin
+from tenders.instructions.models import Instruction
+from tenders.online.admin import ClientLetterActionsMixin
+from tenders.positions.admin import PositionInline
+from tenders.positions.services import position_save
+from tenders.submissions.admin import SubmitToAgentMixin
+
+
+@admin.register(BrokerFirm)
+class FirmAdmin(ClientLetterActionsMixin, BrokerFirmAdmin):
+    actions = list(ClientLetterActionsMixin.LETTER_ACTIONS)
+
+
+@admin.register(ClientAccount)
+class AccountAdmin(ClientAccountAdmin):
+    inlines: list[type[admin.TabularInline[Any, Any]]] = [
+        *ClientAccountAdmin.inlines,
+        PositionInline,
+    ]
+
+    def save_inline_row(self, row: Any, *, by: Any) -> None:
+        if isinstance(row, Position):
+            position_save(position=row, by=by)
+        else:
+            super().save_inline_row(row, by=by)
+
+
+@admin.register(Instruction)
+class InstructionWithAgentAdmin(SubmitToAgentMixin, InstructionAdmin):
+    actions = [*InstructionAdmin.actions, *SubmitToAgentMixin.agent_actions]

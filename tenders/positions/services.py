@@ -1,0 +1,109 @@
+"""Writes of a client's position: the principal held, typed by operations or from a feed. A
+position cannot fall below what a tender still holding notes in the account tenders: the
+client's tender would no longer be covered."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+
+from exchange_office import clock
+from exchange_office.formatting import dollars, long_date
+from notes.models import OfferStatus
+from tenders.accounts.models import ClientAccount, Position
+from tenders.domain.lifecycle import OPEN, Status
+from tenders.domain.tender import tendered_principal
+from tenders.instructions.models import Instruction, InstructionStatus
+
+
+def tenders_holding_notes() -> Q:
+    """The instructions whose Old Notes are still in the account, so that its position cannot
+    fall below what they tender: received or submitted for an open offer, and accepted ones
+    until their offer's consummation date, when the tendered notes leave the account (a
+    returned, withdrawn or superseded instruction holds nothing)."""
+    return Q(status__in=sorted(OPEN), offer__status=OfferStatus.OPEN) | Q(
+        status=Status.ACCEPTED,
+        offer__status=OfferStatus.CONSUMMATED,
+        offer__consummation_date__gt=clock.today(),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class HoldingTender:
+    """An instruction that holds notes in an account, as the position floor reads it."""
+
+    account_id: int
+    version: int
+    status: str
+    choice: str
+    amount: Decimal | None
+    resolved_amount: Decimal | None
+    offer_name: str
+    consummation_date: date | None
+
+    @classmethod
+    def fields(cls) -> tuple[str, ...]:
+        return ("account_id", "version", "status", "choice", "amount", "resolved_amount",
+                "offer__name", "offer__consummation_date")  # fmt: skip
+
+    def below_it(self, *, principal: Decimal, held: Decimal | None = None) -> str:
+        """Why `principal` may not replace the position (`held`, when the caller knows it),
+        with both figures; "" when it may."""
+        tendered = tendered_principal(
+            choice=self.choice,
+            stated=self.amount,
+            resolved=self.resolved_amount,
+            position=principal,
+        ).principal
+        if principal >= tendered:
+            return ""
+        status = InstructionStatus(self.status).label.lower()
+        held_now = f", {dollars(held)} held" if held is not None else ""
+        if self.status == Status.ACCEPTED and self.consummation_date is not None:
+            then = (
+                f"its notes leave the account on the consummation date, "
+                f"{long_date(self.consummation_date)}"
+            )
+        else:
+            then = "Amend or withdraw the instruction first"
+        return (
+            f"The account's instruction (version {self.version}, {status}) tenders "
+            f"{dollars(tendered)} of the {self.offer_name}: the position cannot go below it "
+            f"({dollars(principal)} entered{held_now}). {then[0].upper()}{then[1:]}."
+        )
+
+
+def position_check(*, position: Position) -> None:
+    """A position cannot go below what a tender holding notes in the account tenders
+    (`tenders_holding_notes`): the client's tender would no longer be covered. Once the
+    tendered notes have left the account, a feed may lower the position. Raises a
+    ValidationError on `principal` with both figures."""
+    if position.security_id is None or position.account_id is None:
+        return
+    holding = Instruction.objects.filter(
+        tenders_holding_notes(),
+        account_id=position.account_id,
+        offer__old_security_id=position.security_id,
+    ).values_list(*HoldingTender.fields())
+    for row in holding:
+        refusal = HoldingTender(*row).below_it(principal=position.principal)
+        if refusal:
+            raise ValidationError({"principal": refusal})
+
+
+@transaction.atomic
+def position_save(*, position: Position, by: User) -> Position:
+    """Record the principal held for an account (typed by operations, or from a feed). The
+    account's row is locked first, as the instruction services do, so that a tender and a
+    change of position cannot pass each other."""
+    if position.account_id is not None:
+        ClientAccount.objects.select_for_update(of=("self",)).filter(pk=position.account_id).first()
+    position.full_clean()
+    position_check(position=position)
+    position._history_user = by  # type: ignore[attr-defined]  # simple-history reads it
+    position.save()
+    return position
