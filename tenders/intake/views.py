@@ -387,5 +387,3 @@ def held_reject(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Rejected the instruction for {account.account_number}.")
     return redirect("tenders:review_queue")
-
-from tenders.pages import views as _page_views  # noqa: E402,F401  (scratch: must break)

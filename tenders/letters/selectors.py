@@ -9,7 +9,6 @@ from django.db.models import QuerySet
 from notes.models import ExchangeOffer
 from tenders.accounts.models import BrokerFirm, ClientAccount
 from tenders.documents.models import LetterDispatch
-from tenders.online.selectors import client_link_url  # noqa: F401  (scratch: must break)
 from tenders.letters.models import Reminder
 
 
