@@ -53,6 +53,7 @@ test: system-packages browser-packages $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports  # the architecture's contracts (pyproject.toml, [tool.importlinter])
 	$(BIN)/python -m pytest -n auto  # one process per core (pytest-xdist): half the wall time on 2 cores
 	@# The browser tests in a run of their own, once: on the SQLite run (their demo server
 	@# has its own SQLite database whatever DATABASE_URL says); each module in its own worker.

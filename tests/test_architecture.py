@@ -1,14 +1,14 @@
-"""The project's shape, read from every import statement with `ast` (those inside functions
-too; only imports under `if TYPE_CHECKING:` are left out, since they never run):
+"""What import-linter cannot say about the project's shape (its contracts, run by `make test`,
+are in pyproject.toml: the layers, the client's side, no cycles, no Django in the domain):
 
-- no import cycles between project modules;
-- dependencies run one way: tenders -> notes -> exchange_office;
-- domain code is pure: no Django, only the standard library, `holidays`, `stdnum`, the domain
-  packages and the pure formatting module.
+- domain code imports only the standard library, a short list of libraries and other pure
+  code, read from every import statement with `ast` (those inside functions too; only imports
+  under `if TYPE_CHECKING:` are left out, since they never run);
+- the README's Layout names every package of the apps, and every app.
 """
 
 import ast
-import graphlib
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,10 +18,15 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT_PACKAGES = ("exchange_office", "notes", "tenders")
 DOMAIN_PACKAGES = [ROOT / "notes" / "domain", ROOT / "tenders" / "domain"]
-PURE_MODULES = [ROOT / "exchange_office" / "formatting.py"]
+PURE_MODULES = [ROOT / "exchange_office" / "formatting.py", ROOT / "exchange_office" / "tagged.py"]
 # Pure code may use the standard library, these libraries, and other pure project code.
 PURE_MAY_IMPORT = {"holidays", "stdnum"}
-PURE_PROJECT_MODULES = ("notes.domain", "tenders.domain", "exchange_office.formatting")
+PURE_PROJECT_MODULES = (
+    "notes.domain",
+    "tenders.domain",
+    "exchange_office.formatting",
+    "exchange_office.tagged",
+)
 
 
 # Reading imports
@@ -67,8 +72,16 @@ def imports_of(source: str, module: str = "", is_package: bool = False) -> set[s
     return {name for name in names if name}
 
 
-def django_imports(source: str) -> set[str]:
-    return {m for m in imports_of(source) if m == "django" or m.startswith("django.")}
+def foreign_imports(source: str, module: str = "", is_package: bool = False) -> set[str]:
+    """What a pure module imports besides the standard library, the allowed libraries and
+    other pure code."""
+    return {
+        name
+        for name in imports_of(source, module, is_package)
+        if name.split(".")[0] not in sys.stdlib_module_names
+        and name.split(".")[0] not in PURE_MAY_IMPORT
+        and not name.startswith(PURE_PROJECT_MODULES)
+    }
 
 
 def python_files(*folders: Path) -> list[Path]:
@@ -80,104 +93,32 @@ def module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def project_sources() -> dict[str, tuple[str, bool]]:
-    """Every project module: its source and whether it is a package."""
-    files = python_files(*(ROOT / package for package in PROJECT_PACKAGES))
-    return {module_name(p): (p.read_text(), p.name == "__init__.py") for p in files}
-
-
-def import_graph(sources: dict[str, tuple[str, bool]]) -> dict[str, set[str]]:
-    """Module -> the project modules it imports. Importing `a.b.c` runs the packages `a` and
-    `a.b` too, so they count as imported."""
-    graph: dict[str, set[str]] = {}
-    for module, (source, is_package) in sources.items():
-        targets: set[str] = set()
-        for name in imports_of(source, module, is_package):
-            parts = name.split(".")
-            for end in range(1, len(parts) + 1):
-                candidate = ".".join(parts[:end])
-                if candidate in sources and candidate != module:
-                    targets.add(candidate)
-        graph[module] = targets
-    return graph
-
-
-def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
-    try:
-        graphlib.TopologicalSorter(graph).prepare()
-    except graphlib.CycleError as exc:
-        return list(exc.args[1])
-    return None
-
-
 # The checker itself can fail
 
 
-def test_the_check_sees_a_django_import() -> None:
-    assert django_imports("from django.db import models\nimport decimal") == {
-        "django.db",
-        "django.db.models",
+def test_the_check_sees_a_library_imported_inside_a_function() -> None:
+    assert foreign_imports("def f():\n    import numpy\n") == {"numpy"}
+    assert foreign_imports("from django.db import models\n") == {"django.db", "django.db.models"}
+
+
+def test_the_check_allows_the_standard_library_the_listed_libraries_and_pure_code() -> None:
+    source = "import decimal\nimport holidays\nfrom stdnum import cusip\n"
+    assert foreign_imports(source + "from notes.domain import money\n") == set()
+
+
+def test_the_check_resolves_a_relative_import() -> None:
+    assert foreign_imports("from .. import models\n", "tenders.domain.rules") == {
+        "tenders",
+        "tenders.models",
     }
-    assert django_imports("def f():\n    import django.conf\n") == {"django.conf"}
-    assert django_imports("import djangoish\nfrom decimal import Decimal") == set()
 
 
-def test_the_check_sees_a_cycle_through_a_function_level_import() -> None:
-    sources = {
-        "app": ("", True),
-        "app.services": ("from app.tasks import send\n", False),
-        "app.tasks": ("def send():\n    from app import services\n", False),
-    }
-    assert set(find_cycle(import_graph(sources)) or []) == {"app.services", "app.tasks"}
-
-
-def test_the_check_sees_a_cycle_through_a_relative_import() -> None:
-    sources = {
-        "app": ("", True),
-        "app.a": ("from . import b\n", False),
-        "app.b": ("from .a import thing\n", False),
-    }
-    assert set(find_cycle(import_graph(sources)) or []) == {"app.a", "app.b"}
-
-
-def test_imports_only_for_type_checkers_are_not_a_cycle() -> None:
-    sources = {
-        "app": ("", True),
-        "app.a": ("from app.b import B\n", False),
-        "app.b": (
-            "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from app.a import A\n",
-            False,
-        ),
-    }
-    assert find_cycle(import_graph(sources)) is None
+def test_imports_only_for_type_checkers_are_left_out() -> None:
+    source = "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import django\n"
+    assert foreign_imports(source) == set()
 
 
 # The project
-
-
-def test_there_are_no_import_cycles_between_project_modules() -> None:
-    graph = import_graph(project_sources())
-    assert len(graph) > 50  # the walk found the project
-    cycle = find_cycle(graph)
-    assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
-
-
-@pytest.mark.parametrize(
-    "path",
-    python_files(ROOT / "exchange_office"),
-    ids=lambda p: str(p.relative_to(ROOT)),
-)
-def test_the_project_package_does_not_import_the_apps(path: Path) -> None:
-    imported = imports_of(path.read_text(), module_name(path), path.name == "__init__.py")
-    assert not {m for m in imported if m.split(".")[0] in {"notes", "tenders"}}
-
-
-@pytest.mark.parametrize(
-    "path", python_files(ROOT / "notes"), ids=lambda p: str(p.relative_to(ROOT))
-)
-def test_notes_does_not_depend_on_tenders(path: Path) -> None:
-    imported = imports_of(path.read_text(), module_name(path), path.name == "__init__.py")
-    assert not {m for m in imported if m.split(".")[0] == "tenders"}
 
 
 PURE_FILES = [*python_files(*DOMAIN_PACKAGES), *PURE_MODULES]
@@ -189,18 +130,68 @@ def test_domain_packages_are_found() -> None:
 
 
 @pytest.mark.parametrize("path", PURE_FILES, ids=lambda p: str(p.relative_to(ROOT)))
-def test_domain_module_does_not_import_django(path: Path) -> None:
-    assert django_imports(path.read_text()) == set()
-
-
-@pytest.mark.parametrize("path", PURE_FILES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_domain_module_imports_only_the_standard_library_and_pure_code(path: Path) -> None:
-    imported = imports_of(path.read_text(), module_name(path), path.name == "__init__.py")
-    foreign = {
-        module
-        for module in imported
-        if module.split(".")[0] not in sys.stdlib_module_names
-        and module.split(".")[0] not in PURE_MAY_IMPORT
-        and not module.startswith(PURE_PROJECT_MODULES)
-    }
-    assert foreign == set()
+    assert foreign_imports(path.read_text(), module_name(path), path.name == "__init__.py") == set()
+
+
+# The README's Layout
+
+
+def layout_block() -> str:
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Layout", 1)[1]
+    return section.split("```", 2)[1]
+
+
+def layout_of(app: str, layout: str) -> str:
+    """The lines of the layout under `app/`: those indented below its own line."""
+    lines, inside = [], False
+    for line in layout.splitlines():
+        if line and not line[0].isspace():
+            inside = line.startswith(f"{app}/")
+        elif inside:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def named_in(layout: str, package: str) -> bool:
+    """`package/` (or a module `package.py`) at the start of a line or after spaces."""
+    return re.search(rf"(^|\s){re.escape(package)}(/|\.py)(\s|$)", layout, re.M) is not None
+
+
+def packages_of(app: Path) -> list[str]:
+    """The app's sub-packages (folders with an __init__.py), its own migrations aside."""
+    return sorted(
+        child.name
+        for child in app.iterdir()
+        if (child / "__init__.py").is_file() and child.name != "migrations"
+    )
+
+
+def test_the_layout_check_sees_a_missing_package() -> None:
+    layout = (
+        "notes/   the issuer's side\n  domain/   pure\n"
+        "tenders/   the broker's side\n  accounts/   firms\n  sweep.py   what was left\n"
+    )
+    tenders = layout_of("tenders", layout)
+    assert named_in(tenders, "accounts")
+    assert named_in(tenders, "sweep")
+    assert not named_in(tenders, "domain")  # named under notes/, not under tenders/
+    assert not named_in(tenders, "online")
+    assert not named_in(tenders, "count")  # a word inside another is not a name
+
+
+def test_the_layout_names_every_app() -> None:
+    apps = [
+        p.name for p in ROOT.iterdir() if (p / "apps.py").is_file() or p.name == "exchange_office"
+    ]
+    assert {"exchange_office", "notes", "tenders"} <= set(apps)
+    assert [app for app in apps if not named_in(layout_block(), app)] == []
+
+
+@pytest.mark.parametrize("app", ["notes", "tenders"])
+def test_the_layout_names_every_package_of_the_app(app: str) -> None:
+    packages = packages_of(ROOT / app)
+    assert len(packages) >= (10 if app == "tenders" else 1)
+    layout = layout_of(app, layout_block())
+    assert [p for p in packages if not named_in(layout, p)] == []
