@@ -18,6 +18,7 @@ from stdnum import cusip as stdnum_cusip
 from stdnum.exceptions import ValidationError as StdnumValidationError
 
 from exchange_office.audit import audit_trail
+from exchange_office.stamps import Stamped
 
 
 class DecimalSize(TypedDict):
@@ -358,7 +359,7 @@ class OfferEventKind(models.TextChoices):
     CONSUMMATED = "consummated", "Consummated"
 
 
-class OfferEvent(models.Model):
+class OfferEvent(Stamped):
     """One step in the offer's life, as operations took it: who, why, when by both clocks, and
     what changed. The offer's own fields hold where it stands now (its current expiration);
     these rows are how it got there, shown as a timeline on the offer's page. Never changed."""
@@ -367,8 +368,6 @@ class OfferEvent(models.Model):
     kind = models.CharField(max_length=20, choices=OfferEventKind.choices)
     reason = models.TextField()
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    business_at = models.DateTimeField(help_text="Business clock.")
-    wall_at = models.DateTimeField(help_text="Wall clock.")
     # An extension: the expiration it replaced and the one it set, and its public announcement
     # (Rule 14e-1(d): by 9:00 a.m. Eastern on the next business day after the old expiration).
     previous_expiration = models.DateTimeField(null=True, blank=True)
@@ -392,7 +391,7 @@ class OfferEvent(models.Model):
         super().save(*args, **kwargs)
 
 
-class AgentReport(models.Model):
+class AgentReport(Stamped):
     """The exchange agent's reported total tendered for the whole issue (holders outside the
     office included), as operations entered it: the tabulation shows it beside the office's own
     total and judges the minimum condition on the larger. Never changed; a new report is
@@ -411,8 +410,6 @@ class AgentReport(models.Model):
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    business_at = models.DateTimeField(help_text="Business clock.")
-    wall_at = models.DateTimeField(help_text="Wall clock.")
 
     class Meta:
         ordering = ["offer", "-as_of", "-business_at", "-id"]

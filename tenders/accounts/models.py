@@ -19,6 +19,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 from exchange_office.audit import audit_trail
 from exchange_office.encryption import EncryptedTextField
 from exchange_office.formatting import dollars
+from exchange_office.stamps import Stamped
 from notes.models import AMOUNT, Security
 from tenders.domain.tin import TinType, mask_tin
 
@@ -144,7 +145,7 @@ class ClientAccount(models.Model):
         return state_name(self.state)
 
 
-class TinReveal(models.Model):
+class TinReveal(Stamped):
     """Every time someone asked to see a full taxpayer ID."""
 
     account = models.ForeignKey("ClientAccount", on_delete=models.PROTECT, related_name="reveals")
@@ -157,8 +158,6 @@ class TinReveal(models.Model):
     )
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     reason = models.CharField(max_length=300)
-    business_at = models.DateTimeField()
-    wall_at = models.DateTimeField()
 
     class Meta:
         ordering = ["-wall_at"]

@@ -8,8 +8,8 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from exchange_office import clock
 from exchange_office.encryption import keyed_hash
+from exchange_office.stamps import stamped
 from tenders.accounts import permissions
 from tenders.accounts.models import AccountOwner, ClientAccount, TinReveal
 from tenders.domain.tin import InvalidTIN, TinType, last_four, normalize_tin
@@ -111,7 +111,6 @@ def account_reveal_tin(
         instruction=instruction,
         by=by,
         reason=reason.strip(),
-        business_at=clock.now(),
-        wall_at=clock.wall_now(),
+        **stamped(),
     )
     return instruction.tin if instruction is not None else account.tin

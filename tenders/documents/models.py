@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 
 from exchange_office.formatting import timestamp
+from exchange_office.stamps import Stamped
 from notes.models import ExchangeOffer
 from tenders.accounts.models import ClientAccount
 from tenders.instructions.models import Instruction
@@ -130,7 +131,7 @@ class DocumentSnapshot(models.Model):
         super().save(*args, **kwargs)
 
 
-class LetterDispatch(models.Model):
+class LetterDispatch(Stamped):
     """A client letter sent to a client: e-mailed through the outbox, or printed for mailing
     (a client without an e-mail address, or by choice). Who was sent which letter, and when:
     a bulk run records one per account (its database constraint makes a retried drain record
@@ -152,8 +153,6 @@ class LetterDispatch(models.Model):
         related_name="+",
         help_text="The e-mail, for a letter sent by e-mail.",
     )
-    business_at = models.DateTimeField(help_text="Business clock.")
-    wall_at = models.DateTimeField(help_text="Wall clock.")
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

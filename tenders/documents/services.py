@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from exchange_office import clock
+from exchange_office.stamps import stamped
 from notes.models import ExchangeOffer
 from tenders.accounts import permissions
 from tenders.accounts.models import ClientAccount
@@ -275,8 +276,7 @@ def letter_dispatch(
                 channel=LetterDelivery.EMAIL if message is not None else LetterDelivery.PRINT,
                 run_id=run_id,
                 message=message,
-                business_at=clock.now(),
-                wall_at=clock.wall_now(),
+                **stamped(),
                 by=by,
             )
     except IntegrityError:

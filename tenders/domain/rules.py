@@ -112,9 +112,16 @@ def deadline_refusals(
 
 
 def amount_refusals(
-    *, choice: Choice, amount: Decimal | None, position: Decimal, unit: Decimal
+    *,
+    choice: Choice,
+    amount: Decimal | None,
+    position: Decimal,
+    unit: Decimal,
+    actor: Actor = Actor.REPRESENTATIVE,
 ) -> list[Refusal]:
-    """A stated amount is a positive whole multiple of the unit and not above the position."""
+    """A stated amount is a positive whole multiple of the unit and not above the position:
+    the representative's form, the client's page and its live projection all ask this (the
+    projection words it to the client, who typed it: `actor=Actor.CLIENT`)."""
     if position <= 0:
         return [Refusal(None, "The account holds no Old Notes to tender.")]
     if choice is Choice.ALL:
@@ -126,6 +133,12 @@ def amount_refusals(
             Refusal("amount", f"The amount must be a positive whole multiple of {dollars(unit)}.")
         ]
     if amount > position:
+        if actor is Actor.CLIENT:
+            return [
+                Refusal(
+                    "amount", f"You hold {dollars(position)}: the amount cannot be more than that."
+                )
+            ]
         return [
             Refusal(
                 "amount",

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from exchange_office.formatting import dollars
 from tenders.domain.rules import Choice
 
 
@@ -42,3 +43,32 @@ def tendered_principal(
     if resolved is not None:
         return Tendered(resolved, TenderBasis.RESOLVED)
     return Tendered(position, TenderBasis.POSITION)
+
+
+class Voice(StrEnum):
+    """Who a choice is worded for."""
+
+    SHORT = "short"  # a list's cell: "Tender all", "Tender $125,000"
+    ACCOUNT = "account"  # the representative's pages: "... held for the account"
+    YOURS = "yours"  # what the client is told: "... held for your account"
+    MINE = "mine"  # what the client signs: "... held for my account"
+
+
+_ALL = {
+    Voice.SHORT: "Tender all",
+    Voice.ACCOUNT: "Tender all Old Notes held for the account",
+    Voice.YOURS: "Tender all Old Notes held for your account",
+    Voice.MINE: "Tender all Old Notes held for my account",
+}
+
+
+def choice_text(*, tenders_all: bool, amount: Decimal | None, voice: Voice) -> str:
+    """The client's choice in words, the one place they are written: "Tender all Old Notes
+    held for your account", "Tender only $50,000 principal amount of Old Notes"... The figure
+    a "tender all" stands for (today, at submission, resolved) is the caller's to add."""
+    if tenders_all:
+        return _ALL[voice]
+    stated = dollars(amount) if amount is not None else "$—"
+    if voice in (Voice.SHORT, Voice.ACCOUNT):
+        return f"Tender {stated}"
+    return f"Tender only {stated} principal amount of Old Notes"

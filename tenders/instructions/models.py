@@ -12,6 +12,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 
 from exchange_office.audit import audit_trail
 from exchange_office.encryption import EncryptedTextField
+from exchange_office.stamps import Stamped
 from notes.models import AMOUNT, ExchangeOffer
 from tenders.accounts.models import AccountOwner, ClientAccount, TinTypeChoice
 from tenders.domain.lifecycle import LIVE, Status
@@ -153,7 +154,7 @@ class Instruction(models.Model):
         return self.status in LIVE
 
 
-class InstructionSigner(models.Model):
+class InstructionSigner(Stamped):
     """An owner's signature on the form: the name typed as signed, and the attestation of the
     user who recorded it, stamped by both clocks."""
 
@@ -172,8 +173,6 @@ class InstructionSigner(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    business_at = models.DateTimeField()
-    wall_at = models.DateTimeField()
 
     class Meta:
         ordering = ["instruction", "owner__sequence"]
@@ -189,7 +188,7 @@ class InstructionSigner(models.Model):
         return self.typed_name
 
 
-class InstructionTransition(models.Model):
+class InstructionTransition(Stamped):
     """Every status change of an instruction: who, when (both clocks), from and to."""
 
     instruction = models.ForeignKey(
@@ -198,8 +197,6 @@ class InstructionTransition(models.Model):
     from_status = models.CharField(max_length=10, choices=InstructionStatus.choices, blank=True)
     to_status = models.CharField(max_length=10, choices=InstructionStatus.choices)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    business_at = models.DateTimeField()
-    wall_at = models.DateTimeField()
     reason = models.TextField(blank=True)
 
     class Meta:
@@ -216,7 +213,7 @@ class NoticeMethodChoice(models.TextChoices):
     ONLINE = "online", "Online, signed electronically"
 
 
-class WithdrawalNotice(models.Model):
+class WithdrawalNotice(Stamped):
     """The client's notice of withdrawal, recorded with the same care as a tender: when it is
     dated, how it came, each owner's signature for a written notice (the signers) or the
     call-back for a telephone one, and who attested it, stamped by both clocks."""
@@ -233,8 +230,6 @@ class WithdrawalNotice(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    business_at = models.DateTimeField()
-    wall_at = models.DateTimeField()
 
     class Meta:
         constraints = [

@@ -20,6 +20,7 @@ from django.db import IntegrityError, connection, transaction
 from phonenumber_field.phonenumber import PhoneNumber, to_python
 
 from exchange_office import clock
+from exchange_office.stamps import stamped
 from notes.models import ExchangeOffer, OfferStatus
 from tenders.accounts import permissions
 from tenders.accounts.models import ClientAccount
@@ -44,6 +45,7 @@ from tenders.domain.tin import InvalidTIN, last_four, normalize_tin
 from tenders.instructions.models import (
     Instruction,
     InstructionChannel,
+    InstructionChoice,
     InstructionSigner,
     InstructionStatus,
     InstructionTransition,
@@ -222,8 +224,8 @@ def instruction_rules_check(
         refusals.append(
             Refusal(
                 "choice",
-                "An amount is written but neither box is ticked: tick “Tender only the "
-                "aggregate principal amount indicated”, or clear the amount to tender all.",
+                "An amount is written but neither box is ticked: tick "
+                f"“{InstructionChoice.AMOUNT.label}”, or clear the amount to tender all.",
             )
         )
         choice = None
@@ -235,7 +237,10 @@ def instruction_rules_check(
             choice = None
     if choice is not None:
         refusals += amount_refusals(
-            choice=choice, amount=data.amount, position=position, unit=offer.unit_principal
+            choice=choice,
+            amount=data.amount,
+            position=position,
+            unit=offer.unit_principal,
         )
     refusals += form_date_refusals(
         form_date=data.form_date,
@@ -348,8 +353,7 @@ def instruction_transition(
         from_status=instruction.status,
         to_status=target,
         by=by,
-        business_at=clock.now(),
-        wall_at=clock.wall_now(),
+        **stamped(),
         reason=reason,
     )
     instruction.status = target
@@ -519,8 +523,7 @@ def withdrawal_notice_record(
         callback_number="" if written else notice.callback_number.strip(),
         attested=notice.attested,
         recorded_by=by,
-        business_at=clock.now(),
-        wall_at=clock.wall_now(),
+        **stamped(),
     )
     if written:
         owners = {o.pk: o for o in account.owners.all()}

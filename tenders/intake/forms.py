@@ -29,7 +29,7 @@ class InstructionForm(forms.Form):
         max_digits=15,
         decimal_places=2,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "e.g. 125,000"}),
-        help_text="Only with “Tender only the aggregate principal amount indicated”.",
+        help_text=f"Only with “{InstructionChoice.AMOUNT.label}”.",
     )
     form_date = forms.DateField(
         label="Dated", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -4,21 +4,20 @@ from django.conf import settings
 from django.db import models
 
 from exchange_office.formatting import short_date
+from exchange_office.stamps import Stamped
 from notes.models import ExchangeOffer
 from tenders.accounts.models import ClientAccount
 from tenders.documents.models import Document
 from tenders.outbox.models import OutboxMessage
 
 
-class Reminder(models.Model):
+class Reminder(Stamped):
     """One reminder e-mailed to a client who has not answered: at most one per account, offer
     and business day (the constraint holds when two runs race)."""
 
     offer = models.ForeignKey(ExchangeOffer, on_delete=models.PROTECT, related_name="+")
     account = models.ForeignKey(ClientAccount, on_delete=models.PROTECT, related_name="reminders")
     business_day = models.DateField(help_text="The New York day of the business clock.")
-    business_at = models.DateTimeField(help_text="Business clock.")
-    wall_at = models.DateTimeField(help_text="Wall clock.")
     firm_cutoff = models.DateTimeField(help_text="The firm's cutoff the reminder gave.")
     letter = models.ForeignKey(
         Document,

@@ -16,6 +16,7 @@ from django.db import transaction
 
 from exchange_office import clock
 from exchange_office.formatting import describe_instant, dollars, long_date
+from exchange_office.stamps import stamped
 from notes.domain.deadlines import validate_consummation_date
 from notes.domain.entitlement import InvalidConsummationDate
 from notes.models import ExchangeOffer, OfferEvent, OfferEventKind, OfferStatus
@@ -121,8 +122,7 @@ def offer_consummate(
         kind=OfferEventKind.CONSUMMATED,
         reason=f"Consummated on {long_date(on)}: every condition met or waived.",
         by=by,
-        business_at=clock.now(),
-        wall_at=clock.wall_now(),
+        **stamped(),
         changes={
             "consummation_date": on.isoformat(),
             "accepted_instructions": str(len(tabulation.lines)),

@@ -22,6 +22,7 @@ from django.db import transaction
 
 from exchange_office import clock
 from exchange_office.formatting import describe_instant, dollars, long_date, timestamp
+from exchange_office.stamps import stamped
 from notes.domain.deadlines import (
     CONSIDERATION_CHANGE_DAYS,
     OTHER_MATERIAL_CHANGE_DAYS,
@@ -97,8 +98,7 @@ def _event(offer: ExchangeOffer, kind: str, *, reason: str, by: User, **fields: 
         kind=kind,
         reason=reason,
         by=by,
-        business_at=clock.now(),
-        wall_at=clock.wall_now(),
+        **stamped(),
         **fields,
     )
 

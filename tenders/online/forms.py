@@ -49,10 +49,7 @@ class ClientInstructionForm(forms.Form):
     )
     choice = forms.ChoiceField(
         label="How much to tender",
-        choices=[
-            (InstructionChoice.ALL, "Tender all Old Notes held for my account"),
-            (InstructionChoice.AMOUNT, "Tender only the aggregate principal amount indicated"),
-        ],
+        choices=InstructionChoice.choices,  # the letter's form, as the representative's
         widget=forms.RadioSelect,
         required=False,
     )

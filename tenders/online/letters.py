@@ -27,6 +27,7 @@ from django.db.models import QuerySet
 
 from exchange_office import clock
 from exchange_office.formatting import describe_instant, in_new_york, short_date
+from exchange_office.stamps import stamped
 from notes.models import ExchangeOffer
 from notes.selectors import offer_last_change, offers_with_terms
 from tenders.accounts import permissions
@@ -247,8 +248,7 @@ def _remind(
                 offer=offer,
                 account=account,
                 business_day=today,
-                business_at=clock.now(),
-                wall_at=clock.wall_now(),
+                **stamped(),
                 firm_cutoff=cutoff,
                 letter=letter,
                 message=message,

@@ -35,6 +35,7 @@ from tenders.documents.models import DocumentKind
 from tenders.documents.snapshots import SnapshotInput, document_snapshots_record
 from tenders.domain.lifecycle import OPEN
 from tenders.domain.rules import Actor, Refusal, Signature, deadline_refusals, signer_refusals
+from tenders.domain.tender import Voice, choice_text
 from tenders.instructions.models import Instruction, InstructionChannel, InstructionChoice
 from tenders.instructions.selectors import live_instruction
 from tenders.instructions.services import (
@@ -247,12 +248,17 @@ def _letter(link: ClientLink) -> tuple[ExchangeOffer, dict]:
     return offer, letter
 
 
+def _choice_words(choice: str, amount: Decimal | None, position: Decimal, voice: Voice) -> str:
+    """The choice as the client made it ("tender all" with the position it stands for today)."""
+    stated = choice == InstructionChoice.AMOUNT and amount is not None
+    words = choice_text(tenders_all=not stated, amount=amount, voice=voice)
+    return words if stated else f"{words} ({dollars(position)} today)"
+
+
 def _choice_text(data: OnlineInput, position: Decimal) -> str:
     if data.kind == SubmissionKind.WITHDRAWAL:
         return "Withdraw my instruction."
-    if data.choice == InstructionChoice.AMOUNT and data.amount is not None:
-        return f"Tender only {dollars(data.amount)} principal amount of Old Notes."
-    return f"Tender all Old Notes held for my account ({dollars(position)} today)."
+    return _choice_words(data.choice, data.amount, position, Voice.MINE) + "."
 
 
 def _withdrawal_refusals(
@@ -358,9 +364,8 @@ def _receipt_context(
 
 
 def _choice_text_from(submission: ClientSubmission, position: Decimal) -> str:
-    if submission.choice == InstructionChoice.AMOUNT and submission.amount is not None:
-        return f"tender {dollars(submission.amount)} principal amount of Old Notes"
-    return f"tender all Old Notes held for your account ({dollars(position)} today)"
+    words = _choice_words(submission.choice, submission.amount, position, Voice.YOURS)
+    return words[0].lower() + words[1:]
 
 
 def client_submission_create(*, link: ClientLink, data: OnlineInput) -> ClientSubmission:

@@ -21,6 +21,7 @@ from exchange_office.formatting import describe_instant, dollars, exact, long_da
 from notes.selectors import offer_last_change, offer_projected_entitlement, offers_with_terms
 from tenders.accounts.selectors import position_for
 from tenders.domain.lifecycle import OPEN
+from tenders.domain.rules import Actor, Choice, amount_refusals
 from tenders.instructions.forms import PrincipalAmountField
 from tenders.instructions.models import InstructionChoice
 from tenders.instructions.selectors import live_instruction
@@ -249,13 +250,17 @@ def client_projection(request: HttpRequest, token: str) -> JsonResponse:
     except ValidationError as exc:
         return JsonResponse({"error": " ".join(exc.messages)})
     amount = position if typed is None else typed
-    unit = offer.unit_principal
-    if amount <= 0 or amount % unit:
-        return JsonResponse({"error": f"The amount must be a whole multiple of {dollars(unit)}."})
-    if amount > position:
-        return JsonResponse(
-            {"error": f"You hold {dollars(position)}: the amount cannot be more than that."}
-        )
+    # The same rule as the form's (and the representative's): a whole multiple of the unit,
+    # no more than the position.
+    refusals = amount_refusals(
+        choice=Choice.ALL if typed is None else Choice.AMOUNT,
+        amount=amount,
+        position=position,
+        unit=offer.unit_principal,
+        actor=Actor.CLIENT,
+    )
+    if refusals:
+        return JsonResponse({"error": refusals[0].message})
     projection = offer_projected_entitlement(offer=offer, principal=amount)
     entitlement = projection.entitlement
     if entitlement is None:

@@ -23,8 +23,8 @@ from typing import Any, TypeVar
 from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
 
-from exchange_office import clock
 from exchange_office.formatting import dollars
+from exchange_office.stamps import stamped
 from notes.models import Security
 from notes.selectors import current_offer
 from tenders.accounts import permissions
@@ -578,12 +578,7 @@ def positions_import(
         raise ImportRefused(
             ImportReport(plan.report.rows, plan.report.refused, changed_since_preview=True)
         )
-    stamp = bulk.Stamp(
-        user=by,
-        wall_at=clock.wall_now(),
-        business_at=clock.now(),
-        reason=f"Positions import {file_name}".strip(),
-    )
+    stamp = bulk.Stamp(user=by, **stamped(), reason=f"Positions import {file_name}".strip())
     try:
         with transaction.atomic():
             _write(plan, ids, on_file, security, stamp)

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from exchange_office.stamps import Stamped
 from notes.models import AMOUNT, ExchangeOffer
 from tenders.accounts.models import BrokerFirm
 from tenders.domain.submission import MessageKind
@@ -32,7 +33,7 @@ class SubmissionItemKind(models.TextChoices):
     CANCEL = MessageKind.CANCEL, "Cancellation"
 
 
-class AgentSubmission(models.Model):
+class AgentSubmission(Stamped):
     """One file for the exchange agent: a participant's new instructions and cancellations in
     one format, stored as sent (its bytes and their SHA-256), with who recorded it and when."""
 
@@ -58,8 +59,6 @@ class AgentSubmission(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    business_at = models.DateTimeField(help_text="Business clock.")
-    wall_at = models.DateTimeField(help_text="Wall clock.")
 
     class Meta:
         ordering = ["-wall_at", "-id"]

@@ -94,6 +94,18 @@ class TestAmount:
             Refusal("amount", "The amount $126,000 is more than the $125,000 held for the account.")
         ]
 
+    def test_the_client_is_told_above_the_position_what_they_hold(self) -> None:
+        refusals = amount_refusals(
+            choice=Choice.AMOUNT,
+            amount=Decimal(126000),
+            position=Decimal(125000),
+            unit=UNIT,
+            actor=Actor.CLIENT,
+        )
+        assert refusals == [
+            Refusal("amount", "You hold $125,000: the amount cannot be more than that.")
+        ]
+
     def test_amount_equal_to_the_position_is_accepted(self) -> None:
         assert (
             amount_refusals(

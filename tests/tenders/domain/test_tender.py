@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from tenders.domain.tender import TenderBasis, tendered_principal
+from tenders.domain.tender import TenderBasis, Voice, choice_text, tendered_principal
 
 HELD = Decimal("480000")
 
@@ -43,3 +43,31 @@ def test_a_stated_amount_without_the_amount_is_refused() -> None:
 def test_an_unknown_choice_is_refused() -> None:
     with pytest.raises(ValueError, match="'SOME' is not a valid Choice"):
         tendered_principal(choice="SOME", stated=None, resolved=None, position=HELD)
+
+
+class TestChoiceText:
+    """The client's choice is worded in one place, for whoever reads it."""
+
+    @pytest.mark.parametrize(
+        ("voice", "words"),
+        [
+            (Voice.SHORT, "Tender all"),
+            (Voice.ACCOUNT, "Tender all Old Notes held for the account"),
+            (Voice.YOURS, "Tender all Old Notes held for your account"),
+            (Voice.MINE, "Tender all Old Notes held for my account"),
+        ],
+    )
+    def test_tender_all_names_whose_notes(self, voice: Voice, words: str) -> None:
+        assert choice_text(tenders_all=True, amount=None, voice=voice) == words
+
+    def test_a_stated_amount_is_short_on_the_representatives_pages(self) -> None:
+        assert (
+            choice_text(tenders_all=False, amount=Decimal("50000"), voice=Voice.ACCOUNT)
+            == "Tender $50,000"
+        )
+
+    def test_a_stated_amount_is_the_letters_words_for_the_client(self) -> None:
+        assert (
+            choice_text(tenders_all=False, amount=Decimal("50000"), voice=Voice.YOURS)
+            == "Tender only $50,000 principal amount of Old Notes"
+        )
