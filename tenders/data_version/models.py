@@ -1,8 +1,9 @@
 """A version number of the data the tabulation reads, bumped by the database itself.
 
-Database triggers (migration 0021) add one to `DataVersion("tabulation")` in every transaction
-that writes a table the tabulation reads: the offer and its terms, the firms, accounts,
-owners and positions, the instructions and their transitions, the agent's reports. A trigger
+Database triggers (made by migration 0021, now part of 0001_squashed_0032) add one to
+`DataVersion("tabulation")` in every transaction that writes a table the tabulation reads: the
+offer and its terms, the firms, accounts, owners and positions, the instructions and their
+transitions, the agent's reports. A trigger
 catches every writer (services, the admin, bulk imports, raw SQL), where a signal or a call in
 each service would miss the one somebody adds next year. The tabulation page caches its
 figures under this number, and long lists their counts (`tenders.data_version.cache`).
@@ -11,7 +12,7 @@ figures under this number, and long lists their counts (`tenders.data_version.ca
 from django.db import models
 
 TABULATION = "tabulation"
-# The tables whose writes bump it (the triggers of migration 0021, which keeps its own copy).
+# The tables whose writes bump it (the triggers of the migration, which keeps its own copy).
 WATCHED_TABLES = frozenset(
     {
         "notes_issuer",

@@ -1,6 +1,9 @@
 """Migrations 0010-0012: the documents, snapshots, e-mails and bulk run items recorded before
-them take their account, offer and key from their instruction, and keep their numbers."""
+them take their account, offer and key from their instruction, and keep their numbers. They
+are part of the history the squashed migration replaces: these tests migrate through the
+history's own files (`tests/migration_history.py`), as an install that ran them did."""
 
+import sys
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -9,6 +12,9 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.test import override_settings
+
+from tests.migration_history import history_packages
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,7 +31,19 @@ def _migrate(target: tuple[str, str]) -> Any:
 
 
 @pytest.fixture
-def at_0009() -> Iterator[Any]:
+def history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The history's migrations in place of the squashed ones, for this test only."""
+    folder = tmp_path_factory.mktemp("history")
+    sys.path.insert(0, str(folder))
+    try:
+        with override_settings(MIGRATION_MODULES=history_packages(folder)):
+            yield
+    finally:
+        sys.path.remove(str(folder))
+
+
+@pytest.fixture
+def at_0009(history: None) -> Iterator[Any]:
     apps = _migrate(BEFORE)
     yield apps
     executor = MigrationExecutor(connection)

@@ -1,6 +1,7 @@
-"""The Operations role exists on every install (a migration creates it, not the demo), and
-`grant_operations` makes any user an operator: the admin pages of offers and instructions, the
-offer's actions, and nothing deleted, no document or audit row changed."""
+"""The Operations role exists on every install (every `migrate` makes the groups match the
+roles declared in tenders/accounts/roles.py, not the demo), and `grant_operations` makes any
+user an operator: the admin pages of offers and instructions, the offer's actions, and nothing
+deleted, no document or audit row changed."""
 
 import os
 import subprocess
@@ -11,18 +12,19 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from tenders.accounts.roles import OPERATIONS_GROUP, TIN_REVEAL_GROUP
+from tenders.accounts.roles import OPERATIONS_GROUP, ROLES, TIN_REVEAL_GROUP, roles_sync
 from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# What operations may add and change, written out here rather than read from the migration.
+# What operations may add and change, written out here rather than read from the roles.
 EDITED_MODELS = {
     "notes.issuer",
     "notes.security",
@@ -72,7 +74,7 @@ def operations_group() -> Group:
     return Group.objects.get(name=OPERATIONS_GROUP)
 
 
-def test_the_migrations_create_the_operations_group_with_permissions(operations_group) -> None:
+def test_every_install_has_the_operations_group_with_its_permissions(operations_group) -> None:
     expected_edits = {
         f"{app_model.split('.')[0]}.{verb}_{app_model.split('.')[1]}"
         for app_model in EDITED_MODELS
@@ -97,6 +99,22 @@ def test_operations_never_change_documents_or_audit_rows(operations_group, code:
     app_label, codename = code.split(".")
     assert Permission.objects.filter(content_type__app_label=app_label, codename=codename).exists()
     assert code not in _codes(operations_group)
+
+
+def test_migrate_makes_a_group_hold_exactly_its_declared_permissions(operations_group) -> None:
+    stray = Permission.objects.get(content_type__app_label="tenders", codename="delete_document")
+    operations_group.permissions.add(stray)
+    operations_group.permissions.remove(
+        Permission.objects.get(content_type__app_label="tenders", codename="view_instruction")
+    )
+    roles_sync()
+    assert _codes(operations_group) == ROLES[OPERATIONS_GROUP]
+
+
+def test_a_role_naming_a_permission_that_does_not_exist_is_refused(monkeypatch) -> None:
+    monkeypatch.setitem(ROLES, TIN_REVEAL_GROUP, frozenset({"tenders.reveal_tins"}))
+    with pytest.raises(ImproperlyConfigured, match=r"do not exist: tenders\.reveal_tins"):
+        roles_sync()
 
 
 def test_revealing_a_full_tin_is_a_group_of_its_own(operations_group) -> None:
