@@ -1,7 +1,13 @@
-"""The representative's day and the operations' lifecycle, in Chromium, as people do them."""
+"""The representative's day, the files for the exchange agent and the operations' lifecycle, in
+Chromium, as people do them."""
 
+import csv
+import hashlib
+import io
 import re
+from pathlib import Path
 
+from lxml import etree
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import Demo, log_in
@@ -18,6 +24,20 @@ def sign_every_owner(page: Page) -> None:
         owner = rows.nth(index).locator(".fw-semibold").inner_text().removeprefix("Signature of ")
         page.fill(f"#id_signers-{index}-typed_name", owner)
         page.check(f"#id_signers-{index}-attested")
+
+
+def withdraw_by_fax(page: Page) -> None:
+    """The withdrawal form filled in from the client's signed fax, every owner's name."""
+    page.check("text=Fax")
+    owners = page.get_by_test_id("notice-signature-row")
+    for index in range(owners.count()):
+        name = owners.nth(index).locator("label").first.inner_text()
+        owners.nth(index).locator("input[type=text]").first.fill(
+            name.removeprefix("Name of ").removesuffix(" as printed on the notice")
+        )
+    page.check("#id_attested")
+    page.get_by_role("button", name="Withdraw the instruction").click()
+    expect(page.locator(".alert-success")).to_contain_text("withdrawn")
 
 
 def test_a_representative_tenders_amends_and_withdraws(
@@ -42,15 +62,7 @@ def test_a_representative_tenders_amends_and_withdraws(
     expect(page.locator(".alert-success")).to_contain_text("amended")
 
     page.get_by_role("link", name="Withdraw", exact=True).click()
-    page.check("text=Fax")
-    owner = page.get_by_test_id("notice-signature-row").first
-    name = owner.locator("label").first.inner_text()
-    owner.locator("input[type=text]").first.fill(
-        name.removeprefix("Name of ").removesuffix(" as printed on the notice")
-    )
-    page.check("#id_attested")
-    page.get_by_role("button", name="Withdraw the instruction").click()
-    expect(page.locator(".alert-success")).to_contain_text("withdrawn")
+    withdraw_by_fax(page)
 
 
 def test_refusals_appear_next_to_their_fields_keeping_what_was_typed(
@@ -106,6 +118,67 @@ def test_a_tender_taken_with_the_keyboard_alone(
     page.locator("button[name=_confirm]").focus()
     page.keyboard.press("Enter")
     expect(page.locator(".alert-success")).to_contain_text("Instruction recorded")
+
+
+SEEV040 = "urn:iso:std:iso:20022:tech:xsd:seev.040.001.12"
+HEAD = "urn:iso:std:iso:20022:tech:xsd:head.001.001.02"
+
+
+def send(page: Page, demo: Demo, participant: str, file_format: str) -> bytes:
+    """Press the firm's "Send and download" for `file_format`: the downloaded bytes."""
+    page.goto(demo.url("/admin/tenders/agentsubmission/"))
+    form = page.locator(
+        f"tr[data-participant='{participant}'] "
+        f"form:has(input[name=file_format][value={file_format}])"
+    )
+    with page.expect_download() as download:
+        form.get_by_role("button", name="Send and download").click()
+    assert download.value.suggested_filename.startswith(f"lexington-2001-{participant}-")
+    return Path(download.value.path()).read_bytes()
+
+
+def references(xml: bytes) -> list[str]:
+    """Each instruction's reference (its AppHdr's BizMsgIdr): an AppHdr, then its Document,
+    each with its own default namespace (no prefixes)."""
+    children = list(etree.fromstring(xml))
+    assert children and len(children) % 2 == 0
+    for header, document in zip(children[::2], children[1::2], strict=True):
+        assert header.tag == f"{{{HEAD}}}AppHdr" and header.nsmap == {None: HEAD}
+        assert document.tag.endswith("}Document") and None in document.nsmap
+    return [header.findtext(f"{{{HEAD}}}BizMsgIdr") for header in children[::2]]
+
+
+def test_operations_send_the_agent_files_and_a_later_withdrawal_cancels_one(
+    page: Page, demo: Demo, policy_violations: list[str]
+) -> None:
+    log_in(page, demo, "ops")
+    sent = {}
+    for participant in ("0901", "0902", "0903"):
+        xml = send(page, demo, participant, "seev033")
+        rows = list(csv.DictReader(io.StringIO(send(page, demo, participant, "csv").decode())))
+        assert [row["reference"] for row in rows] == references(xml)
+        assert {row["status"] for row in rows} == {"submitted"}
+        sent[participant] = xml
+    page.goto(demo.url("/admin/tenders/agentsubmission/"))
+    for participant, xml in sent.items():
+        row = page.locator(f"tr[data-participant='{participant}']")
+        expect(row).to_contain_text("Nothing to send")
+        expect(page.locator("#result_list")).to_contain_text(hashlib.sha256(xml).hexdigest()[:16])
+    # The representative withdraws a submitted instruction: the firm's next file cancels it.
+    page.context.clear_cookies()
+    log_in(page, demo, "rep")
+    open_account(page, demo, "HB-100007")
+    page.get_by_role("link", name="Withdraw", exact=True).click()
+    withdraw_by_fax(page)
+    page.context.clear_cookies()
+    log_in(page, demo, "ops")
+    cancellation = etree.fromstring(send(page, demo, "0901", "seev033"))
+    documents = [child for child in cancellation if child.tag.endswith("}Document")]
+    assert [document.nsmap[None] for document in documents] == [SEEV040]
+    original = documents[0].findtext(
+        "/".join(f"{{{SEEV040}}}{tag}" for tag in ("CorpActnInstrCxlReq", "InstrId", "Id"))
+    )
+    assert original in references(sent["0901"])
 
 
 def test_operations_consummate_and_watch_the_confirmations_finish(
