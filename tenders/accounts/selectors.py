@@ -27,6 +27,15 @@ def position_for(*, account: ClientAccount, offer: ExchangeOffer) -> Decimal:
     return held.principal if held else Decimal(0)
 
 
+def principal_held(*, security_id: int, account_ids: list[int]) -> dict[int, Decimal]:
+    """The principal of a security held for each of these accounts (none: not listed)."""
+    return dict(
+        Position.objects.filter(security_id=security_id, account__in=account_ids).values_list(
+            "account_id", "principal"
+        )
+    )
+
+
 def firm_deadlines(*, firm: BrokerFirm, offer: ExchangeOffer) -> Deadlines:
     """The firm's cutoff and the expiration, derived from the offer's current expiration: an
     extension moves both."""

@@ -2,7 +2,7 @@
 documents of instructions (the letters and the reminders), for the account's history."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db.models import QuerySet
 
@@ -67,3 +67,10 @@ def accounts_with_position(
 
 def reminders_for_account(*, account: ClientAccount) -> QuerySet[Reminder]:
     return Reminder.objects.filter(account=account).select_related("message", "letter", "by")
+
+
+def reminded_on(*, offer: ExchangeOffer, day: date) -> set[int]:
+    """The accounts reminded on that business day (at most once a day)."""
+    return set(
+        Reminder.objects.filter(offer=offer, business_day=day).values_list("account_id", flat=True)
+    )

@@ -27,12 +27,11 @@ from django.db.models import QuerySet
 
 from exchange_office import clock
 from exchange_office.formatting import describe_instant, in_new_york, short_date
-from exchange_office.stamps import stamped
 from notes.models import ExchangeOffer
 from notes.selectors import offer_last_change, offers_with_terms
 from tenders.accounts import permissions
-from tenders.accounts.models import BrokerFirm, ClientAccount, Position
-from tenders.accounts.selectors import firm_deadlines
+from tenders.accounts.models import BrokerFirm, ClientAccount
+from tenders.accounts.selectors import firm_deadlines, principal_held
 from tenders.bulk_runs import services as bulk_runs
 from tenders.bulk_runs import tasks as bulk_run_tasks
 from tenders.bulk_runs.models import BulkRun, BulkRunStatus
@@ -43,26 +42,13 @@ from tenders.documents.services import document_issue
 from tenders.documents.snapshots import SnapshotInput, document_snapshots_record
 from tenders.domain.lifecycle import LIVE
 from tenders.letters.contexts import client_letter_context
-from tenders.letters.models import Reminder
-from tenders.letters.selectors import accounts_with_position
+from tenders.letters.selectors import accounts_with_position, reminded_on
+from tenders.letters.services import reminder_record
 from tenders.online.permissions import may_print_client_letter, may_send_client_letters
 from tenders.online.selectors import client_link_url
 from tenders.online.services import client_link_issue, client_links_issue
 from tenders.outbox import services as outbox
 from tenders.outbox import tasks as outbox_tasks
-
-_last_change = offer_last_change  # the letter is written again after it
-
-
-def client_letter_key(*, offer: ExchangeOffer, account: ClientAccount) -> DocumentKey:
-    """The letter's occasion now: the account, as of the offer's last extension or amendment."""
-    event = _last_change(offer)
-    return DocumentKey(
-        DocumentKind.CLIENT_LETTER,
-        offer_id=offer.pk,
-        account_id=account.pk,
-        event_id=event.pk if event is not None else 0,
-    )
 
 
 def _record_letters(
@@ -84,12 +70,8 @@ def _record_letters_once(
     *, offer: ExchangeOffer, accounts: list[ClientAccount]
 ) -> list[DocumentKey]:
     offer = offers_with_terms().prefetch_related("conditions").get(pk=offer.pk)
-    event, now = _last_change(offer), clock.now()
-    held = dict(
-        Position.objects.filter(
-            security_id=offer.old_security_id, account__in=[a.pk for a in accounts]
-        ).values_list("account_id", "principal")
-    )
+    event, now = offer_last_change(offer), clock.now()
+    held = principal_held(security_id=offer.old_security_id, account_ids=[a.pk for a in accounts])
     links = client_links_issue(offer=offer, accounts=accounts)
     inputs = [
         SnapshotInput(
@@ -190,11 +172,7 @@ def reminders_send(
     today = in_new_york(now).date()
     sent, reasons = 0, []
     accounts = _unanswered(accounts_with_position(offer=offer, firm=firm), offer)
-    reminded = set(
-        Reminder.objects.filter(offer=offer, business_day=today).values_list(
-            "account_id", flat=True
-        )
-    )
+    reminded = reminded_on(offer=offer, day=today)
     cutoffs: dict[int, datetime] = {}
     for account in accounts:
         if account.firm_id not in cutoffs:
@@ -244,11 +222,10 @@ def _remind(
                 body=body,
                 by=by,
             )
-            Reminder.objects.create(
+            reminder_record(
                 offer=offer,
                 account=account,
-                business_day=today,
-                **stamped(),
+                day=today,
                 firm_cutoff=cutoff,
                 letter=letter,
                 message=message,

@@ -44,6 +44,7 @@ from tenders.instructions.services import (
     SignatureInput,
     WithdrawalNoticeInput,
     instruction_rules_check,
+    lock_account,
 )
 from tenders.intake.services import instruction_amend, instruction_submit, instruction_withdraw
 from tenders.letters.contexts import client_letter_context
@@ -378,7 +379,7 @@ def client_submission_create(*, link: ClientLink, data: OnlineInput) -> ClientSu
             .get(pk=link.pk)
         )
         # The account's row lock, as for any instruction write: one submission at a time.
-        ClientAccount.objects.select_for_update(of=("self",)).get(pk=link.account_id)
+        lock_account(link.account)
         if data.submission_token is not None and (
             posted := ClientSubmission.objects.filter(
                 submission_token=data.submission_token
@@ -473,7 +474,7 @@ def client_submission_create(*, link: ClientLink, data: OnlineInput) -> ClientSu
 def _awaiting(submission: ClientSubmission) -> ClientSubmission:
     # The account's row first, as every instruction write and a new submission take it: two
     # writers never hold these two locks in opposite orders.
-    ClientAccount.objects.select_for_update(of=("self",)).get(pk=submission.account_id)
+    lock_account(submission.account)
     locked = (
         ClientSubmission.objects.select_for_update(of=("self",))
         .select_related("account__firm", "offer", "link")

@@ -1,0 +1,37 @@
+"""Writes: what was sent about the letter. A reminder is recorded with its e-mail, at most once
+per client and business day (the database refuses a second: `reminder_once_a_day`)."""
+
+from datetime import date, datetime
+
+from django.contrib.auth.models import User
+
+from exchange_office.stamps import stamped
+from notes.models import ExchangeOffer
+from tenders.accounts.models import ClientAccount
+from tenders.documents.models import Document
+from tenders.letters.models import Reminder
+from tenders.outbox.models import OutboxMessage
+
+
+def reminder_record(
+    *,
+    offer: ExchangeOffer,
+    account: ClientAccount,
+    day: date,
+    firm_cutoff: datetime,
+    letter: Document,
+    message: OutboxMessage,
+    by: User | None,
+) -> Reminder:
+    """Record the reminder sent to the client (its e-mail and the letter it links to), in the
+    caller's transaction; IntegrityError if the client was reminded that day already."""
+    return Reminder.objects.create(
+        offer=offer,
+        account=account,
+        business_day=day,
+        **stamped(),
+        firm_cutoff=firm_cutoff,
+        letter=letter,
+        message=message,
+        by=by,
+    )
