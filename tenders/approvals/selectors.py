@@ -1,5 +1,7 @@
 """Reads about what awaits a second person."""
 
+from uuid import UUID
+
 from django.db.models import QuerySet
 
 from exchange_office import clock
@@ -25,6 +27,20 @@ def held_for_supervisor(*, user: User, offer: ExchangeOffer) -> QuerySet[HeldIns
         .prefetch_related("account__owners")
         .order_by("entered_at", "pk")
     )
+
+
+def awaiting_held(*, account: ClientAccount, offer: ExchangeOffer) -> HeldInstruction | None:
+    """The account's instruction awaiting a supervisor, if any (at most one: a constraint)."""
+    return (
+        HeldInstruction.objects.filter(account=account, offer=offer, status=ApprovalStatus.AWAITING)
+        .select_related("entered_by")
+        .first()
+    )
+
+
+def held_by_token(token: UUID) -> HeldInstruction | None:
+    """The held instruction a form posted with this token became (a double click)."""
+    return HeldInstruction.objects.filter(submission_token=token).first()
 
 
 def account_held(*, account: ClientAccount, offer: ExchangeOffer) -> QuerySet[HeldInstruction]:

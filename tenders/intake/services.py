@@ -20,6 +20,7 @@ from tenders.accounts import permissions
 from tenders.accounts.models import ClientAccount
 from tenders.accounts.selectors import firm_deadlines
 from tenders.approvals.models import ApprovalStatus, HeldInstruction, HoldReason
+from tenders.approvals.selectors import awaiting_held, held_by_token
 from tenders.approvals.services import (
     held_instruction_awaiting,
     held_instruction_hold,
@@ -64,7 +65,7 @@ def _already_recorded(token: UUID | None) -> Instruction | HeldInstruction | Non
     if token is None:
         return None
     recorded = Instruction.objects.filter(submission_token=token).first()
-    return recorded or HeldInstruction.objects.filter(submission_token=token).first()
+    return recorded or held_by_token(token)
 
 
 def _hold_reason(
@@ -83,11 +84,7 @@ def _hold_reason(
 
 
 def _refuse_if_held(account: ClientAccount, offer: ExchangeOffer) -> None:
-    held = (
-        HeldInstruction.objects.filter(account=account, offer=offer, status=ApprovalStatus.AWAITING)
-        .select_related("entered_by")
-        .first()
-    )
+    held = awaiting_held(account=account, offer=offer)
     if held is not None:
         raise refuse(
             f"An instruction for this account, entered by {held.entered_by.get_username()} at "

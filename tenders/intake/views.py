@@ -25,7 +25,8 @@ from tenders.accounts import permissions
 from tenders.accounts.lookups import account_or_404, deadline_context, offer_or_404
 from tenders.accounts.models import ClientAccount
 from tenders.accounts.selectors import position_for
-from tenders.approvals.models import ApprovalStatus, HeldInstruction
+from tenders.approvals.models import HeldInstruction
+from tenders.approvals.selectors import awaiting_held
 from tenders.approvals.services import held_instruction_reject
 from tenders.domain.lifecycle import OPEN
 from tenders.domain.rules import Actor
@@ -348,9 +349,7 @@ def _held_or_none(
     request: AuthenticatedHttpRequest, pk: int
 ) -> tuple[ClientAccount, HeldInstruction | None]:
     account = account_or_404(request, pk)
-    held = HeldInstruction.objects.filter(
-        account=account, offer=offer_or_404(), status=ApprovalStatus.AWAITING
-    ).first()
+    held = awaiting_held(account=account, offer=offer_or_404())
     if held is None or request.POST.get("held") != str(held.pk):
         messages.info(request, f"{account.account_number}: no such instruction awaits approval.")
         return account, None
