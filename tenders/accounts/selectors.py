@@ -1,4 +1,4 @@
-"""Reads about firms and client accounts, scoped by who asks (`tenders.permissions`)."""
+"""Reads about firms and client accounts, scoped by who asks (`tenders.accounts.permissions`)."""
 
 from decimal import Decimal
 

@@ -1,7 +1,7 @@
 """Notices to clients about the offer's steps: an extension, an amendment of the terms, a
 termination, the payment of the Old Notes not tendered on consummation.
 
-The offer's services (`tenders.operations`) call these INSIDE their transaction, after they
+The offer's services (`tenders.offers`) call these INSIDE their transaction, after they
 have recorded the step: each notice is written now, as of this moment (a snapshot of its PDF's
 values, or the e-mail itself for an extension), and its document and e-mail are queued once
 the step commits. Each is idempotent per occasion (the step's event, or the consummation):

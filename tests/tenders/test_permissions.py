@@ -1,5 +1,5 @@
-"""Who may do what on the broker's side: every answer comes from tenders.permissions, and the
-services ask it before they write."""
+"""Who may do what on the broker's side: every answer comes from a concern's permissions
+module, and the services ask it before they write."""
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError

@@ -5,7 +5,7 @@ standard output and nothing else there.
 Without `--record` it changes nothing (an export is a read, at any time of the business clock).
 With `--record` the file is recorded as sent and its instructions move to "submitted": by the
 operator named with `--by` (who must be operations staff), or else by the command line, whose
-shell login is written in the record (see tenders/command_line.py).
+shell login is written in the record (see tenders/accounts/command_line.py).
 
 `--participant` is the DTC number as written (0901); it may be left out when only one firm has
 something to send. An instruction left out of the file (a stated amount no longer held) is
