@@ -76,13 +76,18 @@ def _consummation_refusals(offer: ExchangeOffer, on: date, tabulation: Tabulatio
     return refusals
 
 
-def offer_consummate_check(*, offer: ExchangeOffer, on: date, by: User) -> None:
+def offer_consummate_check(
+    *, offer: ExchangeOffer, on: date, by: User, lock: bool = False
+) -> Tabulation:
     """Every rule of a consummation on `on`, writing nothing; refused with every reason at
-    once (the action applies the same rules to the tabulation it reads under the lock)."""
+    once. Returns the tabulation the minimum was judged on (read under the instructions' locks
+    with `lock`, as the consummation itself reads it)."""
     permissions.require(may_run_offer(user=by), "Only operations staff consummate an offer.")
-    refusals = _consummation_refusals(offer, on, tabulate(offer=offer))
+    tabulation = tabulate(offer=offer, lock=lock)
+    refusals = _consummation_refusals(offer, on, tabulation)
     if refusals:
         raise _refuse(refusals)
+    return tabulation
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,11 +110,7 @@ def offer_consummate(
     permissions.require(may_run_offer(user=by), "Only operations staff consummate an offer.")
     require_approved(kind=ProposalKind.CONSUMMATE, offer=offer, by=by, proposal=proposal)
     offer = ExchangeOffer.objects.select_for_update().get(pk=offer.pk)
-    # The same rules as `offer_consummate_check`, on the tabulation read under the lock.
-    tabulation = tabulate(offer=offer, lock=True)
-    refusals = _consummation_refusals(offer, on, tabulation)
-    if refusals:
-        raise _refuse(refusals)
+    tabulation = offer_consummate_check(offer=offer, on=on, by=by, lock=True)
     for line in tabulation.lines:
         line.instruction.resolved_amount = line.tendered
         instruction_transition(line.instruction, Status.ACCEPTED, by=by, reason=f"Consummated {on}")

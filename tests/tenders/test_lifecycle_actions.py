@@ -17,6 +17,7 @@ from tenders.offers.consummation import offer_consummate
 from tenders.offers.lifecycle import (
     extension_announcement,
     offer_amend_terms,
+    offer_amend_terms_check,
     offer_condition_meet,
     offer_condition_waive,
     offer_extend,
@@ -254,6 +255,38 @@ def test_unusable_terms_are_refused_and_nothing_is_saved(offer, ops) -> None:
 
 
 # Conditions
+
+
+def test_checking_an_amendment_with_its_extension_writes_nothing(offer, ops, at) -> None:
+    """What a proposal runs before it is recorded: every rule, and the new installments worked
+    out in memory only."""
+    at(datetime(2001, 8, 28, 10, 0, tzinfo=NY))
+    checked = offer_amend_terms_check(
+        offer=offer,
+        changes={"participation_fee_per_unit": Decimal("36")},
+        reason="Sweetened",
+        by=ops,
+        extend_to=datetime(2001, 9, 12, 17, 0, tzinfo=NY),
+        announcement="As of today, approximately $26,601,000 had been tendered.",
+    )
+    assert [i.amount_per_unit for i in checked.amended.fee_installments.all()] == [
+        Decimal("12")
+    ] * 3
+    offer.refresh_from_db()
+    assert offer.participation_fee_per_unit == Decimal("30")
+    assert offer.expiration == datetime(2001, 9, 5, 0, 0, tzinfo=NY)
+    assert [i.amount_per_unit for i in offer.fee_installments.all()] == [Decimal("10")] * 3
+    assert not OfferEvent.objects.filter(offer=offer).exists()
+
+
+def test_checking_an_amendment_refuses_terms_the_engine_cannot_use(offer, ops) -> None:
+    """The engine reads the amended terms in memory: no need to save them to refuse them."""
+    with pytest.raises(ValidationError, match="These terms cannot be used"):
+        offer_amend_terms_check(
+            offer=offer, changes={"accrual_rate": Decimal("12.75")}, reason="r", by=ops
+        )
+    offer.refresh_from_db()
+    assert offer.accrual_rate == Decimal("0.1275")
 
 
 def test_a_condition_is_met_with_its_date_and_recorded(offer, ops) -> None:
