@@ -139,11 +139,3 @@ class ClientInstructionForm(forms.Form):
             self.add_error(None, message)
         else:
             self.add_error(field, message)
-
-
-class RejectForm(forms.Form):
-    reason = forms.CharField(
-        label="Reason (the client is told it by e-mail)",
-        widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=1000,
-    )

@@ -41,7 +41,6 @@ from tenders.instructions.selectors import (
     page_with_list_columns,
 )
 from tenders.letters.selectors import account_contacts
-from tenders.online.forms import RejectForm
 from tenders.online.letters import client_letter_issue
 from tenders.online.models import ClientSubmission
 from tenders.online.selectors import (
@@ -55,6 +54,7 @@ from tenders.online.services import (
     client_submission_approve,
     client_submission_reject,
 )
+from tenders.pages.forms import RejectForm
 
 PAGE_SIZE = 25
 
