@@ -7,6 +7,9 @@ from django.contrib import admin
 from exchange_office.admin_mixins import ReadOnlyAdminMixin, ReadOnlyHistoryAdmin
 from tenders.approvals.models import HeldInstruction
 
+# The second person's decision, on every row that waits for one (SecondPersonDecision).
+DECISION_FIELDS = ["status", "decided_by", "decided_at", "decided_wall_at", "decision_note"]
+
 
 @admin.register(HeldInstruction)
 class HeldInstructionAdmin(ReadOnlyAdminMixin, ReadOnlyHistoryAdmin):
@@ -32,13 +35,9 @@ class HeldInstructionAdmin(ReadOnlyAdminMixin, ReadOnlyHistoryAdmin):
         "entered_at",
         "entered_wall_at",
         "expires_at",
-        "status",
-        "decided_by",
-        "decided_at",
-        "decided_wall_at",
-        "decision_note",
+        *DECISION_FIELDS,
         "instruction",
     ]
 
 
-__all__ = ["HeldInstructionAdmin"]
+__all__ = ["DECISION_FIELDS", "HeldInstructionAdmin"]

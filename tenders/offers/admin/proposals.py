@@ -15,6 +15,7 @@ from django.utils.html import format_html
 
 from exchange_office.admin_mixins import ReadOnlyAdminMixin, ReadOnlyHistoryAdmin
 from exchange_office.formatting import describe_instant
+from tenders.approvals.admin import DECISION_FIELDS
 from tenders.approvals.models import ApprovalStatus, Proposal
 from tenders.approvals.services import proposal_reject
 from tenders.offers.decisions import proposal_approve
@@ -53,11 +54,7 @@ class ProposalAdmin(ReadOnlyAdminMixin, ReadOnlyHistoryAdmin):
         "proposed_at",
         "proposed_wall_at",
         "expires_at",
-        "status",
-        "decided_by",
-        "decided_at",
-        "decided_wall_at",
-        "decision_note",
+        *DECISION_FIELDS,
         "outcome",
         "used_at",
     ]
