@@ -1,9 +1,10 @@
 """Real worker processes, killed with SIGKILL at the worst moments, then a new worker started:
 the end state is exactly one receipt, at most one e-mail, and nothing stuck.
 
-Each test gets a migrated database of its own (a copy of a SQLite file, or on PostgreSQL a copy
-of a migrated template database), an SMTP server on loopback, and runs `manage.py
-office_worker` as a user does. The state is read with plain SQL between the steps.
+Each test gets a migrated database of its own (a copy of the run's migrated SQLite file, or on
+PostgreSQL a copy of the run's migrated template database), an SMTP server on loopback, and
+runs `manage.py office_worker` as a user does. The state is read with plain SQL between the
+steps.
 """
 
 import asyncio
@@ -103,26 +104,21 @@ def _postgres_admin(sql: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def migrated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str | None]]:
-    """A var folder (keys, and the SQLite file) migrated once; on PostgreSQL, a migrated
-    template database beside the test database."""
-    var = tmp_path_factory.mktemp("migrated")
-    env = _base_env(var)
+def migrated(request: pytest.FixtureRequest) -> tuple[Path, str | None]:
+    """The run's migrated var folder (keys, and the SQLite file); on PostgreSQL, the run's
+    migrated template database too. Both are migrated once per test run (tests/conftest.py)."""
     template = None
     if connection.vendor == "postgresql":
-        template = f"{connection.settings_dict['NAME']}_workers"
-        _postgres_admin(f'DROP DATABASE IF EXISTS "{template}"')
-        _postgres_admin(f'CREATE DATABASE "{template}"')
-        env["DATABASE_URL"] = _postgres_url(template)
-    _manage(env, "manage.py", "migrate", "-v", "0")
-    yield var, template
-    if template:
-        _postgres_admin(f'DROP DATABASE IF EXISTS "{template}"')
+        template = request.getfixturevalue("postgres_template")
+    return request.getfixturevalue("migrated_var_template"), template
 
 
 @pytest.fixture
 def database(
-    migrated: tuple[Path, str | None], tmp_path: Path, mailbox: tuple[Mailbox, int]
+    migrated: tuple[Path, str | None],
+    tmp_path: Path,
+    mailbox: tuple[Mailbox, int],
+    request: pytest.FixtureRequest,
 ) -> Iterator[Database]:
     var, template = migrated
     own = tmp_path / "var"
@@ -137,9 +133,8 @@ def database(
 
         yield Database(env, query)
         return
-    name = f"{template}_{os.getpid()}"
-    _postgres_admin(f'DROP DATABASE IF EXISTS "{name}"')
-    _postgres_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    name = f"{template}_k{os.getpid()}"
+    request.getfixturevalue("postgres_copy")(name)
     env["DATABASE_URL"] = _postgres_url(name)
 
     def pg_query(sql: str) -> list[tuple[Any, ...]]:
