@@ -56,9 +56,11 @@ test: system-packages browser-packages $(VENV)/.installed-dev
 	$(BIN)/lint-imports  # the architecture's contracts (pyproject.toml, [tool.importlinter])
 	$(BIN)/python -m pytest -n auto  # one process per core (pytest-xdist): half the wall time on 2 cores
 	@# The browser tests in a run of their own, once: on the SQLite run (their demo server
-	@# has its own SQLite database whatever DATABASE_URL says); each module in its own worker.
+	@# has its own SQLite database whatever DATABASE_URL says). Two processes share the tests
+	@# one at a time (the long journeys first: tests/browser/conftest.py), each starting the
+	@# demo of a module once it runs one of its tests.
 	@if [ -z "$${DATABASE_URL:-}" ]; then \
-		$(BIN)/python -m pytest -m browser tests/browser -n 2 --dist loadfile; \
+		$(BIN)/python -m pytest -m browser tests/browser -n 2 --dist load; \
 	else echo "Browser tests: run by the SQLite run (make test without DATABASE_URL)."; fi
 
 # The suite alone against the database in DATABASE_URL: .ci/run's PostgreSQL run, after `make

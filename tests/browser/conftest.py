@@ -1,6 +1,7 @@
 """Browser tests: pytest-playwright driving Debian's Chromium against the demo, served by a
 real `manage.py runserver` (and, where a test needs one, a real `office_worker`) on a database
-of their own.
+of their own. The server binds a port the system picks and reports it
+(tests/browser/demo_server.py); a worker counts as started at its first heartbeat.
 
 They run in their own pytest process (`make test` runs `pytest -m browser tests/browser` after
 the rest): Playwright's sync API keeps an event loop running, and Django refuses database
@@ -13,12 +14,14 @@ failure, under var/browser-failures/.
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
+from collections import Counter
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,11 +62,18 @@ def _missing() -> str:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     here = Path(__file__).parent
     missing = _missing()
-    for item in items:
-        if Path(str(item.fspath)).is_relative_to(here):
-            item.add_marker(pytest.mark.browser)
-            if missing:
-                item.add_marker(pytest.mark.skip(reason=f"browser tests skipped: {missing}"))
+    places = [i for i, item in enumerate(items) if Path(str(item.fspath)).is_relative_to(here)]
+    for i in places:
+        items[i].add_marker(pytest.mark.browser)
+        if missing:
+            items[i].add_marker(pytest.mark.skip(reason=f"browser tests skipped: {missing}"))
+    # The modules with the fewest tests first: theirs are the long journeys (up to a minute),
+    # the many short axe scans last. With `-n 2 --dist load` the processes then share the
+    # short scans at the end, instead of one running a long journey after the other is done.
+    sizes = Counter(items[i].module for i in places)
+    ordered = sorted((items[i] for i in places), key=lambda item: sizes[item.module])
+    for i, item in zip(places, ordered, strict=True):
+        items[i] = item
 
 
 @pytest.fixture(scope="session")
@@ -86,6 +96,7 @@ class Demo:
 
     base: str
     env: dict[str, str]
+    var: Path
     processes: list[subprocess.Popen] = field(default_factory=list)
 
     def url(self, path: str) -> str:
@@ -98,15 +109,24 @@ class Demo:
         ).stdout  # fmt: skip
 
     def start_worker(self) -> None:
-        self.processes.append(
-            subprocess.Popen(
-                [sys.executable, "manage.py", "office_worker", "--no-reload", "-v", "0"],
-                cwd=ROOT,
-                env=self.env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
+        """`manage.py office_worker` beside the server, returned once it has started: its
+        first heartbeat (recorded before it looks for work) is in the database."""
+        worker = subprocess.Popen(
+            [sys.executable, "manage.py", "office_worker", "--no-reload", "-v", "0"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
+        self.processes.append(worker)
+        beats = "SELECT count(*) FROM tenders_workerheartbeat WHERE pid = ?"
+        while True:
+            with closing(sqlite3.connect(self.var / "exchange_office.sqlite3", timeout=20)) as db:
+                if db.execute(beats, (worker.pid,)).fetchone()[0]:
+                    return
+            if worker.poll() is not None:
+                raise RuntimeError(f"the worker ended ({worker.returncode}) before it started")
+            time.sleep(0.05)
 
     def stop(self) -> None:
         for process in self.processes:
@@ -118,18 +138,24 @@ class Demo:
                 process.kill()
 
 
-def _free_port() -> int:
-    import socket
+STARTED = re.compile(r"Starting development server at http://127\.0\.0\.1:(\d+)/")
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+
+def _reported_port(server: subprocess.Popen, log: Path) -> int:
+    """The port the server reports once it listens (tests/browser/demo_server.py). Until
+    then only pytest-timeout limits the wait (Django starts slowly beside other tests)."""
+    while True:
+        found = STARTED.search(log.read_text(errors="replace"))
+        if found:
+            return int(found[1])
+        if server.poll() is not None:
+            raise RuntimeError(f"the demo server ended ({server.returncode}):\n{log.read_text()}")
+        time.sleep(0.05)
 
 
 def serve(scenario: str, now: str, migrated: Path) -> Iterator[Demo]:
     var = Path(tempfile.mkdtemp(prefix="browser-tests-"))
     shutil.copytree(migrated, var, dirs_exist_ok=True)  # a migrated database
-    port = _free_port()
     env = {
         key: value
         for key, value in os.environ.items()
@@ -141,29 +167,21 @@ def serve(scenario: str, now: str, migrated: Path) -> Iterator[Demo]:
         EXCHANGE_OFFICE_VAR_DIR=str(var),
         EXCHANGE_OFFICE_NOW=now,
         EMAIL_URL="consolemail://",
-        PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",  # the links in letters and e-mails
     )
-    demo = Demo(base=f"http://127.0.0.1:{port}", env=env)
-    demo.manage("load_demo", "--scenario", scenario)
-    demo.processes.append(
-        subprocess.Popen(
-            [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+    log = var / "server.log"  # its console: the port it bound, then the e-mails it sends
+    with open(log, "wb") as output:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "tests.browser.demo_server", "--noreload", "127.0.0.1:0"],
             cwd=ROOT,
             env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
         )
-    )
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(demo.url("/login/"), timeout=1)
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        demo.stop()
-        raise RuntimeError("the demo server did not start")
+    demo = Demo(base="", env=env, var=var, processes=[server])
     try:
+        demo.base = f"http://127.0.0.1:{_reported_port(server, log)}"
+        env["PUBLIC_BASE_URL"] = demo.base  # the links in letters and e-mails
+        demo.manage("load_demo", "--scenario", scenario)
         yield demo
     finally:
         demo.stop()
@@ -218,6 +236,9 @@ def axe_violations(page: Page, policy_violations: list[str] | None = None) -> li
     measures are blocked by the policy and reported, and those reports (only) are dropped
     from `policy_violations`."""
     before = len(policy_violations) if policy_violations is not None else 0
+    # The page as it stands once loaded: a click that navigates returns when the next page
+    # starts loading, and a page scanned half-parsed lacks its <main> and <h1>.
+    page.wait_for_load_state()
     page.evaluate(AXE.read_text())
     result = page.evaluate(
         "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"

@@ -1,7 +1,6 @@
 """`manage.py entitlement`: the JSON other tools read, the text table, and the refusals."""
 
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -157,21 +156,9 @@ def test_unknown_offer_is_refused(lexington: ExchangeOffer) -> None:
 
 
 @pytest.fixture(scope="module")
-def command_database(migrated_var: Callable[[], Path]) -> dict[str, str]:
+def command_database(command_database: Callable[..., dict[str, str]]) -> dict[str, str]:
     """A migrated SQLite file with the offer, for running the command as a user does."""
-    var = migrated_var()  # migrated once per test process
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "DEBUG": "true",
-        "ENV_FILE": os.devnull,
-        "EXCHANGE_OFFICE_VAR_DIR": str(var),
-    }
-    for args in (["load_offer", "lexington-2001"],):
-        subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, check=True,
-            capture_output=True,
-        )  # fmt: skip
-    return env
+    return command_database(["load_offer", "lexington-2001"])
 
 
 @pytest.mark.slow

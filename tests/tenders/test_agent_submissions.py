@@ -13,7 +13,6 @@ import csv
 import getpass
 import hashlib
 import io
-import os
 import socket
 import subprocess
 import sys
@@ -596,22 +595,9 @@ def test_bad_command_input_is_refused_with_one_plain_line(offer, firm, args, mes
 
 
 @pytest.fixture(scope="module")
-def demo_database(migrated_var: Callable[[], Path]) -> dict[str, str]:
+def demo_database(command_database: Callable[..., dict[str, str]]) -> dict[str, str]:
     """The demo, migrated and loaded in a SQLite file, for the command as a user runs it."""
-    var = migrated_var()  # migrated once per test process
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "DEBUG": "true",
-        "ENV_FILE": os.devnull,
-        "EXCHANGE_OFFICE_VAR_DIR": str(var),
-        "EXCHANGE_OFFICE_NOW": "2001-08-20T10:00:00-04:00",
-    }
-    for args in (["load_demo"],):
-        subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
-            capture_output=True,
-        )  # fmt: skip
-    return env
+    return command_database(["load_demo"], now="2001-08-20T10:00:00-04:00")
 
 
 def _run(env: dict[str, str], *args: str) -> tuple[int, str, str]:

@@ -1,7 +1,6 @@
 """The positions feed: the preview, the all-or-nothing import with its audit trail, the tender
 guard, owners, the command and the admin's upload, preview and confirm."""
 
-import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -328,23 +327,11 @@ def test_a_line_of_another_firm_is_refused_by_the_command(scene: dict, tmp_path:
 
 
 @pytest.fixture(scope="module")
-def command_database(migrated_var: Callable[[], Path]) -> dict[str, str]:
+def command_database(command_database: Callable[..., dict[str, str]]) -> dict[str, str]:
     """A migrated SQLite file with the offer and a firm (DTC 0901), run as a scheduler does."""
-    var = migrated_var()  # migrated once per test process
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "DEBUG": "true",
-        "ENV_FILE": os.devnull,
-        "EXCHANGE_OFFICE_VAR_DIR": str(var),
-    }
     firm = "from tenders.models import BrokerFirm; BrokerFirm.objects.create(name='H&B', "
     firm += "dtc_participant_number='0901')"
-    for args in (["load_offer", "lexington-2001"], ["shell", "-c", firm]):
-        subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
-            capture_output=True,
-        )  # fmt: skip
-    return env
+    return command_database(["load_offer", "lexington-2001"], ["shell", "-c", firm])
 
 
 @pytest.mark.slow

@@ -3,7 +3,6 @@ roles declared in tenders/accounts/roles.py, not the demo), and `grant_operation
 user an operator: the admin pages of offers and instructions, the offer's actions, and nothing
 deleted, no document or audit row changed."""
 
-import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -174,21 +173,10 @@ def test_grant_operations_refuses_a_representative_of_a_firm() -> None:
 
 
 @pytest.fixture(scope="module")
-def fresh_install(migrated_var: Callable[[], Path]) -> dict[str, str]:
+def fresh_install(command_database: Callable[..., dict[str, str]]) -> dict[str, str]:
     """A migrated SQLite file, no demo, and one plain user: a fresh production-like install."""
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "DEBUG": "true",
-        "ENV_FILE": os.devnull,
-        "EXCHANGE_OFFICE_VAR_DIR": str(migrated_var()),  # migrated once per test process
-    }
     create_user = "from django.contrib.auth.models import User; User.objects.create_user('olivia')"
-    for args in (["shell", "-c", create_user],):
-        subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
-            capture_output=True,
-        )  # fmt: skip
-    return env
+    return command_database(["shell", "-c", create_user])
 
 
 def _shell(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

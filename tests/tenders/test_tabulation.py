@@ -8,7 +8,6 @@ firms. Figures are worked by hand below, not read from the code's tables."""
 import csv
 import io
 import json
-import os
 import re
 import subprocess
 import sys
@@ -353,21 +352,9 @@ def test_command_refuses_an_unknown_format(scene: Scene) -> None:
 
 
 @pytest.fixture(scope="module")
-def command_database(migrated_var: Callable[[], Path]) -> dict[str, str]:
+def command_database(command_database: Callable[..., dict[str, str]]) -> dict[str, str]:
     """A migrated SQLite file with the offer, for running the command as a user does."""
-    var = migrated_var()  # migrated once per test process
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "DEBUG": "true",
-        "ENV_FILE": os.devnull,
-        "EXCHANGE_OFFICE_VAR_DIR": str(var),
-    }
-    for args in (["load_offer", "lexington-2001"],):
-        subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
-            capture_output=True,
-        )  # fmt: skip
-    return env
+    return command_database(["load_offer", "lexington-2001"])
 
 
 @pytest.mark.slow

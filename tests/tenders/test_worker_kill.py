@@ -1,9 +1,12 @@
 """Real worker processes, killed with SIGKILL at the worst moments, then a new worker started:
 the end state is exactly one receipt, at most one e-mail, and nothing stuck.
 
-Each test gets a migrated database of its own (a copy of a SQLite file, or on PostgreSQL a copy
-of a migrated template database), an SMTP server on loopback, and runs `manage.py
-office_worker` as a user does. The state is read with plain SQL between the steps.
+Each test gets a migrated database of its own (a copy of the run's migrated SQLite file, or on
+PostgreSQL a copy of the run's migrated template database), an SMTP server on loopback, and
+runs `manage.py office_worker` as a user does. The state is read with plain SQL between the
+steps. A worker counts as started once its first heartbeat is in the database: the time a test
+gives a worker to get somewhere starts then, not when the process is spawned (Django and its
+imports take seconds beside the other test processes).
 """
 
 import asyncio
@@ -26,13 +29,11 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.db import connection
 
-from tests.tenders.test_smtp import free_port
-
 pytestmark = pytest.mark.slow
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 WORKER = ["manage.py", "office_worker", "--no-reload", "--no-startup-delay", "--interval", "0.1"]
-PATIENCE = 20  # seconds to wait for a worker to get somewhere
+PATIENCE = 20  # seconds to wait for a started worker to get somewhere
 
 
 # An SMTP server that can hold the DATA command: it has the message, the client does not know
@@ -50,12 +51,23 @@ class Mailbox:
         return "250 Message accepted for delivery"
 
 
+class PortZeroController(Controller):
+    """aiosmtpd's server on a port the system picks as it binds (port 0), read back from the
+    bound socket: no other process can take it between the choice and the bind."""
+
+    def _trigger_server(self) -> None:
+        assert self.server is not None
+        self.port = self.server.sockets[0].getsockname()[1]
+        super()._trigger_server()
+
+
 @pytest.fixture
 def mailbox() -> Iterator[tuple[Mailbox, int]]:
-    box, port = Mailbox(), free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
+    box = Mailbox()
+    # ready_timeout: how long start() waits for the server's thread to be listening.
+    controller = PortZeroController(box, hostname="127.0.0.1", port=0, ready_timeout=60)
     controller.start()
-    yield box, port
+    yield box, controller.port
     box.hold_data = False
     controller.stop()
 
@@ -103,26 +115,21 @@ def _postgres_admin(sql: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def migrated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str | None]]:
-    """A var folder (keys, and the SQLite file) migrated once; on PostgreSQL, a migrated
-    template database beside the test database."""
-    var = tmp_path_factory.mktemp("migrated")
-    env = _base_env(var)
+def migrated(request: pytest.FixtureRequest) -> tuple[Path, str | None]:
+    """The run's migrated var folder (keys, and the SQLite file); on PostgreSQL, the run's
+    migrated template database too. Both are migrated once per test run (tests/conftest.py)."""
     template = None
     if connection.vendor == "postgresql":
-        template = f"{connection.settings_dict['NAME']}_workers"
-        _postgres_admin(f'DROP DATABASE IF EXISTS "{template}"')
-        _postgres_admin(f'CREATE DATABASE "{template}"')
-        env["DATABASE_URL"] = _postgres_url(template)
-    _manage(env, "manage.py", "migrate", "-v", "0")
-    yield var, template
-    if template:
-        _postgres_admin(f'DROP DATABASE IF EXISTS "{template}"')
+        template = request.getfixturevalue("postgres_template")
+    return request.getfixturevalue("migrated_var_template"), template
 
 
 @pytest.fixture
 def database(
-    migrated: tuple[Path, str | None], tmp_path: Path, mailbox: tuple[Mailbox, int]
+    migrated: tuple[Path, str | None],
+    tmp_path: Path,
+    mailbox: tuple[Mailbox, int],
+    request: pytest.FixtureRequest,
 ) -> Iterator[Database]:
     var, template = migrated
     own = tmp_path / "var"
@@ -137,9 +144,8 @@ def database(
 
         yield Database(env, query)
         return
-    name = f"{template}_{os.getpid()}"
-    _postgres_admin(f'DROP DATABASE IF EXISTS "{name}"')
-    _postgres_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    name = f"{template}_k{os.getpid()}"
+    request.getfixturevalue("postgres_copy")(name)
     env["DATABASE_URL"] = _postgres_url(name)
 
     def pg_query(sql: str) -> list[tuple[Any, ...]]:
@@ -190,7 +196,9 @@ def wait_for(what: str, check: Callable[[], bool]) -> None:
 
 
 def start(database: Database, *args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
+    """A worker process, returned once started: its first heartbeat is in the database (it
+    records one before it looks for work). Until then only pytest-timeout limits the wait."""
+    worker = subprocess.Popen(
         [sys.executable, *args],
         cwd=BASE_DIR,
         env=database.env,
@@ -198,6 +206,15 @@ def start(database: Database, *args: str) -> subprocess.Popen[str]:
         stderr=subprocess.PIPE,
         text=True,
     )
+    beats = f"SELECT count(*) FROM tenders_workerheartbeat WHERE pid = {worker.pid}"
+    while not database.query(beats)[0][0]:
+        if worker.poll() is not None:
+            stderr = worker.stderr.read() if worker.stderr else ""
+            raise AssertionError(
+                f"the worker ended ({worker.returncode}) before it started:\n{stderr}"
+            )
+        time.sleep(0.05)
+    return worker
 
 
 def kill(worker: subprocess.Popen[str]) -> None:
