@@ -4,11 +4,11 @@ database as an install that ran the whole history and then upgraded."""
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -29,41 +29,71 @@ def test_no_model_change_lacks_its_migration() -> None:
     assert "No changes detected" in out.getvalue()
 
 
-@contextmanager
-def _database(tmp_path: Path, name: str) -> Iterator[dict[str, str]]:
-    """The environment of a new, empty database: a SQLite file, or (when the suite runs on
-    PostgreSQL) a database of its own on the same server, dropped afterwards."""
+def _environment(var: Path, tmp_path: Path, database: str | None = None) -> dict[str, str]:
+    """`manage.py`'s environment from the shell, on the SQLite file under `var` or (the suite
+    running on PostgreSQL) on `database`, with the history's packages importable."""
     env = {
         "PATH": os.environ.get("PATH", ""),
         "DEBUG": "true",
         "ENV_FILE": os.devnull,
-        "EXCHANGE_OFFICE_VAR_DIR": str(tmp_path / name),
+        "EXCHANGE_OFFICE_VAR_DIR": str(var),
         "PYTHONPATH": str(tmp_path),
     }
+    if database is not None:
+        s = connection.settings_dict
+        env["DATABASE_URL"] = (
+            f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{database}"
+        )
+    return env
+
+
+def _drop(database: str) -> None:
+    import psycopg
+
+    s = connection.settings_dict
+    with psycopg.connect(
+        dbname="postgres", user=s["USER"], password=s["PASSWORD"] or None,
+        host=s["HOST"] or "127.0.0.1", port=s["PORT"] or 5432, autocommit=True,
+    ) as server:  # fmt: skip
+        server.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+@pytest.fixture
+def new_install(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, str]]:
+    """A new install: a copy of the run's database, which the squashed migrations made
+    (migrated once per run, tests/conftest.py)."""
     if connection.vendor != "postgresql":
-        yield env
+        var = tmp_path / "new"
+        shutil.copytree(request.getfixturevalue("migrated_var_template"), var)
+        yield _environment(var, tmp_path)
+        return
+    database = f"schema_new_{uuid.uuid4().hex[:8]}"
+    request.getfixturevalue("postgres_copy")(database)
+    try:
+        yield _environment(tmp_path / "new", tmp_path, database)
+    finally:
+        _drop(database)
+
+
+@pytest.fixture
+def empty_database(tmp_path: Path) -> Iterator[dict[str, str]]:
+    """An empty database for an install to start from."""
+    if connection.vendor != "postgresql":
+        yield _environment(tmp_path / "upgraded", tmp_path)
         return
     import psycopg
 
-    database = f"schema_{name}_{uuid.uuid4().hex[:8]}"
-    settings = connection.settings_dict
-    server = {
-        "host": settings["HOST"] or "localhost",
-        "port": settings["PORT"] or 5432,
-        "user": settings["USER"],
-        "password": settings["PASSWORD"] or None,
-    }
-    # CREATE DATABASE runs outside any transaction: a connection of its own, in autocommit.
-    with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
-        admin.execute(f'CREATE DATABASE "{database}"')
-    env["DATABASE_URL"] = (
-        f"postgres://{server['user']}@{server['host']}:{server['port']}/{database}"
-    )
+    database = f"schema_upgraded_{uuid.uuid4().hex[:8]}"
+    s = connection.settings_dict
+    with psycopg.connect(
+        dbname="postgres", user=s["USER"], password=s["PASSWORD"] or None,
+        host=s["HOST"] or "127.0.0.1", port=s["PORT"] or 5432, autocommit=True,
+    ) as server:  # fmt: skip
+        server.execute(f'CREATE DATABASE "{database}"')
     try:
-        yield env
+        yield _environment(tmp_path / "upgraded", tmp_path, database)
     finally:
-        with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        _drop(database)
 
 
 def _migrate(env: dict[str, str], *modules: str) -> dict[str, Any]:
@@ -75,12 +105,13 @@ def _migrate(env: dict[str, str], *modules: str) -> dict[str, Any]:
 
 
 @pytest.mark.slow
-def test_a_new_install_and_an_upgraded_install_get_the_same_database(tmp_path: Path) -> None:
+def test_a_new_install_and_an_upgraded_install_get_the_same_database(
+    tmp_path: Path, new_install: dict[str, str], empty_database: dict[str, str]
+) -> None:
     history = [f"{app}={package}" for app, package in history_packages(tmp_path).items()]
-    with _database(tmp_path, "new") as new, _database(tmp_path, "upgraded") as upgraded:
-        installed = _migrate(new)
-        before = _migrate(upgraded, *history)  # as an install of the history left it
-        after = _migrate(upgraded)  # then upgraded by this code's migrations
+    installed = _migrate(new_install)  # nothing left to migrate: read as it is
+    before = _migrate(empty_database, *history)  # as an install of the history left it
+    after = _migrate(empty_database)  # then upgraded by this code's migrations
     assert before["triggers"] and before["groups"]["Operations"]  # the history made them
     assert len(installed["triggers"]) == len(before["triggers"])
     assert after == installed
