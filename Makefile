@@ -13,7 +13,7 @@ REPLAY_UNTIL ?= 2001-10-02T09:00:00-04:00
 REPLAY_CONSUMMATE ?=
 ADDRESS ?= 127.0.0.1:8000
 
-.PHONY: run run-consummation run-replay test test-database venv clean-venv system-packages browser-packages
+.PHONY: run run-consummation run-replay test test-suite test-browser test-database venv clean-venv system-packages browser-packages
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Exchange Office needs Python 3.11 or newer; $(PYTHON) is " + sys.version.split()[0])'
@@ -54,11 +54,20 @@ test: system-packages browser-packages $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports  # the architecture's contracts (pyproject.toml, [tool.importlinter])
-	$(BIN)/python -m pytest -n auto  # one process per core (pytest-xdist): half the wall time on 2 cores
-	@# The browser tests in a run of their own, once: on the SQLite run (their demo server
-	@# has its own SQLite database whatever DATABASE_URL says). Two processes share the tests
-	@# one at a time (the long journeys first: tests/browser/conftest.py), each starting the
-	@# demo of a module once it runs one of its tests.
+	@# The suite and the browser tests side by side: the browser tests wait for Chromium and
+	@# their demo servers about half the time, which the suite's processes fill. Each one's
+	@# output is printed whole when it ends (--output-sync).
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-suite test-browser
+
+# The suite: one process per core (pytest-xdist), half the wall time on 2 cores.
+test-suite: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest -n auto
+
+# The browser tests in a run of their own, once: on the SQLite run (their demo server has its
+# own SQLite database whatever DATABASE_URL says). Two processes share the tests one at a time
+# (the long journeys first: tests/browser/conftest.py), each starting the demo of a module once
+# it runs one of its tests.
+test-browser: browser-packages $(VENV)/.installed-dev
 	@if [ -z "$${DATABASE_URL:-}" ]; then \
 		$(BIN)/python -m pytest -m browser tests/browser -n 2 --dist load; \
 	else echo "Browser tests: run by the SQLite run (make test without DATABASE_URL)."; fi

@@ -180,6 +180,24 @@ def migrated_var(
     return copy
 
 
+@contextmanager
+def rows_for_the_module(django_db_blocker: Any) -> Iterator[None]:
+    """Rows written once for a module's tests (the demo, say), in a transaction rolled back
+    after its last test: each test runs in a savepoint inside it, as with Django's
+    `setUpTestData`, and sees the rows as they were written. Use it in a module-scoped fixture
+    of a module whose tests only read them."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
 CommandDatabase = Callable[..., dict[str, str]]
 
 

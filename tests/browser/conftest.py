@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import ConsoleMessage, Page
+from playwright.sync_api import ConsoleMessage, Page, expect
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -40,6 +40,10 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# An assertion waits up to 15 s for the page to show what it expects (Playwright's default is
+# 5 s): `make test` runs these beside the rest of the suite, on a machine with two cores.
+expect.set_options(timeout=15_000)
+
 DEMO_NOW = "2001-08-20T10:00:00-04:00"
 CONSUMMATION_NOW = "2001-09-05T10:00:00-04:00"
 LOGINS = {
@@ -221,12 +225,23 @@ def policy_violations(page: Page) -> Iterator[list[str]]:
     assert violations == [], "the Content-Security-Policy blocked something"
 
 
+# Each demo login's session cookies, by server and user: a user logs in through the form once
+# per demo server (the production password hasher takes about half a second of the server's
+# time a login), and later tests of the module carry the same session.
+_SESSIONS: dict[tuple[str, str], list[Any]] = {}
+
+
 def log_in(page: Page, demo: Demo, username: str) -> None:
+    signed_in = _SESSIONS.get((demo.base, username))
+    if signed_in is not None:
+        page.context.add_cookies(signed_in)
+        return
     page.goto(demo.url("/login/"))
     page.fill("#id_username", username)
     page.fill("#id_password", LOGINS[username])
     page.click("button[type=submit]")
     page.wait_for_load_state()
+    _SESSIONS[(demo.base, username)] = list(page.context.cookies(demo.base))
 
 
 def axe_violations(page: Page, policy_violations: list[str] | None = None) -> list[str]:

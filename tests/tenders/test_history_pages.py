@@ -1,6 +1,7 @@
 """The admin's history is read-only and never shows a taxpayer ID: every history page of the
 demo, list and record, searched for every demo TIN; revert is turned off everywhere."""
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from exchange_office.admin_mixins import ReadOnlyHistoryAdmin
 from tenders.accounts.services import account_save
 from tenders.demo import ACCOUNTS, demo_tin, load_demo
 from tenders.models import ClientAccount, Instruction, InstructionStatus
+from tests.conftest import rows_for_the_module
 
 pytestmark = pytest.mark.django_db
 
@@ -29,15 +31,22 @@ def _tin_spellings() -> set[str]:
     return tins | {tin.replace("-", "") for tin in tins}
 
 
+@pytest.fixture(scope="module")
+def demo_rows(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """The demo, with one account's TIN changed by operations, so history holds two numbers:
+    written once for the module (every test here only reads it)."""
+    with rows_for_the_module(django_db_blocker):
+        load_demo()
+        user = get_user_model().objects.get(username="ops")
+        account = ClientAccount.objects.get(account_number="HB-100003")
+        account.tin_type = "SSN"
+        account_save(account=account, by=user, new_tin="219-09-9998")
+        yield
+
+
 @pytest.fixture
-def demo(client: Any) -> Any:
-    """The demo, with one account's TIN changed by operations, so history holds two numbers."""
-    load_demo()
-    user = get_user_model().objects.get(username="ops")
-    account = ClientAccount.objects.get(account_number="HB-100003")
-    account.tin_type = "SSN"
-    account_save(account=account, by=user, new_tin="219-09-9998")
-    client.force_login(user)
+def demo(demo_rows: None, client: Any) -> Any:
+    client.force_login(get_user_model().objects.get(username="ops"))
     return client
 
 
