@@ -371,3 +371,12 @@ class AgentReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["offer"]
     list_select_related = ["offer", "entered_by"]
     date_hierarchy = "as_of"
+    fields = [
+        "offer",
+        "as_of",
+        "tendered_principal",
+        "source",
+        "entered_by",
+        "business_at",
+        "wall_at",
+    ]

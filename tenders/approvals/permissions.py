@@ -23,12 +23,14 @@ def may_decide_held(*, user: User, held: HeldInstruction) -> bool:
     return may_supervise(user=user, account=held.account) and held.entered_by_id != user.pk
 
 
-def may_decide_proposal(*, user: User, proposal: Proposal) -> bool:
-    """Approve or reject this proposal: whoever may make such a decision (reveal a TIN, run
-    the offer), except the person who proposed it."""
-    allowed = (
-        may_reveal_tin(user=user)
-        if proposal.kind == ProposalKind.REVEAL_TIN
-        else may_run_offer(user=user)
+def may_make_decision(*, user: User, kind: str) -> bool:
+    """Make this kind of decision at all: reveal a TIN, or run the offer."""
+    return (
+        may_reveal_tin(user=user) if kind == ProposalKind.REVEAL_TIN else may_run_offer(user=user)
     )
-    return allowed and proposal.proposed_by_id != user.pk
+
+
+def may_decide_proposal(*, user: User, proposal: Proposal) -> bool:
+    """Approve or reject this proposal: whoever may make such a decision, except the person
+    who proposed it."""
+    return may_make_decision(user=user, kind=proposal.kind) and proposal.proposed_by_id != user.pk

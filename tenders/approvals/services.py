@@ -29,7 +29,12 @@ from tenders.approvals.models import (
     Proposal,
     ProposalKind,
 )
-from tenders.approvals.permissions import may_decide_proposal, may_supervise
+from tenders.approvals.permissions import (
+    may_decide_held,
+    may_decide_proposal,
+    may_make_decision,
+    may_supervise,
+)
 from tenders.approvals.policy import needs_second_person
 from tenders.approvals.selectors import approved_tin_reveal
 from tenders.instructions.models import Instruction
@@ -97,13 +102,11 @@ def held_instruction_awaiting(*, held: HeldInstruction, by: User) -> HeldInstruc
         raise ValidationError(
             f"This instruction was already {locked.get_status_display().lower()}."
         )
-    permissions.require(
-        may_supervise(user=by, account=locked.account),
-        f"Only a supervisor of {locked.account.firm.name} approves its held instructions.",
-    )
-    if locked.entered_by_id == by.pk:
+    if not may_decide_held(user=by, held=locked):
         raise PermissionDenied(
             "You entered this instruction: another supervisor of the firm must approve it."
+            if may_supervise(user=by, account=locked.account)
+            else f"Only a supervisor of {locked.account.firm.name} approves its held instructions."
         )
     return locked
 
@@ -153,7 +156,8 @@ def proposal_create(
     account: ClientAccount | None = None,
 ) -> Proposal:
     """Record a decision proposed by `by` for another person to approve. The caller has
-    checked it (each decision's `*_check`) and says when it stops making sense."""
+    checked that `by` may propose it and that its rules let it through (each decision's
+    `*_check`), and says when it stops making sense."""
     proposal = Proposal(
         kind=kind,
         offer=offer,
@@ -181,11 +185,12 @@ def proposal_awaiting(*, proposal: Proposal, by: User) -> Proposal:
     )
     if locked.status != ApprovalStatus.AWAITING:
         raise ValidationError(f"This proposal was already {locked.get_status_display().lower()}.")
-    if locked.proposed_by_id == by.pk:
-        raise PermissionDenied("You proposed this: another person must approve it.")
-    permissions.require(
-        may_decide_proposal(user=by, proposal=locked), "You may not decide on this proposal."
-    )
+    if not may_decide_proposal(user=by, proposal=locked):
+        raise PermissionDenied(
+            "You proposed this: another person must approve it."
+            if may_make_decision(user=by, kind=locked.kind)
+            else "You may not decide on this proposal."
+        )
     return locked
 
 
@@ -224,7 +229,8 @@ def proposal_lapsed(proposal: Proposal) -> str:
 
 
 def proposal_expire(*, proposal: Proposal, by: User, lapsed: str) -> None:
-    """Mark a lapsed proposal expired and commit that, then refuse its approval."""
+    """Mark a lapsed proposal expired (`lapsed` says why); the caller commits it, then refuses
+    the approval with the same words."""
     proposal.decide(ApprovalStatus.EXPIRED, by=by, note=lapsed)
     proposal.save()
 

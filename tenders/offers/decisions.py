@@ -63,9 +63,15 @@ def _terminated(offer: ExchangeOffer, by: User, **params: Any) -> str:
 
 def _consummated(offer: ExchangeOffer, by: User, **params: Any) -> str:
     result = consummation.offer_consummate(offer=offer, by=by, **params)
+    notices = (
+        ", and payment notices to the holders of untendered notes"
+        if result.payment_run is not None
+        else ""
+    )
     return (
         f"Consummated on {long_date(params['on'])}: {result.accepted} instruction(s) accepted "
-        f"for {dollars(result.tendered)}."
+        f"for {dollars(result.tendered)}. The exchange confirmations are being issued"
+        f"{notices} (see Bulk runs)."
     )
 
 

@@ -311,7 +311,9 @@ def client_letter_print(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     """Issue the account's letter for the offer as it stands (or find it issued), then
     download it: the stored bytes, like any document."""
     account = account_or_404(request, pk)
-    offer = offer_or_404()
+    offer = current_offer()
+    if offer is None:
+        raise PermissionDenied("There is no exchange offer.")
     try:
         document = client_letter_issue(offer=offer, account=account, by=request.user)
     except ValidationError as exc:

@@ -66,10 +66,7 @@ class OfferAdmin(OfferTabulationViews, OfferLifecycleActions, notes_admin.Exchan
             else:
                 self.message_user(
                     request,
-                    proposed_message(done)
-                    if isinstance(done, Proposal)
-                    else f"{done} The exchange confirmations are being issued, and payment "
-                    "notices to the holders of untendered notes (see Bulk runs).",
+                    proposed_message(done) if isinstance(done, Proposal) else done,
                     messages.SUCCESS,
                 )
                 return None
