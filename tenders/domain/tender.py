@@ -62,13 +62,18 @@ _ALL = {
 }
 
 
-def choice_text(*, tenders_all: bool, amount: Decimal | None, voice: Voice) -> str:
+def choice_text(
+    *, tenders_all: bool, amount: Decimal | None, voice: Voice, within_sentence: bool = False
+) -> str:
     """The client's choice in words, the one place they are written: "Tender all Old Notes
-    held for your account", "Tender only $50,000 principal amount of Old Notes"... The figure
-    a "tender all" stands for (today, at submission, resolved) is the caller's to add."""
-    if tenders_all:
-        return _ALL[voice]
+    held for your account", "Tender only $50,000 principal amount of Old Notes"... (with a
+    small "t" `within_sentence`). The figure a "tender all" stands for (today, at submission,
+    resolved) is the caller's to add."""
     stated = dollars(amount) if amount is not None else "$—"
-    if voice in (Voice.SHORT, Voice.ACCOUNT):
-        return f"Tender {stated}"
-    return f"Tender only {stated} principal amount of Old Notes"
+    if tenders_all:
+        words = _ALL[voice]
+    elif voice in (Voice.SHORT, Voice.ACCOUNT):
+        words = f"Tender {stated}"
+    else:
+        words = f"Tender only {stated} principal amount of Old Notes"
+    return words[:1].lower() + words[1:] if within_sentence else words

@@ -43,14 +43,15 @@ from tenders.documents.contexts import (
     untendered_values,
 )
 from tenders.documents.models import DocumentKind
-from tenders.domain.tender import tendered_principal
+from tenders.domain.tender import Voice, choice_text, tendered_principal
 from tenders.instructions.models import Instruction, InstructionChoice
 
 
 def _what_instructed(choice: str, amount: Decimal | None) -> str:
-    if choice == InstructionChoice.ALL:
-        return "tender all Old Notes held for your account"
-    return f"tender {dollars(amount or 0)} principal amount of Old Notes"
+    words = choice_text(
+        tenders_all=choice == InstructionChoice.ALL, amount=amount, voice=Voice.YOURS
+    )
+    return words[0].lower() + words[1:]
 
 
 # Payment notices

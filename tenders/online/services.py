@@ -249,10 +249,12 @@ def _letter(link: ClientLink) -> tuple[ExchangeOffer, dict]:
     return offer, letter
 
 
-def _choice_words(choice: str, amount: Decimal | None, position: Decimal, voice: Voice) -> str:
+def _choice_words(
+    choice: str, amount: Decimal | None, position: Decimal, voice: Voice, *, within: bool = False
+) -> str:
     """The choice as the client made it ("tender all" with the position it stands for today)."""
     stated = choice == InstructionChoice.AMOUNT and amount is not None
-    words = choice_text(tenders_all=not stated, amount=amount, voice=voice)
+    words = choice_text(tenders_all=not stated, amount=amount, voice=voice, within_sentence=within)
     return words if stated else f"{words} ({dollars(position)} today)"
 
 
@@ -365,8 +367,7 @@ def _receipt_context(
 
 
 def _choice_text_from(submission: ClientSubmission, position: Decimal) -> str:
-    words = _choice_words(submission.choice, submission.amount, position, Voice.YOURS)
-    return words[0].lower() + words[1:]
+    return _choice_words(submission.choice, submission.amount, position, Voice.YOURS, within=True)
 
 
 def client_submission_create(*, link: ClientLink, data: OnlineInput) -> ClientSubmission:

@@ -66,7 +66,7 @@ def test_a_client_instructs_online_and_the_office_approves(
     client.fill("#id_signature_0", "Eleanor J. Whitfield")
     client.get_by_role("button", name="Sign and submit").click()
     expect(client.get_by_test_id("received")).to_contain_text(
-        "your instruction to tender $50,000 of Old Notes held for account HB-100003"
+        "your instruction to tender only $50,000 principal amount of Old Notes (account HB-100003)"
     )
     assert _fits_the_screen(client)
     assert blocked == []
