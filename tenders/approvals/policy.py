@@ -3,11 +3,14 @@ before it acts: one that needs a second person runs only from its approved propo
 approver's hands. A proposal is checked by each decision's own `*_check` function before it is
 recorded (`tenders.offers.decisions`), never by running the decision and undoing it."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 
 from notes.models import ExchangeOffer
+from tenders.accounts.models import BrokerFirm
 from tenders.accounts.permissions import tin_reveal_needs_second_person
 from tenders.approvals.models import ApprovalStatus, Proposal, ProposalKind
 
@@ -18,6 +21,13 @@ def needs_second_person(kind: str) -> bool:
     if kind == ProposalKind.REVEAL_TIN:
         return tin_reveal_needs_second_person()
     return kind in settings.FOUR_EYES_OFFER_ACTIONS
+
+
+def above_threshold(*, firm: BrokerFirm, tendered: Decimal) -> bool:
+    """Four eyes on large instructions: a tender above the firm's threshold waits for a
+    supervisor of the firm, however it was entered (a firm without one has none)."""
+    threshold = firm.second_approval_threshold
+    return threshold is not None and tendered > threshold
 
 
 def require_approved(
@@ -41,4 +51,4 @@ def require_approved(
         )
 
 
-__all__ = ["needs_second_person", "require_approved"]
+__all__ = ["above_threshold", "needs_second_person", "require_approved"]

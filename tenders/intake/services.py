@@ -20,6 +20,7 @@ from tenders.accounts import permissions
 from tenders.accounts.models import ClientAccount
 from tenders.accounts.selectors import firm_deadlines
 from tenders.approvals.models import ApprovalStatus, HeldInstruction, HoldReason
+from tenders.approvals.policy import above_threshold
 from tenders.approvals.selectors import awaiting_held, held_by_token
 from tenders.approvals.services import (
     held_instruction_awaiting,
@@ -74,13 +75,14 @@ def _hold_reason(
     """Four eyes: why this instruction must wait for a supervisor of the firm, if it must.
     Above the firm's threshold when a representative enters it; late when operations take it
     after the firm's cutoff. A firm without a threshold has no second approval."""
-    threshold = account.firm.second_approval_threshold
-    if threshold is None:
+    if account.firm.second_approval_threshold is None:
         return None
     if permissions.actor_for(user=by) is Actor.OPERATIONS:
         cutoff = firm_deadlines(firm=account.firm, offer=offer).firm_cutoff
         return HoldReason.LATE if clock.now() >= cutoff else None
-    return HoldReason.OVER_THRESHOLD if checked.tendered > threshold else None
+    if above_threshold(firm=account.firm, tendered=checked.tendered):
+        return HoldReason.OVER_THRESHOLD
+    return None
 
 
 def _refuse_if_held(account: ClientAccount, offer: ExchangeOffer) -> None:

@@ -28,6 +28,7 @@ from tenders.accounts import permissions
 from tenders.accounts.models import ClientAccount
 from tenders.accounts.selectors import firm_deadlines, position_for
 from tenders.approvals.permissions import may_supervise
+from tenders.approvals.policy import above_threshold
 from tenders.documents import tasks as document_tasks
 from tenders.documents.contexts import client_values, firm_values
 from tenders.documents.keys import DocumentKey
@@ -35,7 +36,7 @@ from tenders.documents.models import DocumentKind
 from tenders.documents.snapshots import SnapshotInput, document_snapshots_record
 from tenders.domain.lifecycle import OPEN
 from tenders.domain.rules import Actor, Refusal, Signature, deadline_refusals, signer_refusals
-from tenders.domain.tender import Voice, choice_text
+from tenders.domain.tender import Voice, choice_text, tendered_principal
 from tenders.instructions.models import Instruction, InstructionChannel, InstructionChoice
 from tenders.instructions.selectors import live_instruction
 from tenders.instructions.services import (
@@ -531,18 +532,22 @@ def _require_supervisor_above_threshold(submission: ClientSubmission, by: User) 
     """Four eyes hold online too: a tender above the firm's threshold is approved by a
     supervisor of the firm, so a representative cannot record a large instruction alone by
     answering in the client's place and approving it."""
-    threshold = submission.account.firm.second_approval_threshold
-    if threshold is None or submission.kind != SubmissionKind.TENDER:
+    if submission.kind != SubmissionKind.TENDER:
         return
-    tendered = (
-        submission.amount
-        if submission.choice == InstructionChoice.AMOUNT and submission.amount is not None
-        else position_for(account=submission.account, offer=submission.offer)
-    )
-    if tendered > threshold and not may_supervise(user=by, account=submission.account):
+    firm = submission.account.firm
+    tendered = tendered_principal(
+        choice=submission.choice,
+        stated=submission.amount,
+        resolved=None,
+        position=position_for(account=submission.account, offer=submission.offer),
+    ).principal
+    if above_threshold(firm=firm, tendered=tendered) and not may_supervise(
+        user=by, account=submission.account
+    ):
         raise PermissionDenied(
-            f"This tenders {dollars(tendered)}, above {submission.account.firm.name}'s "
-            f"{dollars(threshold)} threshold: a supervisor of the firm approves it."
+            f"This tenders {dollars(tendered)}, above {firm.name}'s "
+            f"{dollars(firm.second_approval_threshold or 0)} threshold: a supervisor of the firm "
+            "approves it."
         )
 
 
