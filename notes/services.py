@@ -9,6 +9,7 @@ from django.db import transaction
 
 from exchange_office import clock
 from exchange_office.formatting import dollars, long_date
+from exchange_office.stamps import stamped
 from notes.models import (
     AgentReport,
     ExchangeOffer,
@@ -128,15 +129,14 @@ def agent_report_record(
     errors = _agent_report_errors(offer, as_of, tendered_principal, source)
     if errors:
         raise ValidationError(errors)
-    now, wall = clock.now(), clock.wall_now()
+    at = stamped()  # the report and its event, one moment
     report = AgentReport(
         offer=offer,
         as_of=as_of,
         tendered_principal=tendered_principal,
         source=source,
         entered_by=by,
-        business_at=now,
-        wall_at=wall,
+        **at,
     )
     report.full_clean()
     report.save()
@@ -146,8 +146,7 @@ def agent_report_record(
         reason=f"The exchange agent reports {dollars(tendered_principal)} tendered as of "
         f"{long_date(as_of)} ({source}).",
         by=by,
-        business_at=now,
-        wall_at=wall,
+        **at,
         changes={
             "tendered_principal": f"{tendered_principal:.2f}",
             "as_of": as_of.isoformat(),

@@ -24,17 +24,14 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 
 from tenders.accounts.models import BrokerFirm, ClientAccount, Representative
-from tenders.domain.rules import Actor
 
 User = auth_models.User | auth_models.AnonymousUser
 M = TypeVar("M", bound=Model)
 
 __all__ = [
     "User",
-    "actor_for",
     "firm_for_user",
     "is_active_staff",
-    "may_act_on_account",
     "may_reveal_tin",
     "may_see_account",
     "may_use_admin",
@@ -112,22 +109,6 @@ def visible_by_account(*, user: User, rows: QuerySet[M], account_path: str) -> Q
     if sees_all_firms(user=user):
         return rows
     return rows.none()
-
-
-def may_act_on_account(*, user: User, account: ClientAccount) -> bool:
-    """Take, amend or withdraw the account's instruction: the firm's representatives, and
-    operations staff who may change instructions."""
-    firm = firm_for_user(user=user)
-    if firm is not None and firm.pk == account.firm_id:
-        return True
-    return is_active_staff(user) and user.has_perm("tenders.change_instruction")
-
-
-def actor_for(*, user: User) -> Actor:
-    """Operations staff may act after a firm's cutoff (with a reason); representatives not."""
-    if is_active_staff(user) and user.has_perm("tenders.override_cutoff"):
-        return Actor.OPERATIONS
-    return Actor.REPRESENTATIVE
 
 
 def may_reveal_tin(*, user: User) -> bool:

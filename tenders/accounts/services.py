@@ -2,7 +2,7 @@
 encrypted; a full number is shown only through a recorded reveal). Positions are written by
 `tenders.positions`, which keeps them above the tenders that hold them."""
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,6 +16,33 @@ from tenders.domain.tin import InvalidTIN, TinType, last_four, normalize_tin
 
 if TYPE_CHECKING:  # an instruction's own copy of the TIN (the instruction is above)
     from tenders.instructions.models import Instruction
+
+
+# Locks: every write about an account (its instructions, holds, online submissions, files to
+# the agent, positions) takes the account's row first, accounts in id order, so that two writes
+# for one account run one after the other and no two writers deadlock.
+
+
+def account_lock(account: ClientAccount) -> ClientAccount:
+    """The account's row, locked for the caller's transaction, with its firm."""
+    # of=("self",): the account's row only, not its firm's (which would queue every
+    # instruction of the firm behind each other).
+    return (
+        ClientAccount.objects.select_for_update(of=("self",))
+        .select_related("firm")
+        .get(pk=account.pk)
+    )
+
+
+def accounts_lock(**where: Any) -> list[int]:
+    """The rows of the accounts `where` selects (`pk__in=...`, `firm=...`), locked in id
+    order for the caller's transaction; returns their ids."""
+    return list(
+        ClientAccount.objects.select_for_update(of=("self",))
+        .filter(**where)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def account_tin_check(*, tin_type: str, tin: str) -> str:

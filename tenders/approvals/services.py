@@ -21,7 +21,7 @@ from exchange_office.tagged import decode, encode
 from notes.models import ExchangeOffer, OfferEvent, OfferEventKind
 from tenders.accounts import permissions
 from tenders.accounts.models import ClientAccount
-from tenders.accounts.services import account_reveal_tin
+from tenders.accounts.services import account_reveal_tin, accounts_lock
 from tenders.approvals.models import (
     ApprovalStatus,
     HeldInstruction,
@@ -92,7 +92,7 @@ def held_instruction_awaiting(*, held: HeldInstruction, by: User) -> HeldInstruc
     """The held instruction locked, still awaiting, and `by` a supervisor of its firm who did
     not enter it; refused otherwise. The account's row is locked first, as every instruction
     write takes it (one lock order). In the caller's transaction."""
-    ClientAccount.objects.select_for_update(of=("self",)).get(pk=held.account_id)
+    accounts_lock(pk=held.account_id)
     locked = (
         HeldInstruction.objects.select_for_update(of=("self",))
         .select_related("account__firm", "offer", "entered_by", "amends")

@@ -3,9 +3,10 @@ writes of the record itself: a new version, a move of the lifecycle, a client's 
 withdrawal. Taking an instruction (the form's submit, amend and withdraw, the second person's
 approval, the receipt) is `tenders.intake`, which calls these.
 
-Every write locks the client account's row first (`lock_account`), so that two requests for
-one account (a double click, two representatives) run one after the other; the database
-constraints (one live instruction per account and offer, unique versions) back this up.
+Every write locks the client account's row first (`tenders.accounts.services.account_lock`),
+so that two requests for one account (a double click, two representatives) run one after the
+other; the database constraints (one live instruction per account and offer, unique versions)
+back this up.
 """
 
 from collections.abc import Iterable
@@ -52,6 +53,7 @@ from tenders.instructions.models import (
     WithdrawalNoticeSigner,
 )
 from tenders.instructions.models import WithdrawalNotice as WithdrawalNoticeRecord
+from tenders.instructions.permissions import actor_for, may_act_on_account
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +138,7 @@ def raise_refusals(refusals: Iterable[Refusal]) -> None:
 
 def require_may_act(*, user: User, account: ClientAccount) -> None:
     permissions.require(
-        permissions.may_act_on_account(user=user, account=account),
+        may_act_on_account(user=user, account=account),
         "Only the firm's representatives and operations staff may act here.",
     )
 
@@ -188,7 +190,7 @@ def instruction_check(
         account=account,
         offer=offer,
         data=data,
-        actor=approval.actor if approval else permissions.actor_for(user=by),
+        actor=approval.actor if approval else actor_for(user=by),
         received_at=approval.received_at if approval else None,
     )
 
@@ -325,18 +327,6 @@ def offer_for_writing(offer: ExchangeOffer) -> ExchangeOffer:
             cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR SHARE", [offer.pk])
     return ExchangeOffer.objects.select_related("old_security", "new_security", "issuer").get(
         pk=offer.pk
-    )
-
-
-def lock_account(account: ClientAccount) -> ClientAccount:
-    """The account's row, locked for this transaction: every instruction write takes it
-    first."""
-    # of=("self",): lock the account's row only, not its firm's (which would queue every
-    # instruction of the firm behind each other).
-    return (
-        ClientAccount.objects.select_for_update(of=("self",))
-        .select_related("firm")
-        .get(pk=account.pk)
     )
 
 

@@ -16,9 +16,9 @@ from django.db import transaction
 from exchange_office import clock
 from exchange_office.formatting import describe_instant
 from notes.models import ExchangeOffer
-from tenders.accounts import permissions
 from tenders.accounts.models import ClientAccount
 from tenders.accounts.selectors import firm_deadlines
+from tenders.accounts.services import account_lock
 from tenders.approvals.models import ApprovalStatus, HeldInstruction, HoldReason
 from tenders.approvals.policy import above_threshold
 from tenders.approvals.selectors import awaiting_held, held_by_token
@@ -33,6 +33,7 @@ from tenders.documents.snapshots import document_snapshot_take
 from tenders.domain.lifecycle import Status
 from tenders.domain.rules import Actor, NoticeMethod
 from tenders.instructions.models import Instruction, InstructionChannel
+from tenders.instructions.permissions import actor_for
 from tenders.instructions.selectors import live_instruction
 from tenders.instructions.services import (
     CheckedInstruction,
@@ -44,7 +45,6 @@ from tenders.instructions.services import (
     instruction_deadline_refusals,
     instruction_record,
     instruction_transition,
-    lock_account,
     notice_of_withdrawal_refusals,
     offer_for_writing,
     raise_refusals,
@@ -77,7 +77,7 @@ def _hold_reason(
     after the firm's cutoff. A firm without a threshold has no second approval."""
     if account.firm.second_approval_threshold is None:
         return None
-    if permissions.actor_for(user=by) is Actor.OPERATIONS:
+    if actor_for(user=by) is Actor.OPERATIONS:
         cutoff = firm_deadlines(firm=account.firm, offer=offer).firm_cutoff
         return HoldReason.LATE if clock.now() >= cutoff else None
     if above_threshold(firm=account.firm, tendered=checked.tendered):
@@ -107,7 +107,7 @@ def instruction_submit(
     """Record a client's instruction (version 1, or a new one after a withdrawal); with
     `approval`, one that waited for `by` to approve it. One that needs a supervisor of the
     firm (four eyes) is held for them instead, and returned as held."""
-    account = lock_account(account)
+    account = account_lock(account)
     if (existing := _already_recorded(data.submission_token)) is not None:
         return existing  # the same form posted twice: a double click
     offer = offer_for_writing(offer)
@@ -150,7 +150,7 @@ def instruction_amend(
 ) -> Instruction | HeldInstruction:
     """Replace the live instruction by a new version; the old one stays, superseded. One that
     needs a supervisor of the firm is held for them instead (the live one stays as it is)."""
-    account = lock_account(instruction.account)
+    account = account_lock(instruction.account)
     if (existing := _already_recorded(data.submission_token)) is not None:
         return existing
     current = instruction_current(
@@ -205,7 +205,7 @@ def instruction_withdraw(
     """Withdraw the live instruction before the deadline, on the client's notice (recorded
     with it); it stays on record, withdrawn. With `approval`, a notice the client gave
     online, approved now by `by`."""
-    account = lock_account(instruction.account)
+    account = account_lock(instruction.account)
     require_may_act(user=by, account=account)
     online = approval is not None and approval.channel == InstructionChannel.ONLINE
     if (notice.method == NoticeMethod.ONLINE) != online:
@@ -214,7 +214,7 @@ def instruction_withdraw(
             if not online
             else "A client's online withdrawal is recorded as an online notice."
         )
-    actor = approval.actor if approval else permissions.actor_for(user=by)
+    actor = approval.actor if approval else actor_for(user=by)
     current = instruction_current(
         instruction=instruction,
         expected_version=expected_version,
@@ -247,7 +247,7 @@ def _record_held(held: HeldInstruction, by: User) -> Instruction:
     approval = SecondApproval(
         received_at=held.entered_at,
         received_wall_at=held.entered_wall_at,
-        actor=permissions.actor_for(user=held.entered_by),
+        actor=actor_for(user=held.entered_by),
         channel=InstructionChannel.PAPER,
         entered_by=held.entered_by,
     )

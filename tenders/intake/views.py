@@ -22,7 +22,6 @@ from exchange_office.http import AuthenticatedHttpRequest, refusal_text
 from notes.models import ExchangeOffer, OfferStatus
 from notes.selectors import offer_projected_entitlement
 from tenders.accounts import permissions
-from tenders.accounts.lookups import account_or_404, deadline_context, offer_or_404
 from tenders.accounts.models import ClientAccount
 from tenders.accounts.selectors import position_for
 from tenders.approvals.models import HeldInstruction
@@ -31,6 +30,7 @@ from tenders.approvals.services import held_instruction_reject
 from tenders.domain.lifecycle import OPEN
 from tenders.domain.rules import Actor
 from tenders.instructions.models import Instruction
+from tenders.instructions.permissions import actor_for
 from tenders.instructions.selectors import account_instructions
 from tenders.instructions.services import CheckedInstruction, InstructionInput, instruction_check
 from tenders.intake.forms import (
@@ -48,6 +48,7 @@ from tenders.intake.services import (
     instruction_submit,
     instruction_withdraw,
 )
+from tenders.lookups import account_or_404, deadline_context, offer_or_404
 
 
 def _closed(
@@ -94,7 +95,7 @@ def _signer_field(field: str, signers: Any) -> tuple[Any, str] | None:
 
 
 def _may_override_cutoff(request: HttpRequest) -> bool:
-    return permissions.actor_for(user=request.user) is Actor.OPERATIONS
+    return actor_for(user=request.user) is Actor.OPERATIONS
 
 
 class InstructionFormView(LoginRequiredMixin, View):

@@ -27,6 +27,7 @@ from notes.selectors import offer_last_change, offers_with_terms
 from tenders.accounts import permissions
 from tenders.accounts.models import ClientAccount
 from tenders.accounts.selectors import firm_deadlines, position_for
+from tenders.accounts.services import account_lock
 from tenders.approvals.permissions import may_supervise
 from tenders.approvals.policy import above_threshold
 from tenders.documents import tasks as document_tasks
@@ -38,6 +39,7 @@ from tenders.domain.lifecycle import OPEN
 from tenders.domain.rules import Actor, Refusal, Signature, deadline_refusals, signer_refusals
 from tenders.domain.tender import Voice, choice_text, tendered_principal
 from tenders.instructions.models import Instruction, InstructionChannel, InstructionChoice
+from tenders.instructions.permissions import may_act_on_account
 from tenders.instructions.selectors import live_instruction
 from tenders.instructions.services import (
     InstructionInput,
@@ -45,7 +47,6 @@ from tenders.instructions.services import (
     SignatureInput,
     WithdrawalNoticeInput,
     instruction_rules_check,
-    lock_account,
 )
 from tenders.intake.services import instruction_amend, instruction_submit, instruction_withdraw
 from tenders.letters.contexts import client_letter_context
@@ -381,7 +382,7 @@ def client_submission_create(*, link: ClientLink, data: OnlineInput) -> ClientSu
             .get(pk=link.pk)
         )
         # The account's row lock, as for any instruction write: one submission at a time.
-        lock_account(link.account)
+        account_lock(link.account)
         if data.submission_token is not None and (
             posted := ClientSubmission.objects.filter(
                 submission_token=data.submission_token
@@ -476,7 +477,7 @@ def client_submission_create(*, link: ClientLink, data: OnlineInput) -> ClientSu
 def _awaiting(submission: ClientSubmission) -> ClientSubmission:
     # The account's row first, as every instruction write and a new submission take it: two
     # writers never hold these two locks in opposite orders.
-    lock_account(submission.account)
+    account_lock(submission.account)
     locked = (
         ClientSubmission.objects.select_for_update(of=("self",))
         .select_related("account__firm", "offer", "link")
@@ -558,7 +559,7 @@ def client_submission_approve(*, submission: ClientSubmission, by: User) -> Inst
     as received when the client submitted it: a submission made before the firm's cutoff may
     be approved after it, but not at or after the expiration."""
     permissions.require(
-        permissions.may_act_on_account(user=by, account=submission.account),
+        may_act_on_account(user=by, account=submission.account),
         "Only the firm's representatives and operations may review a client's submission.",
     )
     submission = _awaiting(submission)
@@ -624,7 +625,7 @@ def client_submission_reject(
     """Turn a submission down with a reason the client is told by e-mail; their link still
     works, to submit again."""
     permissions.require(
-        permissions.may_act_on_account(user=by, account=submission.account),
+        may_act_on_account(user=by, account=submission.account),
         "Only the firm's representatives and operations may review a client's submission.",
     )
     if not reason.strip():

@@ -23,7 +23,6 @@ from notes.models import ExchangeOffer
 from notes.selectors import current_offer
 from tenders.accounts import permissions
 from tenders.accounts.forms import RevealTinForm
-from tenders.accounts.lookups import account_or_404, deadline_context, offer_or_404
 from tenders.accounts.models import ClientAccount
 from tenders.accounts.selectors import excluded_states, position_for
 from tenders.approvals.permissions import may_decide_held
@@ -41,6 +40,7 @@ from tenders.instructions.selectors import (
     page_with_list_columns,
 )
 from tenders.letters.selectors import account_contacts
+from tenders.lookups import account_or_404, deadline_context, offer_or_404
 from tenders.online.letters import client_letter_issue
 from tenders.online.models import ClientSubmission
 from tenders.online.selectors import (

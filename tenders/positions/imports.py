@@ -29,6 +29,7 @@ from notes.models import Security
 from notes.selectors import current_offer
 from tenders.accounts import permissions
 from tenders.accounts.models import AccountOwner, BrokerFirm, ClientAccount, Position
+from tenders.accounts.services import accounts_lock
 from tenders.domain.owners import OwnerOnFile, OwnersPlan, plan_owners
 from tenders.instructions.models import Instruction, InstructionSigner
 from tenders.positions import bulk
@@ -195,12 +196,7 @@ def _lock(ids: dict[tuple[int, str], int]) -> None:
     """Lock the accounts' rows in primary-key order, as the instruction services do (by firm
     for a large file: the whole firm's accounts, for the import's few seconds)."""
     for where, _ in _scopes(ids):
-        list(
-            ClientAccount.objects.select_for_update(of=("self",))
-            .filter(**where)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
+        accounts_lock(**where)
 
 
 def _related(where: dict[str, Any], prefix: str) -> dict[str, Any]:

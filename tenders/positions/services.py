@@ -14,7 +14,8 @@ from django.db.models import Q
 from exchange_office import clock
 from exchange_office.formatting import dollars, long_date
 from notes.models import OfferStatus
-from tenders.accounts.models import ClientAccount, Position
+from tenders.accounts.models import Position
+from tenders.accounts.services import accounts_lock
 from tenders.domain.lifecycle import OPEN, Status
 from tenders.domain.tender import tendered_principal
 from tenders.instructions.models import Instruction, InstructionStatus
@@ -101,7 +102,7 @@ def position_save(*, position: Position, by: User) -> Position:
     account's row is locked first, as the instruction services do, so that a tender and a
     change of position cannot pass each other."""
     if position.account_id is not None:
-        ClientAccount.objects.select_for_update(of=("self",)).filter(pk=position.account_id).first()
+        accounts_lock(pk=position.account_id)
     position.full_clean()
     position_check(position=position)
     position._history_user = by  # type: ignore[attr-defined]  # simple-history reads it

@@ -19,7 +19,8 @@ from django.db.models import Q, QuerySet
 from exchange_office import clock
 from exchange_office.formatting import dollars
 from notes.models import ExchangeOffer
-from tenders.accounts.models import BrokerFirm, Position
+from tenders.accounts.models import BrokerFirm
+from tenders.accounts.selectors import principal_held
 from tenders.domain.lifecycle import LIVE, OPEN, Status
 from tenders.domain.submission import (
     AgentMessage,
@@ -189,11 +190,9 @@ def submission_plan(
     instructions = {
         i.pk: i for i in rows.select_related("account").order_by("account__account_number")
     }
-    positions = dict(
-        Position.objects.filter(
-            account_id__in={i.account_id for i in instructions.values()},
-            security_id=offer.old_security_id,
-        ).values_list("account_id", "principal")
+    positions = principal_held(
+        security_id=offer.old_security_id,
+        account_ids=sorted({i.account_id for i in instructions.values()}),
     )
     messages: list[AgentMessage] = []
     held_back: list[str] = []

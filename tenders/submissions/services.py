@@ -21,7 +21,9 @@ from exchange_office.formatting import describe_instant, dollars
 from notes.models import ExchangeOffer, OfferStatus
 from tenders.accounts import permissions
 from tenders.accounts.command_line import command_line_user, shell_login
-from tenders.accounts.models import BrokerFirm, ClientAccount, Position
+from tenders.accounts.models import BrokerFirm
+from tenders.accounts.selectors import principal_held
+from tenders.accounts.services import accounts_lock
 from tenders.domain.lifecycle import Status
 from tenders.domain.submission import AgentMessage, MessageKind
 from tenders.domain.tender import tendered_principal
@@ -49,12 +51,8 @@ def _lock(*, offer: ExchangeOffer, firm: BrokerFirm) -> tuple[ExchangeOffer, Bro
     accounts of the firm can still be written), then its accounts with instructions for the
     offer in order, as the other writes lock them before their instructions."""
     firm = BrokerFirm.objects.select_for_update(no_key=True).get(pk=firm.pk)
-    accounts = Instruction.objects.filter(offer=offer, account__firm=firm).values("account_id")
-    list(
-        ClientAccount.objects.select_for_update(of=("self",))
-        .filter(pk__in=accounts)
-        .order_by("pk")
-        .values_list("pk", flat=True)
+    accounts_lock(
+        pk__in=Instruction.objects.filter(offer=offer, account__firm=firm).values("account_id")
     )
     return ExchangeOffer.objects.select_related("old_security").get(pk=offer.pk), firm
 
@@ -194,23 +192,15 @@ def instructions_submit_to_agent(
     ids = {i.pk for i in instructions}
     # Lock the accounts first, in order, as the other writes do: locking an instruction before
     # its account deadlocks with a representative amending or withdrawing it at that moment.
-    accounts = Instruction.objects.filter(pk__in=ids).values("account_id")
-    list(
-        ClientAccount.objects.select_for_update()
-        .filter(pk__in=accounts)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    accounts_lock(pk__in=Instruction.objects.filter(pk__in=ids).values("account_id"))
     locked = list(
         Instruction.objects.select_for_update()
         .filter(pk__in=ids, offer=offer, status=InstructionStatus.RECEIVED)
         .select_related("account")
         .order_by("account_id")
     )
-    positions = dict(
-        Position.objects.filter(
-            account_id__in=[i.account_id for i in locked], security_id=offer.old_security_id
-        ).values_list("account_id", "principal")
+    positions = principal_held(
+        security_id=offer.old_security_id, account_ids=[i.account_id for i in locked]
     )
     submitted, refused = [], []
     for instruction in locked:

@@ -9,6 +9,7 @@ from tenders.accounts.roles import operations_role_revoke
 from tenders.bulk_runs.actions import bulk_run_resume
 from tenders.documents.services import document_regenerate
 from tenders.domain.rules import Actor
+from tenders.instructions import permissions as instruction_permissions
 from tenders.models import BulkRun, ClientAccount, OutboxMessage, OutboxStatus
 from tenders.offers.consummation import confirmations_issue
 from tenders.outbox.actions import outbox_message_resend
@@ -26,30 +27,30 @@ def other_firm_account() -> ClientAccount:
 def test_a_representative_may_act_on_the_firms_accounts_only(
     rep, account, other_firm_account
 ) -> None:
-    assert permissions.may_act_on_account(user=rep, account=account)
-    assert not permissions.may_act_on_account(user=rep, account=other_firm_account)
+    assert instruction_permissions.may_act_on_account(user=rep, account=account)
+    assert not instruction_permissions.may_act_on_account(user=rep, account=other_firm_account)
 
 
 def test_operations_may_act_on_every_firms_accounts(ops, account, other_firm_account) -> None:
-    assert permissions.may_act_on_account(user=ops, account=account)
-    assert permissions.may_act_on_account(user=ops, account=other_firm_account)
+    assert instruction_permissions.may_act_on_account(user=ops, account=account)
+    assert instruction_permissions.may_act_on_account(user=ops, account=other_firm_account)
 
 
 def test_staff_without_the_operations_role_may_not_act(account) -> None:
     staff = factories.StaffUserFactory()
-    assert not permissions.may_act_on_account(user=staff, account=account)
+    assert not instruction_permissions.may_act_on_account(user=staff, account=account)
     assert not permissions.sees_all_firms(user=staff)
 
 
 def test_an_inactive_operator_may_not_act(ops, account) -> None:
     ops.is_active = False
-    assert not permissions.may_act_on_account(user=ops, account=account)
+    assert not instruction_permissions.may_act_on_account(user=ops, account=account)
     assert not may_submit_to_agent(user=ops)
 
 
 def test_only_operations_act_after_the_cutoff(rep, ops) -> None:
-    assert permissions.actor_for(user=rep) is Actor.REPRESENTATIVE
-    assert permissions.actor_for(user=ops) is Actor.OPERATIONS
+    assert instruction_permissions.actor_for(user=rep) is Actor.REPRESENTATIVE
+    assert instruction_permissions.actor_for(user=ops) is Actor.OPERATIONS
 
 
 def test_accounts_are_scoped_to_the_firm_or_to_every_firm_for_operations(

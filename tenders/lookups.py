@@ -1,5 +1,7 @@
-"""Lookups the representative's pages share, whichever concern's page they are on: the offer
-they work on, an account the user may see (404 otherwise), and the deadlines shown beside it."""
+"""Lookups the representative's pages share, whichever concern's page they are on (the
+instruction form, the account page, the review queue): the offer they work on, an account the
+user may see (404 otherwise), and the deadlines shown beside it. A module of its own, above the
+concerns it reads, so that no views module imports another's."""
 
 from typing import Any
 
