@@ -26,10 +26,6 @@ def account_instructions(*, account: ClientAccount, offer: ExchangeOffer) -> Que
     )
 
 
-def latest_instruction(*, account: ClientAccount, offer: ExchangeOffer) -> Instruction | None:
-    return account_instructions(account=account, offer=offer).first()
-
-
 def live_instruction(*, account: ClientAccount, offer: ExchangeOffer) -> Instruction | None:
     """The account's instruction for the offer that counts (received, submitted or accepted):
     at most one, which a database constraint repeats."""

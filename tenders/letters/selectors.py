@@ -65,10 +65,6 @@ def accounts_with_position(
     return accounts.select_related("firm").prefetch_related("owners").order_by("pk")
 
 
-def reminders_for_account(*, account: ClientAccount) -> QuerySet[Reminder]:
-    return Reminder.objects.filter(account=account).select_related("message", "letter", "by")
-
-
 def reminded_on(*, offer: ExchangeOffer, day: date) -> set[int]:
     """The accounts reminded on that business day (at most once a day)."""
     return set(
