@@ -316,7 +316,9 @@ def _shoot(page: Page, control: Locator, focus: Callable[[Locator], None]) -> Sh
 
 @pytest.fixture
 def focus_page(page: Page) -> Page:
-    page.emulate_media(reduced_motion="reduce")  # no transition half-way in a screenshot
+    # No transition half-way in a screenshot, and no smooth scrolling (Bootstrap's, without
+    # reduced motion) moving the control after its box is measured.
+    page.emulate_media(reduced_motion="reduce")
     return page
 
 
