@@ -7,8 +7,10 @@ recorded), the documents and e-mails are `tenders.documents` and `tenders.outbox
 The letter of an account is issued once per occasion: the offer as it stands after its last
 extension or amendment of the terms (none yet: the first letter). Its snapshot is taken when
 it is first asked for (a bulk run, a representative printing it, a reminder); after an
-extension a new occasion gives a new letter and the old one is kept. Sending is recorded per
-client (`LetterDispatch`): e-mailed through the outbox, or printed for mailing.
+extension a new occasion gives a new letter and the old one is kept. Sending is recorded once
+per client and occasion (`LetterDispatch`, keyed by the letter's key): e-mailed through the
+outbox, or printed for mailing. A run leaves out the letters another run has taken (its items'
+occasions), so repeated or racing runs send each letter once.
 
 A reminder goes to each client with a position who has not answered (no live or accepted
 instruction), while the firm's cutoff is ahead, at most once per business day: the database

@@ -60,7 +60,8 @@ def scene(account: ClientAccount, offer: Any, rep: Any) -> None:
 
     message = OutboxMessage.objects.get()
     LetterDispatch.objects.create(
-        document=document, account=account, offer=offer, channel="email", run=run,
+        key=document.key, document=document, account=account, offer=offer, channel="email",
+        run=run,
         message=message, business_at=document.generated_at, wall_at=document.generated_at,
     )  # fmt: skip
     Reminder.objects.create(
