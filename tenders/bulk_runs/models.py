@@ -3,6 +3,7 @@ leases."""
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from exchange_office.formatting import timestamp
 from notes.models import ExchangeOffer
@@ -67,6 +68,13 @@ class BulkRunItem(models.Model):
         Instruction, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     key = models.CharField(max_length=KEY_LENGTH, help_text="The document's key.")
+    occasion = models.CharField(
+        max_length=KEY_LENGTH,
+        blank=True,
+        help_text="What the item sends once, across runs (a client letter's or payment "
+        "notice's key): a run started again, or racing this one, leaves it out. Blank where "
+        "a run may issue again what is issued once anyway (confirmations).",
+    )
     status = models.CharField(
         max_length=8, choices=BulkItemStatus.choices, default=BulkItemStatus.PENDING
     )
@@ -83,7 +91,12 @@ class BulkRunItem(models.Model):
 
     class Meta:
         ordering = ["run", "id"]
-        constraints = [models.UniqueConstraint(fields=["run", "key"], name="bulk_item_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "key"], name="bulk_item_once"),
+            models.UniqueConstraint(
+                fields=["occasion"], condition=~Q(occasion=""), name="bulk_item_once_per_occasion"
+            ),
+        ]
         indexes = [models.Index(fields=["run", "status"], name="bulk_item_run_status")]
 
     def __str__(self) -> str:

@@ -35,11 +35,13 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class BulkItemInput:
-    """One document a run issues: its key, for an account (and an instruction)."""
+    """One document a run issues: its key, for an account (and an instruction); and what it
+    sends once across runs, if anything (`occasion`: a client letter's key)."""
 
     key: DocumentKey
     account_id: int
     instruction_id: int | None = None
+    occasion: str = ""
 
 
 @transaction.atomic
@@ -52,21 +54,30 @@ def bulk_run_start(
     delivery: str = "",
 ) -> BulkRun:
     """A run that issues the document of each item (finished at once if there are none), and
-    for client letters sends each (`delivery`). The caller queues its drains."""
+    for client letters sends each (`delivery`). An item whose occasion another run holds
+    already is left out (ON CONFLICT DO NOTHING: a run racing this one waits for it, then
+    skips what it took). The caller queues its drains."""
     run = BulkRun.objects.create(
         offer=offer, kind=kind, delivery=delivery, created_by=by, created_at=clock.wall_now()
     )
+    # In the order of their occasions: two runs racing over the same accounts take them in
+    # the same order, so one waits for the other instead of each waiting for the other.
     BulkRunItem.objects.bulk_create(
-        (
-            BulkRunItem(
-                run=run,
-                key=str(item.key),
-                account_id=item.account_id,
-                instruction_id=item.instruction_id,
-            )
-            for item in items
+        sorted(
+            (
+                BulkRunItem(
+                    run=run,
+                    key=str(item.key),
+                    account_id=item.account_id,
+                    instruction_id=item.instruction_id,
+                    occasion=item.occasion,
+                )
+                for item in items
+            ),
+            key=lambda row: (row.occasion, row.key),
         ),
         batch_size=1000,
+        ignore_conflicts=True,
     )
     if not run.items.exists():
         run.status, run.finished_at = BulkRunStatus.FINISHED, clock.wall_now()

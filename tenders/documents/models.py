@@ -134,9 +134,14 @@ class DocumentSnapshot(models.Model):
 class LetterDispatch(Stamped):
     """A client letter sent to a client: e-mailed through the outbox, or printed for mailing
     (a client without an e-mail address, or by choice). Who was sent which letter, and when:
-    a bulk run records one per account (its database constraint makes a retried drain record
-    none twice)."""
+    once per occasion (the letter's key: its account and the offer as it stands), whichever
+    run or drain gets there first; the database refuses a second (`letter_sent_once`)."""
 
+    key = models.CharField(
+        max_length=KEY_LENGTH,
+        help_text="The occasion: the letter's key (client_letter:o3:a17:e7). One sending per "
+        "key; a new letter after an extension or a change of terms is a new occasion.",
+    )
     document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="dispatches")
     account = models.ForeignKey(ClientAccount, on_delete=models.PROTECT, related_name="+")
     offer = models.ForeignKey(ExchangeOffer, on_delete=models.PROTECT, related_name="+")
@@ -166,7 +171,8 @@ class LetterDispatch(Stamped):
                 fields=["run", "account"],
                 condition=models.Q(run__isnull=False),
                 name="letter_dispatch_once_per_run",
-            )
+            ),
+            models.UniqueConstraint(fields=["key"], name="letter_sent_once"),
         ]
 
     def __str__(self) -> str:

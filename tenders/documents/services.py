@@ -255,14 +255,14 @@ def letter_dispatch(
     *, document: Document, delivery: str, run_id: int | None = None, by: User | None = None
 ) -> LetterDispatch:
     """Send an issued client letter: e-mailed with the PDF attached (delivery "email", when
-    the account has an address), otherwise recorded as printed for mailing. Within a bulk run,
-    once per account: a drain that handles the item again finds it sent."""
+    the account has an address), otherwise recorded as printed for mailing. Once per occasion
+    (the letter's key), whichever run or drain comes first: a later call, or one racing it,
+    returns the sending recorded, and sends nothing."""
     if document.kind != DocumentKind.CLIENT_LETTER:
         raise ValueError(f"{document} is not a client letter")
-    if run_id is not None:
-        sent = LetterDispatch.objects.filter(run_id=run_id, account_id=document.account_id).first()
-        if sent is not None:
-            return sent
+    sent = LetterDispatch.objects.filter(key=document.key).first()
+    if sent is not None:
+        return sent
     occasion = _occasion(DocumentKey.parse(document.key))
     try:
         with transaction.atomic():
@@ -270,6 +270,7 @@ def letter_dispatch(
             if delivery == LetterDelivery.EMAIL:
                 message = _email_document(document, occasion, by=by)
             return LetterDispatch.objects.create(
+                key=document.key,
                 document=document,
                 account_id=document.account_id,
                 offer_id=document.offer_id,
@@ -280,5 +281,6 @@ def letter_dispatch(
                 by=by,
             )
     except IntegrityError:
-        # Another drain of the run sent it at the same moment: theirs is the one recorded.
-        return LetterDispatch.objects.get(run_id=run_id, account_id=document.account_id)
+        # Sent at the same moment by another drain (its e-mail, or its record, came first):
+        # theirs is the one recorded, and this transaction's e-mail was never queued.
+        return LetterDispatch.objects.get(key=document.key)

@@ -97,7 +97,9 @@ def document_snapshots_record(
     ]
     taken = _existing_keys([row.key for row in rows], batch_size)
     new = [row for row in rows if row.key not in taken]
-    DocumentSnapshot.objects.bulk_create(new, batch_size=batch_size)
+    # ON CONFLICT DO NOTHING: a key another transaction records meanwhile (two runs racing)
+    # keeps its snapshot; this one waits for it and skips the key instead of failing.
+    DocumentSnapshot.objects.bulk_create(new, batch_size=batch_size, ignore_conflicts=True)
     return [row.key for row in new]
 
 

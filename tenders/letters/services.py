@@ -1,5 +1,6 @@
 """Writes: what was sent about the letter. A reminder is recorded with its e-mail, at most once
-per client and business day (the database refuses a second: `reminder_once_a_day`)."""
+per client and business day (the database refuses a second: `reminder_once_a_day`, and the
+e-mail's occasion, `reminder_key`)."""
 
 from datetime import date, datetime
 
@@ -11,6 +12,12 @@ from tenders.accounts.models import ClientAccount
 from tenders.documents.models import Document
 from tenders.letters.models import Reminder
 from tenders.outbox.models import OutboxMessage
+
+
+def reminder_key(*, offer: ExchangeOffer, account: ClientAccount, day: date) -> str:
+    """The occasion of a reminder, its e-mail's key: the client, the offer and the business
+    day (reminder:o3:a17:d2001-08-20)."""
+    return f"reminder:o{offer.pk}:a{account.pk}:d{day.isoformat()}"
 
 
 def reminder_record(

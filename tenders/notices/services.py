@@ -264,7 +264,9 @@ def payment_notices_queue(*, offer: ExchangeOffer, by: User) -> BulkRun | None:
         offer=offer,
         kind=DocumentKind.PAYMENT_NOTICE,
         items=(
-            bulk_runs.BulkItemInput(key=item.key, account_id=item.account.pk)
+            bulk_runs.BulkItemInput(
+                key=item.key, account_id=item.account.pk, occasion=str(item.key)
+            )
             for item in snapshots
             if str(item.key) in recorded
         ),

@@ -77,9 +77,19 @@ class ClientLetterActionsMixin:
                 text = refusal_text(exc)
                 self.message_user(request, f"{firm.name}: {text}", messages.ERROR)
                 continue
+            count = run.items.count()
+            if not count:
+                self.message_user(
+                    request,
+                    f"{firm.name}: nothing to send: each client's letter for the offer as it "
+                    "stands was sent already, or another run is sending it (see Client letters "
+                    "sent).",
+                    messages.WARNING,
+                )
+                continue
             self.message_user(
                 request,
-                f"{firm.name}: client letters for {run.items.count()} client(s), "
+                f"{firm.name}: client letters for {count} client(s), "
                 f"{LetterDelivery(delivery).label.lower()} (see Bulk runs for the progress).",
             )
 

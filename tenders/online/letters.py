@@ -7,8 +7,10 @@ recorded), the documents and e-mails are `tenders.documents` and `tenders.outbox
 The letter of an account is issued once per occasion: the offer as it stands after its last
 extension or amendment of the terms (none yet: the first letter). Its snapshot is taken when
 it is first asked for (a bulk run, a representative printing it, a reminder); after an
-extension a new occasion gives a new letter and the old one is kept. Sending is recorded per
-client (`LetterDispatch`): e-mailed through the outbox, or printed for mailing.
+extension a new occasion gives a new letter and the old one is kept. Sending is recorded once
+per client and occasion (`LetterDispatch`, keyed by the letter's key): e-mailed through the
+outbox, or printed for mailing. A run leaves out the letters another run has taken (its items'
+occasions), so repeated or racing runs send each letter once.
 
 A reminder goes to each client with a position who has not answered (no live or accepted
 instruction), while the firm's cutoff is ahead, at most once per business day: the database
@@ -43,7 +45,7 @@ from tenders.documents.snapshots import SnapshotInput, document_snapshots_record
 from tenders.domain.lifecycle import LIVE
 from tenders.letters.contexts import client_letter_context
 from tenders.letters.selectors import accounts_with_position, reminded_on
-from tenders.letters.services import reminder_record
+from tenders.letters.services import reminder_key, reminder_record
 from tenders.online.permissions import may_print_client_letter, may_send_client_letters
 from tenders.online.selectors import client_link_url
 from tenders.online.services import client_link_issue, client_links_issue
@@ -133,7 +135,12 @@ def client_letters_send(
         offer=offer,
         kind=DocumentKind.CLIENT_LETTER,
         delivery=delivery,
-        items=(bulk_runs.BulkItemInput(key=key, account_id=key.account_id or 0) for key in keys),
+        # Each letter is sent once (its key): a client whose letter of this occasion another
+        # run has taken, or sent, gets no item here.
+        items=(
+            bulk_runs.BulkItemInput(key=key, account_id=key.account_id or 0, occasion=str(key))
+            for key in keys
+        ),
         by=by,
     )
     if run.status == BulkRunStatus.RUNNING:
@@ -215,6 +222,7 @@ def _remind(
     try:
         with transaction.atomic():
             message = outbox.outbox_message_create(
+                key=reminder_key(offer=offer, account=account, day=today),
                 account=account,
                 offer=offer,
                 to=account.email,

@@ -652,6 +652,7 @@ def client_submission_reject(
             + f"{account.firm.name}\n{account.firm.address}\n"
         )
         message = outbox.outbox_message_create(
+            key=f"submission_rejected:s{submission.pk}",  # a submission is turned down once
             account=account,
             offer=submission.offer,
             to=account.email,

@@ -18,7 +18,8 @@ class OutboxStatus(models.TextChoices):
 
 
 class OutboxMessage(models.Model):
-    """One e-mail to a client: a document attached, or a notice on its own (an extension).
+    """One e-mail to a client: a document attached, or a notice on its own (an extension),
+    once per occasion (its key).
     The attempt is recorded before the SMTP call, with the worker that holds it and a lease,
     so a retried task never sends twice by itself: a message whose worker is gone, or whose
     lease ran out, while `sending` becomes `unknown` (the sweep), and operations decide: mark
@@ -39,9 +40,9 @@ class OutboxMessage(models.Model):
     )
     key = models.CharField(
         max_length=100,
-        blank=True,
-        help_text="A notice sent as an e-mail alone: its occasion (one message per account "
-        "and occasion). Blank for a document's e-mail and for a copy sent again.",
+        help_text="The occasion it is sent for (a document's key, or a notice's such as "
+        "extension:e7:a17, reminder:o3:a17:d2001-08-20): one message per occasion; a copy sent "
+        "again by a person keeps the key and names the message it resends.",
     )
     to = models.EmailField()
     subject = models.CharField(max_length=300)
@@ -83,7 +84,14 @@ class OutboxMessage(models.Model):
         ]
         indexes = [models.Index(fields=["status"], name="outbox_status")]
         constraints = [
-            models.UniqueConstraint(fields=["key"], condition=~Q(key=""), name="outbox_notice_once")
+            # Every e-mail names its occasion, and only a person's resend repeats one: a run
+            # repeated or racing another finds the occasion taken and sends nothing.
+            models.CheckConstraint(condition=~Q(key=""), name="outbox_message_has_occasion"),
+            models.UniqueConstraint(
+                fields=["key"],
+                condition=Q(resend_of__isnull=True),
+                name="outbox_once_per_occasion",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -41,17 +41,24 @@ def outbox_message_create(
     subject: str,
     body: str,
     by: User | None,
+    key: str = "",
     resend_of: OutboxMessage | None = None,
 ) -> OutboxMessage:
-    """Record an e-mail to send (a document's: its account and offer are the document's);
-    the caller queues its sending once this commits."""
+    """Record an e-mail to send for its occasion, `key` (a document's: its account, offer and
+    key are the document's), in the caller's transaction; the caller queues its sending once
+    this commits. IntegrityError if the occasion has its e-mail already (a racing run: the
+    caller's transaction skips it), unless this is a person's resend (`resend_of`)."""
     if document is not None:
         account_id, offer_id = document.account_id, document.offer_id
+        key = key or document.key
     elif account is not None and offer is not None:
         account_id, offer_id = account.pk, offer.pk
     else:
         raise TypeError("an e-mail without a document needs its account and offer")
+    if not key:
+        raise TypeError("an e-mail without a document needs its occasion's key")
     return OutboxMessage.objects.create(
+        key=key,
         account_id=account_id,
         offer_id=offer_id,
         document=document,
@@ -66,7 +73,8 @@ def outbox_message_create(
 
 def outbox_message_copy(*, message: OutboxMessage, by: User) -> OutboxMessage:
     """A new queued copy of a message a person decided to send again (after a failure, or an
-    attempt of unknown outcome); the old one stays as it was."""
+    attempt of unknown outcome), recorded as a resend of its occasion (same key, `resend_of`);
+    the old one stays as it was."""
     if message.status == OutboxStatus.QUEUED:
         raise ValidationError(f"Message {message.pk} is still queued: it will be sent.")
     if message.status == OutboxStatus.SENDING:
@@ -82,6 +90,7 @@ def outbox_message_copy(*, message: OutboxMessage, by: User) -> OutboxMessage:
         subject=message.subject,
         body=message.body,
         by=by,
+        key=message.key,
         resend_of=message,
     )
 

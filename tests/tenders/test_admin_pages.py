@@ -28,8 +28,8 @@ def scene(account: ClientAccount, offer: Any, rep: Any) -> None:
     from tenders.models import BulkRun, BulkRunItem, OutboxMessage, TinReveal
 
     OutboxMessage.objects.create(
-        document=document, account=account, offer=offer, to="c@example.com", subject="s",
-        body="", queued_at=document.generated_at,
+        key=document.key, document=document, account=account, offer=offer, to="c@example.com",
+        subject="s", body="", queued_at=document.generated_at,
     )  # fmt: skip
     run = BulkRun.objects.create(offer=offer, created_by=rep, created_at=document.generated_at)
     BulkRunItem.objects.create(
@@ -60,7 +60,8 @@ def scene(account: ClientAccount, offer: Any, rep: Any) -> None:
 
     message = OutboxMessage.objects.get()
     LetterDispatch.objects.create(
-        document=document, account=account, offer=offer, channel="email", run=run,
+        key=document.key, document=document, account=account, offer=offer, channel="email",
+        run=run,
         message=message, business_at=document.generated_at, wall_at=document.generated_at,
     )  # fmt: skip
     Reminder.objects.create(

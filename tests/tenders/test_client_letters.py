@@ -15,27 +15,33 @@ from typing import Any
 
 import pdfplumber
 import pytest
+from django.contrib.auth.models import User
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
-from django.db import IntegrityError, close_old_connections
+from django.db import IntegrityError, close_old_connections, transaction
 from django.urls import reverse
 
 from exchange_office import clock
 from tenders.bulk_runs.services import bulk_run_drain
 from tenders.documents.services import letter_dispatch
 from tenders.models import (
+    BulkRunItem,
     Document,
     DocumentKind,
     InstructionStatus,
     LetterDispatch,
     OutboxMessage,
+    OutboxStatus,
     Reminder,
 )
 from tenders.offers.lifecycle import offer_extend
 from tenders.online.letters import client_letter_issue, client_letters_send, reminders_send
+from tenders.outbox.actions import outbox_message_resend
+from tenders.outbox.services import outbox_message_create
 from tests import factories
 from tests.tenders.conftest import AUG_20, CUTOFF, NY, ONE_SECOND, POSTGRES_RACES
+from tests.tenders.test_races import race
 
 pytestmark = pytest.mark.django_db
 
@@ -250,6 +256,117 @@ def test_after_an_extension_a_second_run_sends_the_new_letter_and_keeps_the_firs
     assert len(mail.outbox) == 4  # HB-1 and HB-2, twice
 
 
+# Once per client and occasion: repeated runs send nothing twice
+
+
+def test_a_repeated_letter_run_sends_nothing_twice(
+    offer: Any, firm: Any, ops: Any, book: dict[str, Any], fake_pdf: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        client_letters_send(offer=offer, firm=firm, delivery="email", by=ops)
+        again = client_letters_send(offer=offer, firm=firm, delivery="email", by=ops)
+        client_letters_send(offer=offer, firm=firm, delivery="print", by=ops)
+    assert (again.items.count(), again.get_status_display()) == (0, "Finished")
+    assert len(mail.outbox) == 2  # HB-1 and HB-2, once
+    assert BulkRunItem.objects.count() == LetterDispatch.objects.count() == 3
+    assert OutboxMessage.objects.count() == 2
+
+
+def test_a_run_for_the_whole_office_after_one_firms_adds_only_the_other_firms_clients(
+    offer: Any, firm: Any, ops: Any, book: dict[str, Any], fake_pdf: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        client_letters_send(offer=offer, firm=firm, delivery="email", by=ops)
+        office = client_letters_send(offer=offer, firm=None, delivery="email", by=ops)
+        again = client_letters_send(offer=offer, firm=book["other"], delivery="email", by=ops)
+    assert [item.account for item in office.items.all()] == [book["other_firm"]]
+    assert again.items.count() == 0
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "ms@clients.example", "one@clients.example", "two@clients.example",
+    ]  # fmt: skip
+
+
+def test_each_letter_e_mail_carries_its_occasion(
+    offer: Any, firm: Any, ops: Any, book: dict[str, Any], fake_pdf: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        client_letters_send(offer=offer, firm=firm, delivery="email", by=ops)
+    sent = LetterDispatch.objects.get(account=book["mailed"])
+    occasion = f"client_letter:o{offer.pk}:a{book['mailed'].pk}:e0"
+    assert (sent.key, sent.message.key, sent.document.key) == (occasion,) * 3
+    assert BulkRunItem.objects.get(account=book["mailed"]).occasion == occasion
+
+
+def test_the_database_refuses_a_second_sending_of_a_letter(
+    offer: Any, firm: Any, ops: Any, book: dict[str, Any], fake_pdf: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        client_letters_send(offer=offer, firm=firm, delivery="email", by=ops)
+    sent = LetterDispatch.objects.get(account=book["mailed"])
+    message, item = sent.message, BulkRunItem.objects.get(account=book["mailed"])
+    for row in (sent, message, item):
+        row.pk = None
+        with pytest.raises(IntegrityError), transaction.atomic():
+            row.save()
+
+
+def test_a_new_letter_after_an_extension_is_a_new_occasion_sent_once(
+    offer: Any, firm: Any, ops: Any, book: dict[str, Any], fake_pdf: Any, at: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        client_letters_send(offer=offer, firm=firm, delivery="email", by=ops)
+    at(datetime(2001, 9, 5, 8, 30, tzinfo=NY))
+    offer_extend(
+        offer=offer,
+        new_expiration=datetime(2001, 9, 17, 17, 0, tzinfo=NY),
+        reason="short of the minimum",
+        announcement="Extended to 5:00 p.m. on Sep 17, 2001",
+        by=ops,
+    )
+    offer.refresh_from_db()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        second = client_letters_send(offer=offer, firm=firm, delivery="email", by=ops)
+        third = client_letters_send(offer=offer, firm=firm, delivery="email", by=ops)
+    assert (second.items.count(), third.items.count()) == (3, 0)
+    assert sorted(m.to[0] for m in mail.outbox) == ["one@clients.example", "two@clients.example"]
+    new_letters = LetterDispatch.objects.exclude(key__endswith=":e0").filter(channel="email")
+    assert sorted(m.attachments[0][0] for m in mail.outbox) == sorted(
+        sent.document.filename for sent in new_letters
+    )
+    assert LetterDispatch.objects.filter(account=book["mailed"]).count() == 2
+
+
+def test_a_persons_resend_of_a_letter_is_sent_and_recorded_as_a_resend(
+    offer: Any, firm: Any, ops: Any, book: dict[str, Any], fake_pdf: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        client_letters_send(offer=offer, firm=firm, delivery="email", by=ops)
+    first = LetterDispatch.objects.get(account=book["mailed"]).message
+    OutboxMessage.objects.filter(pk=first.pk).update(status=OutboxStatus.FAILED)
+    first.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        again = outbox_message_resend(message=first, by=ops)
+        client_letters_send(offer=offer, firm=firm, delivery="email", by=ops)
+    assert (again.key, again.resend_of, again.status) == (first.key, first, OutboxStatus.QUEUED)
+    again.refresh_from_db()
+    assert again.status == OutboxStatus.SENT
+    assert [m.to[0] for m in mail.outbox].count("one@clients.example") == 2
+
+
+def test_an_e_mail_without_a_document_needs_its_occasion(offer: Any, account: Any) -> None:
+    with pytest.raises(TypeError, match="needs its occasion's key"):
+        outbox_message_create(
+            account=account, offer=offer, to="c@example.com", subject="s", body="", by=None
+        )
+
+
 def test_a_representative_cannot_start_a_bulk_run(
     offer: Any, firm: Any, rep: Any, book: dict[str, Any]
 ) -> None:
@@ -461,6 +578,14 @@ def test_the_next_business_day_a_client_is_reminded_again(
     assert Reminder.objects.filter(account=book["mailed"]).count() == 2
 
 
+def test_a_reminder_e_mail_carries_its_occasion_the_client_and_the_business_day(
+    offer: Any, firm: Any, book: dict[str, Any], answered: Any, fake_pdf: Any
+) -> None:
+    reminders_send(offer=offer, firm=firm)
+    reminder = Reminder.objects.get()
+    assert reminder.message.key == f"reminder:o{offer.pk}:a{book['mailed'].pk}:d2001-08-20"
+
+
 def test_the_database_refuses_a_second_reminder_the_same_business_day(
     offer: Any, firm: Any, book: dict[str, Any], answered: Any, fake_pdf: Any
 ) -> None:
@@ -585,3 +710,52 @@ def test_racing_reminder_runs_send_one_reminder_per_client(
     assert errors == []
     assert sum(results) == 1
     assert Reminder.objects.count() == 1
+
+
+# Racing letter runs: four operators sending the letter at once
+
+
+@pytest.fixture
+def forty_clients(offer: Any) -> dict[str, Any]:
+    """40 clients with an e-mail address in three firms, 13 of them at the first."""
+    firms = [factories.BrokerFirmFactory(name=f"Firm {n}") for n in (1, 2, 3)]
+    for n in range(40):
+        firm = firms[0] if n < 13 else firms[1] if n < 27 else firms[2]
+        _client(firm, offer, f"RC-{n:03d}", email=f"client{n}@clients.example")
+    return {"firms": firms, "ops": User.objects.create_superuser("ops-super", password=None)}
+
+
+def _letters_sent() -> tuple[int, int, int, int]:
+    return (
+        OutboxMessage.objects.count(),
+        len({m.to[0] for m in mail.outbox}),
+        BulkRunItem.objects.count(),
+        LetterDispatch.objects.count(),
+    )
+
+
+@_postgres_races
+def test_four_racing_letter_runs_send_one_e_mail_per_client_and_a_repeat_run_none(
+    offer: Any, forty_clients: dict[str, Any], fake_pdf: Any
+) -> None:
+    ops = forty_clients["ops"]
+    race(4, lambda: client_letters_send(offer=offer, firm=None, delivery="email", by=ops))
+    assert len(mail.outbox) == 40
+    assert _letters_sent() == (40, 40, 40, 40)
+    again = client_letters_send(
+        offer=offer, firm=forty_clients["firms"][0], delivery="email", by=ops
+    )
+    assert again.items.count() == 0
+    assert len(mail.outbox) == 40
+    assert _letters_sent() == (40, 40, 40, 40)
+
+
+@_postgres_races
+def test_runs_for_single_firms_racing_runs_for_the_whole_office_send_each_letter_once(
+    offer: Any, forty_clients: dict[str, Any], fake_pdf: Any
+) -> None:
+    ops = forty_clients["ops"]
+    firms = iter([None, *forty_clients["firms"], None, *reversed(forty_clients["firms"])])
+    race(8, lambda: client_letters_send(offer=offer, firm=next(firms), delivery="email", by=ops))
+    assert len(mail.outbox) == 40
+    assert _letters_sent() == (40, 40, 40, 40)

@@ -88,8 +88,8 @@ def test_a_representative_may_not_resend_an_email(rep) -> None:
 def test_a_message_still_queued_is_not_resent(ops) -> None:
     document = factories.DocumentFactory()
     message = OutboxMessage.objects.create(
-        document=document, account=document.account, offer=document.offer, to="c@example.com",
-        subject="s", body="", queued_at=document.generated_at,
+        key=document.key, document=document, account=document.account, offer=document.offer,
+        to="c@example.com", subject="s", body="", queued_at=document.generated_at,
     )  # fmt: skip
     with pytest.raises(ValidationError, match="is still queued: it will be sent"):
         outbox_message_resend(message=message, by=ops)

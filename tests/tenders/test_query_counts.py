@@ -188,6 +188,7 @@ def outbox_messages(scene: Scene, start: int, count: int) -> None:
     queued = datetime(2001, 8, 21, 10, 0, tzinfo=UTC)
     OutboxMessage.objects.bulk_create(
         OutboxMessage(
+            key=document.key,
             document=document,
             account_id=document.account_id,
             offer_id=document.offer_id,
