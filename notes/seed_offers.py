@@ -70,11 +70,18 @@ LEXINGTON_2001: dict[str, Any] = {
         (2, date(2001, 9, 30), Decimal("10")),
         (3, date(2001, 12, 31), Decimal("10")),
     ],
+    # As the letter "To Our Clients" states them (seed 000, point 3), the other debt broken
+    # down as the press release does (seed 002): each reads as a clause of the letter's
+    # sentence "conditioned upon, among other things, (i) ...; (ii) ...; and (iii) ...".
     "conditions": [
-        "Senior secured financing arrangements adequate for the business "
-        "(amendments with the senior secured lenders, or new lenders)",
-        "Holder of the senior unsecured note agrees to extend its maturity",
-        "Trade creditors agree to extend certain past-due accounts payable",
+        "the Company's completion of senior, secured financing arrangements, on terms "
+        "acceptable to the Company, that provide the Company with financing that it believes "
+        "to be adequate for the operation of its business following the consummation of the "
+        "Exchange Offer",
+        "the Company's agreement, on terms satisfactory to it, with the holder of its senior, "
+        "unsecured note on an extension of the maturity date of that note",
+        "the Company's agreement, on terms satisfactory to it, with certain of its trade "
+        "creditors on extensions of certain of its past-due accounts payable",
     ],
 }
 

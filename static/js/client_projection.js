@@ -45,6 +45,21 @@
       figures.installments.map((i) => i.amount + " on " + i.date).join("; ") +
       ".";
     box.append(title, list, fees);
+    if (figures.untendered) {
+      // The rest of a partial tender, as the company promises holders who do not tender.
+      const rest = document.createElement("p");
+      rest.className = "mt-2 mb-0";
+      rest.dataset.testid = "typed-untendered";
+      rest.textContent =
+        "The other " +
+        figures.untendered.principal +
+        " you do not tender stay yours: if the exchange is completed on " +
+        figures.untendered.paid_on +
+        ", the company pays them their full principal and accrued interest, " +
+        figures.untendered.payout +
+        ".";
+      box.append(rest);
+    }
   }
 
   function ask() {

@@ -171,9 +171,12 @@ def _notice_values(instruction: Instruction) -> dict[str, Any] | None:
     }
 
 
-def fee_rows_for(entitlement: Entitlement) -> list[dict[str, Any]]:
-    """Each installment, and whether its date was moved (on or before consummation, or off
-    a banking day): the text says why a payment date differs from the scheduled one."""
+def fee_rows_for(entitlement: Entitlement, terms: OfferTerms) -> list[dict[str, Any]]:
+    """Each installment, and why its payment date differs from its scheduled one, if it does:
+    `unscheduled` (the terms pay it on the consummation date), `date_passed` (its scheduled
+    date is before the consummation date, so it is paid then: the documents keep the date
+    and say why) or `moved` (off a banking day)."""
+    unscheduled = {term.sequence for term in terms.fee_installments if term.scheduled_date is None}
     rows = []
     for fee in entitlement.fee_installments:
         on_consummation = fee.scheduled_date <= entitlement.consummation_date
@@ -184,6 +187,11 @@ def fee_rows_for(entitlement: Entitlement) -> list[dict[str, Any]]:
                 "payment_date": fee.payment_date,
                 "amount": fee.amount,
                 "on_consummation": on_consummation,
+                "unscheduled": fee.sequence in unscheduled,
+                "date_passed": (
+                    fee.sequence not in unscheduled
+                    and fee.scheduled_date < entitlement.consummation_date
+                ),
                 "moved": not on_consummation and fee.payment_date != fee.scheduled_date,
             }
         )
@@ -202,11 +210,12 @@ def receipt_context(
     account = instruction.account
     deadlines = firm_deadlines(firm=account.firm, offer=offer)
     consummation_date, projected = offer_consummation_date(offer=offer)
+    position = position_for(account=account, offer=offer)
     tendered = tendered_principal(
         choice=instruction.choice,
         stated=instruction.amount,
         resolved=instruction.resolved_amount,
-        position=position_for(account=account, offer=offer),
+        position=position,
     )
     principal = tendered.principal
     tenders = instruction.status not in (
@@ -214,13 +223,22 @@ def receipt_context(
         InstructionStatus.SUPERSEDED,
         InstructionStatus.RETURNED,
     )
-    terms, entitlement, projection_error = None, None, ""
+    terms, entitlement, untendered, projection_error = None, None, None, ""
     try:
         terms = offer_terms(offer=offer)
         if tenders and principal and principal > 0:
             entitlement = compute_entitlement(terms, principal, consummation_date)
     except (InvalidTerms, InvalidConsummationDate, InvalidPrincipal) as exc:
         projection_error = str(exc)
+    if terms is not None:
+        # What the Old Notes it does not tender receive if the offer is consummated: all of
+        # them once it is withdrawn, the rest of a partial tender otherwise.
+        untendered = untendered_projection(
+            terms=terms,
+            position=position,
+            tendered=principal if tenders and principal else Decimal(0),
+            on=consummation_date,
+        )
     return {
         "document_title": DocumentKind(kind).label,
         "firm": firm_values(account.firm),
@@ -233,7 +251,8 @@ def receipt_context(
         "accrual_through": consummation_date - timedelta(days=1),
         "projected": projected,
         "entitlement": entitlement,
-        "fee_rows": fee_rows_for(entitlement) if entitlement else [],
+        "fee_rows": fee_rows_for(entitlement, terms) if entitlement and terms else [],
+        "untendered": untendered,
         "projection_error": projection_error,
         "firm_cutoff": deadlines.firm_cutoff,
         "expiration": deadlines.expiration,
@@ -264,7 +283,7 @@ def confirmation_context(instruction: Instruction) -> dict[str, Any]:
         "consummation_date": offer.consummation_date,
         "accrual_through": offer.consummation_date - timedelta(days=1),
         "entitlement": entitlement,
-        "fee_rows": fee_rows_for(entitlement),
+        "fee_rows": fee_rows_for(entitlement, terms),
         "untendered": _untendered_on_consummation(instruction, offer, terms),
     }
 
@@ -285,6 +304,51 @@ def untendered_values(
         "payment": non_tender_payment(terms, principal, on),
         "paid_on": on,
         "accrual_through": on - timedelta(days=1),
+    }
+
+
+def untendered_projection(
+    *, terms: OfferTerms, position: Decimal, tendered: Decimal, on: date
+) -> dict[str, Any] | None:
+    """`untendered_values` for a document written before the fact (a receipt, a letter):
+    None where the engine cannot project it (a position that is not a whole number of units,
+    a consummation date it refuses), so the document leaves the figure out."""
+    try:
+        return untendered_values(terms=terms, position=position, tendered=tendered, on=on)
+    except (InvalidConsummationDate, InvalidPrincipal):
+        return None
+
+
+def projected_figures(
+    *, offer: ExchangeOffer, tendered: Decimal, position: Decimal
+) -> dict[str, Any]:
+    """The figures a document states for a tender of `tendered` out of `position` before the
+    offer is consummated (the online submission's PDF): the entitlement and its installments,
+    and what the Old Notes not tendered receive, for the expected consummation date. The
+    engine refusing the terms or the amount leaves the figures out."""
+    consummation_date, projected = offer_consummation_date(offer=offer)
+    entitlement, fee_rows, untendered = None, [], None
+    try:
+        terms = offer_terms(offer=offer)
+    except InvalidTerms:
+        terms = None
+    if terms is not None:
+        if tendered > 0:
+            try:
+                entitlement = compute_entitlement(terms, tendered, consummation_date)
+                fee_rows = fee_rows_for(entitlement, terms)
+            except (InvalidConsummationDate, InvalidPrincipal):
+                entitlement = None
+        untendered = untendered_projection(
+            terms=terms, position=position, tendered=tendered, on=consummation_date
+        )
+    return {
+        "consummation_date": consummation_date,
+        "accrual_through": consummation_date - timedelta(days=1),
+        "projected": projected,
+        "entitlement": entitlement,
+        "fee_rows": fee_rows,
+        "untendered": untendered,
     }
 
 

@@ -2,15 +2,17 @@
 
 A key names one occasion: `receipt:i42` (the receipt of instruction 42), `amended_receipt:i42:e7`
 (its receipt under the terms amended by offer event 7), `termination:i42`, `payment:o3:a17`
-(the payment notice of account 17 for offer 3), `client_letter:o3:a17:e0` (the letter "To Our
-Clients" of account 17, before any extension; `e7` after offer event 7),
+(the payment notice of account 17 for offer 3), `termination:o3:a17` (the termination notice
+of account 17, sent the letter but with no instruction to return), `client_letter:o3:a17:e0`
+(the letter "To Our Clients" of account 17, before any extension; `e7` after offer event 7),
 `online_submission:a17:s5` (what the client of account 17 submitted online, submission 5). A
 snapshot and a document (with its revisions) exist once per key, so issuing is idempotent per
 key, for documents about an instruction and documents about an account alike.
 
 Numbers stay readable: LEXINGTON-2001-R000042-1 is offer, kind, instruction and revision (the
 receipts' numbers are those of before keys); an amended-terms receipt adds the event
-(LEXINGTON-2001-A000042E7-1); a payment notice names the account row (LEXINGTON-2001-P000017-1).
+(LEXINGTON-2001-A000042E7-1); a payment notice names the account row (LEXINGTON-2001-P000017-1),
+and so does an account's termination notice, marked apart (LEXINGTON-2001-TA000017-1).
 """
 
 from dataclasses import dataclass
@@ -28,18 +30,21 @@ _CODES = {
     DocumentKind.ONLINE_SUBMISSION: "S",
 }
 # What each kind's key names, in this order: instruction (i), offer (o), account (a), event (e).
-_PARTS = {
-    DocumentKind.RECEIPT: "i",
-    DocumentKind.WITHDRAWAL_RECEIPT: "i",
-    DocumentKind.CONFIRMATION: "i",
-    DocumentKind.AMENDED_TERMS_RECEIPT: "ie",
-    DocumentKind.TERMINATION_NOTICE: "i",
-    DocumentKind.PAYMENT_NOTICE: "oa",
+# A kind may have more than one shape: the first is its usual one.
+_PARTS: dict[DocumentKind, tuple[str, ...]] = {
+    DocumentKind.RECEIPT: ("i",),
+    DocumentKind.WITHDRAWAL_RECEIPT: ("i",),
+    DocumentKind.CONFIRMATION: ("i",),
+    DocumentKind.AMENDED_TERMS_RECEIPT: ("ie",),
+    # The notice of a returned instruction; or, for a holder sent the letter who had no
+    # instruction to return, the account's notice for the offer.
+    DocumentKind.TERMINATION_NOTICE: ("i", "oa"),
+    DocumentKind.PAYMENT_NOTICE: ("oa",),
     # The letter "To Our Clients" of an account, as of the offer's last extension or
     # amendment of the terms (e0: none yet): a new occasion after each, the old one kept.
-    DocumentKind.CLIENT_LETTER: "oae",
+    DocumentKind.CLIENT_LETTER: ("oae",),
     # What a client submitted online, as submitted (awaiting the representative's review).
-    DocumentKind.ONLINE_SUBMISSION: "as",
+    DocumentKind.ONLINE_SUBMISSION: ("as",),
 }
 _FIELDS = {
     "i": "instruction_id",
@@ -64,16 +69,23 @@ class DocumentKey:
     submission_id: int | None = None
 
     def __post_init__(self) -> None:
-        wanted = set(_PARTS[self.kind])
-        for letter, name in _FIELDS.items():
-            if (getattr(self, name) is not None) != (letter in wanted):
-                raise InvalidDocumentKey(
-                    f"a {self.kind.label.lower()} is keyed by "
-                    f"{', '.join(_FIELDS[p] for p in _PARTS[self.kind])}"
+        if self._shape() is None:
+            raise InvalidDocumentKey(
+                f"a {self.kind.label.lower()} is keyed by "
+                + " or by ".join(
+                    ", ".join(_FIELDS[p] for p in shape) for shape in _PARTS[self.kind]
                 )
+            )
+
+    def _shape(self) -> str | None:
+        """The kind's shape whose parts are exactly the ones given, if any."""
+        given = {letter for letter, name in _FIELDS.items() if getattr(self, name) is not None}
+        return next((shape for shape in _PARTS[self.kind] if set(shape) == given), None)
 
     def __str__(self) -> str:
-        parts = [f"{letter}{getattr(self, _FIELDS[letter])}" for letter in _PARTS[self.kind]]
+        shape = self._shape()
+        assert shape is not None  # checked on creation
+        parts = [f"{letter}{getattr(self, _FIELDS[letter])}" for letter in shape]
         return ":".join([self.kind.value, *parts])
 
     @classmethod
@@ -82,7 +94,7 @@ class DocumentKey:
         try:
             kind = DocumentKind(kind_text)
             letters = "".join(part[0] for part in parts)
-            if letters != _PARTS[kind]:
+            if letters not in _PARTS[kind]:
                 raise ValueError(text)
             values = {_FIELDS[part[0]]: int(part[1:]) for part in parts}
             key = cls(kind, **values)
@@ -103,4 +115,9 @@ class DocumentKey:
             r for r in (self.instruction_id, self.submission_id, self.account_id) if r is not None
         )
         event = f"E{self.event_id}" if self.event_id else ""  # a first letter (e0): none
-        return f"{offer_slug.upper()}-{_CODES[self.kind]}{row:06d}{event}-{revision}"
+        code = _CODES[self.kind]
+        if self._shape() != _PARTS[self.kind][0]:
+            # A kind's other shape names another row (an account, not an instruction): its
+            # numbers are apart (LEXINGTON-2001-TA000017-1).
+            code += (self._shape() or "")[-1:].upper()
+        return f"{offer_slug.upper()}-{code}{row:06d}{event}-{revision}"

@@ -5,13 +5,25 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from exchange_office.formatting import describe_instant, dollars, in_new_york, long_date, percent
+from exchange_office.formatting import (
+    describe_instant,
+    dollars,
+    in_new_york,
+    long_date,
+    money,
+    percent,
+)
 from notes.domain.terms import InvalidTerms
 from notes.models import ExchangeOffer, OfferEvent
-from notes.selectors import offer_terms
+from notes.selectors import offer_consummation_date, offer_terms
 from tenders.accounts.models import ClientAccount
 from tenders.accounts.selectors import firm_deadlines
-from tenders.documents.contexts import client_values, firm_values, offer_values
+from tenders.documents.contexts import (
+    client_values,
+    firm_values,
+    offer_values,
+    untendered_projection,
+)
 
 _ROMAN = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x")
 
@@ -47,6 +59,16 @@ def client_letter_context(
             + ". The points below state the offer as it now stands."
         )
     conditions = [c.description for c in offer.conditions.all()]
+    consummation_date, projected = offer_consummation_date(offer=offer)
+    # What the account's Old Notes receive if none is tendered (the press release's promise
+    # to holders who do not tender), projected by the engine for the expected consummation.
+    untendered = (
+        untendered_projection(
+            terms=terms, position=position, tendered=Decimal(0), on=consummation_date
+        )
+        if terms is not None
+        else None
+    )
     return {
         "document_title": "To Our Clients",
         "firm": firm_values(account.firm),
@@ -63,10 +85,10 @@ def client_letter_context(
         "firm_cutoff": deadlines.firm_cutoff,
         "firm_cutoff_text": cutoff,
         "changes": changes,
-        "conditions_text": "; ".join(
-            f"({_ROMAN[i] if i < len(_ROMAN) else i + 1}) {text}"
-            for i, text in enumerate(conditions)
-        ),
+        "conditions_text": conditions_text(conditions),
+        "consummation_date": consummation_date,
+        "projected": projected,
+        "untendered": untendered,
         "letter_date": in_new_york(now).date(),
         "client_link": client_link,
         "email_paragraphs": [
@@ -74,6 +96,18 @@ def client_letter_context(
             f"instruction form for your account, which holds {dollars(position)} of Old Notes.",
             f"If you wish us to tender, please return the signed form in ample time: we must "
             f"receive your instructions by {cutoff}.",
+            *(
+                [
+                    "If you do not tender and the exchange offer is consummated, the company "
+                    "pays holders who do not tender the full principal of and accrued interest "
+                    f"on their Old Notes: for your {dollars(position)}, "
+                    f"{money(untendered['payment'].payout)} on "
+                    f"{long_date(untendered['paid_on'])}"
+                    + (", the projected consummation date." if projected else ".")
+                ]
+                if untendered
+                else []
+            ),
             *(
                 [
                     "You can also answer online, without the paper form, until then: open "
@@ -84,3 +118,24 @@ def client_letter_context(
             ),
         ],
     }
+
+
+def _lower_first(text: str) -> str:
+    """A condition as a clause of the letter's sentence: "Senior secured ..." -> "senior
+    secured ..." (an acronym such as "SEC" keeps its capitals)."""
+    if len(text) > 1 and text[1].isupper():
+        return text
+    return text[:1].lower() + text[1:]
+
+
+def conditions_text(conditions: list[str]) -> str:
+    """The conditions as the letter states them, one sentence: "(i) the Company's completion
+    of ...; (ii) ...; and (iii) ..." (two: "(i) ... and (ii) ...", as the offer's own letter
+    puts them)."""
+    clauses = [
+        f"({_ROMAN[i] if i < len(_ROMAN) else i + 1}) {_lower_first(text.strip().rstrip('.;'))}"
+        for i, text in enumerate(conditions)
+    ]
+    if len(clauses) <= 2:
+        return " and ".join(clauses)
+    return "; ".join(clauses[:-1]) + "; and " + clauses[-1]

@@ -35,6 +35,7 @@ from notes.models import ExchangeOffer, OfferEvent, WarrantRounding
 from tenders.accounts.models import BrokerFirm, ClientAccount
 from tenders.documents.contexts import (
     client_values,
+    cusip_text,
     firm_values,
     instruction_values,
     load_instruction,
@@ -103,6 +104,45 @@ def payment_notice_context(
 # Termination notices
 
 
+def _old_notes_after_termination(offer: ExchangeOffer) -> dict[str, Any]:
+    """The Old Notes as a termination notice states them: both CUSIPs, and what they stay."""
+    old = offer.old_security
+    return {
+        **security_values(old),
+        "maturity_date": old.maturity_date,
+        "last_interest_paid_on": old.last_interest_paid_on,
+    }
+
+
+def _what_happens_to_the_old_notes(offer: ExchangeOffer) -> str:
+    """What the Old Notes stay after a termination: unexchanged, and unpaid under the offer
+    (its promise to holders who did not tender held only on consummation)."""
+    old = offer.old_security
+    unpaid = (
+        f": they matured on {long_date(old.maturity_date)} and, with their interest since "
+        f"{long_date(old.last_interest_paid_on)}, remain unpaid"
+        if old.last_interest_paid_on is not None
+        else ""
+    )
+    return (
+        f"They stay in your account as they were before the offer{unpaid}. The payment the "
+        "company promised to holders who do not tender (principal plus accrued interest) "
+        "was due only if the offer was consummated, so it is not made either. We will "
+        "credit any payment the company makes on your Old Notes to your account, and tell "
+        "you of any new offer for them."
+    )
+
+
+def _old_notes_email(offer: ExchangeOffer, position: Decimal) -> str:
+    """The e-mail's paragraph on the Old Notes, with both CUSIPs (as the notice states them)."""
+    old, new = offer.old_security, offer.new_security
+    return (
+        f"Your Old Notes ({old.name}, CUSIP {cusip_text(old.cusip)}; {dollars(position)} "
+        f"held) stay in your account. No New Notes ({new.name}, CUSIP {cusip_text(new.cusip)}) "
+        f"are issued. {_what_happens_to_the_old_notes(offer)}"
+    )
+
+
 def termination_notice_context(
     *, instruction: Instruction, event: OfferEvent, position: Decimal
 ) -> dict[str, Any]:
@@ -119,21 +159,10 @@ def termination_notice_context(
     terminated_on = in_new_york(event.business_at).date()
     values = instruction_values(instruction)
     return {
-        "document_title": DocumentKind.TERMINATION_NOTICE.label,
-        "firm": firm_values(account.firm),
-        "client": client_values(account),
-        "offer": {
-            "name": offer.name,
-            "issuer": offer.issuer.name,
-            "old": security_values(offer.old_security),
-        },
+        **_termination_values(offer, account, event, position),
         "instruction": values,
         "instructed": _what_instructed(instruction.choice, instruction.amount),
         "tendered": tendered,
-        "position": position,
-        "terminated_on": terminated_on,
-        "terminated_at": event.business_at,
-        "reason": event.reason,
         "email_paragraphs": [
             f"{offer.issuer.name} terminated the exchange offer on {long_date(terminated_on)}. "
             f"Reason: {event.reason}",
@@ -141,7 +170,48 @@ def termination_notice_context(
             f"{_what_instructed(instruction.choice, instruction.amount)}) has been returned. "
             f"Your Old Notes stay in your account ({dollars(position)} held): nothing was "
             "exchanged, and no payment is made under the offer.",
+            _old_notes_email(offer, position),
         ],
+    }
+
+
+def holder_termination_notice_context(
+    *, offer: ExchangeOffer, account: ClientAccount, event: OfferEvent, position: Decimal
+) -> dict[str, Any]:
+    """The notice to a holder who was sent the letter but had no instruction to return when
+    the offer was terminated: the offer is over, and what happens to the Old Notes."""
+    terminated_on = in_new_york(event.business_at).date()
+    return {
+        **_termination_values(offer, account, event, position),
+        "instruction": None,
+        "email_paragraphs": [
+            f"{offer.issuer.name} terminated the exchange offer on {long_date(terminated_on)}, "
+            f"about which we wrote to you. Reason: {event.reason}",
+            "We held no instruction of yours to tender when it was terminated, so none is "
+            "returned: nothing was tendered or exchanged for your account.",
+            _old_notes_email(offer, position),
+        ],
+    }
+
+
+def _termination_values(
+    offer: ExchangeOffer, account: ClientAccount, event: OfferEvent, position: Decimal
+) -> dict[str, Any]:
+    return {
+        "document_title": DocumentKind.TERMINATION_NOTICE.label,
+        "firm": firm_values(account.firm),
+        "client": client_values(account),
+        "offer": {
+            "name": offer.name,
+            "issuer": offer.issuer.name,
+            "old": _old_notes_after_termination(offer),
+            "new": security_values(offer.new_security),
+        },
+        "position": position,
+        "terminated_on": in_new_york(event.business_at).date(),
+        "terminated_at": event.business_at,
+        "reason": event.reason,
+        "old_notes_after": _what_happens_to_the_old_notes(offer),
     }
 
 
@@ -203,7 +273,7 @@ def amended_terms_receipt_context(*, instruction: Instruction, event: OfferEvent
     projection = (
         f"Projected on {dollars(context['principal'])} tendered, with consummation on "
         f"{long_date(context['consummation_date'])}: New Notes of "
-        f"{money(entitlement.new_notes_principal)}, {entitlement.warrants} warrants and a "
+        f"{money(entitlement.new_notes_principal)}, {exact(entitlement.warrants)} warrants and a "
         f"participation fee of {money(entitlement.participation_fee)}."
         if entitlement is not None
         else ""
@@ -271,7 +341,7 @@ def extension_email(
                 f"{money(entitlement.accrued_interest)} through "
                 f"{long_date(consummation - timedelta(days=1))} "
                 f"({entitlement.accrual_days} days), so New Notes of "
-                f"{money(entitlement.new_notes_principal)}, {entitlement.warrants} warrants "
+                f"{money(entitlement.new_notes_principal)}, {exact(entitlement.warrants)} warrants "
                 f"and a participation fee of {money(entitlement.participation_fee)}.\n\n"
             )
     previously = (

@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from notes.domain.entitlement import InvalidConsummationDate, InvalidPrincipal, non_tender_payout
 from notes.domain.terms import InvalidTerms, OfferTerms
 from notes.models import ExchangeOffer, OfferStatus
 from notes.selectors import offer_consummation_date, offer_terms, offers_with_terms
-from tenders.accounts.models import AccountOwner, Position
+from tenders.accounts.models import AccountOwner, ClientAccount, Position
+from tenders.documents.models import Document, DocumentKind
 from tenders.domain.lifecycle import LIVE, OPEN
 from tenders.domain.tender import tendered_principal
 from tenders.instructions.models import Instruction, InstructionStatus
@@ -201,4 +202,17 @@ def open_instructions_for_notices(*, offer: ExchangeOffer) -> Iterable[Instructi
         Instruction.objects.filter(offer=offer, status__in=sorted(OPEN))
         .select_related("account__firm")
         .order_by("account_id")
+    )
+
+
+def letter_recipients(*, offer: ExchangeOffer) -> QuerySet[ClientAccount]:
+    """The accounts that were given the letter "To Our Clients" for the offer (any of its
+    editions: e-mailed, printed for mailing, printed by a representative or linked from a
+    reminder), with what a notice reads of them."""
+    given = Document.objects.filter(offer=offer, kind=DocumentKind.CLIENT_LETTER)
+    return (
+        ClientAccount.objects.filter(pk__in=given.values("account_id"))
+        .select_related("firm")
+        .prefetch_related("owners")
+        .order_by("pk")
     )

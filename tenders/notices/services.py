@@ -35,10 +35,16 @@ from tenders.instructions.models import Instruction, InstructionStatus
 from tenders.notices.contexts import (
     amended_terms_receipt_context,
     extension_email,
+    holder_termination_notice_context,
     payment_notice_context,
     termination_notice_context,
 )
-from tenders.notices.selectors import nontender_report, open_instructions_for_notices, owner_names
+from tenders.notices.selectors import (
+    letter_recipients,
+    nontender_report,
+    open_instructions_for_notices,
+    owner_names,
+)
 from tenders.outbox import services as outbox
 from tenders.outbox import tasks as outbox_tasks
 
@@ -177,13 +183,33 @@ def terms_amended_documents_queue(*, offer: ExchangeOffer, event: OfferEvent, by
 def termination_notices_queue(
     *, offer: ExchangeOffer, event: OfferEvent, instructions: Sequence[Instruction], by: User
 ) -> int:
-    """For each instruction live at the termination (now returned), a termination notice (the
-    offer was terminated, why, the instruction returned, the Old Notes stay in the account:
-    nothing exchanged, no payment), from a snapshot taken now, and its e-mail. Returns how many
+    """A termination notice to every client told of the offer: for each instruction live at
+    the termination (now returned), its notice (the offer was terminated, why, the instruction
+    returned); for each other account sent the letter "To Our Clients", the account's notice.
+    Each says what happens to the Old Notes (they stay in the account: nothing exchanged, no
+    payment under the offer), from a snapshot taken now, with its e-mail. Returns how many
     clients it addresses."""
     _check_event(offer, event, OfferEventKind.TERMINATED)
-    positions = _positions(offer, [instruction.account_id for instruction in instructions])
+    returned = {instruction.account_id for instruction in instructions}
+    holders = [a for a in letter_recipients(offer=offer) if a.pk not in returned]
+    positions = _positions(offer, [*returned, *(account.pk for account in holders)])
     snapshots = []
+    for account in holders:
+        snapshots.append(
+            SnapshotInput(
+                key=DocumentKey(
+                    DocumentKind.TERMINATION_NOTICE, offer_id=offer.pk, account_id=account.pk
+                ),
+                account=account,
+                offer=offer,
+                context=holder_termination_notice_context(
+                    offer=offer,
+                    account=account,
+                    event=event,
+                    position=positions.get(account.pk, Decimal(0)),
+                ),
+            )
+        )
     for instruction in instructions:
         if instruction.offer_id != offer.pk:
             raise ValueError(f"instruction {instruction.pk} is not for {offer}")

@@ -7,7 +7,7 @@ import hashlib
 from decimal import Decimal
 from typing import Any
 
-from exchange_office.formatting import dollars, long_date
+from exchange_office.formatting import dollars, long_date, money
 
 
 def _exact(value: Any) -> str:
@@ -35,7 +35,11 @@ def offer_points(letter: dict[str, Any]) -> list[str]:
             if minimum
             else "The exchange happens only if enough Old Notes are tendered"
         )
-        + (f", and {letter['conditions_text']}." if letter.get("conditions_text") else "."),
+        + (
+            f". It is also conditioned upon, among other things, {letter['conditions_text']}."
+            if letter.get("conditions_text")
+            else "."
+        ),
         "You pay no brokerage fees or commissions on the exchange.",
         f"The offer and your right to withdraw expire at {letter['expiration_text']}, unless "
         f"the offer is extended. We must receive your instructions by "
@@ -44,9 +48,32 @@ def offer_points(letter: dict[str, Any]) -> list[str]:
         + (offer.get("exchange_agent") or "the company's exchange agent")
         + ", delivers the New Notes and warrants to us through The Depository Trust Company, "
         "and we credit them to your account.",
-        "If you do not wish to tender, you need do nothing.",
+        untendered_point(letter),
     ]
     return points
+
+
+def untendered_point(letter: dict[str, Any]) -> str:
+    """What the Old Notes not tendered receive (all of them, or the rest of a partial tender):
+    the company's promise to holders who do not tender, with the account's projected figure
+    from the engine (`client_letter_context`'s "untendered")."""
+    promise = (
+        "Old Notes you do not tender stay in your account until the exchange is completed: "
+        "if it is, the company pays holders who do not tender the full principal of and "
+        "accrued interest on their Old Notes, on the day it is completed"
+    )
+    untendered = letter.get("untendered")
+    if not untendered:
+        return promise + "."
+    payment = untendered["payment"]
+    unit = dollars(letter["offer"]["unit_principal"])
+    return (
+        f"{promise}. For the {dollars(untendered['principal'])} we hold for you, that is "
+        f"{money(payment.payout)} if it is completed on {long_date(untendered['paid_on'])} "
+        f"({money(payment.payout_per_unit)} for each {unit}: {unit} of principal and "
+        f"{money(payment.accrued_interest_per_unit)} of interest); if you tender only part, "
+        f"the rest is paid the same, {money(payment.payout_per_unit)} for each {unit} you keep."
+    )
 
 
 def tender_declaration(letter: dict[str, Any]) -> str:

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from phonenumber_field.formfields import PhoneNumberField
+from phonenumber_field.widgets import RegionalPhoneNumberWidget
 
 from tenders.accounts.models import AccountOwner
 from tenders.instructions.forms import PrincipalAmountField
@@ -74,7 +75,10 @@ class ClientInstructionForm(forms.Form):
         label="Area code and telephone number",
         region="US",
         required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+        # Shown as people write it, (914) 555-0121, not as stored (+19145550121).
+        widget=RegionalPhoneNumberWidget(
+            region="US", attrs={"autocomplete": "tel", "inputmode": "tel"}
+        ),
     )
     esign_consent = forms.BooleanField(label=ESIGN_CONSENT, required=False)
     submission_token = forms.UUIDField(widget=forms.HiddenInput, required=False)

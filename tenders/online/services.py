@@ -31,7 +31,7 @@ from tenders.accounts.services import account_lock
 from tenders.approvals.permissions import may_supervise
 from tenders.approvals.policy import above_threshold
 from tenders.documents import tasks as document_tasks
-from tenders.documents.contexts import client_values, firm_values
+from tenders.documents.contexts import client_values, firm_values, projected_figures
 from tenders.documents.keys import DocumentKey
 from tenders.documents.models import DocumentKind
 from tenders.documents.snapshots import SnapshotInput, document_snapshots_record
@@ -352,6 +352,18 @@ def _receipt_context(
             "user_agent": submission.user_agent,
             "agreed_paragraphs": submission.agreed_text.split("\n\n"),
         },
+        # The figures of what was submitted, projected as on the page the client signed.
+        **projected_figures(
+            offer=submission.offer,
+            tendered=(
+                Decimal(0)
+                if not is_tender
+                else position
+                if submission.choice == InstructionChoice.ALL
+                else submission.amount or Decimal(0)
+            ),
+            position=position,
+        ),
         "firm_cutoff_text": deadlines_text,
         "expiration_text": letter["expiration_text"],
         "email_paragraphs": [

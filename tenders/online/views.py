@@ -18,8 +18,14 @@ from django.views.decorators.http import require_GET
 
 from exchange_office import clock
 from exchange_office.formatting import describe_instant, dollars, exact, long_date, money
-from notes.selectors import offer_last_change, offer_projected_entitlement, offers_with_terms
+from notes.selectors import (
+    offer_last_change,
+    offer_projected_entitlement,
+    offer_terms,
+    offers_with_terms,
+)
 from tenders.accounts.selectors import position_for
+from tenders.documents.contexts import untendered_projection
 from tenders.domain.lifecycle import OPEN
 from tenders.domain.rules import Actor, Choice, amount_refusals
 from tenders.instructions.forms import PrincipalAmountField
@@ -265,8 +271,24 @@ def client_projection(request: HttpRequest, token: str) -> JsonResponse:
     entitlement = projection.entitlement
     if entitlement is None:
         return JsonResponse({"error": projection.error or "No figures can be projected."})
+    # The rest of a partial tender: what it is paid, by the same engine (None for all).
+    rest = untendered_projection(
+        terms=offer_terms(offer=offer),
+        position=position,
+        tendered=amount,
+        on=projection.consummation_date,
+    )
     return JsonResponse(
         {
+            "untendered": (
+                {
+                    "principal": dollars(rest["principal"]),
+                    "payout": money(rest["payment"].payout),
+                    "paid_on": long_date(rest["paid_on"]),
+                }
+                if rest
+                else None
+            ),
             "principal": dollars(entitlement.principal),
             "accrued_interest": money(entitlement.accrued_interest),
             "new_notes_principal": money(entitlement.new_notes_principal),

@@ -81,7 +81,8 @@ def test_the_letter_states_the_consideration_and_conditions_of_the_offer(letter_
     assert "equal to 3% of the principal amount" in letter_text
     assert "not less than 99% in principal amount" in letter_text
     assert "$27,138,000 of the $27,412,000 outstanding" in letter_text
-    assert "(i) Senior secured financing" in letter_text
+    # Each condition a clause of the letter's sentence, as the offer's own letter states them.
+    assert "among other things, (i) senior secured financing. If any of these" in letter_text
     assert "will not be obligated to pay brokerage fees or commissions" in letter_text
 
 
@@ -105,7 +106,8 @@ def test_the_instruction_form_is_filled_in_for_the_account_and_left_blank_for_th
     assert "$125,000" in form
     assert "Eleanor J. Whitfield" in form
     assert "1 Main Street, New York, NY 10004" in form
-    assert "***-**-6789" in form
+    assert "***-**-6789" in letter_text  # the reference block: the form leaves it blank
+    assert "***-**-6789" not in form
     assert "123-45-6789" not in letter_text
     assert "Dated: SIGN HERE" in form  # the date and the signatures are the client's to write
 
