@@ -7,7 +7,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from exchange_office import clock
+from exchange_office.formatting import describe_instant
 from tenders.accounts.command_line import offer_and_account
+from tenders.links.selectors import link_deadlines
 from tenders.online.selectors import client_link_url
 from tenders.online.services import client_link_issue
 
@@ -25,9 +27,10 @@ class Command(BaseCommand):
     ) -> None:
         found_offer, found_account = offer_and_account(slug=offer, number=account, firm=firm)
         link = client_link_issue(offer=found_offer, account=found_account)
-        if clock.now() >= link.expires_at:
+        cutoff = link_deadlines(account=found_account, offer=found_offer).firm_cutoff
+        if clock.now() >= cutoff:
             raise CommandError(
-                f"The link of account {account} expired at the firm's cutoff: the client must "
-                "call their representative."
+                f"The link of account {account} expired at the firm's cutoff "
+                f"({describe_instant(cutoff)}): the client must call their representative."
             )
         self.stdout.write(client_link_url(link))
