@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -102,7 +102,9 @@ def _forwarded(link: ClientLink, view: str) -> HttpResponse | None:
     newer = newer_link(link)
     if newer is None:
         return None
-    return redirect(reverse(view, args=[client_link_token(newer)]), status=303)
+    response = HttpResponseRedirect(reverse(view, args=[client_link_token(newer)]))
+    response.status_code = 303  # See Other
+    return response
 
 
 def _client_ip(request: HttpRequest) -> str | None:
