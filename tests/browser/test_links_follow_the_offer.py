@@ -10,7 +10,7 @@ with the business clock on Sep 5, past the first cutoff, and on Sep 14 at 5:00 p
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import Demo, log_in
+from tests.browser.conftest import Demo, axe_violations, log_in
 
 PHONE = {"width": 390, "height": 844}
 NEW_CUTOFF = "5:00 p.m. EDT on Friday, September 14, 2001"
@@ -37,7 +37,7 @@ def _extend_to_sep_17(page: Page, demo: Demo) -> None:
 
 
 def test_the_original_link_after_an_extension_takes_the_tender_until_the_new_cutoff(
-    browser: Browser, page: Page, demo: Demo
+    browser: Browser, page: Page, demo: Demo, policy_violations: list[str]
 ) -> None:
     # The link of the first letter (Aug 20), kept as the client keeps the letter.
     url = demo.manage("client_link", "--offer", "lexington-2001", "--account", "HB-100003")
@@ -75,6 +75,7 @@ def test_the_original_link_after_an_extension_takes_the_tender_until_the_new_cut
     expect(page.get_by_test_id("client-link")).to_contain_text(
         f"Valid for instructions until {NEW_CUTOFF}"
     )
+    assert axe_violations(page, policy_violations) == []
 
     # At the new cutoff the same link closes, and says when it could be used.
     demo.restart_at("2001-09-14T17:00:00-04:00")

@@ -1,6 +1,7 @@
-"""`manage.py client_link --offer SLUG --account NUMBER [--firm NNNN]`: print the client's link
-to their own page (the one their letter and reminders carry), for support calls and tests.
-It issues the link for the letter as it stands if none was issued yet; it sends nothing."""
+"""`manage.py client_link --offer SLUG --account NUMBER [--firm NNNN]`: print the client's
+current link to their own page (the one the letter of the offer as it stands and its reminders
+carry; older links forward to it), for support calls and tests. It issues that link if none was
+issued yet; it sends nothing."""
 
 from typing import Any
 
