@@ -33,9 +33,9 @@ from tenders.instructions.models import (
     WithdrawalNoticeSigner,
 )
 from tenders.letters.models import Reminder
+from tenders.links.models import ClientCheck, ClientLink
 from tenders.notices.models import NonTenderReportOffer
 from tenders.online.models import (
-    ClientLink,
     ClientSubmission,
     ClientSubmissionSigner,
     ReviewStatus,
@@ -56,6 +56,7 @@ from tenders.workers.models import WorkerHeartbeat
 for _model in (
     AccountOwner,
     ClientAccount,
+    ClientCheck,
     ClientLink,
     ClientSubmission,
     HeldInstruction,
@@ -79,6 +80,7 @@ __all__ = [
     "BulkRunItem",
     "BulkRunStatus",
     "ClientAccount",
+    "ClientCheck",
     "ClientLink",
     "ClientSubmission",
     "ClientSubmissionSigner",

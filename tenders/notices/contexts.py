@@ -313,9 +313,11 @@ def extension_email(
     position: Decimal,
     terms: OfferTerms | None,
     now: datetime,
+    client_link: str = "",
 ) -> tuple[str, str]:
     """The subject and body of the e-mail telling a client with a live instruction that the
-    offer was extended: the new dates, and that the instruction stays live."""
+    offer was extended: the new dates, that the instruction stays live, and the client's
+    current link to their own page."""
     assert event.new_expiration is not None, "an extension sets a new expiration"
     new_expiration = event.new_expiration
     cutoff = firm_cutoff(
@@ -367,7 +369,13 @@ def extension_email(
         f"You can still amend or withdraw it until the offer expires at "
         f"{describe_instant(new_expiration)}, through us by our deadline, "
         f"{describe_instant(cutoff)}.\n\n"
-        f"{projection}"
+        + (
+            f"You can also change it on your own page online until our deadline, or withdraw "
+            f"it there until the offer expires:\n{client_link}\n\n"
+            if client_link
+            else ""
+        )
+        + f"{projection}"
         f"The company's announcement:\n{event.announcement}\n\n"
         f"As of {long_date(in_new_york(now).date())}.\n\n"
         f"{firm.name}\n{firm.address}\n"

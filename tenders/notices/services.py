@@ -32,6 +32,8 @@ from tenders.documents.keys import DocumentKey
 from tenders.documents.models import DocumentKind
 from tenders.documents.snapshots import SnapshotInput, document_snapshots_record, encode
 from tenders.instructions.models import Instruction, InstructionStatus
+from tenders.links.selectors import client_link_url
+from tenders.links.services import client_links_issue
 from tenders.notices.contexts import (
     amended_terms_receipt_context,
     extension_email,
@@ -93,9 +95,10 @@ def extension_notice_key(*, event: OfferEvent, account: ClientAccount) -> str:
 def extension_notices_queue(*, offer: ExchangeOffer, event: OfferEvent, by: User) -> int:
     """An e-mail to each client with a live instruction (received or submitted): the new
     expiration, the firm's new cutoff, the new projected consummation date, that the
-    instruction stays live and can be amended or withdrawn until the new expiration, and the
-    announcement. Sent through the outbox once the extension commits; one per client and
-    extension. Returns how many clients are e-mailed (an account without an address is not)."""
+    instruction stays live and can be amended or withdrawn until the new expiration, the
+    client's current link, and the announcement. Sent through the outbox once the extension
+    commits; one per client and extension. Returns how many clients are e-mailed (an account
+    without an address is not)."""
     _check_event(offer, event, OfferEventKind.EXTENDED)
     instructions = list(open_instructions_for_notices(offer=offer))
     owners = owner_names(
@@ -118,6 +121,11 @@ def extension_notices_queue(*, offer: ExchangeOffer, event: OfferEvent, by: User
         ).values_list("account_id", "principal")
     )
     calendar, terms, now = offer_calendar(offer=offer), _terms(offer), clock.now()
+    # The link of the offer as it now stands (the one the next letter carries too): the
+    # client's older links forward to it.
+    links = client_links_issue(
+        offer=offer, accounts=[i.account for i in instructions if i.account.email]
+    )
     notices = []
     for instruction in instructions:
         account = instruction.account
@@ -135,6 +143,7 @@ def extension_notices_queue(*, offer: ExchangeOffer, event: OfferEvent, by: User
             position=positions.get(account.pk, Decimal(0)),
             terms=terms,
             now=now,
+            client_link=client_link_url(links[account.pk]),
         )
         notices.append(
             outbox.NoticeEmail(

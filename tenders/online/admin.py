@@ -1,7 +1,7 @@
-"""Operations see the clients' links (and who unlocked one) and what clients submitted online,
-read-only: representatives review submissions on their own pages. The firms' admin gains the
-actions that send the letter and the reminders, which carry the client's link
-(`ClientLetterActionsMixin`, mixed in by `tenders.pages.admin`)."""
+"""Operations see the clients' links, their identity checks (and who unlocked one) and what
+clients submitted online, read-only: representatives review submissions on their own pages.
+The firms' admin gains the actions that send the letter and the reminders, which carry the
+client's link (`ClientLetterActionsMixin`, mixed in by `tenders.pages.admin`)."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,22 +12,25 @@ from exchange_office.http import AuthenticatedHttpRequest, refusal_text
 from notes.selectors import current_offer
 from tenders.accounts.models import BrokerFirm
 from tenders.documents.models import LetterDelivery
+from tenders.links.models import ClientCheck, ClientLink
 from tenders.online.letters import client_letters_send, reminders_send
-from tenders.online.models import ClientLink, ClientSubmission, ClientSubmissionSigner
+from tenders.online.models import ClientSubmission, ClientSubmissionSigner
 
 
 @admin.register(ClientLink)
 class ClientLinkAdmin(ReadOnlyAdminMixin, ReadOnlyHistoryAdmin):
-    list_display = [
-        "account",
-        "event_id",
-        "expires_at",
-        "failed_checks",
-        "locked_at",
-        "unlocked_by",
-    ]
+    # No expiry column: a link is valid until the offer's current deadlines (the account page
+    # shows them), and forwards to the account's newest link.
+    list_display = ["account", "offer", "event_id", "issued_at"]
+    list_select_related = ["account__firm", "offer"]
+    search_fields = ["account__account_number"]
+
+
+@admin.register(ClientCheck)
+class ClientCheckAdmin(ReadOnlyAdminMixin, ReadOnlyHistoryAdmin):
+    list_display = ["account", "offer", "failed_checks", "locked_at", "unlocked_by"]
     list_filter = ["locked_at"]
-    list_select_related = ["account__firm", "unlocked_by"]
+    list_select_related = ["account__firm", "offer", "unlocked_by"]
     search_fields = ["account__account_number"]
 
 

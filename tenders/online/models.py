@@ -1,5 +1,5 @@
-"""Clients who answer online: the signed link in their letter, and what they submit through it
-for their representative's review."""
+"""Clients who answer online: what they submit through the signed link in their letter
+(`tenders.links`) for their representative's review."""
 
 from django.conf import settings
 from django.db import models
@@ -10,49 +10,7 @@ from exchange_office.audit import audit_trail
 from notes.models import AMOUNT, ExchangeOffer
 from tenders.accounts.models import AccountOwner, ClientAccount
 from tenders.instructions.models import Instruction, InstructionChoice
-
-# Five wrong answers to the identity check lock the link until a representative unlocks it.
-MAX_FAILED_CHECKS = 5
-
-
-class ClientLink(models.Model):
-    """The link a client letter or reminder carries: one account, one offer, one occasion of
-    the letter (the first, or after an extension or amendment of the terms: a new link). The
-    URL holds a signed token naming this row; the row holds what the token cannot: its failed
-    checks and lock."""
-
-    account = models.ForeignKey(ClientAccount, on_delete=models.PROTECT, related_name="links")
-    offer = models.ForeignKey(ExchangeOffer, on_delete=models.PROTECT, related_name="+")
-    event_id = models.PositiveIntegerField(
-        default=0, help_text="The extension or amendment the letter follows (0: the first)."
-    )
-    expires_at = models.DateTimeField(help_text="The firm's cutoff when it was issued.")
-    issued_at = models.DateTimeField(help_text="Business clock.")
-    issued_wall_at = models.DateTimeField(help_text="Wall clock.")
-    failed_checks = models.PositiveSmallIntegerField(default=0)
-    locked_at = models.DateTimeField(null=True, blank=True, help_text="Wall clock.")
-    unlocked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    unlocked_wall_at = models.DateTimeField(null=True, blank=True)
-
-    history = audit_trail()
-
-    class Meta:
-        ordering = ["-issued_wall_at", "-id"]
-        verbose_name = "client link"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["account", "offer", "event_id"], name="client_link_once_per_occasion"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"Link for {self.account.account_number} (letter e{self.event_id})"
-
-    @property
-    def is_locked(self) -> bool:
-        return self.locked_at is not None
+from tenders.links.models import ClientLink
 
 
 class SubmissionKind(models.TextChoices):

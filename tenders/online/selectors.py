@@ -1,12 +1,10 @@
-"""Reads for clients who answer online: the signed link, the review queue."""
+"""Reads for clients who answer online: the signed link as the client opens it (current,
+forwarded, expired or locked), the review queue."""
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
-from django.core import signing
 from django.db.models import QuerySet
-from django.urls import reverse
 
 from exchange_office import clock
 from notes.models import ExchangeOffer
@@ -16,27 +14,17 @@ from tenders.accounts.permissions import User
 from tenders.accounts.selectors import firm_deadlines
 from tenders.domain.lifecycle import OPEN
 from tenders.instructions.selectors import live_instruction
-from tenders.online.models import ClientLink, ClientSubmission, ReviewStatus
-
-# Django's signing, salted for this purpose only: a document link's token opens no form.
-LINK_SALT = "tenders.client-link"
-
-
-def _signer() -> signing.Signer:
-    # No timestamp in the token: the row holds the expiry, and one link prints the same in
-    # the letter and every reminder.
-    return signing.Signer(salt=LINK_SALT)
-
-
-def client_link_token(link: ClientLink) -> str:
-    return _signer().sign_object({"l": link.pk, "a": link.account_id, "o": link.offer_id})
-
-
-def client_link_url(link: ClientLink) -> str:
-    """The address printed in the letter and the reminders."""
-    return settings.PUBLIC_BASE_URL.rstrip("/") + reverse(
-        "client_page", args=[client_link_token(link)]
-    )
+from tenders.links.models import ClientLink
+from tenders.links.selectors import (
+    LinkDeadlines,
+    client_check,
+    client_link_ids,
+    current_link,
+    link_deadlines,
+)
+from tenders.links.selectors import client_link_token as client_link_token  # re-exported
+from tenders.links.selectors import client_link_url as client_link_url  # re-exported
+from tenders.online.models import ClientSubmission, ReviewStatus
 
 
 class LinkNotFound(Exception):
@@ -44,14 +32,17 @@ class LinkNotFound(Exception):
 
 
 class LinkExpired(Exception):
-    def __init__(self, link: ClientLink) -> None:
-        super().__init__(f"link {link.pk} expired at {link.expires_at}")
+    """The offer, as it stands now, no longer lets the client act through the link."""
+
+    def __init__(self, link: ClientLink, deadlines: LinkDeadlines) -> None:
+        super().__init__(f"link {link.pk} expired at {deadlines.firm_cutoff}")
         self.link = link
+        self.deadlines = deadlines
 
 
 def may_still_withdraw(link: ClientLink) -> bool:
-    """After the link's expiry (the firm's cutoff) a client with a live instruction may still
-    withdraw it online, until the offer expires: withdrawal rights run until then."""
+    """After the firm's cutoff a client with a live instruction may still withdraw it online,
+    until the offer expires: withdrawal rights run until then."""
     offer = link.offer
     if clock.now() >= offer.expiration:
         return False
@@ -60,28 +51,45 @@ def may_still_withdraw(link: ClientLink) -> bool:
 
 
 def client_link_from_token(token: str) -> ClientLink:
-    """The link a token names: LinkNotFound if forged, LinkExpired at or after its expiry
-    (the firm's cutoff when it was issued, on the business clock), unless the client may
-    still withdraw (`may_still_withdraw`)."""
-    try:
-        payload = _signer().unsign_object(token)
-    except (signing.BadSignature, ValueError):
-        raise LinkNotFound from None
+    """The link a token names: LinkNotFound if forged, LinkExpired at or after the firm's
+    CURRENT cutoff (on the business clock, after any extension), unless the client may still
+    withdraw (`may_still_withdraw`). An older link is returned as it is: the page forwards it
+    to the current one (`newer_link`) once the client passed the check."""
+    ids = client_link_ids(token)
+    if ids is None:
+        raise LinkNotFound
+    link_id, account_id, offer_id = ids
     link = (
         ClientLink.objects.select_related("account__firm", "offer")
-        .filter(pk=payload.get("l"), account_id=payload.get("a"), offer_id=payload.get("o"))
+        .filter(pk=link_id, account_id=account_id, offer_id=offer_id)
         .first()
     )
     if link is None:
         raise LinkNotFound
-    if clock.now() >= link.expires_at and not may_still_withdraw(link):
-        raise LinkExpired(link)
+    deadlines = link_deadlines(account=link.account, offer=link.offer)
+    if clock.now() >= deadlines.firm_cutoff and not may_still_withdraw(link):
+        raise LinkExpired(link, deadlines)
     return link
 
 
 def withdraw_only(link: ClientLink) -> bool:
-    """The link is past its expiry but the client may still withdraw: only that is offered."""
-    return clock.now() >= link.expires_at
+    """The firm's current cutoff has passed but the client may still withdraw: only that is
+    offered."""
+    return clock.now() >= link_deadlines(account=link.account, offer=link.offer).firm_cutoff
+
+
+def newer_link(link: ClientLink) -> ClientLink | None:
+    """The account's current link for the offer, where a newer letter issued one after this
+    link; None while this link is the current one."""
+    current = current_link(account=link.account, offer=link.offer)
+    return current if current is not None and current.pk != link.pk else None
+
+
+def link_locked(link: ClientLink) -> bool:
+    """Locked by wrong answers to the identity check, given through any link of the account
+    for the offer."""
+    check = client_check(account=link.account, offer=link.offer)
+    return check is not None and check.is_locked
 
 
 def awaiting_submission(*, account: ClientAccount, offer: ExchangeOffer) -> ClientSubmission | None:
@@ -127,7 +135,3 @@ def review_queue(*, user: User, offer: ExchangeOffer) -> list[QueueItem]:
             cutoffs[firm.pk] = firm_deadlines(firm=firm, offer=offer).firm_cutoff
         items.append(QueueItem(submission, cutoffs[firm.pk], now >= cutoffs[firm.pk]))
     return sorted(items, key=lambda i: (i.firm_cutoff, i.submission.submitted_wall_at))
-
-
-def client_links(*, account: ClientAccount, offer: ExchangeOffer) -> QuerySet[ClientLink]:
-    return ClientLink.objects.filter(account=account, offer=offer).select_related("unlocked_by")

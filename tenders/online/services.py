@@ -1,17 +1,17 @@
 """Writes for clients who answer online.
 
 A client opens the link in their letter, proves who they are with the last four digits of the
-taxpayer ID and the ZIP code on file (five wrong answers lock the link until a representative
-unlocks it), and submits a tender or a withdrawal, each owner's name typed as a signature. The
-submission is recorded exactly as made (with the text agreed to, both clocks, the IP address and
-the browser) and waits for a representative: approving it makes it an instruction through the
-same services and rules as a paper form, received when the client submitted it.
+taxpayer ID and the ZIP code on file (five wrong answers, through any of the account's links
+for the offer, lock them until a representative unlocks them), and submits a tender or a
+withdrawal, each owner's name typed as a signature. The submission is recorded exactly as made
+(with the text agreed to, both clocks, the IP address and the browser) and waits for a
+representative: approving it makes it an instruction through the same services and rules as a
+paper form, received when the client submitted it.
 """
 
 import hmac
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
 
@@ -50,85 +50,30 @@ from tenders.instructions.services import (
 )
 from tenders.intake.services import instruction_amend, instruction_submit, instruction_withdraw
 from tenders.letters.contexts import client_letter_context
+from tenders.links import services as links
+from tenders.links.models import MAX_FAILED_CHECKS, ClientCheck, ClientLink
+from tenders.links.selectors import current_link, link_deadlines
+from tenders.links.services import client_link_issue as client_link_issue  # re-exported
+from tenders.links.services import client_links_issue as client_links_issue  # re-exported
 from tenders.online import agreement
 from tenders.online.models import (
-    MAX_FAILED_CHECKS,
-    ClientLink,
     ClientSubmission,
     ClientSubmissionSigner,
     ReviewStatus,
     SubmissionKind,
 )
 from tenders.online.permissions import may_unlock_client_link
-from tenders.online.selectors import client_link_url, may_still_withdraw
+from tenders.online.selectors import (
+    client_link_url,
+    link_locked,
+    may_still_withdraw,
+    newer_link,
+)
 from tenders.outbox import services as outbox
 from tenders.outbox import tasks as outbox_tasks
 
-# Links
 
-
-def client_links_issue(
-    *, offer: ExchangeOffer, accounts: Sequence[ClientAccount]
-) -> dict[int, ClientLink]:
-    """Each account's link for the letter as it stands (after the offer's last extension or
-    amendment of the terms: a new one after each), expiring at the firm's cutoff. Issued once
-    per occasion, in bulk for a letter run; the letter and every reminder of that occasion
-    carry the same link. Returns the links by account id."""
-    event = offer_last_change(offer)
-    event_id = event.pk if event is not None else 0
-    now, wall = clock.now(), clock.wall_now()
-    cutoffs: dict[int, datetime] = {}
-    for account in accounts:
-        if account.firm_id not in cutoffs:
-            cutoffs[account.firm_id] = firm_deadlines(firm=account.firm, offer=offer).firm_cutoff
-    ids = [account.pk for account in accounts]
-    issued_before = _issued(offer, event_id, ids)
-    ClientLink.objects.bulk_create(
-        [
-            ClientLink(
-                account=account,
-                offer=offer,
-                event_id=event_id,
-                expires_at=cutoffs[account.firm_id],
-                issued_at=now,
-                issued_wall_at=wall,
-            )
-            for account in accounts
-            if account.pk not in issued_before
-        ],
-        batch_size=500,
-        ignore_conflicts=True,  # issued at this moment by another run: that link stands
-    )
-    links: dict[int, ClientLink] = {}
-    for start in range(0, len(ids), 500):
-        for link in ClientLink.objects.filter(
-            offer=offer, event_id=event_id, account_id__in=ids[start : start + 500]
-        ):
-            links[link.account_id] = link
-    # The audit trail's first row of each link issued now (bulk_create saves no history).
-    ClientLink.history.bulk_history_create(
-        [link for account_id, link in links.items() if account_id not in issued_before],
-        batch_size=500,
-    )
-    return links
-
-
-def _issued(offer: ExchangeOffer, event_id: int, ids: list[int]) -> set[int]:
-    issued: set[int] = set()
-    for start in range(0, len(ids), 500):
-        issued.update(
-            ClientLink.objects.filter(
-                offer=offer, event_id=event_id, account_id__in=ids[start : start + 500]
-            ).values_list("account_id", flat=True)
-        )
-    return issued
-
-
-def client_link_issue(*, offer: ExchangeOffer, account: ClientAccount) -> ClientLink:
-    """One account's link (see `client_links_issue`)."""
-    return client_links_issue(offer=offer, accounts=[account])[account.pk]
-
-
+# The identity check
 @dataclass(frozen=True, slots=True)
 class IdentityCheck:
     passed: bool
@@ -143,50 +88,72 @@ def _digits(text: str) -> str:
 @transaction.atomic
 def client_identity_check(*, link: ClientLink, tin_last4: str, postal_code: str) -> IdentityCheck:
     """The last four digits of the taxpayer ID and the ZIP code on file, compared in constant
-    time. A wrong answer is counted (committed, whatever the caller does next); the fifth
-    locks the link. A right one clears the count."""
-    link = (
-        ClientLink.objects.select_for_update(of=("self",)).select_related("account").get(pk=link.pk)
-    )
-    if link.is_locked:
-        return IdentityCheck(passed=False, locked=True, tries_left=0)
+    time. A wrong answer is counted for the account and offer, whichever of its links it came
+    through (committed, whatever the caller does next): a newer letter's link gives no new
+    tries. The fifth locks every link of the account for the offer. A right one clears the
+    count."""
+    link = ClientLink.objects.select_related("account", "offer").get(pk=link.pk)
     account = link.account
+    check = links.client_check_lock_row(account=account, offer=link.offer)
+    if check.is_locked:
+        return IdentityCheck(passed=False, locked=True, tries_left=0)
     expected = f"{account.tin_last4}|{_digits(account.postal_code)[:5]}"
     given = f"{_digits(tin_last4)}|{_digits(postal_code)[:5]}"
     if account.tin_last4 and hmac.compare_digest(expected.encode(), given.encode()):
-        if link.failed_checks:
-            ClientLink.objects.filter(pk=link.pk).update(failed_checks=0)
+        if check.failed_checks:
+            ClientCheck.objects.filter(pk=check.pk).update(failed_checks=0)
         return IdentityCheck(passed=True, locked=False, tries_left=MAX_FAILED_CHECKS)
-    failed = link.failed_checks + 1
+    failed = check.failed_checks + 1
     locked = failed >= MAX_FAILED_CHECKS
-    ClientLink.objects.filter(pk=link.pk).update(
+    ClientCheck.objects.filter(pk=check.pk).update(
         failed_checks=F("failed_checks") + 1, locked_at=clock.wall_now() if locked else None
     )
     return IdentityCheck(passed=False, locked=locked, tries_left=MAX_FAILED_CHECKS - failed)
 
 
 @transaction.atomic
-def client_link_unlock(*, link: ClientLink, by: User) -> ClientLink:
-    """A representative of the firm (or operations) unlocks a link after five wrong answers,
-    typically after speaking to the client."""
+def client_check_unlock(
+    *, account: ClientAccount, offer: ExchangeOffer, by: User
+) -> ClientCheck | None:
+    """A representative of the firm (or operations) unlocks the account's links for the offer
+    after five wrong answers, typically after speaking to the client. Returns the check
+    unlocked, or None if it was not locked."""
     permissions.require(
-        may_unlock_client_link(user=by, link=link),
+        may_unlock_client_link(user=by, account=account),
         "Only the firm's representatives and operations may unlock a client's link.",
     )
-    link = ClientLink.objects.select_for_update(of=("self",)).get(pk=link.pk)
-    link.failed_checks = 0
-    link.locked_at = None
-    link.unlocked_by = by
-    link.unlocked_wall_at = clock.wall_now()
-    link._history_user = by  # type: ignore[attr-defined]  # simple-history reads it
-    link.save(update_fields=["failed_checks", "locked_at", "unlocked_by", "unlocked_wall_at"])
-    return link
+    check = (
+        ClientCheck.objects.select_for_update(of=("self",))
+        .filter(account=account, offer=offer)
+        .first()
+    )
+    if check is None or not check.is_locked:
+        return None
+    check.failed_checks = 0
+    check.locked_at = None
+    check.unlocked_by = by
+    check.unlocked_wall_at = clock.wall_now()
+    check._history_user = by  # type: ignore[attr-defined]  # simple-history reads it
+    check.save(update_fields=["failed_checks", "locked_at", "unlocked_by", "unlocked_wall_at"])
+    return check
 
 
-def client_links_unlock(*, account: ClientAccount, by: User) -> list[ClientLink]:
-    """Unlock every locked link of the account (the account page's button); returns them."""
-    locked = list(ClientLink.objects.filter(account=account, locked_at__isnull=False))
-    return [client_link_unlock(link=link, by=by) for link in locked]
+def client_link_unlock(*, link: ClientLink, by: User) -> ClientCheck | None:
+    """Unlock the links of the link's account for its offer (`client_check_unlock`)."""
+    return client_check_unlock(account=link.account, offer=link.offer, by=by)
+
+
+def client_links_unlock(*, account: ClientAccount, by: User) -> list[ClientCheck]:
+    """Unlock the account's links, for every offer they are locked for (the account page's
+    button); returns the checks unlocked."""
+    offers = ClientCheck.objects.filter(account=account, locked_at__isnull=False).values_list(
+        "offer", flat=True
+    )
+    unlocked = [
+        client_check_unlock(account=account, offer=offer, by=by)
+        for offer in ExchangeOffer.objects.filter(pk__in=list(offers))
+    ]
+    return [check for check in unlocked if check is not None]
 
 
 # Submissions
@@ -401,12 +368,20 @@ def client_submission_create(*, link: ClientLink, data: OnlineInput) -> ClientSu
             ).first()
         ):
             return posted  # the same page posted twice
-        if link.is_locked:
+        if link_locked(link):
             raise ValidationError("This link is locked: please call your representative.")
-        past_cutoff = clock.now() >= link.expires_at
+        if newer_link(link) is not None:
+            # A newer letter's link replaced this one: it only forwards there, and records
+            # nothing itself (what the client read here may be out of date).
+            raise ValidationError(
+                "This link was replaced by the one in our latest letter: nothing was recorded. "
+                "Please use the new link."
+            )
+        cutoff = link_deadlines(account=link.account, offer=link.offer).firm_cutoff
+        past_cutoff = clock.now() >= cutoff
         if past_cutoff and (data.kind != SubmissionKind.WITHDRAWAL or not may_still_withdraw(link)):
             raise ValidationError(
-                f"This link expired at {describe_instant(link.expires_at)}"
+                f"This link expired at {describe_instant(cutoff)}"
                 + (
                     ": you may still withdraw your instruction here, until the offer expires."
                     if may_still_withdraw(link)
@@ -647,16 +622,19 @@ def client_submission_reject(
     account = submission.account
     if account.email:
         names = " and ".join(owner.name for owner in account.owners.all())
-        link = submission.link
-        still_open = clock.now() < link.expires_at or may_still_withdraw(link)
+        # The account's current link (a newer letter's, if one replaced the submission's),
+        # valid until the offer's current dates.
+        link = current_link(account=account, offer=submission.offer) or submission.link
+        cutoff = link_deadlines(account=account, offer=submission.offer).firm_cutoff
+        still_open = clock.now() < cutoff or may_still_withdraw(link)
         body = (
             f"Dear {names},\n\n"
             f"We could not accept what you submitted online on "
             f"{long_date(in_new_york(submission.submitted_at).date())} for account "
             f"{account.account_number}:\n\n{reason.strip()}\n\n"
             + (
-                f"You may submit again with the same link until "
-                f"{describe_instant(link.expires_at)} (a withdrawal of your instruction, until "
+                f"You may submit again with your link until "
+                f"{describe_instant(cutoff)} (a withdrawal of your instruction, until "
                 f"the offer expires):\n{client_link_url(link)}\n\n"
                 if still_open
                 else "Please call your representative.\n\n"

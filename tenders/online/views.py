@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -32,14 +32,17 @@ from tenders.instructions.forms import PrincipalAmountField
 from tenders.instructions.models import InstructionChoice
 from tenders.instructions.selectors import live_instruction
 from tenders.letters.contexts import client_letter_context
+from tenders.links.models import ClientLink
+from tenders.links.selectors import client_link_token, link_deadlines
 from tenders.online import agreement
 from tenders.online.forms import ClientInstructionForm, IdentityForm
-from tenders.online.models import ClientLink
 from tenders.online.selectors import (
     LinkExpired,
     LinkNotFound,
     awaiting_submission,
     client_link_from_token,
+    link_locked,
+    newer_link,
     withdraw_only,
 )
 from tenders.online.services import (
@@ -52,15 +55,21 @@ VERIFIED_FOR = timedelta(minutes=30)
 _VERIFIED = "online.verified-links"
 
 
+def _verified_key(link: ClientLink) -> str:
+    # Who the client is was checked for the account and offer, not for one link: an older
+    # link forwards to the current one without asking again.
+    return f"{link.account_id}:{link.offer_id}"
+
+
 def _mark_verified(request: HttpRequest, link: ClientLink) -> None:
     request.session.cycle_key()  # a new session id once the client is known
     verified = request.session.get(_VERIFIED, {})
-    verified[str(link.pk)] = clock.wall_now().isoformat()
+    verified[_verified_key(link)] = clock.wall_now().isoformat()
     request.session[_VERIFIED] = verified
 
 
 def _is_verified(request: HttpRequest, link: ClientLink) -> bool:
-    at = request.session.get(_VERIFIED, {}).get(str(link.pk))
+    at = request.session.get(_VERIFIED, {}).get(_verified_key(link))
     if not at:
         return False
     return clock.wall_now() - datetime.fromisoformat(at) < VERIFIED_FOR
@@ -75,10 +84,15 @@ def _link_or_page(request: HttpRequest, token: str) -> ClientLink | HttpResponse
         return render(
             request,
             "online/link_closed.html",
-            {"reason": "expired", "link": expired.link, "firm": expired.link.account.firm},
+            {
+                "reason": "expired",
+                "link": expired.link,
+                "firm": expired.link.account.firm,
+                "deadlines": expired.deadlines,
+            },
             status=410,
         )
-    if link.is_locked:
+    if link_locked(link):
         return render(
             request,
             "online/link_closed.html",
@@ -86,6 +100,17 @@ def _link_or_page(request: HttpRequest, token: str) -> ClientLink | HttpResponse
             status=403,
         )
     return link
+
+
+def _forwarded(link: ClientLink, view: str) -> HttpResponse | None:
+    """Where a newer letter issued a newer link, this one only forwards to it (303: a post
+    becomes a GET of the current page, so nothing posted here is recorded)."""
+    newer = newer_link(link)
+    if newer is None:
+        return None
+    response = HttpResponseRedirect(reverse(view, args=[client_link_token(newer)]))
+    response.status_code = 303  # See Other
+    return response
 
 
 def _client_ip(request: HttpRequest) -> str | None:
@@ -115,6 +140,7 @@ def _page_context(link: ClientLink) -> dict[str, Any]:
     )
     live = live_instruction(account=account, offer=offer)
     projection = offer_projected_entitlement(offer=offer, principal=position)
+    firm_cutoff = link_deadlines(account=account, offer=offer).firm_cutoff  # as it stands now
     return {
         "link": link,
         "account": account,
@@ -125,8 +151,8 @@ def _page_context(link: ClientLink) -> dict[str, Any]:
         "points": agreement.offer_points(letter),
         "tender_declaration": agreement.tender_declaration(letter),
         "withdrawal_declaration": agreement.withdrawal_declaration(letter),
-        "firm_cutoff": link.expires_at,
-        "firm_cutoff_text": describe_instant(link.expires_at),
+        "firm_cutoff": firm_cutoff,
+        "firm_cutoff_text": describe_instant(firm_cutoff),
         "expiration_text": letter["expiration_text"],
         "live": live if live is not None and live.status in OPEN else None,
         "accepted": live if live is not None and live.status not in OPEN else None,
@@ -160,6 +186,8 @@ def client_page(request: HttpRequest, token: str) -> HttpResponse:
     link = found
     if not _is_verified(request, link):
         return _identity(request, link)
+    if forward := _forwarded(link, "client_page"):
+        return forward
     context = _page_context(link)
     form_kwargs = {
         "owners": context["owners"],
@@ -310,7 +338,10 @@ def client_received(request: HttpRequest, token: str) -> HttpResponse:
         return found
     if not _is_verified(request, found):
         return redirect("client_page", token=token)
+    if forward := _forwarded(found, "client_received"):
+        return forward
     submission = awaiting_submission(account=found.account, offer=found.offer)
+    firm_cutoff = link_deadlines(account=found.account, offer=found.offer).firm_cutoff
     return render(
         request,
         "online/received.html",
@@ -319,6 +350,6 @@ def client_received(request: HttpRequest, token: str) -> HttpResponse:
             "firm": found.account.firm,
             "account": found.account,
             "token": token,
-            "firm_cutoff_text": describe_instant(found.expires_at),
+            "firm_cutoff_text": describe_instant(firm_cutoff),
         },
     )

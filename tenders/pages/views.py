@@ -40,13 +40,13 @@ from tenders.instructions.selectors import (
     page_with_list_columns,
 )
 from tenders.letters.selectors import account_contacts
+from tenders.links.selectors import account_links
 from tenders.lookups import account_or_404, deadline_context, offer_or_404
 from tenders.online.letters import client_letter_issue
 from tenders.online.models import ClientSubmission
 from tenders.online.selectors import (
     account_submissions,
     awaiting_submission,
-    client_links,
     review_queue,
 )
 from tenders.online.services import (
@@ -142,7 +142,7 @@ def _account_context(
         "may_reveal": permissions.may_reveal_tin(user=request.user),
         "documents": account_documents(account=account, offer=offer),
         "reveal_form": RevealTinForm(),
-        "client_links": client_links(account=account, offer=offer),
+        "client_links": account_links(account=account, offer=offer),
         "online_submissions": account_submissions(account=account, offer=offer),
         "held": account_held(account=account, offer=offer),
         **deadline_context(offer, account.firm),
@@ -295,7 +295,8 @@ def submission_reject(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 @login_required
 @require_POST
 def link_unlock(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Unlock the account's locked links, once the representative spoke with the client."""
+    """Unlock the account's links locked by wrong answers (counted across its links), once the
+    representative spoke with the client."""
     account = account_or_404(request, pk)
     locked = client_links_unlock(account=account, by=request.user)
     if locked:

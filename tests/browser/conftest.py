@@ -132,6 +132,20 @@ class Demo:
                 raise RuntimeError(f"the worker ended ({worker.returncode}) before it started")
             time.sleep(0.05)
 
+    def restart_at(self, now: str) -> None:
+        """The same demo, its database as it stands, served again with the business clock
+        pinned at `now`: a test that lives through a deadline. The server (and any worker)
+        stops; a new one starts on a port of its own (`url` names it from then on), its
+        console in server-N.log."""
+        self.stop()
+        self.processes.clear()
+        self.env["EXCHANGE_OFFICE_NOW"] = now
+        log = self.var / f"server-{len(list(self.var.glob('server*.log')))}.log"
+        server = _start_server(self.env, log)
+        self.processes.append(server)
+        self.base = f"http://127.0.0.1:{_reported_port(server, log)}"
+        self.env["PUBLIC_BASE_URL"] = self.base
+
     def stop(self) -> None:
         for process in self.processes:
             process.terminate()
@@ -157,6 +171,17 @@ def _reported_port(server: subprocess.Popen, log: Path) -> int:
         time.sleep(0.05)
 
 
+def _start_server(env: dict[str, str], log: Path) -> subprocess.Popen:
+    with open(log, "wb") as output:
+        return subprocess.Popen(
+            [sys.executable, "-m", "tests.browser.demo_server", "--noreload", "127.0.0.1:0"],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+
+
 def serve(scenario: str, now: str, migrated: Path) -> Iterator[Demo]:
     var = Path(tempfile.mkdtemp(prefix="browser-tests-"))
     shutil.copytree(migrated, var, dirs_exist_ok=True)  # a migrated database
@@ -173,14 +198,7 @@ def serve(scenario: str, now: str, migrated: Path) -> Iterator[Demo]:
         EMAIL_URL="consolemail://",
     )
     log = var / "server.log"  # its console: the port it bound, then the e-mails it sends
-    with open(log, "wb") as output:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "tests.browser.demo_server", "--noreload", "127.0.0.1:0"],
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
+    server = _start_server(env, log)
     demo = Demo(base="", env=env, var=var, processes=[server])
     try:
         demo.base = f"http://127.0.0.1:{_reported_port(server, log)}"

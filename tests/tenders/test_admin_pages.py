@@ -85,11 +85,18 @@ def scene(account: ClientAccount, offer: Any, rep: Any) -> None:
         account=held_account, offer=offer, data=make_input(held_account, tin="123-45-6789"),
         by=rep,
     )  # fmt: skip
-    # A client's link and what she submitted online.
-    from tenders.online.services import OnlineInput, client_link_issue, client_submission_create
+    # A client's link, a wrong answer to its identity check and what she submitted online.
+    from tenders.online.services import (
+        OnlineInput,
+        client_identity_check,
+        client_link_issue,
+        client_submission_create,
+    )
 
+    link = client_link_issue(offer=offer, account=account)
+    client_identity_check(link=link, tin_last4="0000", postal_code="00000")
     client_submission_create(
-        link=client_link_issue(offer=offer, account=account),
+        link=link,
         data=OnlineInput(
             kind="withdrawal", choice="", amount=None,
             names={o.pk: o.name for o in account.owners.all()}, address="", phone="",

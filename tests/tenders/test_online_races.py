@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from notes.models import OfferEvent
 from tenders.intake.services import held_instruction_approve, instruction_submit
-from tenders.models import ClientLink, HeldInstruction, Instruction, Proposal
+from tenders.models import ClientCheck, HeldInstruction, Instruction, Proposal
 from tenders.offers.decisions import offer_decision, proposal_approve
 from tenders.online.services import (
     OnlineInput,
@@ -76,9 +76,9 @@ def test_wrong_answers_from_many_tabs_each_count_and_the_fifth_locks(
 ) -> None:
     link = client_link_issue(offer=offer, account=account)
     race(10, lambda: client_identity_check(link=link, tin_last4="0000", postal_code="10004"))
-    link = ClientLink.objects.get(pk=link.pk)
-    assert link.failed_checks == 5  # counted up to the lock, then refused unread
-    assert link.is_locked
+    check = ClientCheck.objects.get(account=account, offer=offer)
+    assert check.failed_checks == 5  # counted up to the lock, then refused unread
+    assert check.is_locked
 
 
 def test_two_supervisors_approving_one_held_instruction_record_one(

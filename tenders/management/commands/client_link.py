@@ -1,13 +1,16 @@
-"""`manage.py client_link --offer SLUG --account NUMBER [--firm NNNN]`: print the client's link
-to their own page (the one their letter and reminders carry), for support calls and tests.
-It issues the link for the letter as it stands if none was issued yet; it sends nothing."""
+"""`manage.py client_link --offer SLUG --account NUMBER [--firm NNNN]`: print the client's
+current link to their own page (the one the letter of the offer as it stands and its reminders
+carry; older links forward to it), for support calls and tests. It issues that link if none was
+issued yet; it sends nothing."""
 
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from exchange_office import clock
+from exchange_office.formatting import describe_instant
 from tenders.accounts.command_line import offer_and_account
+from tenders.links.selectors import link_deadlines
 from tenders.online.selectors import client_link_url
 from tenders.online.services import client_link_issue
 
@@ -25,9 +28,10 @@ class Command(BaseCommand):
     ) -> None:
         found_offer, found_account = offer_and_account(slug=offer, number=account, firm=firm)
         link = client_link_issue(offer=found_offer, account=found_account)
-        if clock.now() >= link.expires_at:
+        cutoff = link_deadlines(account=found_account, offer=found_offer).firm_cutoff
+        if clock.now() >= cutoff:
             raise CommandError(
-                f"The link of account {account} expired at the firm's cutoff: the client must "
-                "call their representative."
+                f"The link of account {account} expired at the firm's cutoff "
+                f"({describe_instant(cutoff)}): the client must call their representative."
             )
         self.stdout.write(client_link_url(link))

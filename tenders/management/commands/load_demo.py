@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from exchange_office import clock
 from tenders.accounts.models import ClientAccount
 from tenders.demo import DEMO_CLIENT, LOGINS, load_consummation_scenario, load_demo
+from tenders.links.selectors import link_deadlines
 from tenders.online.selectors import client_link_url
 from tenders.online.services import client_link_issue
 
@@ -37,7 +38,7 @@ class Command(BaseCommand):
         # A client's own page, as their letter links to it (the check asks for these two).
         account = ClientAccount.objects.get(account_number=DEMO_CLIENT)
         link = client_link_issue(offer=offer, account=account)
-        if clock.now() < link.expires_at:
+        if clock.now() < link_deadlines(account=account, offer=offer).firm_cutoff:
             self.stdout.write(
                 f"  client {account.account_number} (taxpayer ID ending {account.tin_last4}, "
                 f"ZIP {account.postal_code}): {client_link_url(link)}"
