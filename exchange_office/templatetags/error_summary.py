@@ -31,9 +31,14 @@ def _field_links(form: forms.BaseForm, name_prefix: str = "") -> list[ErrorLink]
     for field in form:
         if field.is_hidden:
             continue
-        label = f"{name_prefix}{field.label}" if field.label else name_prefix.rstrip(": ")
+        # A field whose label is a paragraph (a consent) names itself shorter, or not at all.
+        name = getattr(field.field, "summary_label", field.label)
+        label = f"{name_prefix}{name}" if name else name_prefix.rstrip(": ")
         field_id = field.id_for_label or ""
-        links += [ErrorLink(f"{label}: {error}", field_id) for error in field.errors]
+        links += [
+            ErrorLink(f"{label}: {error}" if label else str(error), field_id)
+            for error in field.errors
+        ]
     return links
 
 

@@ -38,6 +38,20 @@ def awaiting_held(*, account: ClientAccount, offer: ExchangeOffer) -> HeldInstru
     )
 
 
+def awaiting_held_by_account(*, user: User, offer: ExchangeOffer) -> dict[int, HeldInstruction]:
+    """The instructions awaiting a supervisor on the accounts the user may see, by account
+    (one query, a few rows): the account list shows that a newer version is held while the
+    account's instruction is still the old one. None once the offer has expired."""
+    if clock.now() >= offer.expiration:
+        return {}
+    rows = permissions.visible_by_account(
+        user=user,
+        rows=HeldInstruction.objects.filter(offer=offer, status=ApprovalStatus.AWAITING),
+        account_path="account",
+    )
+    return {held.account_id: held for held in rows.order_by("pk")}
+
+
 def held_by_token(token: UUID) -> HeldInstruction | None:
     """The held instruction a form posted with this token became (a double click)."""
     return HeldInstruction.objects.filter(submission_token=token).first()

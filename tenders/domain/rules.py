@@ -119,13 +119,32 @@ def amount_refusals(
     unit: Decimal,
     actor: Actor = Actor.REPRESENTATIVE,
 ) -> list[Refusal]:
-    """A stated amount is a positive whole multiple of the unit and not above the position:
-    the representative's form, the client's page and its live projection all ask this (the
-    projection words it to the client, who typed it: `actor=Actor.CLIENT`)."""
+    """A stated amount is a positive whole multiple of the unit and not above the position;
+    "tender all" states none (an amount written beside it is refused, never dropped: which of
+    the two the client meant is theirs to say). The representative's form, the client's page
+    and its live projection all ask this (the client, who typed it, is told in their own
+    words: `actor=Actor.CLIENT`)."""
     if position <= 0:
         return [Refusal(None, "The account holds no Old Notes to tender.")]
     if choice is Choice.ALL:
-        return []
+        if amount is None:
+            return []
+        if actor is Actor.CLIENT:
+            return [
+                Refusal(
+                    "amount",
+                    f"You chose to tender all and typed {dollars(amount)}: choose to tender "
+                    "only the amount you typed, or clear the amount to tender all.",
+                )
+            ]
+        return [
+            Refusal(
+                "amount",
+                f"“Tender all” is ticked and {dollars(amount)} is written: the form does not "
+                "say which the client meant. Tick “Tender only the aggregate principal amount "
+                "indicated” for the amount, or clear it to tender all.",
+            )
+        ]
     if amount is None:
         return [Refusal("amount", "Enter the principal amount to tender, or choose to tender all.")]
     if amount <= 0 or amount % unit:

@@ -243,6 +243,7 @@ def instruction_rules_check(
             amount=data.amount,
             position=position,
             unit=offer.unit_principal,
+            actor=actor,
         )
     refusals += form_date_refusals(
         form_date=data.form_date,

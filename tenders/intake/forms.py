@@ -86,8 +86,8 @@ class InstructionForm(forms.Form):
         amount_missing = cleaned.get("amount") is None and "amount" not in self.errors
         if cleaned.get("choice") == InstructionChoice.AMOUNT and amount_missing:
             self.add_error("amount", "Enter the principal amount to tender.")
-        if cleaned.get("choice") == InstructionChoice.ALL:
-            cleaned["amount"] = None
+        # "Tender all" with an amount written is refused by the rules (`amount_refusals`),
+        # next to the amount, which stays as typed: never dropped.
         return cleaned
 
 

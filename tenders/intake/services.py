@@ -69,10 +69,11 @@ def _already_recorded(token: UUID | None) -> Instruction | HeldInstruction | Non
     return recorded or held_by_token(token)
 
 
-def _hold_reason(
+def instruction_hold_reason(
     *, account: ClientAccount, offer: ExchangeOffer, checked: CheckedInstruction, by: User
 ) -> HoldReason | None:
-    """Four eyes: why this instruction must wait for a supervisor of the firm, if it must.
+    """Four eyes: why this instruction must wait for a supervisor of the firm, if it must (the
+    review step says so before it is confirmed).
     Above the firm's threshold when a representative enters it; late when operations take it
     after the firm's cutoff. A firm without a threshold has no second approval."""
     if account.firm.second_approval_threshold is None:
@@ -121,7 +122,7 @@ def instruction_submit(
         )
     checked = instruction_check(account=account, offer=offer, data=data, by=by, approval=approval)
     if approval is None and (
-        reason := _hold_reason(account=account, offer=offer, checked=checked, by=by)
+        reason := instruction_hold_reason(account=account, offer=offer, checked=checked, by=by)
     ):
         return held_instruction_hold(
             account=account, offer=offer, reason=reason, tendered=checked.tendered, data=data, by=by
@@ -167,7 +168,7 @@ def instruction_amend(
         approval=approval,
     )
     if approval is None and (
-        reason := _hold_reason(account=account, offer=offer, checked=checked, by=by)
+        reason := instruction_hold_reason(account=account, offer=offer, checked=checked, by=by)
     ):
         return held_instruction_hold(
             account=account,

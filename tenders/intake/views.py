@@ -45,6 +45,7 @@ from tenders.intake.forms import (
 from tenders.intake.services import (
     held_instruction_approve,
     instruction_amend,
+    instruction_hold_reason,
     instruction_submit,
     instruction_withdraw,
 )
@@ -246,6 +247,11 @@ class InstructionFormView(LoginRequiredMixin, View):
         projection = offer_projected_entitlement(offer=self.offer, principal=checked.tendered)
         context.update(
             checked=checked,
+            # Four eyes: said before confirming, not only after.
+            hold_reason=instruction_hold_reason(
+                account=self.account, offer=self.offer, checked=checked, by=self.request.user
+            ),
+            threshold=self.account.firm.second_approval_threshold,
             entitlement=projection.entitlement,
             projection_error=projection.error,
             projected_consummation=projection.consummation_date,

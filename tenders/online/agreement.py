@@ -4,6 +4,8 @@ words, the form's instruction, and the consent to sign electronically (ESIGN Act
 snapshot of what was agreed are the same text."""
 
 import hashlib
+from collections.abc import Sequence
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -115,11 +117,20 @@ def agreed_text(*, letter: dict[str, Any], declaration: str, choice_text: str) -
     )
 
 
-def shown_digest(*, letter: dict[str, Any], position: Decimal) -> str:
+def shown_digest(
+    *,
+    letter: dict[str, Any],
+    position: Decimal,
+    offered: Sequence[str],
+    firm_cutoff: datetime,
+    expiration: datetime,
+) -> str:
     """A digest of what the page shows the client (the points, both declarations, the
-    consent, the position): posted back with the form, it tells whether the offer or the
-    position changed while the page was open, so that the text stored as agreed is the text
-    the client read."""
+    consent, the position) and what it offers (a tender, a withdrawal, or both) with the
+    deadlines it states: posted back with the form, it tells whether the offer, the position
+    or the moment changed while the page was open (an extension, new terms, the cutoff
+    passing), so that the text stored as agreed is the text the client read, and a post is
+    taken only as what the page offered."""
     text = "\n".join(
         [
             *offer_points(letter),
@@ -127,6 +138,9 @@ def shown_digest(*, letter: dict[str, Any], position: Decimal) -> str:
             withdrawal_declaration(letter),
             ESIGN_CONSENT,
             str(position),
+            "offered: " + ",".join(offered),
+            f"cutoff: {firm_cutoff.isoformat()}",
+            f"expiration: {expiration.isoformat()}",
         ]
     )
     return hashlib.sha256(text.encode()).hexdigest()

@@ -34,19 +34,31 @@ def signature_field_name(index: int) -> str:
     return f"signature_{index}"
 
 
+class ConsentField(forms.BooleanField):
+    """The consent to sign electronically: its label is the whole consent, so the error
+    summary names the error alone ("Tick the box to agree …"), not the paragraph again."""
+
+    summary_label = ""
+
+
+KIND_CHOICES = [
+    (SubmissionKind.TENDER, "Tender my Old Notes (or change my instruction)"),
+    (SubmissionKind.WITHDRAWAL, "Withdraw my instruction"),
+]
+
+
 class ClientInstructionForm(forms.Form):
     """The letter's form: tender all, or a stated amount (or withdraw a live instruction);
     each owner's name typed as a signature; address and telephone as on file, correctable;
-    the consent to sign electronically."""
+    the consent to sign electronically. Nothing is chosen for the client: no box is ticked
+    when the page opens, and what they do comes from what they post (`kind`: a radio where
+    the page offers both, else the one thing the page offers), never from a default."""
 
     kind = forms.ChoiceField(
         label="What would you like to do?",
-        choices=[
-            (SubmissionKind.TENDER, "Tender my Old Notes (or change my instruction)"),
-            (SubmissionKind.WITHDRAWAL, "Withdraw my instruction"),
-        ],
+        choices=KIND_CHOICES,
         widget=forms.RadioSelect,
-        initial=SubmissionKind.TENDER,
+        required=False,  # the service refuses a missing one, with the other refusals
     )
     choice = forms.ChoiceField(
         label="How much to tender",
@@ -62,7 +74,7 @@ class ClientInstructionForm(forms.Form):
         widget=forms.TextInput(
             attrs={"inputmode": "numeric", "placeholder": "e.g. 50,000", "autocomplete": "off"}
         ),
-        help_text="In whole thousands of dollars, up to what you hold.",
+        help_text="Only if you tender part: in whole thousands of dollars, up to what you hold.",
     )
     address = forms.CharField(
         label="Address",
@@ -80,7 +92,7 @@ class ClientInstructionForm(forms.Form):
             region="US", attrs={"autocomplete": "tel", "inputmode": "tel"}
         ),
     )
-    esign_consent = forms.BooleanField(label=ESIGN_CONSENT, required=False)
+    esign_consent = ConsentField(label=ESIGN_CONSENT, required=False)
     submission_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
     # The digest of what the page showed (written by the template, not bound back).
     shown = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
@@ -89,19 +101,20 @@ class ClientInstructionForm(forms.Form):
         self,
         *args: Any,
         owners: list[AccountOwner],
-        may_withdraw: bool,
-        withdraw_only: bool = False,
+        offered: tuple[str, ...],
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.owners = owners
-        self.withdraw_only = withdraw_only
-        if withdraw_only:
-            # Past the firm's cutoff: only a withdrawal, until the offer expires.
-            for name in ("kind", "choice", "amount", "address", "phone"):
+        self.offered = offered
+        if len(offered) == 1:
+            # The page offers one thing: its form says which, and the post carries it.
+            self.fields["kind"].widget = forms.HiddenInput()
+            self.fields["kind"].initial = offered[0]
+        if SubmissionKind.TENDER not in offered:
+            # Only a withdrawal (past the firm's cutoff, until the offer expires).
+            for name in ("choice", "amount", "address", "phone"):
                 del self.fields[name]
-        elif not may_withdraw:
-            del self.fields["kind"]
         for index, owner in enumerate(owners):
             self.fields[signature_field_name(index)] = forms.CharField(
                 label=f"Signature of {owner.name}: type the full name",
@@ -115,9 +128,8 @@ class ClientInstructionForm(forms.Form):
 
     def online_input(self, *, ip_address: str | None, user_agent: str) -> OnlineInput:
         data = self.cleaned_data
-        default = SubmissionKind.WITHDRAWAL if self.withdraw_only else SubmissionKind.TENDER
         return OnlineInput(
-            kind=data.get("kind") or default,
+            kind=data.get("kind") or "",  # as posted: never assumed
             choice=data.get("choice") or "",
             amount=data.get("amount"),
             names={

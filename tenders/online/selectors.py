@@ -7,11 +7,11 @@ from datetime import datetime
 from django.db.models import QuerySet
 
 from exchange_office import clock
-from notes.models import ExchangeOffer
+from notes.models import ExchangeOffer, OfferStatus
 from tenders.accounts import permissions
 from tenders.accounts.models import ClientAccount
 from tenders.accounts.permissions import User
-from tenders.accounts.selectors import firm_deadlines
+from tenders.accounts.selectors import firm_deadlines, position_for
 from tenders.domain.lifecycle import OPEN
 from tenders.instructions.selectors import live_instruction
 from tenders.links.models import ClientLink
@@ -24,7 +24,7 @@ from tenders.links.selectors import (
 )
 from tenders.links.selectors import client_link_token as client_link_token  # re-exported
 from tenders.links.selectors import client_link_url as client_link_url  # re-exported
-from tenders.online.models import ClientSubmission, ReviewStatus
+from tenders.online.models import ClientSubmission, ReviewStatus, SubmissionKind
 
 
 class LinkNotFound(Exception):
@@ -90,6 +90,47 @@ def link_locked(link: ClientLink) -> bool:
     for the offer."""
     check = client_check(account=link.account, offer=link.offer)
     return check is not None and check.is_locked
+
+
+@dataclass(frozen=True, slots=True)
+class PageOffer:
+    """What the client's page offers at this moment, and the deadlines it states: the page
+    puts it in the digest it posts back (`agreement.shown_digest`), so that a post is taken
+    only for what the page showed."""
+
+    kinds: tuple[str, ...]  # SubmissionKind values the page offers (none: no form)
+    firm_cutoff: datetime  # "We must receive your instructions by …"
+    expiration: datetime  # the offer's, which ends withdrawal rights
+
+
+def client_page_offer(link: ClientLink) -> PageOffer:
+    """Before the link's expiry: a tender (to change the instruction too), and a withdrawal
+    where an open instruction exists; after it, only that withdrawal, until the offer
+    expires; nothing once the instruction is accepted, the offer is over, or (for a tender)
+    the account holds no Old Notes."""
+    offer, account = link.offer, link.account
+    live = live_instruction(account=account, offer=offer)
+    has_open = live is not None and live.status in OPEN
+    kinds: tuple[str, ...]
+    if clock.now() >= offer.expiration or offer.status != OfferStatus.OPEN:
+        kinds = ()
+    elif live is not None and not has_open:
+        kinds = ()  # accepted: it can no longer be changed here
+    elif withdraw_only(link):
+        kinds = (SubmissionKind.WITHDRAWAL,) if may_still_withdraw(link) else ()
+    elif position_for(account=account, offer=offer) > 0:
+        kinds = (
+            (SubmissionKind.TENDER, SubmissionKind.WITHDRAWAL)
+            if has_open
+            else (SubmissionKind.TENDER,)
+        )
+    elif has_open:
+        kinds = (SubmissionKind.WITHDRAWAL,)
+    return PageOffer(
+        kinds=tuple(str(kind) for kind in kinds),
+        firm_cutoff=link_deadlines(account=account, offer=offer).firm_cutoff,
+        expiration=offer.expiration,
+    )
 
 
 def awaiting_submission(*, account: ClientAccount, offer: ExchangeOffer) -> ClientSubmission | None:

@@ -64,7 +64,9 @@ from tenders.online.models import (
 )
 from tenders.online.permissions import may_unlock_client_link
 from tenders.online.selectors import (
+    PageOffer,
     client_link_url,
+    client_page_offer,
     link_locked,
     may_still_withdraw,
     newer_link,
@@ -173,7 +175,71 @@ class OnlineInput:
     ip_address: str | None = None
     user_agent: str = ""
     submission_token: UUID | None = None
-    shown_digest: str = ""  # of the page the client read (`agreement.shown_digest`)
+    # Of the page the client read (`agreement.shown_digest`); None: not posted from the page
+    # (the demo's history), so only the kind is held to what the page would offer.
+    shown_digest: str | None = None
+
+
+class PageChanged(ValidationError):
+    """The page the client posted from no longer stands: what it offered (a tender, a
+    withdrawal), the deadlines it stated, the terms or the position changed while it was
+    open. Nothing is recorded; the client gets the page again, as it stands now."""
+
+
+def client_page_digest(*, link: ClientLink, page: PageOffer | None = None) -> str:
+    """The digest of the client's page as it stands now (`agreement.shown_digest`)."""
+    offer, letter = _letter(link)
+    page = page or client_page_offer(link)
+    return agreement.shown_digest(
+        letter=letter,
+        position=position_for(account=link.account, offer=offer),
+        offered=page.kinds,
+        firm_cutoff=page.firm_cutoff,
+        expiration=page.expiration,
+    )
+
+
+def _page_changed_reason(page: PageOffer, kind: str) -> str:
+    if kind == SubmissionKind.TENDER and clock.now() >= page.firm_cutoff:
+        reason = (
+            f"Our deadline for instructions passed at {describe_instant(page.firm_cutoff)}, "
+            "while this page was open: your instruction to tender was not recorded."
+        )
+        if SubmissionKind.WITHDRAWAL in page.kinds:
+            reason += " You may still withdraw your instruction here, until the offer expires."
+        return reason
+    if kind == SubmissionKind.WITHDRAWAL and clock.now() >= page.expiration:
+        return (
+            f"The offer and your right to withdraw expired at "
+            f"{describe_instant(page.expiration)}: your withdrawal was not recorded."
+        )
+    if kind == SubmissionKind.WITHDRAWAL:
+        return (
+            "There is no instruction of yours to withdraw now (it may have changed while this "
+            "page was open): nothing was recorded."
+        )
+    return (
+        "This page no longer offers what you chose: nothing was recorded. The page below "
+        "shows what you can do now."
+    )
+
+
+def client_page_moment_check(*, link: ClientLink, kind: str, shown_digest: str | None) -> None:
+    """A post is taken only as what the page offered, and only while that still stands: its
+    kind (posted, never assumed) is one the page offers now, and the page's digest (which
+    the page always posts) is the page's as it stands now: the same terms, position, kinds
+    and deadlines (a post from the page without its digest is taken as from a page that no
+    longer stands). Otherwise `PageChanged`, saying why in plain words. A post without a
+    kind is left to `client_submission_check` ("Choose to tender or to withdraw")."""
+    page = client_page_offer(link)
+    if kind in SubmissionKind.values and kind not in page.kinds:
+        raise PageChanged(_page_changed_reason(page, kind))
+    if shown_digest is not None and shown_digest != client_page_digest(link=link, page=page):
+        raise PageChanged(
+            "The offer or your position changed while this page was open (its terms, its "
+            "dates or what we hold for you): nothing was recorded. Read the page again as it "
+            "stands now, then sign."
+        )
 
 
 def _raise(refusals: list[Refusal]) -> None:
@@ -196,7 +262,7 @@ def _signatures(account: ClientAccount, names: Mapping[int, str]) -> tuple[Signa
 def _instruction_input(account: ClientAccount, data: OnlineInput) -> InstructionInput:
     return InstructionInput(
         choice=data.choice,
-        amount=data.amount if data.choice == InstructionChoice.AMOUNT else None,
+        amount=data.amount,  # beside "tender all", refused by the rules: never dropped
         form_date=clock.today(),
         address=data.address,
         phone=data.phone,
@@ -264,19 +330,13 @@ def client_submission_check(*, link: ClientLink, data: OnlineInput) -> None:
     account, offer = link.account, link.offer
     refusals: list[Refusal] = []
     if not data.esign_consent:
-        refusals.append(
-            Refusal(
-                "esign_consent",
-                "To answer online, consent to sign electronically; or call your "
-                "representative for the paper form.",
-            )
-        )
+        refusals.append(Refusal("esign_consent", "Tick the box to agree to sign electronically."))
     if data.kind == SubmissionKind.WITHDRAWAL:
         refusals += _withdrawal_refusals(account=account, offer=offer, data=data)
         _raise(refusals)
         return
     if data.kind != SubmissionKind.TENDER:
-        refusals.append(Refusal(None, "Choose to tender or to withdraw."))
+        refusals.append(Refusal("kind", "Choose to tender or to withdraw your instruction."))
         _raise(refusals)
     try:
         instruction_rules_check(
@@ -377,27 +437,12 @@ def client_submission_create(*, link: ClientLink, data: OnlineInput) -> ClientSu
                 "This link was replaced by the one in our latest letter: nothing was recorded. "
                 "Please use the new link."
             )
-        cutoff = link_deadlines(account=link.account, offer=link.offer).firm_cutoff
-        past_cutoff = clock.now() >= cutoff
-        if past_cutoff and (data.kind != SubmissionKind.WITHDRAWAL or not may_still_withdraw(link)):
-            raise ValidationError(
-                f"This link expired at {describe_instant(cutoff)}"
-                + (
-                    ": you may still withdraw your instruction here, until the offer expires."
-                    if may_still_withdraw(link)
-                    else ": please call your representative."
-                )
-            )
+        # What the page offered, still standing (the cutoff, the expiration, the terms): a
+        # tender is never recorded as a withdrawal, nor the reverse.
+        client_page_moment_check(link=link, kind=data.kind, shown_digest=data.shown_digest)
         client_submission_check(link=link, data=data)
         offer, letter = _letter(link)
         position = position_for(account=link.account, offer=offer)
-        if data.shown_digest and data.shown_digest != agreement.shown_digest(
-            letter=letter, position=position
-        ):
-            raise ValidationError(
-                "The offer or your position changed while this page was open: read it again "
-                "as it stands now, then sign."
-            )
         declaration = (
             agreement.withdrawal_declaration(letter)
             if data.kind == SubmissionKind.WITHDRAWAL

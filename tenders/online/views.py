@@ -29,24 +29,27 @@ from tenders.documents.contexts import untendered_projection
 from tenders.domain.lifecycle import OPEN
 from tenders.domain.rules import Actor, Choice, amount_refusals
 from tenders.instructions.forms import PrincipalAmountField
-from tenders.instructions.models import InstructionChoice
 from tenders.instructions.selectors import live_instruction
 from tenders.letters.contexts import client_letter_context
 from tenders.links.models import ClientLink
 from tenders.links.selectors import client_link_token, link_deadlines
 from tenders.online import agreement
 from tenders.online.forms import ClientInstructionForm, IdentityForm
+from tenders.online.models import SubmissionKind
 from tenders.online.selectors import (
     LinkExpired,
     LinkNotFound,
     awaiting_submission,
     client_link_from_token,
+    client_page_offer,
     link_locked,
     newer_link,
     withdraw_only,
 )
 from tenders.online.services import (
+    PageChanged,
     client_identity_check,
+    client_page_moment_check,
     client_submission_create,
 )
 
@@ -140,7 +143,8 @@ def _page_context(link: ClientLink) -> dict[str, Any]:
     )
     live = live_instruction(account=account, offer=offer)
     projection = offer_projected_entitlement(offer=offer, principal=position)
-    firm_cutoff = link_deadlines(account=account, offer=offer).firm_cutoff  # as it stands now
+    page = client_page_offer(link)
+    firm_cutoff = page.firm_cutoff  # as it stands now (links follow the offer)
     return {
         "link": link,
         "account": account,
@@ -157,9 +161,18 @@ def _page_context(link: ClientLink) -> dict[str, Any]:
         "live": live if live is not None and live.status in OPEN else None,
         "accepted": live if live is not None and live.status not in OPEN else None,
         "awaiting": awaiting_submission(account=account, offer=offer),
-        "withdraw_only": withdraw_only(link),
+        # What the form offers: a tender, a withdrawal, or both (a choice, never pre-ticked).
+        "offered": page.kinds,
+        "offers_tender": SubmissionKind.TENDER in page.kinds,
+        "withdraw_only": withdraw_only(link),  # past the firm's cutoff
         "all_projection": projection.entitlement if position else None,
-        "shown_digest": agreement.shown_digest(letter=letter, position=position),
+        "shown_digest": agreement.shown_digest(
+            letter=letter,
+            position=position,
+            offered=page.kinds,
+            firm_cutoff=page.firm_cutoff,
+            expiration=page.expiration,
+        ),
         "consummation_date": projection.consummation_date,
     }
 
@@ -168,12 +181,25 @@ def _initial(link: ClientLink) -> dict[str, Any]:
     account = link.account
     lines = [account.address_line1, account.address_line2]
     lines.append(f"{account.city}, {account.state} {account.postal_code}".strip(", "))
+    # Neither what to do nor how much is chosen for the client: only what is on file.
     return {
         "address": "\n".join(line for line in lines if line),
         "phone": account.phone,
-        "choice": InstructionChoice.ALL,
         "submission_token": uuid.uuid4(),
     }
+
+
+# What a client typed is kept on the page shown again after the moment passed; their
+# choices and consent are asked again, for what the page offers now.
+_KEPT_AFTER_A_CHANGE = ("choice", "amount", "address", "phone", "submission_token")
+
+
+def _initial_again(link: ClientLink, posted: Any, form: ClientInstructionForm) -> dict[str, Any]:
+    initial = _initial(link)
+    for name in (*_KEPT_AFTER_A_CHANGE, *(f.name for f in form.signature_fields())):
+        if name in form.fields and posted.get(name, "").strip():
+            initial[name] = posted[name]
+    return initial
 
 
 @never_cache
@@ -189,15 +215,19 @@ def client_page(request: HttpRequest, token: str) -> HttpResponse:
     if forward := _forwarded(link, "client_page"):
         return forward
     context = _page_context(link)
-    form_kwargs = {
-        "owners": context["owners"],
-        "may_withdraw": context["live"] is not None,
-        "withdraw_only": context["withdraw_only"],
-    }
+    form_kwargs = {"owners": context["owners"], "offered": context["offered"]}
+    page_changed = ""
     if request.method == "POST" and request.POST.get("step") == "submit":
         form = ClientInstructionForm(request.POST, **form_kwargs)
-        if form.is_valid():
-            try:
+        try:
+            # The page the client read first: if what it offered no longer stands, nothing
+            # else about the post matters.
+            client_page_moment_check(
+                link=link,
+                kind=request.POST.get("kind", ""),
+                shown_digest=request.POST.get("shown", ""),
+            )
+            if form.is_valid():
                 client_submission_create(
                     link=link,
                     data=form.online_input(
@@ -205,19 +235,24 @@ def client_page(request: HttpRequest, token: str) -> HttpResponse:
                         user_agent=request.META.get("HTTP_USER_AGENT", ""),
                     ),
                 )
-            except ValidationError as exc:
-                refusals = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
-                for field, field_messages in refusals.items():
-                    for message in field_messages:
-                        form.add_refusal(
-                            "" if field in (None, NON_FIELD_ERRORS) else str(field), message
-                        )
-            else:
                 return redirect("client_received", token=token)
+        except PageChanged as changed:
+            page_changed = " ".join(changed.messages)
+            form = ClientInstructionForm(
+                initial=_initial_again(link, request.POST, form), **form_kwargs
+            )
+        except ValidationError as exc:
+            refusals = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+            for field, field_messages in refusals.items():
+                for message in field_messages:
+                    form.add_refusal(
+                        "" if field in (None, NON_FIELD_ERRORS) else str(field), message
+                    )
     else:
         form = ClientInstructionForm(initial=_initial(link), **form_kwargs)
     context.update(
         form=form,
+        page_changed=page_changed,
         token=token,
         projection_url=reverse("client_projection", args=[token]),
     )
@@ -288,7 +323,7 @@ def client_projection(request: HttpRequest, token: str) -> JsonResponse:
     # no more than the position.
     refusals = amount_refusals(
         choice=Choice.ALL if typed is None else Choice.AMOUNT,
-        amount=amount,
+        amount=typed,
         position=position,
         unit=offer.unit_principal,
         actor=Actor.CLIENT,

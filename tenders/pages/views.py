@@ -17,16 +17,21 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from exchange_office import clock
 from exchange_office.formatting import describe_instant
 from exchange_office.http import AuthenticatedHttpRequest, refusal_text
-from notes.models import ExchangeOffer
+from notes.models import ExchangeOffer, OfferStatus
 from notes.selectors import current_offer
 from tenders.accounts import permissions
 from tenders.accounts.forms import RevealTinForm
 from tenders.accounts.models import ClientAccount
 from tenders.accounts.selectors import excluded_states, position_for
 from tenders.approvals.permissions import may_decide_held
-from tenders.approvals.selectors import account_held, held_for_supervisor
+from tenders.approvals.selectors import (
+    account_held,
+    awaiting_held_by_account,
+    held_for_supervisor,
+)
 from tenders.approvals.services import tin_reveal
 from tenders.data_version.cache import DataVersionPaginator, cached_under_version
 from tenders.documents.selectors import account_documents
@@ -83,6 +88,8 @@ def account_list(request: HttpRequest) -> HttpResponse:
     except ValueError:
         answer = None
     query = {k: v for k, v in {"q": search, "answer": answer or ""}.items() if v}
+    # A newer version held for a supervisor, beside the version that still counts.
+    held = awaiting_held_by_account(user=request.user, offer=offer)
 
     def rows() -> str:
         keys = account_keys(user=request.user, offer=offer, search=search, answer=answer)
@@ -90,6 +97,8 @@ def account_list(request: HttpRequest) -> HttpResponse:
             request.GET.get("page")
         )
         page.object_list = page_with_list_columns(keys, list(page.object_list), offer=offer)
+        for account in page.object_list:
+            account.held_awaiting = held.get(account.pk)  # type: ignore[attr-defined]  # a row's column
         return render_to_string(
             "tenders/includes/account_rows.html",
             {
@@ -102,10 +111,12 @@ def account_list(request: HttpRequest) -> HttpResponse:
 
     # The rows show only what the data version watches (accounts, owners, positions,
     # instructions, the offer's excluded states): kept until the next write, per firm and
-    # query. Who may see which firm is decided here, before the cache.
+    # query. Who may see which firm is decided here, before the cache. The held instructions
+    # are not watched: the key names those awaiting (a decision on one changes it).
     scope = firm.pk if firm is not None else "all-firms"
     params = "&".join(sorted(request.GET.urlencode().split("&")))
-    key = f"account-rows:{offer.pk}:{scope}:{params}"
+    awaiting = ".".join(str(h.pk) for h in held.values())
+    key = f"account-rows:{offer.pk}:{scope}:{params}:held={awaiting}"
     return render(
         request,
         "tenders/account_list.html",
@@ -133,12 +144,16 @@ def _account_context(
 ) -> dict[str, Any]:
     instructions = list(account_instructions(account=account, offer=offer))
     latest = instructions[0] if instructions else None
+    # Once the offer is consummated, terminated or expired, nothing is taken or changed here.
+    offer_takes = offer.status == OfferStatus.OPEN and clock.now() < offer.expiration
     return {
         "account": account,
         "offer": offer,
         "position": position_for(account=account, offer=offer),
         "instruction": latest,
-        "is_open": latest is not None and latest.status in OPEN,
+        "offer_takes": offer_takes,
+        "is_open": offer_takes and latest is not None and latest.status in OPEN,
+        "may_take": offer_takes and (latest is None or not latest.is_live),
         "may_reveal": permissions.may_reveal_tin(user=request.user),
         "documents": account_documents(account=account, offer=offer),
         "reveal_form": RevealTinForm(),

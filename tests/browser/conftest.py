@@ -46,6 +46,7 @@ expect.set_options(timeout=15_000)
 
 DEMO_NOW = "2001-08-20T10:00:00-04:00"
 CONSUMMATION_NOW = "2001-09-05T10:00:00-04:00"
+BEFORE_CUTOFF_NOW = "2001-08-31T16:59:00-04:00"  # Hudson & Broad's cutoff is at 5:00 p.m.
 LOGINS = {
     "rep": "rep-demo-2001",
     "rep2": "rep2-demo-2001",
@@ -133,18 +134,22 @@ class Demo:
             time.sleep(0.05)
 
     def restart_at(self, now: str) -> None:
-        """The same demo, its database as it stands, served again with the business clock
-        pinned at `now`: a test that lives through a deadline. The server (and any worker)
-        stops; a new one starts on a port of its own (`url` names it from then on), its
-        console in server-N.log."""
-        self.stop()
-        self.processes.clear()
+        """The same demo (its database, its address) served again with the business clock at
+        `now`: how a test moves the clock while a page stays open in the browser, whose form
+        then posts to the server as it is at `now`. The server's session store is the
+        database, so a client's check and a login survive; a worker keeps its own clock."""
+        server = self.processes[0]
+        server.terminate()
+        server.wait(timeout=10)
         self.env["EXCHANGE_OFFICE_NOW"] = now
-        log = self.var / f"server-{len(list(self.var.glob('server*.log')))}.log"
-        server = _start_server(self.env, log)
-        self.processes.append(server)
-        self.base = f"http://127.0.0.1:{_reported_port(server, log)}"
-        self.env["PUBLIC_BASE_URL"] = self.base
+        log = self.var / f"server-{now.replace(':', '')}.log"
+        with open(log, "wb") as output:
+            self.processes[0] = subprocess.Popen(
+                [sys.executable, "-m", "tests.browser.demo_server", "--noreload",
+                 self.base.removeprefix("http://")],
+                cwd=ROOT, env=self.env, stdout=output, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        _reported_port(self.processes[0], log)
 
     def stop(self) -> None:
         for process in self.processes:
@@ -227,6 +232,15 @@ def consummation_demo(request: pytest.FixtureRequest) -> Iterator[Demo]:
     for served in serve("consummation", CONSUMMATION_NOW, migrated):
         served.start_worker()
         yield served
+
+
+@pytest.fixture(scope="module")
+def cutoff_demo(request: pytest.FixtureRequest) -> Iterator[Demo]:
+    """The demo at 4:59 p.m. on Aug 31, 2001, a minute before Hudson & Broad's cutoff: a test
+    moves its clock on with `Demo.restart_at`."""
+    if _missing():
+        pytest.skip(f"browser tests skipped: {_missing()}")
+    yield from serve("open", BEFORE_CUTOFF_NOW, request.getfixturevalue("migrated_var_template"))
 
 
 @pytest.fixture

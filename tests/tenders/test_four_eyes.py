@@ -286,6 +286,77 @@ def test_the_form_tells_the_representative_it_waits_for_a_supervisor(
     assert "approve-held-HB-100002" in queue
 
 
+def _large_form(large: Any, **changes: str) -> dict[str, str]:
+    form = {
+        "choice": "ALL",
+        "form_date": "2001-08-18",
+        "address": "1201 North Market Street\nWilmington, DE 19801",
+        "phone": "+13025550113",
+        "tin_type": "EIN",
+        "submission_token": "6b1d4b8e-3f1e-4f8b-9e3e-2f0a1d2c3b4a",
+        "signers-TOTAL_FORMS": "1",
+        "signers-INITIAL_FORMS": "1",
+        "signers-0-owner_id": str(large.owners.get().pk),
+        "signers-0-typed_name": "Delaware Valley Pension Trust",
+        "signers-0-attested": "on",
+    }
+    form.update(changes)
+    return form
+
+
+def test_the_review_step_says_it_will_wait_for_a_supervisor_before_it_counts(
+    large: Any, offer: Any, rep: Any
+) -> None:
+    client = Client()
+    client.force_login(rep)
+    url = reverse("tenders:instruction_new", args=[large.pk])
+    page = client.post(url, _large_form(large, _review="1")).content.decode()
+    assert "This will wait for a supervisor's approval before it counts." in page
+    assert (
+        "It tenders $2,000,000, above Hudson &amp; Broad Securities LLC's $1,000,000 "
+        "threshold for a second approval."
+    ) in page
+    assert "Confirm and send for a supervisor's approval" in page
+
+
+def test_the_review_step_of_an_instruction_under_the_threshold_says_nothing_of_waiting(
+    large: Any, offer: Any, rep: Any
+) -> None:
+    client = Client()
+    client.force_login(rep)
+    url = reverse("tenders:instruction_new", args=[large.pk])
+    form = _large_form(large, _review="1", choice="AMOUNT", amount="500,000")
+    page = client.post(url, form).content.decode()
+    assert "wait for a supervisor" not in page
+    assert "Confirm and record" in page
+
+
+def test_the_account_list_shows_a_newer_version_held_for_a_supervisor(
+    large: Any, offer: Any, rep: Any
+) -> None:
+    instruction_submit(
+        account=large,
+        offer=offer,
+        data=make_input(large, tin_type="EIN", choice="AMOUNT", amount=Decimal("500000")),
+        by=rep,
+    )
+    held = instruction_amend(
+        instruction=Instruction.objects.get(account=large),
+        expected_version=1,
+        data=make_input(large, tin_type="EIN"),
+        by=rep,
+    )
+    assert isinstance(held, HeldInstruction)
+    client = Client()
+    client.force_login(rep)
+    page = client.get(reverse("tenders:account_list")).content.decode()
+    assert 'data-testid="held-HB-100002"' in page
+    assert "Awaiting a supervisor</span> a newer version, tendering $2,000,000" in page
+    held_instruction_reject(held=held, by=_supervisor(large.firm), note="Ask the client")
+    page = client.get(reverse("tenders:account_list")).content.decode()
+    assert 'data-testid="held-HB-100002"' not in page  # decided: no longer awaiting
+
+
 # The offer's decisions
 
 

@@ -99,6 +99,21 @@ def test_amount_of_1500_is_refused_next_to_the_field_keeping_the_input(
     assert not Instruction.objects.exists()
 
 
+def test_tender_all_with_an_amount_written_is_refused_at_the_field_keeping_the_amount(
+    rep_client, account, offer
+) -> None:
+    """Neither is dropped: the form does not say which the client meant."""
+    data = fill(rep_client, account, choice="ALL", amount="50,000", _review="")
+    page = rep_client.post(url("instruction_new", account), data).content.decode()
+    assert (
+        '<p id="error_1_id_amount"><strong>“Tender all” is ticked and $50,000 is written'
+    ) in page
+    assert 'name="amount" value="50,000"' in page
+    data["_confirm"] = ""
+    rep_client.post(url("instruction_new", account), data)
+    assert not Instruction.objects.exists()
+
+
 def test_amount_above_the_position_is_refused_on_the_page(rep_client, account, offer) -> None:
     data = fill(rep_client, account, choice="AMOUNT", amount="200000", _confirm="")
     page = rep_client.post(url("instruction_new", account), data).content.decode()
@@ -346,6 +361,28 @@ def test_after_consummation_an_account_that_never_answered_cannot_instruct(
     _consummated(account, offer, rep)
     page = rep_client.get(url("instruction_new", joint_account)).content.decode()
     assert "The offer is consummated: instructions can no longer be taken" in page
+
+
+def test_take_an_instruction_is_not_offered_after_consummation(
+    rep_client, account, joint_account, offer, rep
+) -> None:
+    _consummated(account, offer, rep)
+    page = rep_client.get(url("account_detail", joint_account)).content.decode()
+    assert "Take an instruction" not in page
+    assert "The offer is consummated: no instruction can be taken" in page
+
+
+def test_take_an_instruction_is_not_offered_after_termination(rep_client, account, offer) -> None:
+    offer.status = "terminated"
+    offer.save()
+    page = rep_client.get(url("account_detail", account)).content.decode()
+    assert "Take an instruction" not in page
+    assert "The offer is terminated: no instruction can be taken" in page
+
+
+def test_take_an_instruction_is_offered_while_the_offer_is_open(rep_client, account, offer) -> None:
+    page = rep_client.get(url("account_detail", account)).content.decode()
+    assert "Take an instruction" in page
 
 
 def _listed(rep: Any, offer: Any, **filters: Any) -> list[str]:

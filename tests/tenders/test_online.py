@@ -43,6 +43,7 @@ from tenders.online.services import (
     client_identity_check,
     client_link_issue,
     client_link_unlock,
+    client_page_digest,
     client_submission_approve,
     client_submission_create,
     client_submission_reject,
@@ -92,9 +93,17 @@ def _verified_client(link: ClientLink) -> Client:
     return client
 
 
+def _shown(account: Any) -> str:
+    """The digest the client's page posts back, as the page stands now."""
+    link = ClientLink.objects.filter(account=account).order_by("-pk").first()
+    return client_page_digest(link=link) if link is not None else ""
+
+
 def _page_post(account: Any, **overrides: Any) -> dict[str, str]:
     data = {
         "step": "submit",
+        "kind": "tender",
+        "shown": _shown(account),
         "choice": "AMOUNT",
         "amount": "50,000",
         "address": "12 Elm Street\nScarsdale, NY 10583",
@@ -305,13 +314,13 @@ def test_a_wrong_signer_name_is_refused_at_its_field_naming_the_owner(
 def test_without_the_consent_to_sign_electronically_nothing_is_recorded(
     link: ClientLink, account: Any
 ) -> None:
-    with pytest.raises(ValidationError, match="consent to sign electronically"):
+    with pytest.raises(ValidationError, match="Tick the box to agree to sign electronically"):
         client_submission_create(link=link, data=_tender(account, esign_consent=False))
     assert not ClientSubmission.objects.exists()
 
 
 def test_an_amount_above_the_position_is_refused(link: ClientLink, account: Any) -> None:
-    with pytest.raises(ValidationError, match=r"more than the \$125,000 held"):
+    with pytest.raises(ValidationError, match=r"You hold \$125,000: the amount cannot be more"):
         client_submission_create(link=link, data=_tender(account, amount=Decimal("200000")))
 
 
@@ -322,7 +331,7 @@ def test_a_client_cannot_submit_after_the_firms_cutoff(
     client = _verified_client(link)
     at(CUTOFF)
     assert client.post(_path(link), _page_post(account)).status_code == 410
-    with pytest.raises(ValidationError, match="expired"):
+    with pytest.raises(ValidationError, match="Our deadline for instructions passed at 5:00"):
         client_submission_create(link=link, data=_tender(account))
 
 
@@ -625,7 +634,13 @@ def test_after_the_cutoff_a_client_with_an_instruction_may_still_withdraw_online
     assert 'name="amount"' not in page
     response = client.post(
         _path(link),
-        {"step": "submit", "esign_consent": "on", "signature_0": account.owners.get().name},
+        {
+            "step": "submit",
+            "kind": "withdrawal",
+            "shown": _shown(account),
+            "esign_consent": "on",
+            "signature_0": account.owners.get().name,
+        },
     )
     assert response.status_code == 302
     withdrawal = ClientSubmission.objects.get(status=ReviewStatus.AWAITING)
@@ -641,7 +656,7 @@ def test_after_the_cutoff_a_client_cannot_tender_online(
         submission=client_submission_create(link=link, data=_tender(account)), by=rep
     )
     at(CUTOFF + ONE_SECOND)
-    with pytest.raises(ValidationError, match="you may still withdraw your instruction here"):
+    with pytest.raises(ValidationError, match="You may still withdraw your instruction here"):
         client_submission_create(link=link, data=_tender(account, choice="ALL", amount=None))
 
 

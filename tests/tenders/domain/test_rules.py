@@ -78,6 +78,31 @@ class TestAmount:
         )
         assert refusals == []
 
+    def test_tender_all_with_an_amount_written_is_refused_at_the_amount(self) -> None:
+        refusals = amount_refusals(
+            choice=Choice.ALL, amount=Decimal(50000), position=Decimal(125000), unit=UNIT
+        )
+        assert fields(refusals) == ["amount"]
+        assert refusals[0].message.startswith("“Tender all” is ticked and $50,000 is written")
+
+    def test_the_client_is_told_in_their_words_that_tender_all_and_an_amount_conflict(
+        self,
+    ) -> None:
+        refusals = amount_refusals(
+            choice=Choice.ALL,
+            amount=Decimal(50000),
+            position=Decimal(125000),
+            unit=UNIT,
+            actor=Actor.CLIENT,
+        )
+        assert refusals == [
+            Refusal(
+                "amount",
+                "You chose to tender all and typed $50,000: choose to tender only the amount "
+                "you typed, or clear the amount to tender all.",
+            )
+        ]
+
     @pytest.mark.parametrize("amount", ["1500", "0", "-1000", "999", "1000.50"])
     def test_amount_must_be_a_positive_whole_multiple_of_1000(self, amount: str) -> None:
         refusals = amount_refusals(
