@@ -68,6 +68,7 @@ SEEN = {
         "proposal",
         "reminder",
         "representative",
+        "submissionalert",
         "tinreveal",
         "withdrawalnotice",
         "withdrawalnoticesigner",

@@ -51,6 +51,7 @@ from tenders.instructions.services import (
 from tenders.intake.services import instruction_amend, instruction_submit, instruction_withdraw
 from tenders.letters.contexts import client_letter_context
 from tenders.online import agreement
+from tenders.online.alerts import client_submission_flag
 from tenders.online.models import (
     MAX_FAILED_CHECKS,
     ClientLink,
@@ -373,8 +374,8 @@ def _choice_text_from(submission: ClientSubmission, position: Decimal) -> str:
 
 
 def client_submission_create(*, link: ClientLink, data: OnlineInput) -> ClientSubmission:
-    """Record what the client submitted, replacing one still awaiting review, and e-mail
-    them a PDF of it ("received, awaiting your broker's review")."""
+    """Record what the client submitted, replacing one still awaiting review, e-mail them a
+    PDF of it ("received, awaiting your broker's review"), and flag it to the firm."""
     with transaction.atomic():
         link = (
             ClientLink.objects.select_for_update(of=("self",))
@@ -468,6 +469,8 @@ def client_submission_create(*, link: ClientLink, data: OnlineInput) -> ClientSu
             taken_at=submission.submitted_at,
         )
         document_tasks.enqueue_issue(key=key)
+        # The firm's representatives and supervisors are told at once: it waits for them.
+        client_submission_flag(submission=submission)
     return submission
 
 
