@@ -108,11 +108,12 @@ class QueueItem:
     submission: ClientSubmission
     firm_cutoff: datetime
     cutoff_passed: bool
+    expiration: datetime  # approved only before it: not reviewed by then, it is missed
 
 
 def review_queue(*, user: User, offer: ExchangeOffer) -> list[QueueItem]:
     """Client submissions awaiting review that the user may review: those nearest their
-    firm's cutoff first, then the oldest."""
+    firm's cutoff first, then the oldest. Each may be approved until the offer expires."""
     submissions = permissions.visible_by_account(
         user=user,
         rows=ClientSubmission.objects.filter(offer=offer, status=ReviewStatus.AWAITING),
@@ -125,8 +126,44 @@ def review_queue(*, user: User, offer: ExchangeOffer) -> list[QueueItem]:
         firm = submission.account.firm
         if firm.pk not in cutoffs:
             cutoffs[firm.pk] = firm_deadlines(firm=firm, offer=offer).firm_cutoff
-        items.append(QueueItem(submission, cutoffs[firm.pk], now >= cutoffs[firm.pk]))
+        items.append(
+            QueueItem(submission, cutoffs[firm.pk], now >= cutoffs[firm.pk], offer.expiration)
+        )
     return sorted(items, key=lambda i: (i.firm_cutoff, i.submission.submitted_wall_at))
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewCounts:
+    """What operations see of the clients' online submissions for an offer."""
+
+    awaiting: int
+    oldest_awaiting_at: datetime | None  # business clock
+    missed: int
+
+
+def review_counts(*, offer: ExchangeOffer) -> ReviewCounts:
+    rows = ClientSubmission.objects.filter(
+        offer=offer, status__in=[ReviewStatus.AWAITING, ReviewStatus.MISSED]
+    )
+    awaiting = rows.filter(status=ReviewStatus.AWAITING).order_by("submitted_at")
+    oldest = awaiting.values_list("submitted_at", flat=True).first()
+    return ReviewCounts(
+        awaiting=awaiting.count(),
+        oldest_awaiting_at=oldest,
+        missed=rows.filter(status=ReviewStatus.MISSED).count(),
+    )
+
+
+def missed_submission(*, account: ClientAccount, offer: ExchangeOffer) -> ClientSubmission | None:
+    """The account's latest submission, if it was missed at the expiration."""
+    latest = (
+        ClientSubmission.objects.filter(account=account, offer=offer)
+        .exclude(status=ReviewStatus.REPLACED)
+        .select_related("account__firm", "offer")
+        .order_by("-submitted_wall_at", "-id")
+        .first()
+    )
+    return latest if latest is not None and latest.status == ReviewStatus.MISSED else None
 
 
 def client_links(*, account: ClientAccount, offer: ExchangeOffer) -> QuerySet[ClientLink]:

@@ -27,6 +27,7 @@ from tenders.instructions.models import InstructionChoice
 from tenders.instructions.selectors import live_instruction
 from tenders.letters.contexts import client_letter_context
 from tenders.online import agreement
+from tenders.online.alerts import missed_words
 from tenders.online.forms import ClientInstructionForm, IdentityForm
 from tenders.online.models import ClientLink
 from tenders.online.selectors import (
@@ -34,6 +35,7 @@ from tenders.online.selectors import (
     LinkNotFound,
     awaiting_submission,
     client_link_from_token,
+    missed_submission,
     withdraw_only,
 )
 from tenders.online.services import (
@@ -69,7 +71,12 @@ def _link_or_page(request: HttpRequest, token: str) -> ClientLink | HttpResponse
         return render(
             request,
             "online/link_closed.html",
-            {"reason": "expired", "link": expired.link, "firm": expired.link.account.firm},
+            {
+                "reason": "expired",
+                "link": expired.link,
+                "firm": expired.link.account.firm,
+                "missed_paragraphs": _missed_paragraphs(request, expired.link),
+            },
             status=410,
         )
     if link.is_locked:
@@ -80,6 +87,15 @@ def _link_or_page(request: HttpRequest, token: str) -> ClientLink | HttpResponse
             status=403,
         )
     return link
+
+
+def _missed_paragraphs(request: HttpRequest, link: ClientLink) -> list[str]:
+    """What a client whose submission was missed at the expiration is told (as by e-mail),
+    once they proved who they are in this browser: the closed link tells nobody else."""
+    if not _is_verified(request, link):
+        return []
+    missed = missed_submission(account=link.account, offer=link.offer)
+    return missed_words(missed) if missed is not None else []
 
 
 def _client_ip(request: HttpRequest) -> str | None:
@@ -298,5 +314,6 @@ def client_received(request: HttpRequest, token: str) -> HttpResponse:
             "account": found.account,
             "token": token,
             "firm_cutoff_text": describe_instant(found.expires_at),
+            "expiration_text": describe_instant(found.offer.expiration),
         },
     )

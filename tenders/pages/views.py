@@ -17,6 +17,7 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from exchange_office import clock
 from exchange_office.formatting import describe_instant
 from exchange_office.http import AuthenticatedHttpRequest, refusal_text
 from notes.models import ExchangeOffer
@@ -32,6 +33,7 @@ from tenders.data_version.cache import DataVersionPaginator, cached_under_versio
 from tenders.documents.selectors import account_documents
 from tenders.domain.lifecycle import OPEN
 from tenders.instructions.audit import account_audit_trail
+from tenders.instructions.models import Instruction
 from tenders.instructions.selectors import (
     ANSWER_LABELS,
     AnswerFilter,
@@ -42,7 +44,7 @@ from tenders.instructions.selectors import (
 from tenders.letters.selectors import account_contacts
 from tenders.lookups import account_or_404, deadline_context, offer_or_404
 from tenders.online.letters import client_letter_issue
-from tenders.online.models import ClientSubmission
+from tenders.online.models import ClientSubmission, SubmissionKind
 from tenders.online.selectors import (
     account_submissions,
     awaiting_submission,
@@ -215,6 +217,7 @@ def review_queue_view(request: AuthenticatedHttpRequest) -> HttpResponse:
             "held": [(h, may_decide_held(user=request.user, held=h)) for h in held],
             "offer": offer,
             "reject_form": RejectForm(),
+            "business_now": clock.now(),
         },
     )
 
@@ -241,6 +244,23 @@ def _awaiting_or_none(
     return account, awaiting
 
 
+def _approved_message(
+    account: ClientAccount, submission: ClientSubmission, instruction: Instruction
+) -> str:
+    if submission.kind == SubmissionKind.WITHDRAWAL:
+        # The withdrawal's own time: the instruction withdrawn keeps the time it was received.
+        return (
+            f"Approved: account {account.account_number}'s instruction version "
+            f"{instruction.version} is withdrawn, the withdrawal received online at "
+            f"{describe_instant(submission.submitted_at)}."
+        )
+    return (
+        f"Approved: account {account.account_number} now has instruction "
+        f"version {instruction.version}, received online at "
+        f"{describe_instant(instruction.received_at)}."
+    )
+
+
 @login_required
 @require_POST
 def submission_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -252,12 +272,7 @@ def submission_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, f"{account.account_number}: {refusal_text(exc)}")
     else:
-        messages.success(
-            request,
-            f"Approved: account {account.account_number} now has instruction "
-            f"version {instruction.version}, received online at "
-            f"{describe_instant(instruction.received_at)}.",
-        )
+        messages.success(request, _approved_message(account, submission, instruction))
     return redirect("tenders:review_queue")
 
 
