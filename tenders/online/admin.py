@@ -31,7 +31,7 @@ from tenders.online.models import (
     ReviewStatus,
     SubmissionAlert,
 )
-from tenders.online.selectors import review_counts
+from tenders.online.selectors import offers_with_review_counts, review_counts
 
 
 @admin.register(ClientLink)
@@ -131,6 +131,9 @@ class OnlineReviewsOfferMixin:
         """The ModelAdmin methods this mixin extends, as the classes after it define them (a
         name of its own: the offer's other mixins have their `_next`)."""
         return super()
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ExchangeOffer]:
+        return offers_with_review_counts(self._after_reviews().get_queryset(request))
 
     def get_list_display(self, request: HttpRequest) -> Any:
         return [*self._after_reviews().get_list_display(request), "online_reviews"]

@@ -2,10 +2,12 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.db.models import QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from exchange_office import clock
@@ -141,16 +143,33 @@ class ReviewCounts:
     missed: int
 
 
-def review_counts(*, offer: ExchangeOffer) -> ReviewCounts:
-    rows = ClientSubmission.objects.filter(
-        offer=offer, status__in=[ReviewStatus.AWAITING, ReviewStatus.MISSED]
+def _counted(status: str) -> Any:
+    rows = ClientSubmission.objects.filter(offer=OuterRef("pk"), status=status)
+    return Coalesce(Subquery(rows.values("offer").annotate(n=Count("pk")).values("n")), 0)
+
+
+def offers_with_review_counts(offers: QuerySet[ExchangeOffer]) -> QuerySet[ExchangeOffer]:
+    """The offers, each with its `review_counts` read in the same query (a list of offers)."""
+    oldest = ClientSubmission.objects.filter(
+        offer=OuterRef("pk"), status=ReviewStatus.AWAITING
+    ).order_by("submitted_at")
+    return offers.annotate(
+        online_awaiting=_counted(ReviewStatus.AWAITING),
+        online_missed=_counted(ReviewStatus.MISSED),
+        online_oldest_awaiting_at=Subquery(oldest.values("submitted_at")[:1]),
     )
-    awaiting = rows.filter(status=ReviewStatus.AWAITING).order_by("submitted_at")
-    oldest = awaiting.values_list("submitted_at", flat=True).first()
+
+
+def review_counts(*, offer: ExchangeOffer) -> ReviewCounts:
+    """What still waits for a representative, and what was missed (read already where the
+    offer came from `offers_with_review_counts`)."""
+    if not hasattr(offer, "online_awaiting"):
+        offer = offers_with_review_counts(ExchangeOffer.objects.filter(pk=offer.pk)).get()
+    counted: Any = offer  # the annotations are not the model's attributes
     return ReviewCounts(
-        awaiting=awaiting.count(),
-        oldest_awaiting_at=oldest,
-        missed=rows.filter(status=ReviewStatus.MISSED).count(),
+        awaiting=counted.online_awaiting,
+        oldest_awaiting_at=counted.online_oldest_awaiting_at,
+        missed=counted.online_missed,
     )
 
 
