@@ -39,6 +39,7 @@ from tenders.online.models import (
     ClientSubmission,
     ClientSubmissionSigner,
     ReviewStatus,
+    SubmissionAlert,
     SubmissionKind,
 )
 from tenders.outbox.models import OutboxMessage, OutboxStatus
@@ -107,6 +108,7 @@ __all__ = [
     "Reminder",
     "Representative",
     "ReviewStatus",
+    "SubmissionAlert",
     "SubmissionFormat",
     "SubmissionItemKind",
     "SubmissionKind",

@@ -10,7 +10,10 @@ A worker can be killed at any line. What it leaves behind is found here, from th
    commit and the queueing): issued now, once SWEEP_GRACE_SECONDS have passed, except those a
    running bulk run still has to issue (its drains do, and 3. takes them back);
 5. e-mails queued that long whose sending task was lost: queued again (a queued message is
-   claimed once, so it cannot go out twice).
+   claimed once, so it cannot go out twice);
+6. clients' online submissions still awaiting review: the firm reminded 24 and 2 hours before
+   the expiration, and at the expiration each one marked missed and its client told
+   (`tenders.online.alerts`: once per submission and occasion, however often this runs).
 
 Work already on its way (a task waiting or running on a live worker) is left to it. The worker
 command (`manage.py office_worker`) runs this at start-up and every WORKER_SWEEP_SECONDS;
@@ -29,6 +32,7 @@ from tenders.bulk_runs.services import bulk_items_open_keys, bulk_runs_take_back
 from tenders.documents import tasks as document_tasks
 from tenders.documents.selectors import snapshots_without_document
 from tenders.documents.services import document_issue
+from tenders.online.alerts import client_submissions_miss, client_submissions_remind
 from tenders.outbox import tasks as outbox_tasks
 from tenders.outbox.services import outbox_messages_mark_unknown, outbox_messages_waiting
 from tenders.workers.selectors import queued_task_args
@@ -45,6 +49,8 @@ class SweepReport:
     documents_issued: list[str] = field(default_factory=list)
     documents_failed: list[str] = field(default_factory=list)
     messages_queued: list[int] = field(default_factory=list)
+    submissions_reminded: list[int] = field(default_factory=list)
+    submissions_missed: list[int] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         """What the sweep did, one line per kind of work; empty when there was nothing."""
@@ -58,6 +64,15 @@ class SweepReport:
         lines += [f"Document not issued: {line}" for line in self.documents_failed]
         if self.messages_queued:
             lines.append(f"E-mails queued again: {self.messages_queued}")
+        if self.submissions_reminded:
+            lines.append(
+                f"Online submissions still to review, firms reminded: {self.submissions_reminded}"
+            )
+        if self.submissions_missed:
+            lines.append(
+                f"Online submissions missed at the expiration, clients told: "
+                f"{self.submissions_missed}"
+            )
         return lines
 
 
@@ -91,6 +106,9 @@ def sweep() -> SweepReport:
         if message_id not in sending:
             outbox_tasks.enqueue_send(message_id=message_id)
             report.messages_queued.append(message_id)
+
+    report.submissions_reminded = client_submissions_remind()
+    report.submissions_missed = client_submissions_miss()
 
     workers_forget_stopped()
     for line in report.lines():

@@ -70,6 +70,7 @@ SEEN = {
         "proposal",
         "reminder",
         "representative",
+        "submissionalert",
         "tinreveal",
         "withdrawalnotice",
         "withdrawalnoticesigner",

@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User as AuthUser
 from django.db.models import Prefetch, QuerySet
 
 from notes.domain.deadlines import CutoffRule, firm_cutoff
@@ -43,6 +45,17 @@ def firm_deadlines(*, firm: BrokerFirm, offer: ExchangeOffer) -> Deadlines:
     return Deadlines(
         firm_cutoff=firm_cutoff(offer.expiration, rule, offer_calendar(offer=offer)),
         expiration=offer.expiration,
+    )
+
+
+def firm_people_to_email(*, firm: BrokerFirm) -> QuerySet[AuthUser]:
+    """The firm's representatives, its supervisors among them, who can be e-mailed about its
+    clients: active users with an address."""
+    return (
+        get_user_model()
+        .objects.filter(representative__firm=firm, is_active=True)
+        .exclude(email="")
+        .order_by("username")
     )
 
 

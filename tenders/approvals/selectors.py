@@ -2,6 +2,7 @@
 
 from uuid import UUID
 
+from django.contrib.auth.models import User as AuthUser
 from django.db.models import QuerySet
 
 from exchange_office import clock
@@ -9,7 +10,9 @@ from notes.models import ExchangeOffer
 from tenders.accounts import permissions
 from tenders.accounts.models import ClientAccount
 from tenders.accounts.permissions import User
+from tenders.accounts.selectors import firm_people_to_email
 from tenders.approvals.models import ApprovalStatus, HeldInstruction, Proposal, ProposalKind
+from tenders.approvals.permissions import may_decide_held
 
 
 def held_for_supervisor(*, user: User, offer: ExchangeOffer) -> QuerySet[HeldInstruction]:
@@ -27,6 +30,16 @@ def held_for_supervisor(*, user: User, offer: ExchangeOffer) -> QuerySet[HeldIns
         .prefetch_related("account__owners")
         .order_by("entered_at", "pk")
     )
+
+
+def held_deciders_to_email(*, held: HeldInstruction) -> list[AuthUser]:
+    """The supervisors of the held instruction's firm who may decide on it (not the one who
+    entered it) and can be e-mailed."""
+    return [
+        user
+        for user in firm_people_to_email(firm=held.account.firm)
+        if may_decide_held(user=user, held=held)
+    ]
 
 
 def awaiting_held(*, account: ClientAccount, offer: ExchangeOffer) -> HeldInstruction | None:

@@ -9,19 +9,21 @@ same services once a representative approves it (`tenders.online`).
 
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 
 from exchange_office import clock
-from exchange_office.formatting import describe_instant
+from exchange_office.formatting import describe_instant, dollars, timestamp
 from notes.models import ExchangeOffer
 from tenders.accounts.models import ClientAccount
 from tenders.accounts.selectors import firm_deadlines
 from tenders.accounts.services import account_lock
 from tenders.approvals.models import ApprovalStatus, HeldInstruction, HoldReason
 from tenders.approvals.policy import above_threshold
-from tenders.approvals.selectors import awaiting_held, held_by_token
+from tenders.approvals.selectors import awaiting_held, held_by_token, held_deciders_to_email
 from tenders.approvals.services import (
     held_instruction_awaiting,
     held_instruction_hold,
@@ -52,6 +54,8 @@ from tenders.instructions.services import (
     require_may_act,
     withdrawal_notice_record,
 )
+from tenders.outbox import services as outbox
+from tenders.outbox import tasks as outbox_tasks
 
 
 def _issue_receipt(instruction: Instruction, kind: str) -> None:
@@ -84,6 +88,37 @@ def instruction_hold_reason(
     if above_threshold(firm=account.firm, tendered=checked.tendered):
         return HoldReason.OVER_THRESHOLD
     return None
+
+
+def _tell_supervisors(held: HeldInstruction) -> HeldInstruction:
+    """E-mail the supervisors of the firm who may approve the held instruction (not the one
+    who entered it), once: each e-mail's key is the held instruction's and the person's."""
+    account = held.account
+    owners = " and ".join(owner.name for owner in account.owners.all())
+    queue = settings.PUBLIC_BASE_URL.rstrip("/") + reverse("tenders:review_queue")
+    body = (
+        f"An instruction for account {account.account_number} ({owners}) waits for a "
+        f"supervisor of {account.firm.name}.\n\n"
+        f"Why it waits: {held.get_reason_display()} (it tenders {dollars(held.tendered)})\n"
+        f"Entered by: {held.entered_by.get_username()} at {timestamp(held.entered_at)}\n\n"
+        "It counts only once a supervisor who did not enter it approves it, as received when "
+        f"entered; it can be approved until the offer expires, "
+        f"{describe_instant(held.offer.expiration)}.\n\n"
+        f"Review it: {queue}\n"
+    )
+    notices = [
+        outbox.NoticeEmail(
+            key=f"held:{held.pk}:u{person.pk}",
+            account=account,
+            to=person.email,
+            subject=f"To approve: {account.account_number}'s instruction waits for a supervisor",
+            body=body,
+        )
+        for person in held_deciders_to_email(held=held)
+    ]
+    for message in outbox.outbox_notices_create(offer=held.offer, notices=notices, by=None):
+        outbox_tasks.enqueue_send(message_id=message.pk)
+    return held
 
 
 def _refuse_if_held(account: ClientAccount, offer: ExchangeOffer) -> None:
@@ -124,8 +159,15 @@ def instruction_submit(
     if approval is None and (
         reason := instruction_hold_reason(account=account, offer=offer, checked=checked, by=by)
     ):
-        return held_instruction_hold(
-            account=account, offer=offer, reason=reason, tendered=checked.tendered, data=data, by=by
+        return _tell_supervisors(
+            held_instruction_hold(
+                account=account,
+                offer=offer,
+                reason=reason,
+                tendered=checked.tendered,
+                data=data,
+                by=by,
+            )
         )
     instruction = instruction_record(
         account=account,
@@ -170,14 +212,16 @@ def instruction_amend(
     if approval is None and (
         reason := instruction_hold_reason(account=account, offer=offer, checked=checked, by=by)
     ):
-        return held_instruction_hold(
-            account=account,
-            offer=offer,
-            reason=reason,
-            tendered=checked.tendered,
-            data=data,
-            by=by,
-            amends=current,
+        return _tell_supervisors(
+            held_instruction_hold(
+                account=account,
+                offer=offer,
+                reason=reason,
+                tendered=checked.tendered,
+                data=data,
+                by=by,
+                amends=current,
+            )
         )
     instruction_transition(current, Status.SUPERSEDED, by=by, reason=checked.late_reason)
     amended = instruction_record(

@@ -86,7 +86,7 @@ def unkey_rows(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("tenders", "0032_stamped_help_texts"),
+        ("tenders", "0034_missed_submissions"),
     ]
 
     operations = [

@@ -23,6 +23,9 @@ class ReviewStatus(models.TextChoices):
     APPROVED = "approved", "Approved"
     REJECTED = "rejected", "Rejected"
     REPLACED = "replaced", "Replaced by a later submission"
+    # Still awaiting review when the offer expired: it can no longer be approved, and nothing
+    # is backdated. The sweep marks it and the client is told (`tenders.online.alerts`).
+    MISSED = "missed", "Missed: not reviewed before the offer expired"
 
 
 class ClientSubmission(models.Model):
@@ -111,3 +114,41 @@ class ClientSubmissionSigner(models.Model):
 
     def __str__(self) -> str:
         return self.typed_name
+
+
+class AlertOccasion(models.TextChoices):
+    RECEIVED = "received", "Received: the firm flagged at once"
+    DAY_BEFORE = "24h", "24 hours before the expiration"
+    HOURS_BEFORE = "2h", "2 hours before the expiration"
+    MISSED = "missed", "Missed at the expiration: the client told"
+
+
+class SubmissionAlert(models.Model):
+    """An e-mail about a client's submission, once per occasion: to the firm's representatives
+    and supervisors when it arrives and 24 and 2 hours before the expiration while it still
+    waits; to the client when it was missed. The unique constraint is what makes a second
+    sweep, or one running at the same moment, send nothing: the row is written in the
+    transaction that queues the e-mails. An extension is a new expiration: new reminders."""
+
+    submission = models.ForeignKey(
+        ClientSubmission, on_delete=models.PROTECT, related_name="alerts"
+    )
+    occasion = models.CharField(max_length=10, choices=AlertOccasion.choices)
+    expiration = models.DateTimeField(help_text="The offer's expiration it counted down to.")
+    sent_to = models.TextField(
+        blank=True, help_text="The addresses e-mailed, one a line; blank: nobody had one."
+    )
+    created_at = models.DateTimeField(help_text="Business clock.")
+    created_wall_at = models.DateTimeField(help_text="Wall clock.")
+
+    class Meta:
+        ordering = ["submission", "created_wall_at", "id"]
+        verbose_name = "online submission alert"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "occasion", "expiration"], name="submission_alert_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_occasion_display()} ({self.submission})"

@@ -3,8 +3,10 @@ forwarded, expired or locked), the review queue."""
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from exchange_office import clock
 from notes.models import ExchangeOffer, OfferStatus
@@ -157,11 +159,12 @@ class QueueItem:
     submission: ClientSubmission
     firm_cutoff: datetime
     cutoff_passed: bool
+    expiration: datetime  # approved only before it: not reviewed by then, it is missed
 
 
 def review_queue(*, user: User, offer: ExchangeOffer) -> list[QueueItem]:
     """Client submissions awaiting review that the user may review: those nearest their
-    firm's cutoff first, then the oldest."""
+    firm's cutoff first, then the oldest. Each may be approved until the offer expires."""
     submissions = permissions.visible_by_account(
         user=user,
         rows=ClientSubmission.objects.filter(offer=offer, status=ReviewStatus.AWAITING),
@@ -174,5 +177,58 @@ def review_queue(*, user: User, offer: ExchangeOffer) -> list[QueueItem]:
         firm = submission.account.firm
         if firm.pk not in cutoffs:
             cutoffs[firm.pk] = firm_deadlines(firm=firm, offer=offer).firm_cutoff
-        items.append(QueueItem(submission, cutoffs[firm.pk], now >= cutoffs[firm.pk]))
+        items.append(
+            QueueItem(submission, cutoffs[firm.pk], now >= cutoffs[firm.pk], offer.expiration)
+        )
     return sorted(items, key=lambda i: (i.firm_cutoff, i.submission.submitted_wall_at))
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewCounts:
+    """What operations see of the clients' online submissions for an offer."""
+
+    awaiting: int
+    oldest_awaiting_at: datetime | None  # business clock
+    missed: int
+
+
+def _counted(status: str) -> Any:
+    rows = ClientSubmission.objects.filter(offer=OuterRef("pk"), status=status)
+    return Coalesce(Subquery(rows.values("offer").annotate(n=Count("pk")).values("n")), 0)
+
+
+def offers_with_review_counts(offers: QuerySet[ExchangeOffer]) -> QuerySet[ExchangeOffer]:
+    """The offers, each with its `review_counts` read in the same query (a list of offers)."""
+    oldest = ClientSubmission.objects.filter(
+        offer=OuterRef("pk"), status=ReviewStatus.AWAITING
+    ).order_by("submitted_at")
+    return offers.annotate(
+        online_awaiting=_counted(ReviewStatus.AWAITING),
+        online_missed=_counted(ReviewStatus.MISSED),
+        online_oldest_awaiting_at=Subquery(oldest.values("submitted_at")[:1]),
+    )
+
+
+def review_counts(*, offer: ExchangeOffer) -> ReviewCounts:
+    """What still waits for a representative, and what was missed (read already where the
+    offer came from `offers_with_review_counts`)."""
+    if not hasattr(offer, "online_awaiting"):
+        offer = offers_with_review_counts(ExchangeOffer.objects.filter(pk=offer.pk)).get()
+    counted: Any = offer  # the annotations are not the model's attributes
+    return ReviewCounts(
+        awaiting=counted.online_awaiting,
+        oldest_awaiting_at=counted.online_oldest_awaiting_at,
+        missed=counted.online_missed,
+    )
+
+
+def missed_submission(*, account: ClientAccount, offer: ExchangeOffer) -> ClientSubmission | None:
+    """The account's latest submission, if it was missed at the expiration."""
+    latest = (
+        ClientSubmission.objects.filter(account=account, offer=offer)
+        .exclude(status=ReviewStatus.REPLACED)
+        .select_related("account__firm", "offer")
+        .order_by("-submitted_wall_at", "-id")
+        .first()
+    )
+    return latest if latest is not None and latest.status == ReviewStatus.MISSED else None

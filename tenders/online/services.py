@@ -56,6 +56,7 @@ from tenders.links.selectors import current_link, link_deadlines
 from tenders.links.services import client_link_issue as client_link_issue  # re-exported
 from tenders.links.services import client_links_issue as client_links_issue  # re-exported
 from tenders.online import agreement
+from tenders.online.alerts import client_submission_flag
 from tenders.online.models import (
     ClientSubmission,
     ClientSubmissionSigner,
@@ -412,8 +413,8 @@ def _choice_text_from(submission: ClientSubmission, position: Decimal) -> str:
 
 
 def client_submission_create(*, link: ClientLink, data: OnlineInput) -> ClientSubmission:
-    """Record what the client submitted, replacing one still awaiting review, and e-mail
-    them a PDF of it ("received, awaiting your broker's review")."""
+    """Record what the client submitted, replacing one still awaiting review, e-mail them a
+    PDF of it ("received, awaiting your broker's review"), and flag it to the firm."""
     with transaction.atomic():
         link = (
             ClientLink.objects.select_for_update(of=("self",))
@@ -500,6 +501,8 @@ def client_submission_create(*, link: ClientLink, data: OnlineInput) -> ClientSu
             taken_at=submission.submitted_at,
         )
         document_tasks.enqueue_issue(key=key)
+        # The firm's representatives and supervisors are told at once: it waits for them.
+        client_submission_flag(submission=submission)
     return submission
 
 

@@ -34,6 +34,7 @@ from tenders.letters.contexts import client_letter_context
 from tenders.links.models import ClientLink
 from tenders.links.selectors import client_link_token, link_deadlines
 from tenders.online import agreement
+from tenders.online.alerts import missed_words
 from tenders.online.forms import ClientInstructionForm, IdentityForm
 from tenders.online.models import SubmissionKind
 from tenders.online.selectors import (
@@ -43,6 +44,7 @@ from tenders.online.selectors import (
     client_link_from_token,
     client_page_offer,
     link_locked,
+    missed_submission,
     newer_link,
     withdraw_only,
 )
@@ -92,6 +94,7 @@ def _link_or_page(request: HttpRequest, token: str) -> ClientLink | HttpResponse
                 "link": expired.link,
                 "firm": expired.link.account.firm,
                 "deadlines": expired.deadlines,
+                "missed_paragraphs": _missed_paragraphs(request, expired.link),
             },
             status=410,
         )
@@ -114,6 +117,15 @@ def _forwarded(link: ClientLink, view: str) -> HttpResponse | None:
     response = HttpResponseRedirect(reverse(view, args=[client_link_token(newer)]))
     response.status_code = 303  # See Other
     return response
+
+
+def _missed_paragraphs(request: HttpRequest, link: ClientLink) -> list[str]:
+    """What a client whose submission was missed at the expiration is told (as by e-mail),
+    once they proved who they are in this browser: the closed link tells nobody else."""
+    if not _is_verified(request, link):
+        return []
+    missed = missed_submission(account=link.account, offer=link.offer)
+    return missed_words(missed) if missed is not None else []
 
 
 def _client_ip(request: HttpRequest) -> str | None:
@@ -386,5 +398,6 @@ def client_received(request: HttpRequest, token: str) -> HttpResponse:
             "account": found.account,
             "token": token,
             "firm_cutoff_text": describe_instant(firm_cutoff),
+            "expiration_text": describe_instant(found.offer.expiration),
         },
     )

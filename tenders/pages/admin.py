@@ -1,4 +1,5 @@
-"""The admin pages that several concerns make up, registered here once: a firm with the actions
+"""The admin pages that several concerns make up, registered here once: the offer with what its
+clients submitted online that waits or was missed (`tenders.online`), a firm with the actions
 that send its clients the letter and the reminders (`tenders.online`), a client account with
 its positions (written through `tenders.positions`), and an instruction with its submission to
 the exchange agent (`tenders.submissions`). Every other model's admin is registered by its own
@@ -8,11 +9,13 @@ from typing import Any
 
 from django.contrib import admin
 
+from notes.models import ExchangeOffer
 from tenders.accounts.admin import BrokerFirmAdmin, ClientAccountAdmin
 from tenders.accounts.models import BrokerFirm, ClientAccount, Position
 from tenders.instructions.admin import InstructionAdmin
 from tenders.instructions.models import Instruction
-from tenders.online.admin import ClientLetterActionsMixin
+from tenders.offers.admin import OfferAdmin
+from tenders.online.admin import ClientLetterActionsMixin, OnlineReviewsOfferMixin
 from tenders.positions.admin import PositionInline
 from tenders.positions.services import position_save
 from tenders.submissions.admin import SubmitToAgentMixin
@@ -21,6 +24,12 @@ from tenders.submissions.admin import SubmitToAgentMixin
 @admin.register(BrokerFirm)
 class FirmAdmin(ClientLetterActionsMixin, BrokerFirmAdmin):
     actions = list(ClientLetterActionsMixin.LETTER_ACTIONS)
+
+
+@admin.register(ExchangeOffer)
+class OfferWithOnlineReviewsAdmin(OnlineReviewsOfferMixin, OfferAdmin):
+    """The offer (`tenders.offers`), with what clients submitted online that waits or was
+    missed (`tenders.online`)."""
 
 
 @admin.register(ClientAccount)

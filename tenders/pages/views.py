@@ -37,6 +37,7 @@ from tenders.data_version.cache import DataVersionPaginator, cached_under_versio
 from tenders.documents.selectors import account_documents
 from tenders.domain.lifecycle import OPEN
 from tenders.instructions.audit import account_audit_trail
+from tenders.instructions.models import Instruction
 from tenders.instructions.selectors import (
     ANSWER_LABELS,
     AnswerFilter,
@@ -48,7 +49,7 @@ from tenders.letters.selectors import account_contacts
 from tenders.links.selectors import account_links
 from tenders.lookups import account_or_404, deadline_context, offer_or_404
 from tenders.online.letters import client_letter_issue
-from tenders.online.models import ClientSubmission
+from tenders.online.models import ClientSubmission, SubmissionKind
 from tenders.online.selectors import (
     account_submissions,
     awaiting_submission,
@@ -230,6 +231,7 @@ def review_queue_view(request: AuthenticatedHttpRequest) -> HttpResponse:
             "held": [(h, may_decide_held(user=request.user, held=h)) for h in held],
             "offer": offer,
             "reject_form": RejectForm(),
+            "business_now": clock.now(),
         },
     )
 
@@ -256,6 +258,23 @@ def _awaiting_or_none(
     return account, awaiting
 
 
+def _approved_message(
+    account: ClientAccount, submission: ClientSubmission, instruction: Instruction
+) -> str:
+    if submission.kind == SubmissionKind.WITHDRAWAL:
+        # The withdrawal's own time: the instruction withdrawn keeps the time it was received.
+        return (
+            f"Approved: account {account.account_number}'s instruction version "
+            f"{instruction.version} is withdrawn, the withdrawal received online at "
+            f"{describe_instant(submission.submitted_at)}."
+        )
+    return (
+        f"Approved: account {account.account_number} now has instruction "
+        f"version {instruction.version}, received online at "
+        f"{describe_instant(instruction.received_at)}."
+    )
+
+
 @login_required
 @require_POST
 def submission_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -267,12 +286,7 @@ def submission_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, f"{account.account_number}: {refusal_text(exc)}")
     else:
-        messages.success(
-            request,
-            f"Approved: account {account.account_number} now has instruction "
-            f"version {instruction.version}, received online at "
-            f"{describe_instant(instruction.received_at)}.",
-        )
+        messages.success(request, _approved_message(account, submission, instruction))
     return redirect("tenders:review_queue")
 
 

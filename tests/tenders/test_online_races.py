@@ -3,10 +3,11 @@
 Two representatives approving one client submission record one instruction; the wrong answers
 of many tabs at once each count (the fifth locks the link, not the sixth or the tenth); two
 supervisors approving one held instruction record one instruction; two operators approving one
-proposal carry it out once.
+proposal carry it out once; four sweeps at once remind the firm of a waiting submission once,
+and mark it missed and tell the client once.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -16,8 +17,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from notes.models import OfferEvent
 from tenders.intake.services import held_instruction_approve, instruction_submit
-from tenders.models import ClientCheck, HeldInstruction, Instruction, Proposal
+from tenders.models import (
+    ClientCheck,
+    HeldInstruction,
+    Instruction,
+    OutboxMessage,
+    Proposal,
+)
 from tenders.offers.decisions import offer_decision, proposal_approve
+from tenders.online.alerts import client_submissions_miss, client_submissions_remind
 from tenders.online.services import (
     OnlineInput,
     client_identity_check,
@@ -26,7 +34,7 @@ from tenders.online.services import (
     client_submission_create,
 )
 from tests import factories
-from tests.tenders.conftest import NY, POSTGRES_RACES, make_input
+from tests.tenders.conftest import EXPIRATION, NY, POSTGRES_RACES, make_input
 from tests.tenders.test_races import race
 
 pytestmark = POSTGRES_RACES
@@ -121,3 +129,28 @@ def test_two_operators_approving_one_proposal_carry_it_out_once(
     results = race(8, _outcome(lambda: proposal_approve(proposal=proposal, by=next(users))))
     assert results.count("done") == 1
     assert OfferEvent.objects.filter(offer=offer, kind="extended").count() == 1
+
+
+def test_four_concurrent_sweeps_send_each_reminder_and_missed_notice_once(
+    offer: Any, account: Any, rep: Any, at: Any
+) -> None:
+    rep.email = "rep@hudson.example"
+    rep.save()
+    link = client_link_issue(offer=offer, account=account)
+    client_submission_create(
+        link=link,
+        data=OnlineInput(
+            kind="tender", choice="ALL", amount=None,
+            names={o.pk: o.name for o in account.owners.all()},
+            address="12 Elm Street\nScarsdale, NY 10583", phone="+19145550121",
+            esign_consent=True,
+        ),
+    )  # fmt: skip
+    at(EXPIRATION - timedelta(hours=2))
+    reminded = race(4, client_submissions_remind)
+    assert sorted(map(len, reminded)) == [0, 0, 0, 1]
+    assert OutboxMessage.objects.filter(subject__startswith="Still to review").count() == 1
+    at(EXPIRATION)
+    missed = race(4, client_submissions_miss)
+    assert sorted(map(len, missed)) == [0, 0, 0, 1]
+    assert OutboxMessage.objects.filter(key__startswith="online-missed").count() == 1

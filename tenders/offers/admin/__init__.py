@@ -106,8 +106,8 @@ class SecurityAdmin(notes_admin.SecurityAdmin):
         return security_terms_locked(security_id=security.pk)
 
 
-# The issuer's side defines these admins and leaves their registration to this one place.
-admin.site.register(ExchangeOffer, OfferAdmin)
+# The issuer's side defines these admins and leaves their registration to the broker's side:
+# the offer's is registered by `tenders.pages.admin`, which adds the clients' online answers.
 admin.site.register(Security, SecurityAdmin)
 
 __all__ = ["OfferAdmin", "ProposalAdmin", "SecurityAdmin"]
