@@ -226,7 +226,7 @@ class Shot:
     bottom: int  # exclusive
 
     def pixel(self, image: Image.Image, x: int, y: int) -> tuple[int, int, int]:
-        return image.getpixel((x, y))  # type: ignore[return-value]
+        return image.getpixel((x, y))  # type: ignore[return-value]  # Pillow types a pixel loosely; RGB images give a tuple
 
     def ring_reaches(self, x: int, y: int) -> bool:
         before, after = self.pixel(self.unfocused, x, y), self.pixel(self.focused, x, y)

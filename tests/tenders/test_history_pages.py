@@ -11,9 +11,11 @@ from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from exchange_office.admin_mixins import ReadOnlyHistoryAdmin
+from notes.selectors import current_offer
 from tenders.accounts.services import account_save
 from tenders.demo import ACCOUNTS, demo_tin, load_demo
 from tenders.models import ClientAccount, Instruction, InstructionStatus
+from tenders.online.services import client_identity_check, client_link_issue, client_link_unlock
 from tests.conftest import rows_for_the_module
 
 pytestmark = pytest.mark.django_db
@@ -33,14 +35,19 @@ def _tin_spellings() -> set[str]:
 
 @pytest.fixture(scope="module")
 def demo_rows(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
-    """The demo, with one account's TIN changed by operations, so history holds two numbers:
-    written once for the module (every test here only reads it)."""
+    """The demo, with one account's TIN changed by operations, so history holds two numbers,
+    and a client locked out of their link by wrong answers and unlocked by the supervisor (the
+    identity check's history): written once for the module (every test here only reads it)."""
     with rows_for_the_module(django_db_blocker):
         load_demo()
         user = get_user_model().objects.get(username="ops")
         account = ClientAccount.objects.get(account_number="HB-100003")
         account.tin_type = "SSN"
         account_save(account=account, by=user, new_tin="219-09-9998")
+        link = client_link_issue(offer=current_offer(), account=account)
+        for _ in range(5):
+            client_identity_check(link=link, tin_last4="0000", postal_code="00000")
+        client_link_unlock(link=link, by=get_user_model().objects.get(username="sup"))
         yield
 
 

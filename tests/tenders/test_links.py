@@ -26,6 +26,7 @@ from tenders.online.services import (
     OnlineInput,
     client_identity_check,
     client_link_issue,
+    client_page_digest,
     client_submission_create,
 )
 from tests.tenders.conftest import CUTOFF, NY, ONE_SECOND, make_input
@@ -60,9 +61,12 @@ def _answer(client: Client, link: ClientLink, tin_last4: str = "6789") -> Any:
 
 
 def _page_post(account: Any) -> dict[str, str]:
+    """The form as the client's page posts it, with the digest of the page as it stands now."""
+    link = ClientLink.objects.filter(account=account).order_by("-pk").first()
     data = {
         "step": "submit",
         "kind": "tender",
+        "shown": client_page_digest(link=link) if link is not None else "",
         "choice": "AMOUNT",
         "amount": "50,000",
         "address": "12 Elm Street\nScarsdale, NY 10583",
