@@ -216,7 +216,10 @@ def _remind(
         f"{document_link(letter)}\n\n"
         f"You can also answer online, without the paper form, until "
         f"{cutoff_text}:\n{client_link_url(client_link_issue(offer=offer, account=account))}\n\n"
-        f"If you do not wish to tender, you need do nothing.\n\n"
+        f"If you do not wish to tender, you need not answer: Old Notes you do not tender stay "
+        f"in your account until the exchange is completed, and if it is, the company pays "
+        f"holders who do not tender the full principal of and accrued interest on their Old "
+        f"Notes, on the day it is completed (the letter states the figure for your account).\n\n"
         f"{account.firm.name}\n{account.firm.address}\n"
     )
     try:

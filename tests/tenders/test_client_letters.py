@@ -535,6 +535,21 @@ def test_a_reminder_goes_to_each_client_with_a_position_who_has_not_answered(
     assert "http://127.0.0.1:8000/d/" in message.body  # PUBLIC_BASE_URL's signed link
 
 
+def test_the_reminder_says_what_old_notes_not_tendered_receive(
+    offer: Any, firm: Any, book: dict[str, Any], answered: Any, fake_pdf: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders_send(offer=offer, firm=firm)
+    body = " ".join(mail.outbox[0].body.split())
+    assert "you need do nothing" not in body
+    assert (
+        "Old Notes you do not tender stay in your account until the exchange is completed, and "
+        "if it is, the company pays holders who do not tender the full principal of and accrued "
+        "interest on their Old Notes"
+    ) in body
+
+
 def test_the_reminder_links_to_a_copy_of_the_letter(
     client: Any, offer: Any, firm: Any, book: dict[str, Any], answered: Any, fake_pdf: Any,
     django_capture_on_commit_callbacks: Any,
