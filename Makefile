@@ -73,9 +73,11 @@ test-browser: browser-packages $(VENV)/.installed-dev
 	else echo "Browser tests: run by the SQLite run (make test without DATABASE_URL)."; fi
 
 # The suite alone against the database in DATABASE_URL: .ci/run's PostgreSQL run, after `make
-# test` has checked the code and run the browser tests once.
+# test` has checked the code and run the browser tests once. Only the tests that reach a
+# database: the rest (the pure domain, the formatting, the docs' checks) are refused any
+# database by pytest-django, so they ran in full on the SQLite run (tests/conftest.py).
 test-database: system-packages $(VENV)/.installed-dev
-	$(BIN)/python -m pytest -n auto
+	$(BIN)/python -m pytest -n auto --database-tests-only
 
 # Chromium and axe-core for the browser tests (apt-get as root, npm ci); they skip without.
 browser-packages:

@@ -107,6 +107,47 @@ def pytest_configure(config: pytest.Config) -> None:
             )
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database-tests-only",
+        action="store_true",
+        help="run only the tests that reach a database (the PostgreSQL run of .ci/run: the "
+        "others cannot tell one database from another, and ran on the SQLite run)",
+    )
+
+
+# Fixtures through which a test reaches a database other than by pytest-django's `db`: the
+# demo servers, the shell's commands, the migrated templates.
+_DATABASE_FIXTURE_WORDS = ("database", "postgres", "demo", "server", "migrated")
+
+
+def _reaches_a_database(item: pytest.Item) -> bool:
+    names = set(getattr(item, "fixturenames", ()))
+    names.discard("_live_server_helper")  # pytest-django's, autouse: it starts nothing itself
+    module = getattr(item, "module", None)
+    source = Path(module.__file__).read_text() if module is not None and module.__file__ else ""
+    return (
+        item.get_closest_marker("django_db") is not None
+        or bool(names & {"db", "transactional_db", "live_server"})
+        or any(word in name for name in names for word in _DATABASE_FIXTURE_WORDS)
+        or "DATABASE_URL" in source  # reads the database's settings itself
+        or "subprocess" in source  # starts processes that may
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`--database-tests-only`: leave out the tests that cannot reach a database (pytest-django
+    refuses them any access): the pure domain, the formatting, the docs' checks."""
+    if not config.getoption("database_tests_only"):
+        return
+    kept, left_out = [], []
+    for item in items:
+        (kept if _reaches_a_database(item) else left_out).append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
+
+
 def _run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The temporary folder of the whole run: each xdist worker's own is a folder inside it."""
     base = tmp_path_factory.getbasetemp()
