@@ -17,7 +17,7 @@ from django.utils.safestring import SafeString
 
 from exchange_office import clock
 from exchange_office.admin_mixins import ReadOnlyAdminMixin, ReadOnlyHistoryAdmin
-from exchange_office.formatting import describe_instant, time_left, timestamp
+from exchange_office.formatting import describe_instant, dollars, time_left, timestamp
 from exchange_office.http import AuthenticatedHttpRequest, refusal_text
 from notes.models import ExchangeOffer
 from notes.selectors import current_offer
@@ -90,7 +90,7 @@ class ClientSubmissionAdmin(ReadOnlyAdminMixin, ReadOnlyHistoryAdmin):
         "account",
         "kind",
         "choice",
-        "amount",
+        "amount_text",
         "submitted_at",
         "status",
         "reviewed_by",
@@ -99,6 +99,10 @@ class ClientSubmissionAdmin(ReadOnlyAdminMixin, ReadOnlyHistoryAdmin):
     list_select_related = ["account__firm", "reviewed_by"]
     search_fields = ["account__account_number"]
     inlines = [SignerInline, AlertInline]
+
+    @admin.display(description="Amount", ordering="amount")
+    def amount_text(self, submission: ClientSubmission) -> str:
+        return dollars(submission.amount) if submission.amount is not None else "—"
 
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None

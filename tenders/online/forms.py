@@ -93,7 +93,17 @@ class ClientInstructionForm(forms.Form):
         ),
     )
     esign_consent = ConsentField(label=ESIGN_CONSENT, required=False)
-    submission_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    # Written by the page (a new one each time it is opened): the same page posted twice is
+    # recorded once. A post without it did not come from the page and records nothing.
+    submission_token = forms.UUIDField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "This form is incomplete: nothing was recorded. Reload the page and "
+            "submit it again.",
+            "invalid": "This form is incomplete: nothing was recorded. Reload the page and "
+            "submit it again.",
+        },
+    )
     # The digest of what the page showed (written by the template, not bound back).
     shown = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 

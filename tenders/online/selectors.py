@@ -3,6 +3,7 @@ forwarded, expired or locked), the review queue."""
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, OuterRef, QuerySet, Subquery
@@ -14,7 +15,9 @@ from tenders.accounts import permissions
 from tenders.accounts.models import ClientAccount
 from tenders.accounts.permissions import User
 from tenders.accounts.selectors import firm_deadlines, position_for
+from tenders.documents.contexts import projected_figures
 from tenders.domain.lifecycle import OPEN
+from tenders.instructions.models import InstructionChoice
 from tenders.instructions.selectors import live_instruction
 from tenders.links.models import ClientLink
 from tenders.links.selectors import (
@@ -232,3 +235,25 @@ def missed_submission(*, account: ClientAccount, offer: ExchangeOffer) -> Client
         .first()
     )
     return latest if latest is not None and latest.status == ReviewStatus.MISSED else None
+
+
+def submission_tendered(submission: ClientSubmission, *, position: Decimal) -> Decimal:
+    """The principal a client's submission tenders out of `position`: none for a withdrawal,
+    the position for "tender all", else the amount written."""
+    if submission.kind != SubmissionKind.TENDER:
+        return Decimal(0)
+    if submission.choice == InstructionChoice.ALL:
+        return position
+    return submission.amount or Decimal(0)
+
+
+def submission_untendered(submission: ClientSubmission) -> dict[str, Any] | None:
+    """What the account's Old Notes left out of a client's submission receive, projected for
+    the expected consummation date (`projected_figures`' "untendered"); None when it tenders
+    everything or the engine cannot project it."""
+    position = position_for(account=submission.account, offer=submission.offer)
+    return projected_figures(
+        offer=submission.offer,
+        tendered=submission_tendered(submission, position=position),
+        position=position,
+    )["untendered"]

@@ -71,6 +71,7 @@ from tenders.online.selectors import (
     link_locked,
     may_still_withdraw,
     newer_link,
+    submission_tendered,
 )
 from tenders.outbox import services as outbox
 from tenders.outbox import tasks as outbox_tasks
@@ -237,9 +238,9 @@ def client_page_moment_check(*, link: ClientLink, kind: str, shown_digest: str |
         raise PageChanged(_page_changed_reason(page, kind))
     if shown_digest is not None and shown_digest != client_page_digest(link=link, page=page):
         raise PageChanged(
-            "The offer or your position changed while this page was open (its terms, its "
-            "dates or what we hold for you): nothing was recorded. Read the page again as it "
-            "stands now, then sign."
+            "What you sent does not match this page as it stands now (the offer's terms or "
+            "dates, or what we hold for you, may have changed since you opened it): nothing "
+            "was recorded. Read the page again as it stands now, then sign."
         )
 
 
@@ -383,13 +384,7 @@ def _receipt_context(
         # The figures of what was submitted, projected as on the page the client signed.
         **projected_figures(
             offer=submission.offer,
-            tendered=(
-                Decimal(0)
-                if not is_tender
-                else position
-                if submission.choice == InstructionChoice.ALL
-                else submission.amount or Decimal(0)
-            ),
+            tendered=submission_tendered(submission, position=position),
             position=position,
         ),
         "firm_cutoff_text": deadlines_text,

@@ -46,6 +46,7 @@ from tenders.online.selectors import (
     link_locked,
     missed_submission,
     newer_link,
+    submission_untendered,
     withdraw_only,
 )
 from tenders.online.services import (
@@ -394,6 +395,7 @@ def client_received(request: HttpRequest, token: str) -> HttpResponse:
         "online/received.html",
         {
             "submission": submission,
+            "untendered": submission_untendered(submission) if submission else None,
             "firm": found.account.firm,
             "account": found.account,
             "token": token,

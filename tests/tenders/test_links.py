@@ -8,6 +8,7 @@ Friday, Aug 31. Extended to 5:00 p.m. on Monday, Sep 17, the cutoff becomes 5:00
 Sep 14 (Sep 14 is the banking day before Sep 17).
 """
 
+import uuid
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -65,6 +66,7 @@ def _page_post(account: Any) -> dict[str, str]:
     link = ClientLink.objects.filter(account=account).order_by("-pk").first()
     data = {
         "step": "submit",
+        "submission_token": str(uuid.uuid4()),
         "kind": "tender",
         "shown": client_page_digest(link=link) if link is not None else "",
         "choice": "AMOUNT",

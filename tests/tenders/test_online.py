@@ -11,6 +11,7 @@ Sep 4.
 
 import io
 import re
+import uuid
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -102,6 +103,7 @@ def _shown(account: Any) -> str:
 def _page_post(account: Any, **overrides: Any) -> dict[str, str]:
     data = {
         "step": "submit",
+        "submission_token": str(uuid.uuid4()),
         "kind": "tender",
         "shown": _shown(account),
         "choice": "AMOUNT",
@@ -636,6 +638,7 @@ def test_after_the_cutoff_a_client_with_an_instruction_may_still_withdraw_online
         _path(link),
         {
             "step": "submit",
+        "submission_token": str(uuid.uuid4()),
             "kind": "withdrawal",
             "shown": _shown(account),
             "esign_consent": "on",
@@ -803,7 +806,7 @@ def test_a_page_read_before_the_terms_changed_is_not_signed_as_read(
         announcement="Extended to Sep 17, 2001",
     )
     response = client.post(_path(link), _page_post(account, shown=shown[1]))
-    assert "The offer or your position changed while this page was open" in (
+    assert "What you sent does not match this page as it stands now" in (
         response.content.decode()
     )
     assert not ClientSubmission.objects.exists()

@@ -223,7 +223,7 @@ def test_a_page_read_before_an_extension_records_nothing_and_keeps_what_was_type
     )
     response = client.post(_path(link), _page_post(account, shown=shown, amount="75,000"))
     page = response.content.decode()
-    assert "The offer or your position changed while this page was open" in page
+    assert "What you sent does not match this page as it stands now" in page
     assert 'name="amount" value="75,000"' in page
     assert not ClientSubmission.objects.exists()
 
@@ -233,8 +233,35 @@ def test_a_post_from_the_page_without_its_digest_is_taken_as_from_a_page_that_ch
 ) -> None:
     client = _verified_client(link)
     response = client.post(_path(link), _page_post(account, shown=""))
-    assert "changed while this page was open" in response.content.decode()
+    assert "does not match this page as it stands now" in response.content.decode()
     assert not ClientSubmission.objects.exists()
+
+
+def test_a_post_without_the_pages_token_records_nothing_and_keeps_the_waiting_submission(
+    link: ClientLink, account: Any
+) -> None:
+    client = _verified_client(link)
+    assert client.post(_path(link), _page_post(account)).status_code == 302
+    waiting = ClientSubmission.objects.get(status=ReviewStatus.AWAITING)
+    response = client.post(_path(link), _page_post(account, amount="75,000", submission_token=""))
+    assert response.status_code == 200
+    assert "This form is incomplete: nothing was recorded." in response.content.decode()
+    assert list(ClientSubmission.objects.all()) == [waiting]
+    assert ClientSubmission.objects.get().status == ReviewStatus.AWAITING
+
+
+def test_the_received_page_says_what_the_old_notes_not_tendered_receive(
+    link: ClientLink, account: Any
+) -> None:
+    client = _verified_client(link)
+    client.post(_path(link), _page_post(account))  # $50,000 of the $125,000
+    page = client.get(reverse("client_received", args=[client_link_token(link)]))
+    text = " ".join(re.sub(r"<[^>]+>", " ", page.content.decode()).split())
+    assert (
+        "The other $75,000 of Old Notes we hold for you are not tendered: they stay in your "
+        "account, and if the exchange is completed on September 5, 2001, the company pays you "
+        "their full principal and accrued interest, $95,028.00,"
+    ) in text
 
 
 def test_a_post_from_the_page_as_it_stands_is_recorded_as_its_kind(
