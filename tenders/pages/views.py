@@ -49,7 +49,7 @@ from tenders.letters.selectors import account_contacts
 from tenders.links.selectors import account_links
 from tenders.lookups import account_or_404, deadline_context, offer_or_404
 from tenders.online.letters import client_letter_issue
-from tenders.online.models import ClientSubmission, SubmissionKind
+from tenders.online.models import ClientSubmission, ReviewStatus, SubmissionKind
 from tenders.online.selectors import (
     account_submissions,
     awaiting_submission,
@@ -147,6 +147,7 @@ def _account_context(
     latest = instructions[0] if instructions else None
     # Once the offer is consummated, terminated or expired, nothing is taken or changed here.
     offer_takes = offer.status == OfferStatus.OPEN and clock.now() < offer.expiration
+    submissions = list(account_submissions(account=account, offer=offer))
     return {
         "account": account,
         "offer": offer,
@@ -159,7 +160,12 @@ def _account_context(
         "documents": account_documents(account=account, offer=offer),
         "reveal_form": RevealTinForm(),
         "client_links": account_links(account=account, offer=offer),
-        "online_submissions": account_submissions(account=account, offer=offer),
+        "online_submissions": submissions,
+        # A client's own answer, waiting for the representative: the page must not say the
+        # client has not answered.
+        "awaiting_online": next(
+            (s for s in submissions if s.status == ReviewStatus.AWAITING), None
+        ),
         "held": account_held(account=account, offer=offer),
         **deadline_context(offer, account.firm),
         **extra,

@@ -134,6 +134,18 @@ def test_a_clients_submission_is_at_the_top_of_the_review_queue_with_the_time_le
     assert "5 hours, 30 minutes left" in page
 
 
+def test_the_account_page_shows_the_clients_answer_awaiting_review_not_no_answer(
+    link: ClientLink, account: Any, rep: Any
+) -> None:
+    client_submission_create(link=link, data=_online(account))
+    client = Client()
+    client.force_login(rep)
+    page = client.get(reverse("tenders:account_detail", args=[account.pk])).content.decode()
+    assert "The client has not answered" not in page
+    assert 'data-testid="awaiting-online">The client answered online' in page
+    assert "tender $50,000, awaiting your review" in page
+
+
 def test_the_firms_representatives_and_supervisor_are_emailed_at_once(
     link: ClientLink, account: Any, firm_people: list[str], django_capture_on_commit_callbacks: Any
 ) -> None:
