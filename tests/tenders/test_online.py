@@ -638,7 +638,7 @@ def test_after_the_cutoff_a_client_with_an_instruction_may_still_withdraw_online
         _path(link),
         {
             "step": "submit",
-        "submission_token": str(uuid.uuid4()),
+            "submission_token": str(uuid.uuid4()),
             "kind": "withdrawal",
             "shown": _shown(account),
             "esign_consent": "on",
@@ -806,9 +806,7 @@ def test_a_page_read_before_the_terms_changed_is_not_signed_as_read(
         announcement="Extended to Sep 17, 2001",
     )
     response = client.post(_path(link), _page_post(account, shown=shown[1]))
-    assert "What you sent does not match this page as it stands now" in (
-        response.content.decode()
-    )
+    assert "What you sent does not match this page as it stands now" in (response.content.decode())
     assert not ClientSubmission.objects.exists()
 
 
