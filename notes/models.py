@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from localflavor.us.models import USStateField
 from localflavor.us.us_states import US_STATES
+from stdnum import bic as stdnum_bic
 from stdnum import cusip as stdnum_cusip
 from stdnum.exceptions import ValidationError as StdnumValidationError
 
@@ -45,6 +46,23 @@ validate_agent_event_id = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9-]{0,15}$",
     "Up to 16 letters, digits or hyphens, starting with a letter or digit.",
 )
+
+# ISO 20022's and ISO 15022's event reference for an instruction sent before the account
+# servicer has announced its own.
+NO_EVENT_REFERENCE = "NONREF"
+
+
+def validate_bic(value: str) -> None:
+    """A business identifier code (ISO 9362): 8 or 11 characters, checked by python-stdnum."""
+    try:
+        stdnum_bic.validate(value)
+    except StdnumValidationError:
+        raise ValidationError(
+            "A BIC is 8 or 11 letters and digits: bank (4 letters), country (2), location (2) "
+            "and optionally a branch (3), e.g. EXOFUS33XXX.",
+            code="invalid_bic",
+        ) from None
+
 
 validate_interest_dates = RegexValidator(
     r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(,\s*(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]))*$",
@@ -184,12 +202,21 @@ class ExchangeOffer(models.Model):
     agent_event_id = models.CharField(
         "corporate action event ID",
         max_length=16,
-        blank=True,
-        default="",
-        db_default="",  # so that code written before this field can still add an offer
+        default=NO_EVENT_REFERENCE,
+        db_default=NO_EVENT_REFERENCE,  # so that code written before this field can add an offer
         validators=[validate_agent_event_id],
-        help_text="The exchange agent's identifier of the offer as a corporate action event "
-        "(CORP in MT565, CorpActnEvtId in seev.033): the files submitted to the agent need it.",
+        help_text="The account servicer's reference of the offer as a corporate action event "
+        "(CORP in MT565, CorpActnEvtId in seev.033). NONREF, ISO's word for none, until "
+        "operations enter the servicer's.",
+    )
+    servicer_bic = models.CharField(
+        "account servicer's BIC",
+        max_length=11,
+        blank=True,
+        validators=[validate_bic],
+        help_text="The BIC of the account servicer (DTC) the participants send their "
+        "instructions to: the receiver of every file for the agent (the AppHdr's To, MT565's "
+        "block 2).",
     )
     outstanding_principal = models.DecimalField(
         **AMOUNT, validators=[MinValueValidator(Decimal("0.01"))]

@@ -44,6 +44,9 @@ from tenders.online.models import (
 )
 from tenders.outbox.models import OutboxMessage, OutboxStatus
 from tenders.submissions.models import (
+    AgentMovement,
+    AgentReply,
+    AgentReplyFile,
     AgentSubmission,
     AgentSubmissionItem,
     SubmissionFormat,
@@ -72,6 +75,9 @@ for _model in (
 __all__ = [
     "LIVE_STATUSES",
     "AccountOwner",
+    "AgentMovement",
+    "AgentReply",
+    "AgentReplyFile",
     "AgentSubmission",
     "AgentSubmissionItem",
     "ApprovalStatus",

@@ -20,7 +20,7 @@ from exchange_office.audit import audit_trail
 from exchange_office.encryption import EncryptedTextField
 from exchange_office.formatting import dollars
 from exchange_office.stamps import Stamped
-from notes.models import AMOUNT, Security
+from notes.models import AMOUNT, Security, validate_bic
 from tenders.domain.tin import TinType, mask_tin
 
 
@@ -28,6 +28,15 @@ class TinTypeChoice(models.TextChoices):
     SSN = TinType.SSN, "Social security number (person)"
     ITIN = TinType.ITIN, "Individual taxpayer ID (person)"
     EIN = TinType.EIN, "Employer ID (entity)"
+
+
+class AgentChannelFormat(models.TextChoices):
+    """The format a firm's files for the exchange agent are recorded in: one channel per
+    participant, whatever format a preview is written in."""
+
+    SEEV033 = "seev033", "ISO 20022 seev.033 (XML)"
+    MT565 = "mt565", "ISO 15022 MT565"
+    CSV = "csv", "CSV"
 
 
 class BrokerFirm(models.Model):
@@ -48,6 +57,33 @@ class BrokerFirm(models.Model):
         default=1,
         help_text="Banking days before the expiration day on which the firm stops taking "
         "instructions (0 = the expiration day itself).",
+    )
+    # The firm's channel to the exchange agent (issue 21): its files go from the firm, by BIC,
+    # to its account servicer (DTC), which passes the tenders to the agent.
+    bic = models.CharField(
+        "BIC",
+        max_length=11,
+        blank=True,
+        validators=[validate_bic],
+        help_text="The firm's business identifier code: the sender of its files to the agent "
+        "(the AppHdr's From, MT565's block 1).",
+    )
+    safekeeping_account = models.CharField(
+        max_length=35,
+        blank=True,
+        validators=[
+            RegexValidator(r"^[A-Za-z0-9]{1,35}$", "Up to 35 letters and digits, no spaces.")
+        ],
+        help_text="The firm's account at its account servicer (its DTC account) holding the "
+        "Old Notes. Blank: the DTC participant number.",
+    )
+    agent_format = models.CharField(
+        "format recorded for the agent",
+        max_length=8,
+        choices=AgentChannelFormat.choices,
+        default=AgentChannelFormat.SEEV033,
+        help_text="The format the firm's files to the agent are recorded in. Any format can "
+        "be previewed; an instruction is sent once, whatever the format.",
     )
     cutoff_time = models.TimeField(default=time(17, 0), help_text="New York time on that day.")
     # Four eyes (issue 14): what a supervisor of the firm approves before it counts.

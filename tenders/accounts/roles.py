@@ -37,6 +37,9 @@ SEEN = {
     ],
     "tenders": [
         "accountowner",
+        "agentmovement",
+        "agentreply",
+        "agentreplyfile",
         "agentsubmission",
         "agentsubmissionitem",
         "brokerfirm",
@@ -92,8 +95,8 @@ EDITED = {
 }
 # The offer's actions: act after a firm's cutoff and submit to the agent (instructions), issue
 # a new revision of a document, queue an e-mail again or record one as sent, start and resume
-# bulk runs, enter the agent's reported total. Nothing is ever deleted, and documents and audit
-# rows are never changed.
+# bulk runs, enter the agent's reported total, import the agent's files. Nothing is ever
+# deleted, and documents and audit rows are never changed.
 ACTIONS = [
     "notes.add_agentreport",
     "tenders.change_instruction",
@@ -102,6 +105,7 @@ ACTIONS = [
     "tenders.add_outboxmessage",
     "tenders.mark_outboxmessage_sent",
     "tenders.change_bulkrun",
+    "tenders.add_agentreplyfile",
 ]
 
 ROLES: dict[str, frozenset[str]] = {

@@ -38,6 +38,30 @@ class MessageKind(StrEnum):
     CANCEL = "cancel"  # the cancellation of one the agent holds (seev.040, MT565 CANC)
 
 
+class Standing(StrEnum):
+    """Where an instruction stands with the exchange agent, as far as the office knows."""
+
+    NOT_SENT = "not_sent"  # taken by the office, in no file recorded as sent
+    UNACKNOWLEDGED = "unacknowledged"  # sent; the agent has not answered yet
+    PENDING = "pending"  # the agent's status advice says pending
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+    @property
+    def held_by_agent(self) -> bool:
+        """Sent and not rejected: what consummation accepts."""
+        return self in (Standing.UNACKNOWLEDGED, Standing.PENDING, Standing.ACCEPTED)
+
+
+STANDING_LABELS = {
+    Standing.NOT_SENT: "Not sent",
+    Standing.UNACKNOWLEDGED: "Sent, not acknowledged",
+    Standing.PENDING: "Pending at the agent",
+    Standing.ACCEPTED: "Accepted by the agent",
+    Standing.REJECTED: "Rejected by the agent",
+}
+
+
 class InvalidReference(ValueError):
     pass
 

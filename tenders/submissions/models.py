@@ -9,15 +9,12 @@ from django.db.models import Q
 
 from exchange_office.stamps import Stamped
 from notes.models import AMOUNT, ExchangeOffer
-from tenders.accounts.models import BrokerFirm
+from tenders.accounts.models import AgentChannelFormat, BrokerFirm
 from tenders.domain.submission import MessageKind
 from tenders.instructions.models import Instruction, InstructionChoice, InstructionStatus
 
-
-class SubmissionFormat(models.TextChoices):
-    SEEV033 = "seev033", "ISO 20022 seev.033 (XML)"
-    MT565 = "mt565", "ISO 15022 MT565"
-    CSV = "csv", "CSV"
+# The formats a file for the agent is written in: the firm's channel records one of them.
+SubmissionFormat = AgentChannelFormat
 
 
 # The file name's extension and the media type each format is served as.
@@ -49,6 +46,12 @@ class AgentSubmission(Stamped):
         "every live instruction",
         default=False,
         help_text="Sent again with every live instruction, not only what changed.",
+    )
+    possible_duplicate = models.BooleanField(
+        "resend",
+        default=False,
+        help_text="Repeats references sent before, flagged as possible duplicates (the "
+        "AppHdr's PssblDplct, MT565's PDE trailer).",
     )
     event_id = models.CharField(
         "corporate action event ID", max_length=16, help_text="As written in the file."
@@ -135,4 +138,147 @@ class AgentSubmissionItem(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise ValueError("A message sent to the agent is never changed.")
+        super().save(*args, **kwargs)
+
+
+# What the agent answers (issue 21): imported from its files, matched to what was sent
+
+
+class AgentReplyFormat(models.TextChoices):
+    SEEV = "seev", "ISO 20022 (seev.034, seev.041, seev.036)"
+    MT = "mt", "ISO 15022 (MT567, MT566)"
+
+
+class AgentReplyFile(Stamped):
+    """One file the agent (through the account servicer) sent back, as imported: its bytes, who
+    imported it and what it matched. A file is imported once."""
+
+    offer = models.ForeignKey(
+        ExchangeOffer, on_delete=models.PROTECT, related_name="agent_reply_files"
+    )
+    filename = models.CharField(max_length=255)
+    format = models.CharField(max_length=8, choices=AgentReplyFormat.choices)
+    content = models.BinaryField(editable=False)
+    sha256 = models.CharField("SHA-256", max_length=64, editable=False)
+    size = models.PositiveIntegerField(editable=False)
+    matched = models.PositiveIntegerField(default=0)
+    unmatched = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-wall_at", "-id"]
+        verbose_name = "file from the agent"
+        verbose_name_plural = "files from the agent"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["offer", "sha256"], name="agent_reply_file_imported_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_format_display()})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError("A file from the agent is never changed.")
+        super().save(*args, **kwargs)
+
+
+class AgentReplyKind(models.TextChoices):
+    STATUS = "status", "Status advice"  # seev.034 / seev.041 / MT567
+    MOVEMENT = "movement", "Movement confirmation"  # seev.036 / MT566
+
+
+class AgentStatus(models.TextChoices):
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+    PENDING = "pending", "Pending"
+
+
+class AgentReply(Stamped):
+    """One message of the agent's about one message the office sent (matched by its
+    reference): a status advice (accepted, rejected with the reason, pending), or after
+    consummation a movement confirmation with its movements. `business_at` is when it was
+    imported; `advised_at` when the agent wrote it."""
+
+    file = models.ForeignKey(AgentReplyFile, on_delete=models.PROTECT, related_name="replies")
+    item = models.ForeignKey(AgentSubmissionItem, on_delete=models.PROTECT, related_name="replies")
+    instruction = models.ForeignKey(
+        Instruction, on_delete=models.PROTECT, related_name="agent_replies"
+    )
+    kind = models.CharField(max_length=10, choices=AgentReplyKind.choices)
+    message_type = models.CharField(
+        max_length=16, help_text="As read: seev.034.001.14, seev.041.001.13, MT567, …"
+    )
+    agent_reference = models.CharField(
+        max_length=35, blank=True, help_text="The agent's own reference of its message."
+    )
+    reference = models.CharField(
+        max_length=16, help_text="The reference of the office's message it answers."
+    )
+    status = models.CharField(max_length=10, choices=AgentStatus.choices)
+    reason_code = models.CharField(max_length=8, blank=True)
+    reason = models.CharField(max_length=350, blank=True)
+    advised_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the agent wrote it, as its message states."
+    )
+
+    class Meta:
+        ordering = ["-business_at", "-id"]
+        verbose_name = "reply from the agent"
+        verbose_name_plural = "replies from the agent"
+        indexes = [models.Index(fields=["instruction", "kind"], name="agent_reply_instruction")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(reason_code="") | ~Q(reason=""),
+                name="agent_reply_rejection_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message_type} {self.get_status_display().lower()} for {self.reference}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError("A reply from the agent is never changed.")
+        super().save(*args, **kwargs)
+
+
+class MovementAsset(models.TextChoices):
+    OLD_NOTES = "old_notes", "Old Notes (principal)"
+    NEW_NOTES = "new_notes", "New Notes (principal)"
+    WARRANTS = "warrants", "Warrants"
+    CASH = "cash", "Cash (USD)"
+
+
+class AgentMovement(models.Model):
+    """One movement a movement confirmation states: a security debited or credited, or cash
+    paid, with its amount and date."""
+
+    reply = models.ForeignKey(AgentReply, on_delete=models.PROTECT, related_name="movements")
+    asset = models.CharField(max_length=10, choices=MovementAsset.choices)
+    credit = models.BooleanField(help_text="Credited to the participant (else debited).")
+    amount = models.DecimalField(**AMOUNT)
+    posted_on = models.DateField(help_text="The posting (or payment) date the agent states.")
+    label = models.CharField(
+        max_length=100, blank=True, help_text="What it is, e.g. fee installment 1."
+    )
+
+    class Meta:
+        ordering = ["reply", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="agent_movement_amount_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{'+' if self.credit else '-'}{self.amount} {self.asset}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError("A movement from the agent is never changed.")
         super().save(*args, **kwargs)

@@ -11,6 +11,7 @@ twice, whichever files reach it.
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -23,9 +24,11 @@ from tenders.accounts.models import BrokerFirm
 from tenders.accounts.selectors import principal_held
 from tenders.domain.lifecycle import LIVE, OPEN, Status
 from tenders.domain.submission import (
+    STANDING_LABELS,
     AgentMessage,
     InvalidReference,
     MessageKind,
+    Standing,
     SubmissionHeader,
     isin_for_cusip,
     message_reference,
@@ -35,6 +38,9 @@ from tenders.instructions.models import Instruction
 from tenders.submissions import files
 from tenders.submissions.models import (
     FILE_TYPES,
+    AgentReply,
+    AgentReplyKind,
+    AgentStatus,
     AgentSubmission,
     AgentSubmissionItem,
     SubmissionFormat,
@@ -366,3 +372,83 @@ def firm_by_participant(*, participant: str) -> BrokerFirm:
 def submissions(*, offer: ExchangeOffer | None = None) -> QuerySet[AgentSubmission]:
     rows = AgentSubmission.objects.select_related("offer", "firm", "created_by").defer("content")
     return rows if offer is None else rows.filter(offer=offer)
+
+
+# Where each instruction stands with the agent (issue 21)
+
+
+@dataclass(frozen=True, slots=True)
+class AgentStandingRow:
+    """An instruction's standing with the agent: the reference it was sent under and when it
+    was first sent, and the agent's latest status advice (when it came, and why a rejection)."""
+
+    standing: Standing
+    reference: str = ""
+    sent_at: datetime | None = None  # business clock, the first file that held it
+    advised_at: datetime | None = None  # business clock, when the latest status was imported
+    reason_code: str = ""
+    reason: str = ""
+
+    @property
+    def label(self) -> str:
+        return STANDING_LABELS[self.standing]
+
+
+_STATUS_STANDING = {
+    AgentStatus.ACCEPTED: Standing.ACCEPTED,
+    AgentStatus.REJECTED: Standing.REJECTED,
+    AgentStatus.PENDING: Standing.PENDING,
+}
+
+
+def agent_standings(
+    *, offer: ExchangeOffer, instruction_ids: Iterable[int] | None = None
+) -> dict[int, AgentStandingRow]:
+    """The standing of each instruction of the offer that was sent to the agent, by
+    instruction id (with `instruction_ids`, of those only): an instruction missing from the
+    result was never sent. The latest status advice answering its instruction message counts;
+    replies to its cancellation do not."""
+    items = AgentSubmissionItem.objects.filter(submission__offer=offer, kind=MessageKind.INSTRUCT)
+    replies = AgentReply.objects.filter(
+        item__submission__offer=offer,
+        kind=AgentReplyKind.STATUS,
+        item__kind=MessageKind.INSTRUCT,
+    )
+    if instruction_ids is not None:
+        ids = sorted(set(instruction_ids))
+        items = items.filter(instruction_id__in=ids)
+        replies = replies.filter(instruction_id__in=ids)
+    sent: dict[int, tuple[str, datetime]] = {}
+    for instruction_id, reference, at in items.order_by(
+        "submission__business_at", "submission_id"
+    ).values_list("instruction_id", "reference", "submission__business_at"):
+        sent.setdefault(instruction_id, (reference, at))
+    latest: dict[int, tuple[str, datetime, str, str]] = {}
+    for instruction_id, status, at, code, reason in replies.order_by(
+        "business_at", "id"
+    ).values_list("instruction_id", "status", "business_at", "reason_code", "reason"):
+        latest[instruction_id] = (status, at, code, reason)
+    rows = {}
+    for instruction_id, (reference, sent_at) in sent.items():
+        if instruction_id not in latest:
+            rows[instruction_id] = AgentStandingRow(
+                Standing.UNACKNOWLEDGED, reference=reference, sent_at=sent_at
+            )
+            continue
+        status, advised_at, code, reason = latest[instruction_id]
+        rows[instruction_id] = AgentStandingRow(
+            _STATUS_STANDING[AgentStatus(status)],
+            reference=reference,
+            sent_at=sent_at,
+            advised_at=advised_at,
+            reason_code=code,
+            reason=reason,
+        )
+    return rows
+
+
+def agent_standing(*, instruction: Instruction) -> AgentStandingRow:
+    """One instruction's standing with the agent (NOT_SENT when no file held it)."""
+    return agent_standings(offer=instruction.offer, instruction_ids=[instruction.pk]).get(
+        instruction.pk, AgentStandingRow(Standing.NOT_SENT)
+    )
