@@ -6,3 +6,8 @@ from tenders.accounts.permissions import User, is_active_staff
 def may_submit_to_agent(*, user: User) -> bool:
     """Operations staff who may change instructions: a submission moves them to submitted."""
     return is_active_staff(user) and user.has_perm("tenders.change_instruction")
+
+
+def may_import_agent_files(*, user: User) -> bool:
+    """Operations staff who may add the agent's files: its status advice and movements."""
+    return is_active_staff(user) and user.has_perm("tenders.add_agentreplyfile")
