@@ -290,7 +290,7 @@ def parse_fin_message(message: str) -> ParsedReply:
             status_code = rest
         elif tag == "24B":
             reason_code = reason_code or rest
-        elif tag in ("70D", "70E") and qualifier in ("REAS", "ADTX") and message_type == MT_STATUS:
+        elif tag == "70D" and qualifier == "REAS" and message_type == MT_STATUS:
             reason_lines.append(" ".join(rest.split()))
         elif sequence and sequence[-1] in ("SECMOVE", "CASHMOVE"):
             move[f"{tag}:{qualifier}"] = rest
