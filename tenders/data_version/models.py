@@ -28,6 +28,7 @@ WATCHED_TABLES = frozenset(
         "tenders_clientaccount",
         "tenders_accountowner",
         "tenders_position",
+        "tenders_agentreply",
         "tenders_instruction",
         "tenders_instructiontransition",
     }

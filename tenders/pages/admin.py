@@ -18,7 +18,7 @@ from tenders.offers.admin import OfferAdmin
 from tenders.online.admin import ClientLetterActionsMixin, OnlineReviewsOfferMixin
 from tenders.positions.admin import PositionInline
 from tenders.positions.services import position_save
-from tenders.submissions.admin import SubmitToAgentMixin
+from tenders.submissions.admin import AgentStandingMixin, SubmitToAgentMixin
 
 
 @admin.register(BrokerFirm)
@@ -47,5 +47,8 @@ class AccountAdmin(ClientAccountAdmin):
 
 
 @admin.register(Instruction)
-class InstructionWithAgentAdmin(SubmitToAgentMixin, InstructionAdmin):
+class InstructionWithAgentAdmin(AgentStandingMixin, SubmitToAgentMixin, InstructionAdmin):
     actions = [*InstructionAdmin.actions, *SubmitToAgentMixin.agent_actions]
+    list_display = [*InstructionAdmin.list_display, *AgentStandingMixin.agent_fields]
+    fields = [*InstructionAdmin.fields, *AgentStandingMixin.agent_fields]
+    readonly_fields = [*InstructionAdmin.readonly_fields, *AgentStandingMixin.agent_fields]

@@ -14,19 +14,28 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
 from exchange_office.admin_mixins import ReadOnlyAdminMixin
-from exchange_office.formatting import dollars
+from exchange_office.formatting import describe_instant, dollars
 from exchange_office.http import AuthenticatedHttpRequest, refusal_text
 from notes.models import ExchangeOffer, OfferStatus
+from tenders.domain.submission import Standing
 from tenders.instructions.models import Instruction
-from tenders.submissions.forms import SendForm
+from tenders.submissions.forms import AgentFileForm, SendForm
 from tenders.submissions.models import (
     FILE_TYPES,
+    AgentReply,
+    AgentReplyFile,
     AgentSubmission,
     AgentSubmissionItem,
     SubmissionFormat,
 )
-from tenders.submissions.permissions import may_submit_to_agent
-from tenders.submissions.selectors import pending_by_firm
+from tenders.submissions.permissions import may_import_agent_files, may_submit_to_agent
+from tenders.submissions.replies import AgentFileRefused, agent_replies_import
+from tenders.submissions.selectors import (
+    AgentStandingRow,
+    agent_standing,
+    agent_standings,
+    pending_by_firm,
+)
 from tenders.submissions.services import agent_submission_record, instructions_submit_to_agent
 
 
@@ -272,3 +281,139 @@ class SubmitToAgentMixin:
                     f"{result.skipped} selected instruction(s) were not received ones: skipped.",
                     messages.WARNING,
                 )
+
+
+# Files from the agent (issue 21): uploaded, read whole, matched to what was sent
+
+MAX_AGENT_FILE_BYTES = 20 * 1024 * 1024
+
+
+class AgentReplyInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = AgentReply
+    extra = 0
+    fields = [
+        "reference",
+        "instruction",
+        "message_type",
+        "kind",
+        "status",
+        "reason_code",
+        "reason",
+        "agent_reference",
+        "advised_at",
+    ]
+
+
+@admin.register(AgentReplyFile)
+class AgentReplyFileAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The agent's files as imported; "Upload" imports one (operations with
+    tenders.add_agentreplyfile), refused whole when any message is unreadable or unknown."""
+
+    change_list_template = "admin/tenders/agentreplyfile/change_list.html"
+    list_display = ["filename", "format", "matched", "unmatched", "rejected", "business_at"]
+    list_filter = ["offer", "format"]
+    list_select_related = ["offer", "imported_by"]
+    search_fields = ["filename", "sha256", "replies__reference"]
+    actions = None
+    inlines = [AgentReplyInline]
+    exclude = ["content"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AgentReplyFile]:
+        return super().get_queryset(request).defer("content")
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "upload/",
+                self.admin_site.admin_view(self.upload_view),
+                name="tenders_agentreplyfile_upload",
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        context = {
+            "may_upload": may_import_agent_files(user=request.user),
+            "upload_form": AgentFileForm(),
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, context)
+
+    def upload_view(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not may_import_agent_files(user=request.user):
+            raise PermissionDenied("Only operations staff import the agent's files.")
+        back = HttpResponseRedirect(reverse("admin:tenders_agentreplyfile_changelist"))
+        form = AgentFileForm(request.POST, request.FILES)
+        if not form.is_valid():
+            self.message_user(request, "Choose the agent's file to upload.", messages.ERROR)
+            return back
+        upload = form.cleaned_data["file"]
+        if upload.size > MAX_AGENT_FILE_BYTES:
+            self.message_user(request, "The file is larger than 20 MB.", messages.ERROR)
+            return back
+        try:
+            result = agent_replies_import(
+                filename=upload.name,
+                content=upload.read(),
+                by=request.user,
+                dry_run=form.cleaned_data["dry_run"],
+            )
+        except AgentFileRefused as exc:
+            self.message_user(
+                request,
+                f"The file is refused, nothing was imported ({exc.result.summary}).",
+                messages.ERROR,
+            )
+            for problem in exc.result.problems:
+                self.message_user(request, problem, messages.ERROR)
+            return back
+        if result.file is None:
+            self.message_user(request, f"Checked, nothing written: {result.summary}.")
+        else:
+            self.message_user(
+                request, f"Imported {result.file.filename}: {result.summary}.", messages.SUCCESS
+            )
+        return back
+
+
+class AgentStandingMixin:
+    """The instruction list's column and change page's field: where the instruction stands
+    with the agent and when the agent's status came (mixed in by `tenders.pages.admin`). The
+    list reads the standings of the page's instructions in one query set per offer."""
+
+    agent_fields = ["agent_status"]
+
+    def get_changelist_instance(self, request: HttpRequest) -> Any:
+        changelist = super().get_changelist_instance(request)  # type: ignore[misc]
+        by_offer: dict[int, list[Instruction]] = {}
+        for instruction in changelist.result_list:
+            by_offer.setdefault(instruction.offer_id, []).append(instruction)
+        for rows in by_offer.values():
+            standings = agent_standings(
+                offer=rows[0].offer, instruction_ids=[row.pk for row in rows]
+            )
+            for row in rows:
+                setattr(
+                    row,
+                    "_agent_standing",
+                    standings.get(row.pk, AgentStandingRow(Standing.NOT_SENT)),
+                )
+        return changelist
+
+    @admin.display(description="agent")
+    def agent_status(self, obj: Instruction) -> str:
+        row = getattr(obj, "_agent_standing", None)
+        if row is None:
+            if obj.pk is None:
+                return ""
+            row = agent_standing(instruction=obj)
+        text = row.label
+        if row.advised_at is not None:
+            text += f" ({describe_instant(row.advised_at)})"
+        if row.reason_code or row.reason:
+            text += f": {' '.join(filter(None, [row.reason_code, row.reason]))}"
+        return text

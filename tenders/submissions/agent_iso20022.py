@@ -23,7 +23,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]
 from pyiso20022.head.head_001_001_02 import (
     AppHdr,
     BranchAndFinancialInstitutionIdentification6,

@@ -12,3 +12,10 @@ class SendForm(forms.Form):
     firm = forms.ModelChoiceField(queryset=BrokerFirm.objects.all())
     file_format = forms.ChoiceField(choices=SubmissionFormat.choices)
     holds_all = forms.BooleanField(required=False)
+
+
+class AgentFileForm(forms.Form):
+    """The admin's upload of a file from the agent."""
+
+    file = forms.FileField(help_text="seev.034/seev.041/seev.036 XML, or MT567/MT566 (FIN).")
+    dry_run = forms.BooleanField(required=False, label="Check only (write nothing)")

@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the fixtures imported from test_agent_submissions are arguments here)
 """The agent read back: the agent SIMULATOR's files (seev.034/041/036 and MT567/MT566) valid
 against the official XSDs, imported with `manage.py import_agent_messages`, matched to the
 messages sent; a file with an unknown reference or read twice refused whole; the standing of
