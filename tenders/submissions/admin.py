@@ -397,11 +397,7 @@ class AgentStandingMixin:
                 offer=rows[0].offer, instruction_ids=[row.pk for row in rows]
             )
             for row in rows:
-                setattr(
-                    row,
-                    "_agent_standing",
-                    standings.get(row.pk, AgentStandingRow(Standing.NOT_SENT)),
-                )
+                row._agent_standing = standings.get(row.pk, AgentStandingRow(Standing.NOT_SENT))
         return changelist
 
     @admin.display(description="agent")
