@@ -26,6 +26,7 @@ from tenders.submissions.models import (
     SubmissionFormat,
 )
 from tenders.submissions.permissions import may_submit_to_agent
+from tenders.submissions.reconciliation_admin import ReconciliationUrlsMixin, reconciliation_context
 from tenders.submissions.selectors import pending_by_firm
 from tenders.submissions.services import agent_submission_record, instructions_submit_to_agent
 
@@ -62,7 +63,7 @@ class AgentSubmissionItemInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(AgentSubmission)
-class AgentSubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class AgentSubmissionAdmin(ReconciliationUrlsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     change_list_template = "admin/tenders/agentsubmission/change_list.html"
     # The download first and short columns: the table scrolls sideways beside the filters.
     list_display = [
@@ -120,6 +121,7 @@ class AgentSubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 self.admin_site.admin_view(self.send_view),
                 name="tenders_agentsubmission_send",
             ),
+            *self.reconciliation_urls(),
             *super().get_urls(),
         ]
 
@@ -177,6 +179,7 @@ class AgentSubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "pending": [(offer, pending_by_firm(offer=offer)) for offer in offers],
             "formats": SubmissionFormat.choices,
             "may_send": may_submit_to_agent(user=request.user),
+            **reconciliation_context(request, offers),  # issue 21: what is left unsent
             **(extra_context or {}),
         }
         return super().changelist_view(request, context)
