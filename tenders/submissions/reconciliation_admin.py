@@ -31,7 +31,7 @@ from tenders.submissions.reconciliation import (
 )
 
 PAGE_TEMPLATE = "admin/tenders/agentsubmission/reconciliation.html"
-UNSENT_TEMPLATE = "admin/tenders/agentsubmission/unsent.html"
+INDEX_PANEL_TEMPLATE = "admin/tenders/agentsubmission/unsent_panel.html"
 ROWS_PER_PAGE = 200
 
 
@@ -58,7 +58,7 @@ def reconciliation_context(request: HttpRequest, offers: Any = None) -> dict[str
 
 def unsent_index_panel(request: HttpRequest) -> dict[str, Any] | None:
     rows = unsent_for(request)
-    return {"template": UNSENT_TEMPLATE, "unsent": rows} if rows else None
+    return {"template": INDEX_PANEL_TEMPLATE, "unsent": rows} if rows else None
 
 
 if isinstance(admin.site, OfficeAdminSite):
