@@ -1,5 +1,6 @@
 """The admin site: Django's, with guards for every registered model's actions and search."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin, messages
@@ -57,11 +58,30 @@ def _is_row_id(value: str, model: type[Model]) -> bool:
     return bool(value)
 
 
+# A panel on the admin's index: given the request, its template's context (with the template's
+# name under "template"), or None when it has nothing to show this user.
+IndexPanel = Callable[[HttpRequest], dict[str, Any] | None]
+
+
 class OfficeAdminSite(admin.AdminSite):
     site_header = "Exchange Office — operations"
     site_title = "Exchange Office operations"
     index_title = "Run the offer"
     login_form = AdminLoginForm  # says so when too many failed logins locked the user out
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.index_panels: list[IndexPanel] = []
+
+    def add_index_panel(self, panel: IndexPanel) -> None:
+        """A concern shows something on the index above the models (the project names no
+        app: each adds its own panel, as it registers its model admins)."""
+        if panel not in self.index_panels:
+            self.index_panels.append(panel)
+
+    def index(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
+        panels = [shown for panel in self.index_panels if (shown := panel(request)) is not None]
+        return super().index(request, {"index_panels": panels, **(extra_context or {})})
 
     def register(self, model_or_iterable: Any, admin_class: Any = None, **options: Any) -> None:
         """Every model admin, ours and the libraries', gets the selection check and the search

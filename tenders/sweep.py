@@ -13,7 +13,10 @@ A worker can be killed at any line. What it leaves behind is found here, from th
    claimed once, so it cannot go out twice);
 6. clients' online submissions still awaiting review: the firm reminded 24 and 2 hours before
    the expiration, and at the expiration each one marked missed and its client told
-   (`tenders.online.alerts`: once per submission and occasion, however often this runs).
+   (`tenders.online.alerts`: once per submission and occasion, however often this runs);
+7. instructions the exchange agent may not hold (received and not sent, sent and not
+   acknowledged): operations e-mailed 24 and 2 hours before the expiration while any remain
+   (`tenders.offers.agent_alerts`: once per offer, occasion and operator).
 
 Work already on its way (a task waiting or running on a live worker) is left to it. The worker
 command (`manage.py office_worker`) runs this at start-up and every WORKER_SWEEP_SECONDS;
@@ -32,6 +35,7 @@ from tenders.bulk_runs.services import bulk_items_open_keys, bulk_runs_take_back
 from tenders.documents import tasks as document_tasks
 from tenders.documents.selectors import snapshots_without_document
 from tenders.documents.services import document_issue
+from tenders.offers.agent_alerts import agent_unsent_remind
 from tenders.online.alerts import client_submissions_miss, client_submissions_remind
 from tenders.outbox import tasks as outbox_tasks
 from tenders.outbox.services import outbox_messages_mark_unknown, outbox_messages_waiting
@@ -51,6 +55,7 @@ class SweepReport:
     messages_queued: list[int] = field(default_factory=list)
     submissions_reminded: list[int] = field(default_factory=list)
     submissions_missed: list[int] = field(default_factory=list)
+    agent_unsent_reminded: list[int] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         """What the sweep did, one line per kind of work; empty when there was nothing."""
@@ -72,6 +77,11 @@ class SweepReport:
             lines.append(
                 f"Online submissions missed at the expiration, clients told: "
                 f"{self.submissions_missed}"
+            )
+        if self.agent_unsent_reminded:
+            lines.append(
+                "Instructions not sent or not acknowledged by the agent, operations reminded "
+                f"(offers): {self.agent_unsent_reminded}"
             )
         return lines
 
@@ -109,6 +119,7 @@ def sweep() -> SweepReport:
 
     report.submissions_reminded = client_submissions_remind()
     report.submissions_missed = client_submissions_miss()
+    report.agent_unsent_reminded = agent_unsent_remind()
 
     workers_forget_stopped()
     for line in report.lines():

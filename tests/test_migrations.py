@@ -114,5 +114,6 @@ def test_a_new_install_and_an_upgraded_install_get_the_same_database(
     before = _migrate(empty_database, "--without-role-sync", *history)
     after = _migrate(empty_database)  # then upgraded by this code's migrations
     assert before["triggers"] and before["groups"]["Operations"]
-    assert len(installed["triggers"]) == len(before["triggers"])
+    # The history's triggers all survive the squash (later migrations may add more).
+    assert {t[0] for t in before["triggers"]} <= {t[0] for t in installed["triggers"]}
     assert after == installed

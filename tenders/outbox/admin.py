@@ -48,7 +48,7 @@ class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="account", ordering="account__account_number")
     def account_number(self, obj: OutboxMessage) -> str:
-        return obj.account.account_number
+        return obj.account.account_number if obj.account is not None else "(to the office)"
 
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None

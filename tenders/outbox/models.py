@@ -26,7 +26,12 @@ class OutboxMessage(models.Model):
     it as sent, or send it again."""
 
     account = models.ForeignKey(
-        ClientAccount, on_delete=models.PROTECT, related_name="outbox_messages"
+        ClientAccount,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="outbox_messages",
+        help_text="Blank for an e-mail to the office's own staff (operations).",
     )
     offer = models.ForeignKey(ExchangeOffer, on_delete=models.PROTECT, related_name="+")
     # By name: documents are e-mailed through the outbox, which knows nothing about them.

@@ -48,13 +48,14 @@ def outbox_message_create(
     key are the document's), in the caller's transaction; the caller queues its sending once
     this commits. IntegrityError if the occasion has its e-mail already (a racing run: the
     caller's transaction skips it), unless this is a person's resend (`resend_of`)."""
+    account_id: int | None
     if document is not None:
         account_id, offer_id = document.account_id, document.offer_id
         key = key or document.key
-    elif account is not None and offer is not None:
-        account_id, offer_id = account.pk, offer.pk
+    elif offer is not None:  # without an account: to the office's own staff
+        account_id, offer_id = (account.pk if account is not None else None), offer.pk
     else:
-        raise TypeError("an e-mail without a document needs its account and offer")
+        raise TypeError("an e-mail without a document needs its offer")
     if not key:
         raise TypeError("an e-mail without a document needs its occasion's key")
     return OutboxMessage.objects.create(
@@ -174,10 +175,11 @@ def _unknown_reason(
 
 @dataclass(frozen=True, slots=True)
 class NoticeEmail:
-    """A notice sent as an e-mail alone, to one account, for one occasion (its key)."""
+    """A notice sent as an e-mail alone, about one account (None: to the office's own staff),
+    for one occasion (its key)."""
 
     key: str
-    account: ClientAccount
+    account: ClientAccount | None
     to: str
     subject: str
     body: str

@@ -19,10 +19,11 @@ from tenders.online.admin import ClientLetterActionsMixin, OnlineReviewsOfferMix
 from tenders.positions.admin import PositionInline
 from tenders.positions.services import position_save
 from tenders.submissions.admin import AgentStandingMixin, SubmitToAgentMixin
+from tenders.submissions.reconciliation_admin import FirmReconciliationMixin
 
 
 @admin.register(BrokerFirm)
-class FirmAdmin(ClientLetterActionsMixin, BrokerFirmAdmin):
+class FirmAdmin(FirmReconciliationMixin, ClientLetterActionsMixin, BrokerFirmAdmin):
     actions = list(ClientLetterActionsMixin.LETTER_ACTIONS)
 
 

@@ -29,6 +29,7 @@ from tenders.submissions.models import (
     SubmissionFormat,
 )
 from tenders.submissions.permissions import may_import_agent_files, may_submit_to_agent
+from tenders.submissions.reconciliation_admin import ReconciliationUrlsMixin, reconciliation_context
 from tenders.submissions.replies import AgentFileRefused, agent_replies_import
 from tenders.submissions.selectors import (
     AgentStandingRow,
@@ -71,7 +72,7 @@ class AgentSubmissionItemInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(AgentSubmission)
-class AgentSubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class AgentSubmissionAdmin(ReconciliationUrlsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     change_list_template = "admin/tenders/agentsubmission/change_list.html"
     # The download first and short columns: the table scrolls sideways beside the filters.
     list_display = [
@@ -129,6 +130,7 @@ class AgentSubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 self.admin_site.admin_view(self.send_view),
                 name="tenders_agentsubmission_send",
             ),
+            *self.reconciliation_urls(),
             *super().get_urls(),
         ]
 
@@ -186,6 +188,7 @@ class AgentSubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "pending": [(offer, pending_by_firm(offer=offer)) for offer in offers],
             "formats": SubmissionFormat.choices,
             "may_send": may_submit_to_agent(user=request.user),
+            **reconciliation_context(request, offers),  # issue 21: what is left unsent
             **(extra_context or {}),
         }
         return super().changelist_view(request, context)
@@ -397,7 +400,8 @@ class AgentStandingMixin:
                 offer=rows[0].offer, instruction_ids=[row.pk for row in rows]
             )
             for row in rows:
-                row._agent_standing = standings.get(row.pk, AgentStandingRow(Standing.NOT_SENT))
+                standing = standings.get(row.pk, AgentStandingRow(Standing.NOT_SENT))
+                row._agent_standing = standing  # type: ignore[attr-defined]  # read below
         return changelist
 
     @admin.display(description="agent")

@@ -11,3 +11,12 @@ def may_submit_to_agent(*, user: User) -> bool:
 def may_import_agent_files(*, user: User) -> bool:
     """Operations staff who may add the agent's files: its status advice and movements."""
     return is_active_staff(user) and user.has_perm("tenders.add_agentreplyfile")
+
+
+def may_see_reconciliation(*, user: User) -> bool:
+    """Operations staff (who see the files sent, the agent's replies and the instructions):
+    the reconciliation with the agent lists every instruction of a participant."""
+    return is_active_staff(user) and all(
+        user.has_perm(f"tenders.view_{model}")
+        for model in ("agentsubmission", "agentreply", "instruction")
+    )

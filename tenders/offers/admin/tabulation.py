@@ -32,6 +32,7 @@ from tenders.offers.tabulation import (
     tendered_over_time,
 )
 from tenders.offers.tabulation_chart import Chart, build_chart
+from tenders.submissions.reconciliation_admin import reconciliation_context
 
 PAGE_TEMPLATE = "admin/tenders/tabulation.html"
 CHART_TEMPLATE = "admin/tenders/tabulation_chart.svg"
@@ -207,6 +208,7 @@ class OfferTabulationViews:
             {
                 **self._admin().admin_site.each_context(request),
                 **self._page_context(offer),
+                **reconciliation_context(request, [offer]),  # not cached: read each time
                 "title": f"Tabulation: {offer}",
                 "opts": ExchangeOffer._meta,
                 "original": offer,
