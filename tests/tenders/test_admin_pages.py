@@ -43,7 +43,7 @@ def scene(account: ClientAccount, offer: Any, rep: Any) -> None:
 
     AgentSubmission.objects.create(
         offer=offer, firm=account.firm, participant=account.firm.dtc_participant_number,
-        format="csv", event_id="LXP2001EXOF", content=b"message\r\n", sha256="0" * 64, size=9,
+        format="csv", event_id="NONREF", content=b"message\r\n", sha256="0" * 64, size=9,
         created_by=rep, business_at=document.generated_at, wall_at=document.generated_at,
     ).items.create(
         sequence=1, instruction=instruction, kind="instruct", reference="I1V1", choice="ALL",
