@@ -25,6 +25,7 @@ from exchange_office.admin_mixins import ReadOnlyAdminMixin
 from exchange_office.formatting import dollars
 from exchange_office.http import AuthenticatedHttpRequest, refusal_text
 from notes.models import ExchangeOffer, OfferStatus
+from tenders.accounts.models import BrokerFirm
 from tenders.instructions.models import Instruction
 from tenders.submissions.forms import SendForm
 from tenders.submissions.models import (
@@ -34,7 +35,6 @@ from tenders.submissions.models import (
     SubmissionFormat,
 )
 from tenders.submissions.permissions import may_submit_to_agent
-from tenders.accounts.models import BrokerFirm
 from tenders.submissions.selectors import agent_submission_build, pending_by_firm
 from tenders.submissions.services import (
     RecordedSubmission,
@@ -256,9 +256,11 @@ class AgentSubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def _sent(self, request: HttpRequest, recorded: RecordedSubmission) -> HttpResponse:
         submission = recorded.submission
-        resend = " (sent again, flagged as possible duplicates)" if (
-            submission.possible_duplicate
-        ) else ""
+        resend = (
+            " (sent again, flagged as possible duplicates)"
+            if (submission.possible_duplicate)
+            else ""
+        )
         self.message_user(
             request,
             f"Recorded {submission}{resend}: {recorded.new} instruction(s) and "
@@ -311,9 +313,7 @@ class AgentSubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             recorded = agent_submission_resend(submission=submission, by=request.user)
         except ValidationError as exc:
             self.message_user(request, " ".join(exc.messages), messages.ERROR)
-            return HttpResponseRedirect(
-                reverse("admin:tenders_agentsubmission_change", args=[pk])
-            )
+            return HttpResponseRedirect(reverse("admin:tenders_agentsubmission_change", args=[pk]))
         return self._sent(request, recorded)
 
 

@@ -22,10 +22,10 @@ below give the root element its name.
 """
 
 from collections.abc import Sequence
-from xml.sax.saxutils import escape
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+from xml.sax.saxutils import escape
 
 from pyiso20022.head.head_001_001_02 import (
     AppHdr,
@@ -170,9 +170,7 @@ def cancellation_document(header: SubmissionHeader, message: AgentMessage) -> Ca
                     desc=header.security_name[:140],
                 ),
             ),
-            acct_dtls=m.AccountIdentification60Seev04000112(
-                sfkpg_acct=header.safekeeping_account
-            ),
+            acct_dtls=m.AccountIdentification60Seev04000112(sfkpg_acct=header.safekeeping_account),
             corp_actn_instr=m.CorporateActionOption200Seev04000112(
                 optn_nb=m.OptionNumber1ChoiceSeev04000112(nb=OPTION_NUMBER),
                 optn_tp=m.CorporateActionOption40ChoiceSeev04000112(
@@ -233,12 +231,10 @@ def xml_file(header: SubmissionHeader, messages: Sequence[AgentMessage]) -> byte
         + ("    <PssblDplctFlg>true</PssblDplctFlg>\n" if duplicate else "")
         + "  </PyldData>\n"
         f"  <ApplSpcfcs><TtlNbOfDocs>{len(parts)}</TtlNbOfDocs></ApplSpcfcs>\n"
-        f"  <PyldTp>{escape(PAYLOAD_TYPE)}</PyldTp>\n"
-        + _indented(manifest, 1)
-        + "</PyldDesc>"
+        f"  <PyldTp>{escape(PAYLOAD_TYPE)}</PyldTp>\n" + _indented(manifest, 1) + "</PyldDesc>"
     )
     payloads = "".join(f"  <Pyld>\n{_indented(part, 2)}  </Pyld>\n" for part in parts)
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f'<Xchg xmlns="{HEAD_002}">\n{_indented(description, 1)}{payloads}</Xchg>\n'
-    ).encode("utf-8")
+    ).encode()

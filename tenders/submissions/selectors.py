@@ -199,9 +199,11 @@ def submission_plan(
 ) -> SubmissionPlan:
     """The firm's next file in `file_format`: the cancellations due (instructions sent in any
     format, withdrawn or amended since), then the live instructions not yet sent in any, or
-    every live one with `holds_all` (those sent before flagged as possible duplicates). A "tender all" not yet submitted resolves to the account's
-    position now; one submitted keeps the amount it resolved to then. With `lock`, the
-    instructions are read under row locks (the caller has locked their accounts first)."""
+    every live one with `holds_all` (those sent before flagged as possible duplicates). A
+    "tender all" not yet submitted resolves to the account's position now; one submitted keeps
+    the amount it resolved to then. `file_format` only names the file's format: what it holds
+    is the same in every format. With `lock`, the instructions are read under row locks (the
+    caller has locked their accounts first)."""
     file_format = SubmissionFormat(file_format)
     header = submission_header(offer=offer, firm=firm)
     sent, cancelled = _sent_in(offer=offer, firm=firm)

@@ -89,7 +89,9 @@ def _require_open(offer: ExchangeOffer) -> None:
         )
 
 
-def _channel_format(firm: BrokerFirm, file_format: SubmissionFormat | str | None) -> SubmissionFormat:
+def _channel_format(
+    firm: BrokerFirm, file_format: SubmissionFormat | str | None
+) -> SubmissionFormat:
     """The firm's format; another is refused (it is a preview only)."""
     channel = SubmissionFormat(firm.agent_format)
     if file_format is not None and SubmissionFormat(file_format) != channel:
@@ -188,8 +190,7 @@ def agent_submission_record(
                 instruction,
                 Status.SUBMITTED,
                 by=by,
-                reason=f"Sent to the exchange agent as {message.reference} "
-                f"({channel.label}){via}.",
+                reason=f"Sent to the exchange agent as {message.reference} ({channel.label}){via}.",
             )
             message = dataclasses.replace(message, status=instruction.status)
         messages.append(message)

@@ -117,9 +117,7 @@ def test_a_withdrawal_racing_a_file_is_never_lost(offer, firm, operator, rep, bo
         ).values_list("instruction_id", flat=True)
     )
     if withdrawn_after_sending:
-        cancellations = agent_submission_record(
-            offer=offer, firm=firm, by=operator
-        ).submission
+        cancellations = agent_submission_record(offer=offer, firm=firm, by=operator).submission
         assert (
             set(cancellations.items.filter(kind="cancel").values_list("instruction_id", flat=True))
             == withdrawn_after_sending

@@ -37,8 +37,8 @@ from tenders.models import (
     InstructionTransition,
     Position,
 )
-from tenders.submissions.selectors import agent_submission_build, submission_plan
 from tenders.submissions import files
+from tenders.submissions.selectors import agent_submission_build, submission_plan
 from tenders.submissions.services import (
     agent_submission_record,
     agent_submission_resend,
@@ -293,9 +293,7 @@ def test_the_event_is_nonref_until_operations_enter_the_servicers(offer, firm, t
     assert instruction.corp_actn_gnl_inf.corp_actn_evt_id == "NONREF"
 
 
-def test_the_event_is_named_by_the_offers_event_reference_once_entered(
-    offer, firm, tender_400000
-):
+def test_the_event_is_named_by_the_offers_event_reference_once_entered(offer, firm, tender_400000):
     offer.agent_event_id = "DTC123456"
     offer.save()
     instruction = _instruction_of(_build(offer, firm), _ref(tender_400000))
@@ -312,8 +310,8 @@ def test_an_offer_without_an_event_reference_is_refused(offer, firm, tender_4000
 def test_a_firm_without_a_bic_is_refused_saying_where_to_enter_it(offer, firm, tender_400000):
     firm.bic = ""
     firm.save()
-    with pytest.raises(ValidationError, match="0901 Hudson & Broad Securities LLC has no BIC.*"
-                       "admin's Broker firms"):  # fmt: skip
+    with pytest.raises(ValidationError, match=r"0901 Hudson & Broad Securities LLC has no BIC.*"
+                       r"admin's Broker firms"):  # fmt: skip
         _build(offer, firm)
 
 
@@ -322,7 +320,9 @@ def test_an_offer_without_a_servicer_bic_is_refused_saying_where_to_enter_it(
 ):
     offer.servicer_bic = ""
     offer.save()
-    with pytest.raises(ValidationError, match="no account servicer's BIC.*admin's Exchange offers"):
+    with pytest.raises(
+        ValidationError, match=r"no account servicer's BIC.*admin's Exchange offers"
+    ):
         _build(offer, firm)
 
 
@@ -429,9 +429,10 @@ def test_once_a_file_is_recorded_no_formats_preview_holds_its_instructions(
 ):
     _record(offer, firm, ops)
     for file_format in ("seev033", "mt565", "csv"):
-        assert agent_submission_build(
-            offer=offer, firm=firm, file_format=file_format
-        ).plan.messages == ()
+        assert (
+            agent_submission_build(offer=offer, firm=firm, file_format=file_format).plan.messages
+            == ()
+        )
 
 
 def test_the_mt565_preview_of_an_instruction_sent_in_seev033_is_an_empty_file(

@@ -148,8 +148,7 @@ class Command(BaseCommand):
             return firms[0]
         if not firms:
             raise CommandError(
-                "No participant has anything to send; the participants are "
-                f"{known or 'none'}."
+                f"No participant has anything to send; the participants are {known or 'none'}."
             )
         raise CommandError(
             "One file per participant: choose one with --participant "
