@@ -884,6 +884,22 @@ def test_from_the_shell_a_refusal_is_one_line_on_stderr_and_exit_1(demo_database
     assert "0901, 0902, 0903 have something to send" in err
 
 
+@pytest.fixture
+def fresh_demo(command_database: Callable[..., dict[str, str]]) -> dict[str, str]:
+    """The demo in a SQLite file of this test's own, to record in."""
+    return command_database(["load_demo"], now="2001-08-20T10:00:00-04:00")
+
+
+@pytest.mark.slow
+def test_from_the_shell_the_demos_seev033_is_valid_and_once_recorded_the_mt565_preview_is_empty(
+    fresh_demo,
+):
+    status, xml, err = _run(fresh_demo, "--format", "seev033", "--participant", "0901")
+    assert (status, err, validation_errors(xml.encode())) == (0, "", [])
+    assert _run(fresh_demo, "--participant", "0901", "--record") == (0, xml, "")
+    assert _run(fresh_demo, "--format", "mt565", "--participant", "0901") == (0, "", "")
+
+
 @pytest.mark.parametrize("event_id", ["LXP/2001", "LXP 2001", "-LXP2001", "A" * 17])
 def test_an_event_id_mt565_cannot_carry_is_refused(offer, event_id):
     offer.agent_event_id = event_id
