@@ -258,6 +258,7 @@ class ExchangeOfferAdmin(ReadOnlyHistoryAdmin):
                     "new_security",
                     "outstanding_principal",
                     "exchange_agent",
+                    "servicer_bic",
                     "agent_event_id",
                 ]
             },

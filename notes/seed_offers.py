@@ -44,9 +44,12 @@ LEXINGTON_2001: dict[str, Any] = {
         "slug": "lexington-2001",
         "name": "Lexington Precision exchange offer for its 12 3/4% Senior Subordinated Notes",
         "exchange_agent": "Wilmington Trust Company",
-        # Convention: the documents give no event ID (the agent assigns it); this one is the
-        # demo's. Operations enter the agent's in the admin.
-        "agent_event_id": "LXP2001EXOF",
+        # The documents give no event reference (the account servicer assigns it): NONREF,
+        # ISO's word for none, until operations enter the servicer's in the admin.
+        "agent_event_id": "NONREF",
+        # The account servicer (DTC) the participants send to: a plainly fictional BIC (DEM...
+        # for demo; a location code ending in 0 is SWIFT's mark of a test BIC).
+        "servicer_bic": "DEMDUS30",
         "outstanding_principal": Decimal("27412000"),
         "record_date": date(2001, 8, 2),
         "commencement_date": date(2001, 8, 6),

@@ -66,10 +66,17 @@ def offer_load_seed(*, slug: str) -> ExchangeOffer:
             **offer_fields,
         },
     )
-    if not created and not offer.agent_event_id and offer_fields.get("agent_event_id"):
-        # A term added after the offer was first loaded: filled in once, never overwritten.
-        offer.agent_event_id = offer_fields["agent_event_id"]
-        offer.save(update_fields=["agent_event_id"])
+    if not created:
+        # Terms added after the offer was first loaded: filled in once, never overwritten.
+        added = [
+            name
+            for name in ("agent_event_id", "servicer_bic")
+            if not getattr(offer, name) and offer_fields.get(name)
+        ]
+        for name in added:
+            setattr(offer, name, offer_fields[name])
+        if added:
+            offer.save(update_fields=added)
     if created:
         offer.full_clean()
         FeeInstallment.objects.bulk_create(

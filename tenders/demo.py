@@ -63,6 +63,10 @@ class DemoFirm:
     # Four eyes: instructions above this wait for a supervisor of the firm (None: no second
     # approval; the demo's supervisor `sup` is at Hudson & Broad).
     second_approval_threshold: int | None = None
+    # The channel to the exchange agent: a plainly fictional BIC (DEM... for demo; a location
+    # code ending in 0 is SWIFT's mark of a test BIC) and the format the firm records.
+    bic: str = ""
+    agent_format: str = "seev033"
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,8 @@ FIRMS = (
         1,
         time(17, 0),
         second_approval_threshold=1_000_000,
+        bic="DEMHUS30",
+        agent_format="seev033",
     ),
     DemoFirm(
         "mercer",
@@ -109,6 +115,8 @@ FIRMS = (
         "backoffice@mercerstreet.example",
         2,
         time(12, 0),
+        bic="DEMMUS30",
+        agent_format="mt565",
     ),
     DemoFirm(
         "lakeshore",
@@ -119,6 +127,8 @@ FIRMS = (
         "reorg@lakeshorecm.example",
         0,
         time(12, 0),
+        bic="DEMLUS30",
+        agent_format="seev033",
     ),
 )
 
@@ -423,6 +433,8 @@ def load_demo_book() -> tuple[ExchangeOffer, dict[str, User]]:
                 "cutoff_banking_days_before": firm_spec.cutoff_banking_days_before,
                 "cutoff_time": firm_spec.cutoff_time,
                 "second_approval_threshold": firm_spec.second_approval_threshold,
+                "bic": firm_spec.bic,
+                "agent_format": firm_spec.agent_format,
             },
         )
     users = {login.username: _login(login, firms) for login in LOGINS}

@@ -123,7 +123,8 @@ class ExchangeOfferFactory(factory.django.DjangoModelFactory):
     old_security = factory.SubFactory(OldNotesFactory, issuer=factory.SelfAttribute("..issuer"))
     new_security = factory.SubFactory(SecurityFactory, issuer=factory.SelfAttribute("..issuer"))
     exchange_agent = "Wilmington Trust Company"
-    agent_event_id = "LXP2001EXOF"
+    agent_event_id = "NONREF"
+    servicer_bic = "DEMDUS30"  # fictional
     outstanding_principal = Decimal("27412000")
     record_date = date(2001, 8, 2)
     commencement_date = date(2001, 8, 6)
@@ -159,6 +160,7 @@ class BrokerFirmFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Broker {n} Securities")
     dtc_participant_number = factory.Sequence(lambda n: f"{5000 + n}")
+    bic = "DEMBUS30"  # fictional
     cutoff_banking_days_before = 1
     cutoff_time = time(17, 0)
 

@@ -34,11 +34,22 @@ class BrokerFirmAdmin(admin.ModelAdmin):
         "dtc_participant_number",
         "cutoff_banking_days_before",
         "cutoff_time",
+        "bic",
+        "agent_format",
     ]
-    search_fields = ["name", "dtc_participant_number"]
+    search_fields = ["name", "dtc_participant_number", "bic"]
     fieldsets = [
         (None, {"fields": ["name", "dtc_participant_number"]}),
         ("Letterhead", {"fields": ["address", "phone", "email"]}),
+        (
+            "Channel to the exchange agent",
+            {
+                "fields": ["bic", "safekeeping_account", "agent_format"],
+                "description": "The firm's files for the agent go from its BIC to the "
+                "account servicer's (the offer's servicer BIC), tendering from its safekeeping "
+                "account. Every format can be previewed; files are recorded in this one.",
+            },
+        ),
         (
             "Internal cutoff",
             {

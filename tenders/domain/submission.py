@@ -100,6 +100,16 @@ def swift_lines(text: str, *, width: int = 35, lines: int) -> list[str]:
     return [line if line[0] not in ":-" else f".{line[1:]}" for line in wrapped]
 
 
+def swift_address(bic: str, *, terminal: str) -> str:
+    """A BIC as the 12-character logical terminal address of FIN's basic and application
+    headers: the BIC's 8 first characters, the terminal code, and the branch (XXX if none).
+    'DEMHUS30' as a sender (terminal A) is 'DEMHUS30AXXX'."""
+    bic = bic.upper()
+    if len(bic) not in (8, 11) or not bic.isalnum() or len(terminal) != 1:
+        raise ValueError(f"{bic!r} is not a BIC of 8 or 11 letters and digits")
+    return f"{bic[:8]}{terminal}{bic[8:] or 'XXX'}"
+
+
 def swift_amount(amount: Decimal) -> str:
     """A quantity as MT fields write it (15d): digits, a decimal comma, and the decimals if any:
     400000 -> '400000,'."""
@@ -114,9 +124,11 @@ def swift_amount(amount: Decimal) -> str:
 
 @dataclass(frozen=True, slots=True)
 class SubmissionHeader:
-    """What every message of one file shares: the event, the security and the two parties."""
+    """What every message of one file shares: the event, the security and the two parties,
+    each named by its BIC (the participant sends to its account servicer, which passes the
+    tenders to the exchange agent)."""
 
-    event_id: str  # the agent's corporate action event ID
+    event_id: str  # the servicer's corporate action event reference, or NONREF
     participant: str  # the firm's DTC participant number, as written (0901)
     firm_name: str
     agent_name: str
@@ -124,6 +136,9 @@ class SubmissionHeader:
     isin: str
     security_name: str
     created_at: datetime  # business clock
+    sender_bic: str  # the participant's BIC (AppHdr Fr, MT block 1)
+    receiver_bic: str  # the account servicer's BIC (AppHdr To, MT block 2)
+    safekeeping_account: str  # the participant's account at the servicer (SfkpgAcct, :97A:)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,3 +155,6 @@ class AgentMessage:
     stated: Decimal | None  # the amount stated on the form (AMOUNT)
     face_amount: Decimal  # what it tenders: for ALL, the position it resolved to
     status: str  # the instruction's status as the file is written
+    # Sent before under the same reference and sent again (--all, "send again"): flagged so
+    # the receiver can drop it if it has it (the AppHdr's PssblDplct, MT565's PDE trailer).
+    possible_duplicate: bool = False

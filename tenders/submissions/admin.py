@@ -1,14 +1,22 @@
-"""The admin's "Submissions to the agent": what each firm has to send (new instructions and
-cancellations) with a button per format that records the file and downloads it, and every
-file sent, downloadable again exactly as stored. Files are written only by the service: the
-admin never adds, changes or deletes one."""
+"""The admin's "Submissions to the agent": what is due on each firm's channel (new
+instructions and cancellations), a preview download in every format, one button that records
+the file in the firm's own format and downloads it, "send again" (every live instruction, or
+a recorded file) flagged as possible duplicates, and every file sent, downloadable again
+exactly as stored. Files are written only by the services: the admin never adds, changes or
+deletes one."""
 
 from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
@@ -17,6 +25,7 @@ from exchange_office.admin_mixins import ReadOnlyAdminMixin
 from exchange_office.formatting import describe_instant, dollars
 from exchange_office.http import AuthenticatedHttpRequest, refusal_text
 from notes.models import ExchangeOffer, OfferStatus
+from tenders.accounts.models import BrokerFirm
 from tenders.domain.submission import Standing
 from tenders.instructions.models import Instruction
 from tenders.submissions.forms import AgentFileForm, SendForm
@@ -35,9 +44,15 @@ from tenders.submissions.selectors import (
     AgentStandingRow,
     agent_standing,
     agent_standings,
+    agent_submission_build,
     pending_by_firm,
 )
-from tenders.submissions.services import agent_submission_record, instructions_submit_to_agent
+from tenders.submissions.services import (
+    RecordedSubmission,
+    agent_submission_record,
+    agent_submission_resend,
+    instructions_submit_to_agent,
+)
 
 
 def _file_response(
@@ -81,12 +96,13 @@ class AgentSubmissionAdmin(ReconciliationUrlsMixin, ReadOnlyAdminMixin, admin.Mo
         "dtc",
         "short_format",
         "held",
+        "possible_duplicate",
         "business_at",
         "created_by",
         "digest",
     ]
     list_display_links = ["number"]
-    list_filter = ["offer", "firm", "format"]
+    list_filter = ["offer", "firm", "format", "possible_duplicate"]
     list_select_related = ["offer", "firm", "created_by"]
     search_fields = ["participant", "sha256", "items__reference"]
     actions = None
@@ -97,6 +113,7 @@ class AgentSubmissionAdmin(ReconciliationUrlsMixin, ReadOnlyAdminMixin, admin.Mo
         "participant",
         "format",
         "holds_all",
+        "possible_duplicate",
         "event_id",
         "download_link",
         "sha256",
@@ -126,11 +143,21 @@ class AgentSubmissionAdmin(ReconciliationUrlsMixin, ReadOnlyAdminMixin, admin.Mo
                 name="tenders_agentsubmission_download",
             ),
             path(
+                "<int:pk>/resend/",
+                self.admin_site.admin_view(self.resend_view),
+                name="tenders_agentsubmission_resend",
+            ),
+            path(
                 "send/",
                 self.admin_site.admin_view(self.send_view),
                 name="tenders_agentsubmission_send",
             ),
             *self.reconciliation_urls(),
+            path(
+                "preview/<int:offer>/<int:firm>/<str:file_format>/",
+                self.admin_site.admin_view(self.preview_view),
+                name="tenders_agentsubmission_preview",
+            ),
             *super().get_urls(),
         ]
 
@@ -177,6 +204,16 @@ class AgentSubmissionAdmin(ReconciliationUrlsMixin, ReadOnlyAdminMixin, admin.Mo
             obj.filename,
         )
 
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        context = {"may_send": may_submit_to_agent(user=request.user), **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, context)
+
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
@@ -186,7 +223,7 @@ class AgentSubmissionAdmin(ReconciliationUrlsMixin, ReadOnlyAdminMixin, admin.Mo
         context = {
             "title": "Submissions to the agent",
             "pending": [(offer, pending_by_firm(offer=offer)) for offer in offers],
-            "formats": SubmissionFormat.choices,
+            "formats": [(f.value, SHORT_FORMAT_NAMES[f]) for f in SubmissionFormat],
             "may_send": may_submit_to_agent(user=request.user),
             **reconciliation_context(request, offers),  # issue 21: what is left unsent
             **(extra_context or {}),
@@ -205,32 +242,41 @@ class AgentSubmissionAdmin(ReconciliationUrlsMixin, ReadOnlyAdminMixin, admin.Mo
             sha256=submission.sha256,
         )
 
-    def send_view(self, request: AuthenticatedHttpRequest) -> HttpResponse:
-        """Record the firm's next file in the format asked for, and download it."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        if not may_submit_to_agent(user=request.user):
-            raise PermissionDenied("Only operations staff submit instructions to the agent.")
+    def preview_view(
+        self, request: HttpRequest, offer: int, firm: int, file_format: str
+    ) -> HttpResponse:
+        """What is due on the firm's channel, in any format, recording nothing."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        if file_format not in SubmissionFormat.values:
+            raise Http404("No such format.")
         back = HttpResponseRedirect(reverse("admin:tenders_agentsubmission_changelist"))
-        form = SendForm(request.POST)
-        if not form.is_valid():
-            self.message_user(request, "Choose an offer, a firm and a format.", messages.ERROR)
-            return back
         try:
-            recorded = agent_submission_record(
-                offer=form.cleaned_data["offer"],
-                firm=form.cleaned_data["firm"],
-                file_format=form.cleaned_data["file_format"],
-                holds_all=form.cleaned_data["holds_all"],
-                by=request.user,
+            built = agent_submission_build(
+                offer=get_object_or_404(ExchangeOffer, pk=offer),
+                firm=get_object_or_404(BrokerFirm, pk=firm),
+                file_format=file_format,
             )
         except ValidationError as exc:
             self.message_user(request, " ".join(exc.messages), messages.ERROR)
             return back
+        return _file_response(
+            built.content,
+            filename=built.filename,
+            content_type=built.content_type,
+            sha256=built.sha256,
+        )
+
+    def _sent(self, request: HttpRequest, recorded: RecordedSubmission) -> HttpResponse:
         submission = recorded.submission
+        resend = (
+            " (sent again, flagged as possible duplicates)"
+            if (submission.possible_duplicate)
+            else ""
+        )
         self.message_user(
             request,
-            f"Recorded {submission}: {recorded.new} instruction(s) and "
+            f"Recorded {submission}{resend}: {recorded.new} instruction(s) and "
             f"{recorded.cancellations} cancellation(s), SHA-256 {submission.sha256}.",
             messages.SUCCESS,
         )
@@ -242,6 +288,46 @@ class AgentSubmissionAdmin(ReconciliationUrlsMixin, ReadOnlyAdminMixin, admin.Mo
             content_type=FILE_TYPES[SubmissionFormat(submission.format)][1],
             sha256=submission.sha256,
         )
+
+    def send_view(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        """Record the firm's next file in its own format (with every live instruction, those
+        sent before flagged as possible duplicates, for "send again"), and download it."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not may_submit_to_agent(user=request.user):
+            raise PermissionDenied("Only operations staff submit instructions to the agent.")
+        back = HttpResponseRedirect(reverse("admin:tenders_agentsubmission_changelist"))
+        form = SendForm(request.POST)
+        if not form.is_valid():
+            self.message_user(request, "Choose an offer and a firm.", messages.ERROR)
+            return back
+        try:
+            recorded = agent_submission_record(
+                offer=form.cleaned_data["offer"],
+                firm=form.cleaned_data["firm"],
+                holds_all=form.cleaned_data["holds_all"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return back
+        return self._sent(request, recorded)
+
+    def resend_view(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        """Send a recorded file's messages again, flagged as possible duplicates."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not may_submit_to_agent(user=request.user):
+            raise PermissionDenied("Only operations staff submit instructions to the agent.")
+        submission = get_object_or_404(
+            AgentSubmission.objects.select_related("offer", "firm"), pk=pk
+        )
+        try:
+            recorded = agent_submission_resend(submission=submission, by=request.user)
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:tenders_agentsubmission_change", args=[pk]))
+        return self._sent(request, recorded)
 
 
 class SubmitToAgentMixin:

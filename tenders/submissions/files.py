@@ -3,10 +3,13 @@ CSV and ISO 15022 MT565 here, ISO 20022 seev.033/seev.040 in `tenders.submission
 Cancellations come first in every file, so the agent drops an instruction before it takes the
 one that replaces it.
 
-MT565: each message is a FIN text block (`{4:` CRLF, the fields, CRLF `-}`); messages are
-separated by `$` as in SWIFT's RJE files. The basic and application headers (blocks 1 and 2,
-with the sender's and the receiver's BICs) are left to the firm's SWIFT interface: the office
-holds no BIC.
+MT565: each message is a whole FIN message as the firm's SWIFT interface takes it in an RJE
+file: the basic header `{1:F01<sender>0000000000}` (the participant's BIC as a 12-character
+logical terminal address, session and sequence numbers left at zero for the interface to
+fill), the application header `{2:I565<receiver>N}` (the account servicer's BIC, normal
+priority), the text block (`{4:` CRLF, the fields, CRLF `-}`) and, for a message sent again,
+the trailer `{5:{PDE:}}` (possible duplicate emission). Messages are separated by `$`. Text is
+in SWIFT's x character set; an empty file (nothing due) is empty.
 """
 
 import csv
@@ -22,6 +25,7 @@ from tenders.domain.submission import (
     AgentMessage,
     MessageKind,
     SubmissionHeader,
+    swift_address,
     swift_amount,
     swift_lines,
 )
@@ -105,7 +109,7 @@ def mt565_fields(header: SubmissionHeader, message: AgentMessage) -> list[str]:
         f"/US/{header.cusip}",
         *swift_lines(header.security_name, lines=3),
         ":16R:ACCTINFO",
-        f":97A::SAFE//{header.participant}",
+        f":97A::SAFE//{header.safekeeping_account}",
         ":16S:ACCTINFO",
         ":16S:USECU",
         ":16R:CAINST",
@@ -117,11 +121,23 @@ def mt565_fields(header: SubmissionHeader, message: AgentMessage) -> list[str]:
     return fields
 
 
+# The trailer of a message that may have been sent before (Possible Duplicate Emission).
+PDE_TRAILER = "{5:{PDE:}}"
+
+
+def mt565_message(header: SubmissionHeader, message: AgentMessage) -> str:
+    """One FIN message: basic header (the participant's logical terminal, session and
+    sequence numbers zero), application header (input MT565 to the servicer, normal
+    priority), text block, and the PDE trailer when it is sent again."""
+    sender = swift_address(header.sender_bic, terminal="A")
+    receiver = swift_address(header.receiver_bic, terminal="X")
+    text = "\r\n".join(mt565_fields(header, message))
+    trailer = PDE_TRAILER if message.possible_duplicate else ""
+    return f"{{1:F01{sender}0000000000}}{{2:I565{receiver}N}}{{4:\r\n{text}\r\n-}}{trailer}"
+
+
 def mt565_file(header: SubmissionHeader, messages: Sequence[AgentMessage]) -> bytes:
-    blocks = [
-        "{4:\r\n" + "\r\n".join(mt565_fields(header, message)) + "\r\n-}"
-        for message in in_file_order(messages)
-    ]
+    blocks = [mt565_message(header, message) for message in in_file_order(messages)]
     return ("$".join(blocks) + "\r\n" if blocks else "").encode("ascii")
 
 

@@ -1,16 +1,15 @@
-"""The admin's "send" button: which firm's next file, in which format."""
+"""The admin's "send" buttons: which firm's next file (in the firm's own format), and whether
+every live instruction is sent again."""
 
 from django import forms
 
 from notes.models import ExchangeOffer
 from tenders.accounts.models import BrokerFirm
-from tenders.submissions.models import SubmissionFormat
 
 
 class SendForm(forms.Form):
     offer = forms.ModelChoiceField(queryset=ExchangeOffer.objects.all())
     firm = forms.ModelChoiceField(queryset=BrokerFirm.objects.all())
-    file_format = forms.ChoiceField(choices=SubmissionFormat.choices)
     holds_all = forms.BooleanField(required=False)
 
 

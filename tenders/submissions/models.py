@@ -1,5 +1,6 @@
-"""The files sent to the exchange agent: one per DTC participant (firm) and format each time,
-stored with the messages they hold. Never changed."""
+"""The files sent to the exchange agent: one per DTC participant (firm) each time, in the
+firm's format (one channel per participant), stored with the messages they hold. Never
+changed."""
 
 from typing import Any
 
@@ -31,8 +32,9 @@ class SubmissionItemKind(models.TextChoices):
 
 
 class AgentSubmission(Stamped):
-    """One file for the exchange agent: a participant's new instructions and cancellations in
-    one format, stored as sent (its bytes and their SHA-256), with who recorded it and when."""
+    """One file for the exchange agent: a participant's new instructions and cancellations (or
+    a resend of messages sent before, `possible_duplicate`) in its format, stored as sent (its
+    bytes and their SHA-256), with who recorded it and when."""
 
     offer = models.ForeignKey(
         ExchangeOffer, on_delete=models.PROTECT, related_name="agent_submissions"

@@ -2,10 +2,12 @@
 plan), the file itself without recording it (the command without `--record`, previews), and
 what every firm has to send.
 
-Each format is a channel of its own: a file holds the instructions not yet sent in that
-format, and the cancellations of those sent in it that were withdrawn or amended since. A
-message's reference is the same in every format, so the agent never takes one instruction
-twice, whichever files reach it.
+One channel per participant: an instruction is sent once, whatever the format. A firm's files
+are recorded in its own format (`BrokerFirm.agent_format`); every format can be previewed, and
+each preview holds what is due on the channel: the instructions not yet sent in any format,
+and the cancellations of those sent (in any format) that were withdrawn or amended since. With
+`holds_all`, the instructions sent before are repeated under the same references, flagged as
+possible duplicates.
 """
 
 import hashlib
@@ -59,15 +61,25 @@ def _one_line(text: str) -> str:
 
 
 def submission_header(*, offer: ExchangeOffer, firm: BrokerFirm) -> SubmissionHeader:
-    """What every message of the firm's file shares, as of now; refused while the offer lacks
-    what the agent needs to know it by."""
+    """What every message of the firm's file shares, as of now; refused while the offer or the
+    firm lacks what routes a file (the BICs) or names the event, saying where to enter it."""
     if not offer.agent_event_id:
         raise refusal(
-            f"{offer} has no corporate action event ID: enter the exchange agent's in "
-            "the admin's Exchange offers before sending it files."
+            f"{offer} has no corporate action event reference: enter the servicer's, or "
+            "NONREF, in the admin's Exchange offers before sending it files."
         )
     if not offer.exchange_agent.strip():
         raise refusal(f"{offer} names no exchange agent: enter it in the admin's Exchange offers.")
+    if not offer.servicer_bic:
+        raise refusal(
+            f"{offer} has no account servicer's BIC, the receiver of every file: enter it in "
+            "the admin's Exchange offers."
+        )
+    if not firm.bic:
+        raise refusal(
+            f"{firm.dtc_participant_number} {_one_line(firm.name)} has no BIC, the sender of "
+            "its files: enter it in the admin's Broker firms."
+        )
     security = offer.old_security
     return SubmissionHeader(
         event_id=offer.agent_event_id,
@@ -78,6 +90,9 @@ def submission_header(*, offer: ExchangeOffer, firm: BrokerFirm) -> SubmissionHe
         isin=isin_for_cusip(security.cusip),
         security_name=_one_line(security.name),
         created_at=clock.now(),
+        sender_bic=firm.bic,
+        receiver_bic=offer.servicer_bic,
+        safekeeping_account=firm.safekeeping_account or firm.dtc_participant_number,
     )
 
 
@@ -109,6 +124,10 @@ class SubmissionPlan:
             (m.face_amount for m in self.messages if m.kind is MessageKind.INSTRUCT), Decimal(0)
         )
 
+    @property
+    def resends(self) -> int:
+        return sum(m.possible_duplicate for m in self.messages)
+
 
 @dataclass(frozen=True, slots=True)
 class _Sent:
@@ -116,15 +135,13 @@ class _Sent:
     face_amount: Decimal
 
 
-def _sent_in(
-    *, offer: ExchangeOffer, firm: BrokerFirm, file_format: str
-) -> tuple[dict[int, _Sent], set[int]]:
-    """The instructions already sent in this format (with the reference and amount the agent
-    holds) and those already cancelled in it."""
+def _sent_in(*, offer: ExchangeOffer, firm: BrokerFirm) -> tuple[dict[int, _Sent], set[int]]:
+    """The instructions the participant already sent, in any format (with the reference and
+    amount the agent holds), and those already cancelled: one channel per participant."""
     sent: dict[int, _Sent] = {}
     cancelled: set[int] = set()
     rows = AgentSubmissionItem.objects.filter(
-        submission__offer=offer, submission__firm=firm, submission__format=file_format
+        submission__offer=offer, submission__firm=firm
     ).order_by("submission_id", "sequence")
     for instruction_id, kind, reference, amount in rows.values_list(
         "instruction_id", "kind", "reference", "face_amount"
@@ -143,6 +160,7 @@ def _message(
     reference: str,
     face_amount: Decimal,
     cancels: str = "",
+    possible_duplicate: bool = False,
 ) -> AgentMessage:
     return AgentMessage(
         kind=kind,
@@ -155,6 +173,7 @@ def _message(
         stated=instruction.amount,
         face_amount=face_amount,
         status=instruction.status,
+        possible_duplicate=possible_duplicate,
     )
 
 
@@ -178,14 +197,16 @@ def submission_plan(
     holds_all: bool = False,
     lock: bool = False,
 ) -> SubmissionPlan:
-    """The firm's next file in `file_format`: the cancellations due (instructions sent in this
-    format, withdrawn or amended since), then the live instructions not yet sent in it, or
-    every live one with `holds_all`. A "tender all" not yet submitted resolves to the account's
-    position now; one submitted keeps the amount it resolved to then. With `lock`, the
-    instructions are read under row locks (the caller has locked their accounts first)."""
+    """The firm's next file in `file_format`: the cancellations due (instructions sent in any
+    format, withdrawn or amended since), then the live instructions not yet sent in any, or
+    every live one with `holds_all` (those sent before flagged as possible duplicates). A
+    "tender all" not yet submitted resolves to the account's position now; one submitted keeps
+    the amount it resolved to then. `file_format` only names the file's format: what it holds
+    is the same in every format. With `lock`, the instructions are read under row locks (the
+    caller has locked their accounts first)."""
     file_format = SubmissionFormat(file_format)
     header = submission_header(offer=offer, firm=firm)
-    sent, cancelled = _sent_in(offer=offer, firm=firm, file_format=file_format)
+    sent, cancelled = _sent_in(offer=offer, firm=firm)
     to_cancel = set(sent) - cancelled
     statuses = sorted(LIVE if holds_all else OPEN)
     rows = Instruction.objects.filter(offer=offer, account__firm=firm).filter(
@@ -229,6 +250,7 @@ def submission_plan(
                     kind=MessageKind.INSTRUCT,
                     reference=reference,
                     face_amount=instruction.resolved_amount,
+                    possible_duplicate=earlier is not None,
                 )
             )
             continue
@@ -247,7 +269,11 @@ def submission_plan(
             continue
         messages.append(
             _message(
-                instruction, kind=MessageKind.INSTRUCT, reference=reference, face_amount=tendered
+                instruction,
+                kind=MessageKind.INSTRUCT,
+                reference=reference,
+                face_amount=tendered,
+                possible_duplicate=earlier is not None,
             )
         )
     return SubmissionPlan(
@@ -302,64 +328,54 @@ def agent_submission_build(
 
 
 @dataclass(frozen=True, slots=True)
-class PendingCount:
-    file_format: SubmissionFormat
-    new: int
-    cancellations: int
-    principal: Decimal
-    held_back: tuple[str, ...]
+class FirmPending:
+    """What is due on a firm's channel (the same in every format), the format it records in,
+    or why nothing can be sent (a BIC missing)."""
+
+    firm: BrokerFirm
+    new: int = 0
+    cancellations: int = 0
+    principal: Decimal = Decimal(0)
+    held_back: tuple[str, ...] = ()
+    error: str = ""
 
     @property
     def anything(self) -> bool:
         return bool(self.new or self.cancellations)
 
-
-@dataclass(frozen=True, slots=True)
-class FirmPending:
-    firm: BrokerFirm
-    formats: tuple[PendingCount, ...]
-    error: str = ""
+    @property
+    def record_format(self) -> SubmissionFormat:
+        return SubmissionFormat(self.firm.agent_format)
 
 
 def pending_by_firm(*, offer: ExchangeOffer) -> list[FirmPending]:
-    """For each firm, what its next file in each format would hold (none is built)."""
+    """For each firm, what its next file would hold (none is built)."""
     rows = []
     for firm in BrokerFirm.objects.order_by("dtc_participant_number"):
         try:
-            plans = [
-                submission_plan(offer=offer, firm=firm, file_format=file_format)
-                for file_format in SubmissionFormat
-            ]
+            plan = submission_plan(offer=offer, firm=firm, file_format=firm.agent_format)
         except ValidationError as exc:
-            rows.append(FirmPending(firm=firm, formats=(), error=" ".join(exc.messages)))
+            rows.append(FirmPending(firm=firm, error=" ".join(exc.messages)))
             continue
         rows.append(
             FirmPending(
                 firm=firm,
-                formats=tuple(
-                    PendingCount(
-                        file_format=plan.file_format,
-                        new=plan.new,
-                        cancellations=plan.cancellations,
-                        principal=plan.principal,
-                        held_back=plan.held_back,
-                    )
-                    for plan in plans
-                ),
+                new=plan.new,
+                cancellations=plan.cancellations,
+                principal=plan.principal,
+                held_back=plan.held_back,
             )
         )
     return rows
 
 
-def participants_to_send(
-    *, offer: ExchangeOffer, file_format: SubmissionFormat | str, holds_all: bool = False
-) -> list[BrokerFirm]:
-    """The firms whose next file in `file_format` holds something."""
+def participants_to_send(*, offer: ExchangeOffer, holds_all: bool = False) -> list[BrokerFirm]:
+    """The firms with something due on their channel."""
     return [
         firm
         for firm in BrokerFirm.objects.order_by("dtc_participant_number")
         if submission_plan(
-            offer=offer, firm=firm, file_format=file_format, holds_all=holds_all
+            offer=offer, firm=firm, file_format=firm.agent_format, holds_all=holds_all
         ).messages
     ]
 

@@ -2,8 +2,11 @@
 
 Recording is what sends: the file's messages are stored with it (its bytes and their SHA-256,
 who and when), and the instructions it holds that were received move to "submitted", a "tender
-all" with the position it resolved to. The next file of the same firm in the same format holds
-only what changed since: new instructions, and the cancellations of those withdrawn or amended.
+all" with the position it resolved to. One channel per participant: a firm's files are recorded
+in its own format (`BrokerFirm.agent_format`), and its next file, in whatever format, holds only
+what changed since: new instructions, and the cancellations of those withdrawn or amended.
+Sending again (`holds_all`, or a recorded file again) repeats the same references flagged as
+possible duplicates, and the file is recorded as a resend.
 """
 
 import dataclasses
@@ -25,17 +28,22 @@ from tenders.accounts.models import BrokerFirm
 from tenders.accounts.selectors import principal_held
 from tenders.accounts.services import accounts_lock
 from tenders.domain.lifecycle import Status
-from tenders.domain.submission import AgentMessage, MessageKind
+from tenders.domain.submission import AgentMessage, MessageKind, SubmissionHeader
 from tenders.domain.tender import tendered_principal
 from tenders.instructions.models import Instruction, InstructionStatus
 from tenders.instructions.services import instruction_transition
+from tenders.submissions import files
 from tenders.submissions.models import (
     AgentSubmission,
     AgentSubmissionItem,
     SubmissionFormat,
 )
 from tenders.submissions.permissions import may_submit_to_agent
-from tenders.submissions.selectors import refusal, submission_file, submission_plan
+from tenders.submissions.selectors import (
+    refusal,
+    submission_header,
+    submission_plan,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,29 +65,19 @@ def _lock(*, offer: ExchangeOffer, firm: BrokerFirm) -> tuple[ExchangeOffer, Bro
     return ExchangeOffer.objects.select_related("old_security").get(pk=offer.pk), firm
 
 
-@transaction.atomic
-def agent_submission_record(
-    *,
-    offer: ExchangeOffer,
-    firm: BrokerFirm,
-    file_format: SubmissionFormat | str,
-    by: User | None,
-    holds_all: bool = False,
-) -> RecordedSubmission:
-    """Record and return the firm's next file for the exchange agent in `file_format`; refused
-    when there is nothing to send, after the expiration, or for anyone but operations.
-
-    `by=None` is the command line, run by whoever may run commands on the server: recorded as
-    the "command-line" account, with the shell's login in the transitions' reason."""
-    via = ""
+def _operator(by: User | None) -> tuple[User, str]:
+    """Who records, and how the transitions' reason says it: `by=None` is the command line,
+    run by whoever may run commands on the server."""
     if by is None:
-        by, via = command_line_user(), f" from the command line ({shell_login()})"
-    else:
-        permissions.require(
-            may_submit_to_agent(user=by),
-            "Only operations staff submit instructions to the agent.",
-        )
-    offer, firm = _lock(offer=offer, firm=firm)
+        return command_line_user(), f" from the command line ({shell_login()})"
+    permissions.require(
+        may_submit_to_agent(user=by),
+        "Only operations staff submit instructions to the agent.",
+    )
+    return by, ""
+
+
+def _require_open(offer: ExchangeOffer) -> None:
     if offer.status != OfferStatus.OPEN:
         raise refusal(
             f"The offer is {offer.get_status_display().lower()}: nothing more is sent to the agent."
@@ -89,16 +87,96 @@ def agent_submission_record(
             f"The offer expired at {describe_instant(offer.expiration)}: the agent takes no "
             "more tenders."
         )
+
+
+def _channel_format(
+    firm: BrokerFirm, file_format: SubmissionFormat | str | None
+) -> SubmissionFormat:
+    """The firm's format; another is refused (it is a preview only)."""
+    channel = SubmissionFormat(firm.agent_format)
+    if file_format is not None and SubmissionFormat(file_format) != channel:
+        raise refusal(
+            f"{firm.dtc_participant_number} records its files in {channel.label}: "
+            f"{SubmissionFormat(file_format).label} is a preview only (the firm's format is "
+            "set in the admin's Broker firms)."
+        )
+    return channel
+
+
+def _store(
+    *,
+    offer: ExchangeOffer,
+    firm: BrokerFirm,
+    file_format: SubmissionFormat,
+    header: SubmissionHeader,
+    messages: list[AgentMessage],
+    instructions: dict[int, Instruction],
+    holds_all: bool,
+    by: User,
+) -> AgentSubmission:
+    content = files.render(file_format, header, messages)
+    submission = AgentSubmission(
+        offer=offer,
+        firm=firm,
+        participant=header.participant,
+        format=file_format,
+        holds_all=holds_all,
+        possible_duplicate=any(m.possible_duplicate for m in messages),
+        event_id=header.event_id,
+        content=content,
+        sha256=hashlib.sha256(content).hexdigest(),
+        size=len(content),
+        created_by=by,
+        business_at=header.created_at,
+        wall_at=clock.wall_now(),
+    )
+    submission.save()
+    AgentSubmissionItem.objects.bulk_create(
+        AgentSubmissionItem(
+            submission=submission,
+            sequence=sequence,
+            instruction=instructions[message.instruction_id],
+            kind=message.kind,
+            reference=message.reference,
+            cancels_reference=message.cancels,
+            choice=message.choice,
+            face_amount=message.face_amount,
+            status=message.status,
+        )
+        for sequence, message in enumerate(messages, start=1)
+    )
+    return submission
+
+
+@transaction.atomic
+def agent_submission_record(
+    *,
+    offer: ExchangeOffer,
+    firm: BrokerFirm,
+    by: User | None,
+    file_format: SubmissionFormat | str | None = None,
+    holds_all: bool = False,
+) -> RecordedSubmission:
+    """Record and return the firm's next file for the exchange agent, in the firm's format
+    (`file_format`, when given, must be it); refused when there is nothing to send, after the
+    expiration, or for anyone but operations. With `holds_all` every live instruction is in it,
+    those sent before flagged as possible duplicates.
+
+    `by=None` is the command line, run by whoever may run commands on the server: recorded as
+    the "command-line" account, with the shell's login in the transitions' reason."""
+    by, via = _operator(by)
+    offer, firm = _lock(offer=offer, firm=firm)
+    channel = _channel_format(firm, file_format)
+    _require_open(offer)
     plan = submission_plan(
-        offer=offer, firm=firm, file_format=file_format, holds_all=holds_all, lock=True
+        offer=offer, firm=firm, file_format=channel, holds_all=holds_all, lock=True
     )
     if not plan.messages:
         raise refusal(
             " ".join(
                 [
-                    f"Nothing to send for {firm.dtc_participant_number} in "
-                    f"{plan.file_format.label}: every live instruction was sent and no "
-                    "cancellation is due.",
+                    f"Nothing to send for {firm.dtc_participant_number}: every live "
+                    "instruction was sent and no cancellation is due.",
                     *(f"Held back: {reason}" for reason in plan.held_back),
                 ]
             )
@@ -112,46 +190,70 @@ def agent_submission_record(
                 instruction,
                 Status.SUBMITTED,
                 by=by,
-                reason=f"Sent to the exchange agent as {message.reference} "
-                f"({plan.file_format.label}){via}.",
+                reason=f"Sent to the exchange agent as {message.reference} ({channel.label}){via}.",
             )
             message = dataclasses.replace(message, status=instruction.status)
         messages.append(message)
-    content = submission_file(plan, messages)
-    submission = AgentSubmission(
+    submission = _store(
         offer=offer,
         firm=firm,
-        participant=plan.header.participant,
-        format=plan.file_format,
+        file_format=channel,
+        header=plan.header,
+        messages=messages,
+        instructions=plan.instructions,
         holds_all=holds_all,
-        event_id=plan.header.event_id,
-        content=content,
-        sha256=hashlib.sha256(content).hexdigest(),
-        size=len(content),
-        created_by=by,
-        business_at=plan.header.created_at,
-        wall_at=clock.wall_now(),
-    )
-    submission.save()
-    AgentSubmissionItem.objects.bulk_create(
-        AgentSubmissionItem(
-            submission=submission,
-            sequence=sequence,
-            instruction=plan.instructions[message.instruction_id],
-            kind=message.kind,
-            reference=message.reference,
-            cancels_reference=message.cancels,
-            choice=message.choice,
-            face_amount=message.face_amount,
-            status=message.status,
-        )
-        for sequence, message in enumerate(messages, start=1)
+        by=by,
     )
     return RecordedSubmission(
         submission=submission,
         new=plan.new,
         cancellations=plan.cancellations,
         held_back=plan.held_back,
+    )
+
+
+@transaction.atomic
+def agent_submission_resend(*, submission: AgentSubmission, by: User | None) -> RecordedSubmission:
+    """Send a recorded file's messages again, in the firm's format now: the same references
+    and amounts, each flagged as a possible duplicate, recorded as a resend. Nothing changes
+    status (what it holds was sent)."""
+    by, _ = _operator(by)
+    offer, firm = _lock(offer=submission.offer, firm=submission.firm)
+    channel = _channel_format(firm, None)
+    _require_open(offer)
+    header = submission_header(offer=offer, firm=firm)
+    items = list(submission.items.select_related("instruction__account").order_by("sequence"))
+    messages = [
+        AgentMessage(
+            kind=MessageKind(item.kind),
+            reference=item.reference,
+            cancels=item.cancels_reference,
+            instruction_id=item.instruction_id,
+            account_number=item.instruction.account.account_number,
+            version=item.instruction.version,
+            choice=item.choice,
+            stated=item.instruction.amount,
+            face_amount=item.face_amount,
+            status=item.instruction.status,
+            possible_duplicate=True,
+        )
+        for item in items
+    ]
+    resent = _store(
+        offer=offer,
+        firm=firm,
+        file_format=channel,
+        header=header,
+        messages=files.in_file_order(messages),
+        instructions={item.instruction_id: item.instruction for item in items},
+        holds_all=False,
+        by=by,
+    )
+    return RecordedSubmission(
+        submission=resent,
+        new=sum(m.kind is MessageKind.INSTRUCT for m in messages),
+        cancellations=sum(m.kind is MessageKind.CANCEL for m in messages),
+        held_back=(),
     )
 
 

@@ -124,23 +124,34 @@ SEEV040 = "urn:iso:std:iso:20022:tech:xsd:seev.040.001.12"
 HEAD = "urn:iso:std:iso:20022:tech:xsd:head.001.001.02"
 
 
-def send(page: Page, demo: Demo, participant: str, file_format: str) -> bytes:
-    """Press the firm's "Send and download" for `file_format`: the downloaded bytes."""
+XCHG = "urn:iso:std:iso:20022:tech:xsd:head.002.001.01"
+
+
+def send(page: Page, demo: Demo, participant: str) -> bytes:
+    """Press the firm's "Send and download" (its own format): the downloaded bytes."""
     page.goto(demo.url("/admin/tenders/agentsubmission/"))
-    form = page.locator(
-        f"tr[data-participant='{participant}'] "
-        f"form:has(input[name=file_format][value={file_format}])"
-    )
+    row = page.locator(f"tr[data-participant='{participant}']")
     with page.expect_download() as download:
-        form.get_by_role("button", name="Send and download").click()
+        row.get_by_role("button", name="Send and download").click()
     assert download.value.suggested_filename.startswith(f"lexington-2001-{participant}-")
     return Path(download.value.path()).read_bytes()
 
 
+def preview(page: Page, demo: Demo, participant: str, label: str) -> bytes:
+    """Download the firm's preview in the format labelled `label`: the bytes."""
+    page.goto(demo.url("/admin/tenders/agentsubmission/"))
+    row = page.locator(f"tr[data-participant='{participant}']")
+    with page.expect_download() as download:
+        row.get_by_role("link", name=label, exact=True).click()
+    return Path(download.value.path()).read_bytes()
+
+
 def references(xml: bytes) -> list[str]:
-    """Each instruction's reference (its AppHdr's BizMsgIdr): an AppHdr, then its Document,
-    each with its own default namespace (no prefixes)."""
-    children = list(etree.fromstring(xml))
+    """Each instruction's reference (its AppHdr's BizMsgIdr): a business file header whose
+    payloads are an AppHdr, then its Document, each with its own default namespace."""
+    root = etree.fromstring(xml)
+    assert root.tag == f"{{{XCHG}}}Xchg"
+    children = [child for payload in root.iterfind(f"{{{XCHG}}}Pyld") for child in payload]
     assert children and len(children) % 2 == 0
     for header, document in zip(children[::2], children[1::2], strict=True):
         assert header.tag == f"{{{HEAD}}}AppHdr" and header.nsmap == {None: HEAD}
@@ -153,17 +164,19 @@ def test_operations_send_the_agent_files_and_a_later_withdrawal_cancels_one(
 ) -> None:
     log_in(page, demo, "ops")
     sent = {}
-    for participant in ("0901", "0902", "0903"):
-        xml = send(page, demo, participant, "seev033")
-        rows = list(csv.DictReader(io.StringIO(send(page, demo, participant, "csv").decode())))
+    for participant in ("0901", "0903"):  # both record seev.033 (0902 records MT565)
+        rows = list(csv.DictReader(io.StringIO(preview(page, demo, participant, "CSV").decode())))
+        xml = send(page, demo, participant)
         assert [row["reference"] for row in rows] == references(xml)
-        assert {row["status"] for row in rows} == {"submitted"}
         sent[participant] = xml
+    assert send(page, demo, "0902").startswith(b"{1:F01DEMMUS30AXXX")
     page.goto(demo.url("/admin/tenders/agentsubmission/"))
     for participant, xml in sent.items():
         row = page.locator(f"tr[data-participant='{participant}']")
         expect(row).to_contain_text("Nothing to send")
         expect(page.locator("#result_list")).to_contain_text(hashlib.sha256(xml).hexdigest()[:16])
+    # One channel: once sent, the MT565 preview holds none of them.
+    assert preview(page, demo, "0901", "MT565") == b""
     # The representative withdraws a submitted instruction: the firm's next file cancels it.
     page.context.clear_cookies()
     log_in(page, demo, "rep")
@@ -172,8 +185,13 @@ def test_operations_send_the_agent_files_and_a_later_withdrawal_cancels_one(
     withdraw_by_fax(page)
     page.context.clear_cookies()
     log_in(page, demo, "ops")
-    cancellation = etree.fromstring(send(page, demo, "0901", "seev033"))
-    documents = [child for child in cancellation if child.tag.endswith("}Document")]
+    cancellation = etree.fromstring(send(page, demo, "0901"))
+    documents = [
+        child
+        for payload in cancellation.iterfind(f"{{{XCHG}}}Pyld")
+        for child in payload
+        if child.tag.endswith("}Document")
+    ]
     assert [document.nsmap[None] for document in documents] == [SEEV040]
     original = documents[0].findtext(
         "/".join(f"{{{SEEV040}}}{tag}" for tag in ("CorpActnInstrCxlReq", "InstrId", "Id"))

@@ -71,7 +71,21 @@ def test_loading_again_fills_the_agents_event_id_left_blank_by_an_older_load(
 ) -> None:
     ExchangeOffer.objects.update(agent_event_id="")
     offer_load_seed(slug="lexington-2001")
-    assert ExchangeOffer.objects.get().agent_event_id == "LXP2001EXOF"
+    assert ExchangeOffer.objects.get().agent_event_id == "NONREF"
+
+
+def test_the_demo_offers_event_is_nonref_and_its_servicer_bic_is_fictional(
+    lexington: ExchangeOffer,
+) -> None:
+    assert (lexington.agent_event_id, lexington.servicer_bic) == ("NONREF", "DEMDUS30")
+
+
+def test_loading_again_fills_the_servicer_bic_left_blank_by_an_older_load(
+    lexington: ExchangeOffer,
+) -> None:
+    ExchangeOffer.objects.update(servicer_bic="")
+    offer_load_seed(slug="lexington-2001")
+    assert ExchangeOffer.objects.get().servicer_bic == "DEMDUS30"
 
 
 def test_loading_again_keeps_the_event_id_operations_entered(lexington: ExchangeOffer) -> None:

@@ -43,11 +43,28 @@ def scene(account: ClientAccount, offer: Any, rep: Any) -> None:
 
     AgentSubmission.objects.create(
         offer=offer, firm=account.firm, participant=account.firm.dtc_participant_number,
-        format="csv", event_id="LXP2001EXOF", content=b"message\r\n", sha256="0" * 64, size=9,
+        format="csv", event_id="NONREF", content=b"message\r\n", sha256="0" * 64, size=9,
         created_by=rep, business_at=document.generated_at, wall_at=document.generated_at,
     ).items.create(
         sequence=1, instruction=instruction, kind="instruct", reference="I1V1", choice="ALL",
         face_amount=125000, status="submitted",
+    )  # fmt: skip
+    # What the agent answered: a file with a status advice, and a movement with one leg.
+    from tenders.models import AgentMovement, AgentReply, AgentReplyFile
+
+    reply_file = AgentReplyFile.objects.create(
+        offer=offer, filename="status.fin", format="mt", content=b"{4:\r\n-}", sha256="1" * 64,
+        size=8, matched=1, imported_by=rep, business_at=document.generated_at,
+        wall_at=document.generated_at,
+    )  # fmt: skip
+    reply = AgentReply.objects.create(
+        file=reply_file, item=AgentSubmission.objects.get().items.get(), instruction=instruction,
+        kind="movement", message_type="MT566", reference="I1V1", status="accepted",
+        business_at=document.generated_at, wall_at=document.generated_at,
+    )  # fmt: skip
+    AgentMovement.objects.create(
+        reply=reply, asset="new_notes", credit=True, amount=125000,
+        posted_on=document.generated_at.date(),
     )  # fmt: skip
     from notes.models import AgentReport
 

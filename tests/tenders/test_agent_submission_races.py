@@ -1,6 +1,6 @@
 """Files for the exchange agent recorded at the same moment as each other and as withdrawals, on
 PostgreSQL: real row locks, one connection per thread. An instruction is never sent twice in
-one format, and one withdrawn after it was sent is always cancelled in the next file."""
+one channel, and one withdrawn after it was sent is always cancelled in the next file."""
 
 import threading
 from collections import Counter
@@ -84,7 +84,7 @@ def book(offer: Any, firm: Any, rep: Any, operator: Any, fake_pdf: list) -> list
 
 def _record(offer: Any, firm: Any, user: Any) -> Callable[[], Any]:
     return lambda: agent_submission_record(
-        offer=offer, firm=BrokerFirm.objects.get(pk=firm.pk), file_format="seev033", by=user
+        offer=offer, firm=BrokerFirm.objects.get(pk=firm.pk), by=user
     )
 
 
@@ -117,9 +117,7 @@ def test_a_withdrawal_racing_a_file_is_never_lost(offer, firm, operator, rep, bo
         ).values_list("instruction_id", flat=True)
     )
     if withdrawn_after_sending:
-        cancellations = agent_submission_record(
-            offer=offer, firm=firm, file_format="seev033", by=operator
-        ).submission
+        cancellations = agent_submission_record(offer=offer, firm=firm, by=operator).submission
         assert (
             set(cancellations.items.filter(kind="cancel").values_list("instruction_id", flat=True))
             == withdrawn_after_sending

@@ -37,8 +37,13 @@ from tenders.models import (
     InstructionTransition,
     Position,
 )
+from tenders.submissions import files
 from tenders.submissions.selectors import agent_submission_build, submission_plan
-from tenders.submissions.services import agent_submission_record, instructions_submit_to_agent
+from tenders.submissions.services import (
+    agent_submission_record,
+    agent_submission_resend,
+    instructions_submit_to_agent,
+)
 from tests import factories
 from tests.tenders.conftest import (
     AUG_20,
@@ -50,10 +55,12 @@ from tests.tenders.conftest import (
 )
 from tests.tenders.iso20022_check import (
     HEAD_001,
+    HEAD_002,
     SEEV_033,
     SEEV_040,
     messages_of,
     parse,
+    root_of,
     validation_errors,
 )
 
@@ -73,7 +80,10 @@ def offer(db: None) -> Any:
 @pytest.fixture
 def firm(db: None) -> Any:
     return factories.BrokerFirmFactory(
-        name="Hudson & Broad Securities LLC", dtc_participant_number="0901"
+        name="Hudson & Broad Securities LLC",
+        dtc_participant_number="0901",
+        bic="DEMHUS30",  # fictional, as in the demo
+        agent_format="seev033",
     )
 
 
@@ -114,10 +124,13 @@ def _build(offer: Any, firm: Any, file_format: str = "seev033", **kwargs: Any) -
     return agent_submission_build(offer=offer, firm=firm, file_format=file_format, **kwargs).content
 
 
-def _record(offer: Any, firm: Any, ops: Any, file_format: str = "seev033", **kwargs: Any) -> Any:
-    return agent_submission_record(
-        offer=offer, firm=firm, file_format=file_format, by=ops, **kwargs
-    ).submission
+def _record(offer: Any, firm: Any, ops: Any, file_format: str | None = None, **kwargs: Any) -> Any:
+    """Record the firm's next file (in its own format, unless `file_format` switches the firm's
+    channel to another first)."""
+    if file_format is not None and file_format != firm.agent_format:
+        firm.agent_format = file_format
+        firm.save()
+    return agent_submission_record(offer=offer, firm=firm, by=ops, **kwargs).submission
 
 
 def _documents(xml: bytes) -> list[Any]:
@@ -138,16 +151,16 @@ def _ref(instruction: Instruction, letter: str = "I") -> str:
     return f"0901{letter}{instruction.pk}V{instruction.version}"
 
 
-# seev.033 / seev.040 against the message definitions
+# seev.033 / seev.040 against the official schemas
 
 
-def test_the_seev033_file_is_valid_against_the_message_definitions(offer, firm, instructed):
+def test_the_seev033_file_is_valid_against_the_official_schemas(offer, firm, instructed):
     xml = _build(offer, firm)
     assert len(messages_of(xml)) == 4
     assert validation_errors(xml) == []
 
 
-def test_a_seev040_cancellation_is_valid_against_the_message_definitions(
+def test_a_seev040_cancellation_is_valid_against_the_official_schemas(
     offer, firm, ops, rep, tender_400000
 ):
     _record(offer, firm, ops)
@@ -163,13 +176,15 @@ def test_a_seev040_cancellation_is_valid_against_the_message_definitions(
     ("written", "broken"),
     [
         (b"<Cd>EXOF</Cd>", b"<Cd>EXOX</Cd>"),  # not in the event type code list
-        (b"<CorpActnEvtId>LXP2001EXOF</CorpActnEvtId>", b""),  # a required element left out
+        (b"<CorpActnEvtId>NONREF</CorpActnEvtId>", b""),  # a required element left out
         (b"<ISIN>US529529AA73</ISIN>", b"<ISIN>us529529aa73</ISIN>"),  # ISIN's pattern
         (b"<Nb>001</Nb>", b"<Nb>1</Nb>"),  # an option number is three digits
         (b"<SfkpgAcct>0901</SfkpgAcct>", b"<Acct>0901</Acct>"),  # no such element
+        (b"<BICFI>DEMHUS30</BICFI>", b"<BICFI>demhus30</BICFI>"),  # a BIC's pattern
+        (b"<TtlNbOfDocs>2</TtlNbOfDocs>", b"<TtlNbOfDocs>two</TtlNbOfDocs>"),  # the envelope's
     ],
 )
-def test_the_validation_refuses_a_file_that_breaks_the_definitions(
+def test_the_validation_refuses_a_file_that_breaks_the_schemas(
     offer, firm, tender_400000, written, broken
 ):
     xml = _build(offer, firm)
@@ -177,18 +192,32 @@ def test_the_validation_refuses_a_file_that_breaks_the_definitions(
     assert validation_errors(xml.replace(written, broken, 1)) != []
 
 
-def test_each_instruction_is_an_app_hdr_then_its_document_each_with_its_own_default_namespace(
+def test_the_file_is_a_business_file_header_holding_each_app_hdr_then_its_document(
     offer, firm, instructed
 ):
     xml = _build(offer, firm)
-    root = etree.fromstring(xml)
-    assert etree.QName(root).namespace is None
-    assert [(etree.QName(e).localname, e.prefix, e.nsmap) for e in root] == [
-        ("AppHdr", None, {None: HEAD_001}),
-        ("Document", None, {None: SEEV_033}),
+    root = root_of(xml)
+    assert (etree.QName(root).namespace, etree.QName(root).localname) == (HEAD_002, "Xchg")
+    payloads = root.findall(f"{{{HEAD_002}}}Pyld")
+    assert [[(etree.QName(e).localname, e.prefix, e.nsmap) for e in p] for p in payloads] == [
+        [("AppHdr", None, {None: HEAD_001})],
+        [("Document", None, {None: SEEV_033})],
     ] * 2
-    assert xml.count(b'<AppHdr xmlns="urn:iso:std:iso:20022:tech:xsd:head.001.001.02">') == 2
-    assert xml.count(b'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:seev.033.001.12">') == 2
+
+
+def test_the_business_file_header_counts_its_documents(offer, firm, instructed):
+    root = root_of(_build(offer, firm))
+    description = root.find(f"{{{HEAD_002}}}PyldDesc")
+    assert description.findtext(f".//{{{HEAD_002}}}TtlNbOfDocs") == "4"
+    manifest = [
+        (m.findtext(f"{{{HEAD_002}}}DocTp"), m.findtext(f"{{{HEAD_002}}}NbOfDocs"))
+        for m in description.iterfind(f"{{{HEAD_002}}}MnfstData")
+    ]
+    assert manifest == [("head.001.001.02", "2"), ("seev.033.001.12", "2")]
+
+
+def test_the_root_is_never_a_private_element(offer, firm, instructed):
+    assert b"AgentSubmission" not in _build(offer, firm)
 
 
 # The seev.033 fields
@@ -198,9 +227,22 @@ def test_the_app_hdr_names_the_message_by_the_instructions_reference(offer, firm
     header = parse(messages_of(_build(offer, firm))[0])
     assert header.biz_msg_idr == _ref(tender_400000)
     assert header.msg_def_idr == "seev.033.001.12"
-    assert header.fr.fiid.fin_instn_id.clr_sys_mmb_id.mmb_id == "0901"
-    assert header.to.fiid.fin_instn_id.nm == "Wilmington Trust Company"
     assert str(header.cre_dt) == "2001-08-20T10:00:00-04:00"
+
+
+def test_the_app_hdr_is_from_the_firms_bic_to_the_servicers_bic_and_no_name(
+    offer, firm, tender_400000
+):
+    header = parse(messages_of(_build(offer, firm))[0])
+    assert header.fr.fiid.fin_instn_id.bicfi == "DEMHUS30"
+    assert header.to.fiid.fin_instn_id.bicfi == "DEMDUS30"
+    assert (header.fr.fiid.fin_instn_id.nm, header.to.fiid.fin_instn_id.nm) == (None, None)
+
+
+def test_a_first_sending_is_not_flagged_as_a_possible_duplicate(offer, firm, tender_400000):
+    xml = _build(offer, firm)
+    assert parse(messages_of(xml)[0]).pssbl_dplct is None
+    assert b"PssblDplctFlg" not in xml
 
 
 def test_the_instruction_is_an_exchange_offer_option_001_for_securities(offer, firm, tender_400000):
@@ -225,9 +267,18 @@ def test_a_tender_all_is_instructed_as_the_position_it_resolves_to_not_qall(
     assert quantity.qty.face_amt == Decimal("7250000")
 
 
-def test_the_safekeeping_account_is_the_participant(offer, firm, tender_400000):
+def test_the_safekeeping_account_is_the_participant_when_the_firm_names_none(
+    offer, firm, tender_400000
+):
     instruction = _instruction_of(_build(offer, firm), _ref(tender_400000))
     assert instruction.acct_dtls.sfkpg_acct == "0901"
+
+
+def test_the_safekeeping_account_is_the_firms_when_it_names_one(offer, firm, tender_400000):
+    firm.safekeeping_account = "DTC0901A"
+    firm.save()
+    instruction = _instruction_of(_build(offer, firm), _ref(tender_400000))
+    assert instruction.acct_dtls.sfkpg_acct == "DTC0901A"
 
 
 def test_the_old_notes_are_named_by_isin_with_the_cusip_beside_it(offer, firm, tender_400000):
@@ -237,15 +288,41 @@ def test_the_old_notes_are_named_by_isin_with_the_cusip_beside_it(offer, firm, t
     assert [(o.id, o.tp.cd) for o in identification.othr_id] == [("529529AA7", "CUSP")]
 
 
-def test_the_event_is_named_by_the_offers_corporate_action_event_id(offer, firm, tender_400000):
+def test_the_event_is_nonref_until_operations_enter_the_servicers(offer, firm, tender_400000):
     instruction = _instruction_of(_build(offer, firm), _ref(tender_400000))
-    assert instruction.corp_actn_gnl_inf.corp_actn_evt_id == "LXP2001EXOF"
+    assert instruction.corp_actn_gnl_inf.corp_actn_evt_id == "NONREF"
 
 
-def test_an_offer_without_an_event_id_is_refused(offer, firm, tender_400000):
+def test_the_event_is_named_by_the_offers_event_reference_once_entered(offer, firm, tender_400000):
+    offer.agent_event_id = "DTC123456"
+    offer.save()
+    instruction = _instruction_of(_build(offer, firm), _ref(tender_400000))
+    assert instruction.corp_actn_gnl_inf.corp_actn_evt_id == "DTC123456"
+
+
+def test_an_offer_without_an_event_reference_is_refused(offer, firm, tender_400000):
     offer.agent_event_id = ""
     offer.save()
-    with pytest.raises(ValidationError, match="no corporate action event ID"):
+    with pytest.raises(ValidationError, match="no corporate action event reference"):
+        _build(offer, firm)
+
+
+def test_a_firm_without_a_bic_is_refused_saying_where_to_enter_it(offer, firm, tender_400000):
+    firm.bic = ""
+    firm.save()
+    with pytest.raises(ValidationError, match=r"0901 Hudson & Broad Securities LLC has no BIC.*"
+                       r"admin's Broker firms"):  # fmt: skip
+        _build(offer, firm)
+
+
+def test_an_offer_without_a_servicer_bic_is_refused_saying_where_to_enter_it(
+    offer, firm, tender_400000
+):
+    offer.servicer_bic = ""
+    offer.save()
+    with pytest.raises(
+        ValidationError, match=r"no account servicer's BIC.*admin's Exchange offers"
+    ):
         _build(offer, firm)
 
 
@@ -344,11 +421,106 @@ def test_a_tender_all_keeps_the_amount_it_resolved_to_when_sent_again(
     ]
 
 
-def test_each_format_sends_each_instruction_once_under_the_same_reference(
+# One channel per participant
+
+
+def test_once_a_file_is_recorded_no_formats_preview_holds_its_instructions(
     offer, firm, ops, tender_400000
 ):
-    xml, text = _record(offer, firm, ops, "seev033"), _record(offer, firm, ops, "csv")
-    assert list(xml.items.values_list("reference")) == list(text.items.values_list("reference"))
+    _record(offer, firm, ops)
+    for file_format in ("seev033", "mt565", "csv"):
+        assert (
+            agent_submission_build(offer=offer, firm=firm, file_format=file_format).plan.messages
+            == ()
+        )
+
+
+def test_the_mt565_preview_of_an_instruction_sent_in_seev033_is_an_empty_file(
+    offer, firm, ops, tender_400000
+):
+    _record(offer, firm, ops, "seev033")
+    assert _build(offer, firm, "mt565") == b""
+
+
+def test_the_csv_preview_with_nothing_due_is_its_header_row(offer, firm, ops, tender_400000):
+    _record(offer, firm, ops)
+    assert _build(offer, firm, "csv").decode() == ",".join(files.CSV_COLUMNS) + "\r\n"
+
+
+def test_the_iso20022_preview_with_nothing_due_is_a_valid_header_with_no_payload(
+    offer, firm, ops, tender_400000
+):
+    _record(offer, firm, ops)
+    xml = _build(offer, firm)
+    assert messages_of(xml) == []
+    assert root_of(xml).findtext(f".//{{{HEAD_002}}}TtlNbOfDocs") == "0"
+    assert validation_errors(xml) == []
+
+
+def test_a_format_other_than_the_firms_is_previewed_but_never_recorded(
+    offer, firm, ops, tender_400000
+):
+    assert b":20C::SEME//" in _build(offer, firm, "mt565")
+    with pytest.raises(ValidationError, match="^.*0901 records its files in ISO 20022 seev.033 "
+                       r"\(XML\): ISO 15022 MT565 is a preview only"):  # fmt: skip
+        agent_submission_record(offer=offer, firm=firm, file_format="mt565", by=ops)
+    assert not AgentSubmission.objects.exists()
+
+
+def test_a_cancellation_is_due_in_every_formats_preview_until_it_is_sent_in_one(
+    offer, firm, ops, rep, tender_400000
+):
+    _record(offer, firm, ops, "seev033")
+    instruction_withdraw(
+        notice=notice_for(tender_400000), instruction=tender_400000, expected_version=1, by=rep
+    )
+    assert ":23G:CANC" in _build(offer, firm, "mt565").decode()
+    _record(offer, firm, ops, "mt565")  # the firm moved to MT565
+    assert submission_plan(offer=offer, firm=firm, file_format="seev033").messages == ()
+
+
+# Sent again: the same references, flagged as possible duplicates
+
+
+def test_all_repeats_the_sent_instructions_under_the_same_references_as_possible_duplicates(
+    offer, firm, ops, tender_400000
+):
+    first = _record(offer, firm, ops)
+    again = _record(offer, firm, ops, holds_all=True)
+    assert list(again.items.values_list("reference")) == list(first.items.values_list("reference"))
+    assert (first.possible_duplicate, again.possible_duplicate) == (False, True)
+    xml = bytes(again.content)
+    assert parse(messages_of(xml)[0]).pssbl_dplct is True
+    assert b"<PssblDplctFlg>true</PssblDplctFlg>" in xml
+    assert validation_errors(xml) == []
+
+
+def test_all_flags_only_the_instructions_sent_before(offer, firm, ops, rep, tender_all, ferris):
+    _record(offer, firm, ops)
+    tender_400000 = instruction_submit(
+        account=ferris, offer=offer, data=amount_input(ferris, "400000"), by=rep
+    )
+    elements = messages_of(bytes(_record(offer, firm, ops, holds_all=True).content))
+    flags = {parse(h).biz_msg_idr: parse(h).pssbl_dplct for h in elements[::2]}
+    assert flags == {_ref(tender_all): True, _ref(tender_400000): None}
+
+
+def test_an_mt565_sent_again_carries_the_pde_trailer(offer, firm, ops, tender_400000):
+    _record(offer, firm, ops, "mt565")
+    text = bytes(_record(offer, firm, ops, holds_all=True).content).decode("ascii")
+    assert text.endswith("-}{5:{PDE:}}\r\n")
+
+
+def test_sending_a_recorded_file_again_repeats_its_messages_as_a_resend(
+    offer, firm, ops, tender_400000
+):
+    first = _record(offer, firm, ops)
+    again = agent_submission_resend(submission=first, by=ops).submission
+    assert list(again.items.values_list("kind", "reference", "face_amount")) == list(
+        first.items.values_list("kind", "reference", "face_amount")
+    )
+    assert again.possible_duplicate and again.pk != first.pk
+    assert parse(messages_of(bytes(again.content))[0]).pssbl_dplct is True
     assert tender_400000.transitions.filter(to_status="submitted").count() == 1
 
 
@@ -356,7 +528,7 @@ def test_a_stated_amount_above_the_position_is_held_back_and_stays_received(
     offer, firm, ops, tender_all, tender_400000, ferris
 ):
     Position.objects.filter(account=ferris).update(principal=Decimal("300000"))
-    recorded = agent_submission_record(offer=offer, firm=firm, file_format="csv", by=ops)
+    recorded = agent_submission_record(offer=offer, firm=firm, by=ops)
     assert recorded.held_back == ("HB-100007: $400,000 instructed but $300,000 held.",)
     assert list(recorded.submission.items.values_list("reference", flat=True)) == [_ref(tender_all)]
     assert Instruction.objects.get(pk=tender_400000.pk).status == "received"
@@ -460,6 +632,70 @@ def test_the_admin_lists_what_each_firm_has_to_send(client, ops, offer, firm, in
     assert "2 new ($7,650,000), 0 cancellation(s)" in page
 
 
+def test_the_admin_shows_each_firms_bic_and_the_format_it_records(
+    client, ops, offer, firm, instructed
+):
+    client.force_login(ops)
+    page = client.get(reverse("admin:tenders_agentsubmission_changelist")).content.decode()
+    row = page[page.index('data-participant="0901"') :]
+    assert "DEMHUS30" in row and "ISO 20022 seev.033 (XML)" in row
+    assert row.count("Send and download") == 1
+
+
+def test_the_admin_preview_downloads_any_format_and_records_nothing(
+    client, ops, offer, firm, instructed
+):
+    client.force_login(ops)
+    url = reverse("admin:tenders_agentsubmission_preview", args=[offer.pk, firm.pk, "mt565"])
+    response = client.get(url)
+    assert response.content == _build(offer, firm, "mt565")
+    assert not AgentSubmission.objects.exists()
+
+
+def test_the_admin_says_where_to_enter_a_missing_bic(client, ops, offer, firm, instructed):
+    firm.bic = ""
+    firm.save()
+    client.force_login(ops)
+    page = client.get(reverse("admin:tenders_agentsubmission_changelist")).content.decode()
+    assert "has no BIC, the sender of its files: enter it in the admin&#x27;s Broker firms" in page
+
+
+def test_the_admin_send_again_of_a_firm_repeats_its_instructions_as_possible_duplicates(
+    client, ops, offer, firm, instructed
+):
+    client.force_login(ops)
+    url = reverse("admin:tenders_agentsubmission_send")
+    client.post(url, {"offer": offer.pk, "firm": firm.pk})
+    client.post(url, {"offer": offer.pk, "firm": firm.pk, "holds_all": "on"})
+    first, again = AgentSubmission.objects.order_by("pk")
+    assert (first.possible_duplicate, again.possible_duplicate) == (False, True)
+    assert again.items.count() == 2
+
+
+def test_the_admin_send_again_of_a_recorded_file_records_a_resend(
+    client, ops, offer, firm, instructed
+):
+    first = _record(offer, firm, ops)
+    client.force_login(ops)
+    page = client.get(reverse("admin:tenders_agentsubmission_change", args=[first.pk]))
+    assert "Send again and download" in page.content.decode()
+    response = client.post(reverse("admin:tenders_agentsubmission_resend", args=[first.pk]))
+    again = AgentSubmission.objects.latest("pk")
+    assert response.content == bytes(again.content)
+    assert again.possible_duplicate and again.pk != first.pk
+
+
+def test_the_admin_send_again_of_a_recorded_file_refuses_a_representative(
+    client, ops, offer, firm, instructed
+):
+    first = _record(offer, firm, ops)
+    staff_rep = factories.RepresentativeFactory(firm=firm, user__is_staff=True).user
+    client.force_login(staff_rep)
+    response = client.post(reverse("admin:tenders_agentsubmission_resend", args=[first.pk]))
+    assert response.status_code == 403
+    assert AgentSubmission.objects.count() == 1
+
+
 def test_downloading_from_the_admin_records_the_submission_and_serves_its_bytes(
     client, ops, offer, firm, instructed
 ):
@@ -553,6 +789,8 @@ def test_the_command_records_without_by_as_the_command_line_with_the_shell_login
 ):
     monkeypatch.setattr(getpass, "getuser", lambda: "tabulator")
     monkeypatch.setattr(socket, "gethostname", lambda: "ops-host")
+    firm.agent_format = "csv"
+    firm.save()
     text = _command("--format", "csv", "--participant", "0901", "--record")
     submission = AgentSubmission.objects.get()
     assert text.encode() == bytes(submission.content)
@@ -565,9 +803,29 @@ def test_the_command_records_without_by_as_the_command_line_with_the_shell_login
 
 
 def test_the_command_line_account_cannot_log_in(offer, firm, instructed):
-    _command("--format", "csv", "--participant", "0901", "--record")
+    _command("--participant", "0901", "--record")
     account = User.objects.get(username="command-line")
     assert (account.is_active, account.has_usable_password()) == (False, False)
+
+
+def test_the_command_records_in_the_firms_format_when_no_format_is_given(
+    offer, firm, ops, instructed
+):
+    text = _command("--participant", "0901", "--record", "--by", "ops")
+    submission = AgentSubmission.objects.get()
+    assert (submission.format, text.encode()) == ("seev033", bytes(submission.content))
+
+
+def test_the_command_refuses_to_record_in_another_format_with_one_line(offer, firm, instructed):
+    with pytest.raises(CommandError, match="0901 records its files in ISO 20022") as refusal:
+        _command("--format", "mt565", "--participant", "0901", "--record")
+    assert "\n" not in str(refusal.value)
+    assert not AgentSubmission.objects.exists()
+
+
+def test_the_command_previews_nothing_due_as_an_empty_file(offer, firm, ops, instructed):
+    _command("--participant", "0901", "--record", "--by", "ops")
+    assert _command("--format", "mt565", "--participant", "0901") == ""
 
 
 def test_the_command_refuses_by_without_record(offer, firm, ops, instructed):
@@ -624,6 +882,22 @@ def test_from_the_shell_a_refusal_is_one_line_on_stderr_and_exit_1(demo_database
     assert (status, out) == (1, "")
     assert len(err.strip().splitlines()) == 1
     assert "0901, 0902, 0903 have something to send" in err
+
+
+@pytest.fixture
+def fresh_demo(command_database: Callable[..., dict[str, str]]) -> dict[str, str]:
+    """The demo in a SQLite file of this test's own, to record in."""
+    return command_database(["load_demo"], now="2001-08-20T10:00:00-04:00")
+
+
+@pytest.mark.slow
+def test_from_the_shell_the_demos_seev033_is_valid_and_once_recorded_the_mt565_preview_is_empty(
+    fresh_demo,
+):
+    status, xml, err = _run(fresh_demo, "--format", "seev033", "--participant", "0901")
+    assert (status, err, validation_errors(xml.encode())) == (0, "", [])
+    assert _run(fresh_demo, "--participant", "0901", "--record") == (0, xml, "")
+    assert _run(fresh_demo, "--format", "mt565", "--participant", "0901") == (0, "", "")
 
 
 @pytest.mark.parametrize("event_id", ["LXP/2001", "LXP 2001", "-LXP2001", "A" * 17])
