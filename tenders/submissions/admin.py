@@ -392,7 +392,7 @@ class AgentStandingMixin:
     agent_fields = ["agent_status"]
 
     def get_changelist_instance(self, request: HttpRequest) -> Any:
-        changelist = super().get_changelist_instance(request)  # type: ignore[misc]
+        changelist = super().get_changelist_instance(request)  # type: ignore[misc]  # a mixin: the ModelAdmin supplies it
         by_offer: dict[int, list[Instruction]] = {}
         for instruction in changelist.result_list:
             by_offer.setdefault(instruction.offer_id, []).append(instruction)
