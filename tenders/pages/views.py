@@ -35,7 +35,7 @@ from tenders.approvals.selectors import (
 from tenders.approvals.services import tin_reveal
 from tenders.data_version.cache import DataVersionPaginator, cached_under_version
 from tenders.documents.selectors import account_documents
-from tenders.domain.lifecycle import OPEN
+from tenders.domain.lifecycle import LIVE, OPEN
 from tenders.instructions.audit import account_audit_trail
 from tenders.instructions.models import Instruction
 from tenders.instructions.selectors import (
@@ -61,6 +61,7 @@ from tenders.online.services import (
     client_submission_reject,
 )
 from tenders.pages.forms import RejectForm
+from tenders.submissions.selectors import agent_standing, agent_standings_of
 
 PAGE_SIZE = 25
 
@@ -98,8 +99,18 @@ def account_list(request: HttpRequest) -> HttpResponse:
             request.GET.get("page")
         )
         page.object_list = page_with_list_columns(keys, list(page.object_list), offer=offer)
+        # The live instructions' standing with the agent: two queries for the page.
+        standings = agent_standings_of(
+            offer=offer,
+            instruction_ids=[
+                a.instruction_id  # type: ignore[attr-defined]  # an annotation
+                for a in page.object_list
+                if a.instruction_status in LIVE  # type: ignore[attr-defined]  # an annotation
+            ],
+        )
         for account in page.object_list:
             account.held_awaiting = held.get(account.pk)  # type: ignore[attr-defined]  # a row's column
+            account.agent_standing = standings.get(account.instruction_id)  # type: ignore[attr-defined]  # a row's column
         return render_to_string(
             "tenders/includes/account_rows.html",
             {
@@ -155,6 +166,12 @@ def _account_context(
         "instruction": latest,
         "offer_takes": offer_takes,
         "is_open": offer_takes and latest is not None and latest.status in OPEN,
+        # Where the instruction that counts stands with the exchange agent.
+        "agent_standing": (
+            agent_standing(instruction=latest)
+            if latest is not None and latest.status in LIVE
+            else None
+        ),
         "may_take": offer_takes and (latest is None or not latest.is_live),
         "may_reveal": permissions.may_reveal_tin(user=request.user),
         "documents": account_documents(account=account, offer=offer),

@@ -26,7 +26,6 @@ from exchange_office.formatting import describe_instant, dollars
 from exchange_office.http import AuthenticatedHttpRequest, refusal_text
 from notes.models import ExchangeOffer, OfferStatus
 from tenders.accounts.models import BrokerFirm
-from tenders.domain.submission import Standing
 from tenders.instructions.models import Instruction
 from tenders.submissions.forms import AgentFileForm, SendForm
 from tenders.submissions.models import (
@@ -41,9 +40,8 @@ from tenders.submissions.permissions import may_import_agent_files, may_submit_t
 from tenders.submissions.reconciliation_admin import ReconciliationUrlsMixin, reconciliation_context
 from tenders.submissions.replies import AgentFileRefused, agent_replies_import
 from tenders.submissions.selectors import (
-    AgentStandingRow,
     agent_standing,
-    agent_standings,
+    agent_standings_of,
     agent_submission_build,
     pending_by_firm,
 )
@@ -431,19 +429,19 @@ class AgentReplyFileAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return super().changelist_view(request, context)
 
     def upload_view(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        """Import (or with "check only", check) one file. A refused file comes back on the
+        list page with each problem beside the file field, and nothing written."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         if not may_import_agent_files(user=request.user):
             raise PermissionDenied("Only operations staff import the agent's files.")
-        back = HttpResponseRedirect(reverse("admin:tenders_agentreplyfile_changelist"))
         form = AgentFileForm(request.POST, request.FILES)
         if not form.is_valid():
-            self.message_user(request, "Choose the agent's file to upload.", messages.ERROR)
-            return back
+            return self._upload_refused(request, form)
         upload = form.cleaned_data["file"]
         if upload.size > MAX_AGENT_FILE_BYTES:
-            self.message_user(request, "The file is larger than 20 MB.", messages.ERROR)
-            return back
+            form.add_error("file", "The file is larger than 20 MB.")
+            return self._upload_refused(request, form)
         try:
             result = agent_replies_import(
                 filename=upload.name,
@@ -458,15 +456,21 @@ class AgentReplyFileAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 messages.ERROR,
             )
             for problem in exc.result.problems:
-                self.message_user(request, problem, messages.ERROR)
-            return back
+                form.add_error("file", problem)
+            return self._upload_refused(request, form)
         if result.file is None:
             self.message_user(request, f"Checked, nothing written: {result.summary}.")
         else:
             self.message_user(
                 request, f"Imported {result.file.filename}: {result.summary}.", messages.SUCCESS
             )
-        return back
+        return HttpResponseRedirect(reverse("admin:tenders_agentreplyfile_changelist"))
+
+    def _upload_refused(self, request: HttpRequest, form: AgentFileForm) -> HttpResponse:
+        """The list page again, the form bound with its errors beside the field."""
+        response = self.changelist_view(request, {"upload_form": form})
+        response.status_code = 400
+        return response
 
 
 class AgentStandingMixin:
@@ -477,17 +481,16 @@ class AgentStandingMixin:
     agent_fields = ["agent_status"]
 
     def get_changelist_instance(self, request: HttpRequest) -> Any:
-        changelist = super().get_changelist_instance(request)  # type: ignore[misc]
+        changelist = super().get_changelist_instance(request)  # type: ignore[misc]  # a mixin: the ModelAdmin supplies it
         by_offer: dict[int, list[Instruction]] = {}
         for instruction in changelist.result_list:
             by_offer.setdefault(instruction.offer_id, []).append(instruction)
         for rows in by_offer.values():
-            standings = agent_standings(
+            standings = agent_standings_of(
                 offer=rows[0].offer, instruction_ids=[row.pk for row in rows]
             )
             for row in rows:
-                standing = standings.get(row.pk, AgentStandingRow(Standing.NOT_SENT))
-                row._agent_standing = standing  # type: ignore[attr-defined]  # read below
+                row._agent_standing = standings[row.pk]  # type: ignore[attr-defined]  # read by agent_status
         return changelist
 
     @admin.display(description="agent")

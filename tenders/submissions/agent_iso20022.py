@@ -23,7 +23,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from lxml import etree  # type: ignore[import-untyped]
+from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type hints
 from pyiso20022.head.head_001_001_02 import (
     AppHdr,
     BranchAndFinancialInstitutionIdentification6,
@@ -137,7 +137,7 @@ def app_hdr(header: ReplyHeader, *, reference: str, definition: str, at: datetim
 
 
 def _reason_code(codes: type, wanted: str) -> Any:
-    values = {code.value for code in codes}  # type: ignore[attr-defined]
+    values = {code.value for code in codes}  # type: ignore[attr-defined]  # an Enum class, typed as type
     return codes(wanted if wanted in values else "OTHR")
 
 

@@ -463,6 +463,18 @@ def agent_standings(
     return rows
 
 
+def agent_standings_of(
+    *, offer: ExchangeOffer, instruction_ids: Iterable[int]
+) -> dict[int, AgentStandingRow]:
+    """The standing of each instruction named, every one of them (NOT_SENT when no file held
+    it), in two queries whatever their number; none when no instruction is named."""
+    ids = sorted(set(instruction_ids))
+    if not ids:
+        return {}
+    standings = agent_standings(offer=offer, instruction_ids=ids)
+    return {pk: standings.get(pk, AgentStandingRow(Standing.NOT_SENT)) for pk in ids}
+
+
 def agent_standing(*, instruction: Instruction) -> AgentStandingRow:
     """One instruction's standing with the agent (NOT_SENT when no file held it)."""
     return agent_standings(offer=instruction.offer, instruction_ids=[instruction.pk]).get(
