@@ -140,12 +140,22 @@ class FirmReconciliationMixin:
     def agent_reconciliation(self, obj: BrokerFirm) -> str:
         if obj.pk is None:
             return ""
-        offers = ExchangeOffer.objects.order_by("-commencement_date", "-pk")
+        offers = getattr(obj, "_offers", None)
+        if offers is None:  # the change page: one firm
+            offers = list(ExchangeOffer.objects.order_by("-commencement_date", "-pk"))
         return format_html_join(
             " · ",
             '<a href="{}">{}</a>',
             ((reconciliation_url(offer=offer, firm=obj), str(offer)) for offer in offers),
         ) or format_html("{}", "No offer")
+
+    def get_changelist_instance(self, request: HttpRequest) -> Any:
+        # The offers read once for the page, not once for each firm's row.
+        changelist = super().get_changelist_instance(request)  # type: ignore[misc]  # mixed into a ModelAdmin
+        offers = list(ExchangeOffer.objects.order_by("-commencement_date", "-pk"))
+        for firm in changelist.result_list:
+            firm._offers = offers
+        return changelist
 
     def get_list_display(self, request: HttpRequest) -> Any:
         shown = list(super().get_list_display(request))  # type: ignore[misc]  # mixed into a ModelAdmin
