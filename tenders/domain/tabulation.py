@@ -33,9 +33,12 @@ STATUS_ORDER = (
     Status.WITHDRAWN,
     Status.SUPERSEDED,
     Status.RETURNED,
+    Status.NOT_ACCEPTED,
 )
 # An instruction counts from its "received" transition until one of these.
-STOPS_COUNTING = frozenset({Status.WITHDRAWN, Status.SUPERSEDED, Status.RETURNED})
+STOPS_COUNTING = frozenset(
+    {Status.WITHDRAWN, Status.SUPERSEDED, Status.RETURNED, Status.NOT_ACCEPTED}
+)
 
 
 class JudgedOn(StrEnum):
@@ -291,7 +294,7 @@ def tendered_history(
 ) -> tuple[tuple[datetime, Decimal], ...]:
     """The office's tendered total after each moment of business time, from the instructions'
     transitions (instant, instruction, status it moved to), in order: an instruction counts
-    from "received" until it is withdrawn, superseded or returned ("submitted" and "accepted"
+    from "received" until it is withdrawn, superseded, returned or not accepted ("submitted" and "accepted"
     keep it counting), at what it tenders now. Moves at one instant make one point, so an
     amendment (one version superseded, the next received) shows no dip."""
     points: list[tuple[datetime, Decimal]] = []
