@@ -30,6 +30,9 @@ WATCHED_TABLES = frozenset(
         "tenders_position",
         "tenders_instruction",
         "tenders_instructiontransition",
+        "tenders_agentsubmission",
+        "tenders_agentsubmissionitem",
+        "tenders_agentreply",
     }
 )
 
