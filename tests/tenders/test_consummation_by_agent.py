@@ -17,8 +17,15 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from notes.models import ExchangeOffer
 from notes.services import agent_report_record
-from tenders.models import Instruction, InstructionStatus, InstructionTransition
+from tenders.models import (
+    DocumentKind,
+    DocumentSnapshot,
+    Instruction,
+    InstructionStatus,
+    InstructionTransition,
+)
 from tenders.notices.selectors import nontender_report
 from tenders.offers.consummation import offer_consummate
 from tests.tenders.agent_scene import SEP_5, SEP_5_MORNING, AgentScene, set_the_agent_scene
@@ -185,4 +192,26 @@ def test_the_consummation_page_lists_the_exceptions_before_the_operator_confirms
     assert "$410,000 tendered by 2 instructions (67.21% of $610,000), held by the exchange " in (
         " ".join(page.split())
     )
-    assert scene.offer.status == "open"
+    assert ExchangeOffer.objects.get(pk=scene.offer.pk).status == "open"  # nothing done yet
+
+
+@pytest.mark.slow
+def test_the_payment_notice_pdf_says_the_instruction_was_not_accepted_and_why(
+    scene, ops, at, fake_pdf, django_capture_on_commit_callbacks
+) -> None:
+    from tenders.documents import rendering
+    from tests.tenders.test_pdf import read_back
+
+    _consummate(scene, ops, at, django_capture_on_commit_callbacks)
+    snapshot = DocumentSnapshot.objects.get(
+        kind=DocumentKind.PAYMENT_NOTICE, account=scene.accounts["whitfield"]
+    )
+    text = " ".join(
+        read_back(rendering.render_snapshot(snapshot, document_number="TEST-P-1")).text.split()
+    )
+    assert (
+        "Your instruction (version 1) was not accepted when the offer was consummated: the "
+        "exchange agent did not hold it (never sent to the exchange agent)." in text
+    )
+    assert "None: your instruction was not accepted on consummation" in text
+    assert "we pay you $158,380.00" in text
