@@ -421,8 +421,9 @@ class OfferEvent(Stamped):
 class AgentReport(Stamped):
     """The exchange agent's reported total tendered for the whole issue (holders outside the
     office included), as operations entered it: the tabulation shows it beside the office's own
-    total and judges the minimum condition on the larger. Never changed; a new report is
-    entered instead."""
+    total held by the agent and judges the minimum condition on the latest report (the
+    office's figure never overrides a lower one). Never changed; a new report is entered
+    instead."""
 
     offer = models.ForeignKey(ExchangeOffer, on_delete=models.PROTECT, related_name="agent_reports")
     as_of = models.DateField("as of", help_text="The date the agent's figure is as of.")

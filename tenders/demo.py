@@ -46,6 +46,8 @@ from tenders.online.services import (
     client_submission_approve,
     client_submission_create,
 )
+from tenders.submissions.selectors import submission_plan
+from tenders.submissions.services import agent_submission_record
 
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -231,6 +233,7 @@ NEVER_ANSWER = ("HB-100005", "HB-100012", "MS-200011", "LC-300009", "HB-100006",
                 "LC-300003")  # fmt: skip
 CHANGES_MIND = "LC-300010"
 CONDITIONS_MET_AT = datetime(2001, 9, 4, 16, 0, tzinfo=NEW_YORK)
+FILES_SENT_AT = datetime(2001, 9, 4, 10, 0, tzinfo=NEW_YORK)  # invented for the demo
 
 _ENTITY = re.compile(
     r"\b(Company|Fund|LP|LLC|Trust|Bank|Plan|Partners|Associates|Holdings|Foundation|Corp)\b"
@@ -501,6 +504,15 @@ def load_consummation_scenario() -> ExchangeOffer:
                 data=instruction_input(prairie, step),
                 by=representatives.get(prairie.firm_id, users["ops"]),
             )
+    # Consummation accepts what the exchange agent holds (issue 21): each firm's file, in the
+    # format it records, sent on the morning of Sep 4 (the agent's answers are not simulated
+    # here: the instructions stand "sent, not acknowledged", which consummation accepts).
+    with clock.frozen_at(FILES_SENT_AT):
+        for firm in BrokerFirm.objects.order_by("dtc_participant_number"):
+            if submission_plan(offer=offer, firm=firm, file_format=firm.agent_format).messages:
+                agent_submission_record(
+                    offer=offer, firm=firm, file_format=firm.agent_format, by=users["ops"]
+                )
     for condition in offer.conditions.filter(is_satisfied=False):
         condition.is_satisfied, condition.satisfied_on = True, CONDITIONS_MET_AT.date()
         condition.note = condition.note or "Demo: met the day before the expiration."

@@ -63,6 +63,7 @@ STATUS_BADGES = {
     "returned": ("text-bg-secondary", "Returned"),
     "withdrawn": ("text-bg-warning", "Withdrawn"),
     "superseded": ("text-bg-light border", "Superseded"),
+    "unaccepted": ("text-bg-danger", "Not accepted"),
 }
 NO_ANSWER_BADGE = ("text-bg-light border", "No answer")
 

@@ -31,6 +31,8 @@ WATCHED_TABLES = frozenset(
         "tenders_agentreply",
         "tenders_instruction",
         "tenders_instructiontransition",
+        "tenders_agentsubmission",
+        "tenders_agentsubmissionitem",
     }
 )
 

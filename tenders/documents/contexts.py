@@ -222,6 +222,7 @@ def receipt_context(
         InstructionStatus.WITHDRAWN,
         InstructionStatus.SUPERSEDED,
         InstructionStatus.RETURNED,
+        InstructionStatus.NOT_ACCEPTED,
     )
     terms, entitlement, untendered, projection_error = None, None, None, ""
     try:

@@ -5,6 +5,9 @@ received --submit--> submitted to agent --consummate--> accepted
     |                     +--withdraw/amend--> withdrawn / superseded
     +--withdraw--> withdrawn;  --amend--> superseded (by a new version)
     +--consummate (no submission step happened)--> accepted;  --terminate--> returned
+received / submitted --consummate, not held by the agent--> not accepted
+    (never sent to the agent, or rejected by it: the client is paid as a holder who did not
+    tender)
 """
 
 from enum import StrEnum
@@ -17,6 +20,7 @@ class Status(StrEnum):
     RETURNED = "returned"
     WITHDRAWN = "withdrawn"
     SUPERSEDED = "superseded"
+    NOT_ACCEPTED = "unaccepted"  # ten letters: every status column holds ten
 
 
 # An instruction in one of these statuses is the account's instruction for the offer: at most
@@ -36,6 +40,8 @@ TRANSITIONS: frozenset[tuple[Status, Status]] = frozenset(
         (Status.SUBMITTED, Status.SUPERSEDED),
         (Status.SUBMITTED, Status.ACCEPTED),
         (Status.SUBMITTED, Status.RETURNED),
+        (Status.RECEIVED, Status.NOT_ACCEPTED),
+        (Status.SUBMITTED, Status.NOT_ACCEPTED),
     }
 )
 

@@ -4,9 +4,13 @@ by status and by firm. Pure Python, fed rows by `tenders.offers.tabulation`.
 
 Each instruction tenders what `tendered_principal` says (a "tender all" counts at the account's
 position until it is resolved at submission, then at the resolved amount). Only live
-instructions count (received, submitted to the agent, accepted on consummation). The minimum
-condition is judged on the larger of the office's total and the exchange agent's reported
-total for the whole issue, with the engine's own `is_minimum_met`.
+instructions count (received, submitted to the agent, accepted on consummation). A tender is
+valid when the exchange agent holds it: the office's held total counts only the live
+instructions sent to the agent and not rejected (accepted ones were held at consummation).
+The minimum condition is judged on the exchange agent's latest reported total for the whole
+issue where there is one, the office's held total standing beside it and never overriding a
+lower agent's figure; without a report, on the office's held total (`judged_total`), with the
+engine's own `is_minimum_met`.
 """
 
 from collections.abc import Iterable, Mapping
@@ -33,14 +37,26 @@ STATUS_ORDER = (
     Status.WITHDRAWN,
     Status.SUPERSEDED,
     Status.RETURNED,
+    Status.NOT_ACCEPTED,
 )
 # An instruction counts from its "received" transition until one of these.
-STOPS_COUNTING = frozenset({Status.WITHDRAWN, Status.SUPERSEDED, Status.RETURNED})
+STOPS_COUNTING = frozenset(
+    {Status.WITHDRAWN, Status.SUPERSEDED, Status.RETURNED, Status.NOT_ACCEPTED}
+)
 
 
 class JudgedOn(StrEnum):
-    OFFICE = "office"  # the office's own instructions
-    AGENT = "agent"  # the exchange agent's reported total for the whole issue, when larger
+    OFFICE = "office"  # the office's instructions held by the agent (no agent's report)
+    AGENT = "agent"  # the exchange agent's latest reported total for the whole issue
+
+
+def judged_total(*, held: Decimal, agent_reported: Decimal | None) -> tuple[Decimal, JudgedOn]:
+    """The total the minimum condition is judged on: the agent's reported total where there is
+    one, whether above or below the office's held total (which never overrides it); else the
+    office's held total (what it took and never sent, or the agent rejected, never counts)."""
+    if agent_reported is not None:
+        return agent_reported, JudgedOn.AGENT
+    return held, JudgedOn.OFFICE
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +71,7 @@ class InstructionRow:
     stated: Decimal | None
     resolved: Decimal | None
     position: Decimal
+    held_by_agent: bool  # sent to the agent and not rejected (or accepted on consummation)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +92,11 @@ class CountedLine:
     counts: bool
     warrants_exact: Decimal
     warrants: int
+
+    @property
+    def held(self) -> bool:
+        """Live and held by the agent: what the office's held total counts."""
+        return self.counts and self.row.held_by_agent
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +127,12 @@ class TabulationFigures:
     tendered_units: int
     tendered_percent: Decimal
     instructions: int  # live instructions
+    held: Decimal  # the office's live instructions held by the agent (sent, not rejected)
+    held_units: int
+    held_percent: Decimal
+    held_instructions: int
+    not_held: Decimal  # live, but never sent to the agent or rejected by it
+    not_held_instructions: int
     minimum_percent: Decimal
     minimum_exact: Decimal  # 99% of the outstanding: $27,137,880
     minimum_principal: Decimal  # the smallest whole-unit amount meeting it: $27,138,000
@@ -112,7 +140,7 @@ class TabulationFigures:
     agent_reported: Decimal | None
     agent_reported_units: int | None
     agent_reported_percent: Decimal | None
-    judged: Decimal  # the larger of the office's and the agent's
+    judged: Decimal  # the agent's reported total where there is one, else the office's held
     judged_percent: Decimal
     judged_on: JudgedOn
     minimum_met: bool
@@ -238,11 +266,10 @@ def tabulate_rows(
     unit = terms.unit_principal
     outstanding = terms.outstanding_principal
     tendered = sum((line.tendered for line in live), Decimal(0))
+    held_lines = [line for line in live if line.held]
+    held = sum((line.tendered for line in held_lines), Decimal(0))
     minimum = minimum_condition(terms)
-    if agent_reported is not None and agent_reported > tendered:
-        judged, judged_on = agent_reported, JudgedOn.AGENT
-    else:
-        judged, judged_on = tendered, JudgedOn.OFFICE
+    judged, judged_on = judged_total(held=held, agent_reported=agent_reported)
     still_needed = max(Decimal(0), minimum.required_principal - judged)
     untendered = max(Decimal(0), outstanding - judged)
     if_all = warrants_if_all_tendered(terms)
@@ -254,6 +281,12 @@ def tabulate_rows(
         tendered_units=whole_units(tendered, unit),
         tendered_percent=percent_of(tendered, outstanding),
         instructions=len(live),
+        held=held,
+        held_units=whole_units(held, unit),
+        held_percent=percent_of(held, outstanding),
+        held_instructions=len(held_lines),
+        not_held=tendered - held,
+        not_held_instructions=len(live) - len(held_lines),
         minimum_percent=minimum.percent,
         minimum_exact=minimum.required_exact,
         minimum_principal=minimum.required_principal,
@@ -291,9 +324,9 @@ def tendered_history(
 ) -> tuple[tuple[datetime, Decimal], ...]:
     """The office's tendered total after each moment of business time, from the instructions'
     transitions (instant, instruction, status it moved to), in order: an instruction counts
-    from "received" until it is withdrawn, superseded or returned ("submitted" and "accepted"
-    keep it counting), at what it tenders now. Moves at one instant make one point, so an
-    amendment (one version superseded, the next received) shows no dip."""
+    from "received" until it is withdrawn, superseded, returned or not accepted ("submitted"
+    and "accepted" keep it counting), at what it tenders now. Moves at one instant make one
+    point, so an amendment (one version superseded, the next received) shows no dip."""
     points: list[tuple[datetime, Decimal]] = []
     counting: set[int] = set()
     total = Decimal(0)

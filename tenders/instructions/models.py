@@ -36,6 +36,7 @@ class InstructionStatus(models.TextChoices):
     RETURNED = Status.RETURNED, "Returned on termination"
     WITHDRAWN = Status.WITHDRAWN, "Withdrawn"
     SUPERSEDED = Status.SUPERSEDED, "Superseded by an amendment"
+    NOT_ACCEPTED = Status.NOT_ACCEPTED, "Not accepted on consummation"
 
 
 LIVE_STATUSES = sorted(LIVE)

@@ -67,9 +67,12 @@ def payment_notice_context(
     tendered: Decimal,
     instruction_version: int | None,
     on: date,
+    not_accepted: str = "",
 ) -> dict[str, Any]:
     """An account's payment for the Old Notes it kept out of the exchange (nothing tendered,
-    or the rest of a partial tender), on consummation on `on`. Without the offer's and the
+    or the rest of a partial tender), on consummation on `on`. With `not_accepted` (why), its
+    instruction was not accepted on consummation (the exchange agent did not hold it): the
+    notice says so, and pays the whole position as not tendered. Without the offer's and the
     firm's blocks ("offer", "firm"): the caller builds and encodes those once for all the
     accounts (`firm_values`, `offer_values`)."""
     untendered = untendered_values(terms=terms, position=position, tendered=tendered, on=on)
@@ -82,6 +85,13 @@ def payment_notice_context(
             f"the {dollars(position)} of Old Notes held for your account; the rest, "
             f"{dollars(untendered['principal'])}, was not tendered."
         )
+    elif not_accepted:
+        kept = (
+            f"Your instruction (version {instruction_version}) was not accepted when the offer "
+            f"was consummated: the exchange agent did not hold it ({not_accepted}). The "
+            f"{dollars(position)} of Old Notes held for your account were therefore not "
+            "tendered."
+        )
     else:
         kept = f"The {dollars(position)} of Old Notes held for your account were not tendered."
     return {
@@ -90,6 +100,9 @@ def payment_notice_context(
         "consummation_date": on,
         "untendered": untendered,
         "tendered_version": instruction_version if tendered else None,
+        "not_accepted": (
+            {"version": instruction_version, "why": not_accepted} if not_accepted else None
+        ),
         "email_paragraphs": [
             f"The exchange offer was consummated on {long_date(on)}. {kept}",
             f"Holders who do not tender are paid the full principal plus accrued interest on "

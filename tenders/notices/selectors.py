@@ -3,10 +3,12 @@ tender.
 
 The report lists every account holding the offer's Old Notes that keeps some out of the
 exchange: nothing tendered, or the rest of a partial tender (domain.md, "Holders who do not
-tender"). Each is paid its principal plus accrued interest on the consummation date
-(`non_tender_payout`), or would be on the projected date before consummation. It is read in a
-fixed number of queries, whatever the number of accounts (three: positions with their accounts
-and firms, live instructions, owners), and each distinct principal is priced once.
+tender"). An instruction not accepted on consummation (the exchange agent did not hold it)
+tenders nothing: its account is paid as a holder who did not tender. Each is paid its
+principal plus accrued interest on the consummation date (`non_tender_payout`), or would be on
+the projected date before consummation. It is read in a fixed number of queries, whatever the
+number of accounts (four: positions with their accounts and firms, live instructions, those
+not accepted, owners), and each distinct principal is priced once.
 """
 
 from collections import defaultdict
@@ -23,9 +25,9 @@ from notes.models import ExchangeOffer, OfferStatus
 from notes.selectors import offer_consummation_date, offer_terms, offers_with_terms
 from tenders.accounts.models import AccountOwner, ClientAccount, Position
 from tenders.documents.models import Document, DocumentKind
-from tenders.domain.lifecycle import LIVE, OPEN
+from tenders.domain.lifecycle import LIVE, OPEN, Status
 from tenders.domain.tender import tendered_principal
-from tenders.instructions.models import Instruction, InstructionStatus
+from tenders.instructions.models import Instruction, InstructionStatus, InstructionTransition
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +48,7 @@ class NonTenderRow:
     instruction_version: int | None = None
     instruction_status: str = ""  # "" when the account never instructed (or withdrew)
     problem: str = ""
+    not_accepted_reason: str = ""  # why its instruction was not accepted on consummation
 
     @property
     def partial(self) -> bool:
@@ -123,8 +126,9 @@ class _Pricing:
 def nontender_report(*, offer: ExchangeOffer) -> NonTenderReport:
     """Every account of the offer's Old Notes with principal not tendered (its position minus
     what its live or accepted instruction tenders, `tendered_principal`; the whole position
-    without one), and the payout: principal plus accrued interest on the consummation date, or
-    the projected one. Ordered by firm and account number."""
+    without one, or when its instruction was not accepted on consummation), and the payout:
+    principal plus accrued interest on the consummation date, or the projected one. Ordered
+    by firm and account number."""
     offer = offers_with_terms().get(pk=offer.pk)
     when, projected, error = _payment_date(offer)
     terms = None
@@ -153,6 +157,18 @@ def nontender_report(*, offer: ExchangeOffer) -> NonTenderReport:
             "account_id", "pk", "version", "status", "choice", "amount", "resolved_amount"
         )
     }
+    # Not accepted on consummation: the instruction, and why, as the consummation recorded it.
+    not_accepted = {
+        account_id: (
+            (pk, version, Status.NOT_ACCEPTED.value, "", None, None),
+            reason.partition(": ")[2].rstrip(".") or reason,
+        )
+        for account_id, pk, version, reason in InstructionTransition.objects.filter(
+            instruction__offer=offer, to_status=Status.NOT_ACCEPTED
+        )
+        .order_by("instruction__account_id", "id")
+        .values_list("instruction__account_id", "instruction_id", "instruction__version", "reason")
+    }
     owners = owner_names(
         accounts=Q(
             account__positions__security_id=offer.old_security_id,
@@ -162,8 +178,11 @@ def nontender_report(*, offer: ExchangeOffer) -> NonTenderReport:
     rows = []
     for account_id, position, number, email, firm, dtc in positions:
         instruction = live.get(account_id)
+        reason = ""
+        if instruction is None and account_id in not_accepted:
+            instruction, reason = not_accepted[account_id]  # it tenders nothing
         tendered = Decimal(0)
-        if instruction is not None:
+        if instruction is not None and not reason:
             _, _, _, choice, amount, resolved = instruction
             tendered = tendered_principal(
                 choice=choice, stated=amount, resolved=resolved, position=position
@@ -188,6 +207,7 @@ def nontender_report(*, offer: ExchangeOffer) -> NonTenderReport:
                 instruction_version=instruction[1] if instruction else None,
                 instruction_status=instruction[2] if instruction else "",
                 problem=problem,
+                not_accepted_reason=reason,
             )
         )
     return NonTenderReport(

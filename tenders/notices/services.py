@@ -249,7 +249,9 @@ def payment_notices_queue(*, offer: ExchangeOffer, by: User) -> BulkRun | None:
     accrued interest through the day before consummation, paid on the consummation date. The
     snapshots are taken now, in the consummation's transaction (a position may fall later, as
     the notes leave the account); the notices are issued and e-mailed by a bulk run, one item
-    per account, whose drains start once this commits. Returns the run, or None if no account
+    per account, whose drains start once this commits. An account whose instruction was not
+    accepted on consummation is paid its whole position, and its notice says why. Returns the
+    run, or None if no account
     is owed a notice that it has not been given already."""
     offer = offers_with_terms().prefetch_related("conditions").get(pk=offer.pk)
     if offer.status != OfferStatus.CONSUMMATED or offer.consummation_date is None:
@@ -287,6 +289,7 @@ def payment_notices_queue(*, offer: ExchangeOffer, by: User) -> BulkRun | None:
                 tendered=row.tendered,
                 instruction_version=row.instruction_version,
                 on=on,
+                not_accepted=row.not_accepted_reason,
             ),
             encoded_parts={"offer": offer_block, "firm": firms[accounts[row.account_id].firm_id]},
         )

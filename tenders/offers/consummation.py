@@ -1,9 +1,12 @@
 """Consummating the offer, and the exchange confirmations it gives.
 
-Consummation accepts the live instructions ("tender all" resolved to the positions), records
-the offer's step, and starts two bulk runs: the exchange confirmations, and the payment
-notices of the Old Notes kept out of the exchange (`tenders.notices`). The service queues
-their drains (another concern's task) once the transaction commits.
+Consummation accepts the live instructions the exchange agent holds (sent and not rejected,
+`Standing.held_by_agent`; "tender all" resolved to the positions); the others (never sent, or
+rejected by the agent) become "not accepted", and their Old Notes are paid as not tendered.
+It records the offer's step and starts two bulk runs: the exchange confirmations, and the
+payment notices of the Old Notes kept out of the exchange (`tenders.notices`), which tell the
+clients of instructions not accepted why. The service queues their drains (another concern's
+task) once the transaction commits.
 """
 
 from dataclasses import dataclass
@@ -57,15 +60,7 @@ def _consummation_refusals(offer: ExchangeOffer, on: date, tabulation: Tabulatio
     if on > clock.today():
         refusals.append(f"The consummation date {long_date(on)} is in the future.")
     if not tabulation.minimum_met:
-        agent = (
-            f" ({dollars(tabulation.judged)} as the exchange agent reports for the whole issue)"
-            if tabulation.judged_on_agent
-            else ""
-        )
-        refusals.append(
-            f"The minimum condition is not met: {dollars(tabulation.tendered)} tendered "
-            f"({tabulation.percent}%){agent}, {dollars(tabulation.required)} required."
-        )
+        refusals.append(_minimum_not_met(tabulation))
     refusals += [
         f"Account {line.instruction.account.account_number} instructs "
         f"{dollars(line.tendered)} but holds {dollars(line.position)}."
@@ -76,12 +71,36 @@ def _consummation_refusals(offer: ExchangeOffer, on: date, tabulation: Tabulatio
     return refusals
 
 
+def _minimum_not_met(tabulation: Tabulation) -> str:
+    required = f"{dollars(tabulation.required)} required."
+    held = f"{dollars(tabulation.held)} tendered and held by the exchange agent"
+    if tabulation.judged_on_agent:
+        return (
+            f"The minimum condition is not met: {dollars(tabulation.judged)} as the exchange "
+            f"agent reports for the whole issue ({tabulation.judged_percent}%; the office's "
+            f"clients: {held}), {required}"
+        )
+    missing = (
+        f": {dollars(tabulation.not_held)} more the office took was never sent to the agent "
+        "or was rejected by it"
+        if tabulation.not_held
+        else ""
+    )
+    return (
+        f"The minimum condition is not met: {dollars(tabulation.held)} tendered "
+        f"({tabulation.held_percent}%), {dollars(tabulation.required)} required, counting "
+        f"what the exchange agent holds{missing}."
+    )
+
+
 def offer_consummate_check(
     *, offer: ExchangeOffer, on: date, by: User, lock: bool = False
 ) -> Tabulation:
     """Every rule of a consummation on `on`, writing nothing; refused with every reason at
     once. Returns the tabulation the minimum was judged on (read under the instructions' locks
-    with `lock`, as the consummation itself reads it)."""
+    with `lock`, as the consummation itself reads it): its `exceptions` (instructions the agent
+    does not hold, which consummation will not accept) and `warnings` (held, unconfirmed) are
+    for the operator to see before confirming."""
     permissions.require(may_run_offer(user=by), "Only operations staff consummate an offer.")
     tabulation = tabulate(offer=offer, lock=lock)
     refusals = _consummation_refusals(offer, on, tabulation)
@@ -94,8 +113,9 @@ def offer_consummate_check(
 class ConsummationResult:
     offer: ExchangeOffer
     accepted: int
-    tendered: Decimal
+    tendered: Decimal  # accepted: held by the agent
     run: BulkRun
+    not_accepted: int = 0  # never sent to the agent, or rejected by it
     payment_run: BulkRun | None = None  # the payment notices of the Old Notes not tendered
 
 
@@ -104,16 +124,25 @@ def offer_consummate(
     *, offer: ExchangeOffer, on: date, by: User, proposal: Proposal | None = None
 ) -> ConsummationResult:
     """Consummate the offer on `on`, or refuse with every reason at once: the live
-    instructions are accepted ("tender all" resolved to the positions), and the exchange
-    confirmations are issued in a bulk run; then the payment notices of the Old Notes not
-    tendered, in another (`tenders.notices`)."""
+    instructions the exchange agent holds are accepted ("tender all" resolved to the
+    positions), the others become "not accepted" with the reason (never sent, or rejected by
+    the agent), and the exchange confirmations are issued in a bulk run; then the payment
+    notices of the Old Notes not tendered, not accepted ones included, in another
+    (`tenders.notices`)."""
     permissions.require(may_run_offer(user=by), "Only operations staff consummate an offer.")
     require_approved(kind=ProposalKind.CONSUMMATE, offer=offer, by=by, proposal=proposal)
     offer = ExchangeOffer.objects.select_for_update().get(pk=offer.pk)
     tabulation = offer_consummate_check(offer=offer, on=on, by=by, lock=True)
-    for line in tabulation.lines:
+    for line in tabulation.held_lines:
         line.instruction.resolved_amount = line.tendered
         instruction_transition(line.instruction, Status.ACCEPTED, by=by, reason=f"Consummated {on}")
+    for line in tabulation.exceptions:
+        instruction_transition(
+            line.instruction,
+            Status.NOT_ACCEPTED,
+            by=by,
+            reason=f"Not accepted on consummation {on}: {line.why_not_held}.",
+        )
     offer.status = OfferStatus.CONSUMMATED
     offer.consummation_date = on
     offer._history_user = by  # type: ignore[attr-defined]  # simple-history reads it
@@ -121,13 +150,19 @@ def offer_consummate(
     OfferEvent.objects.create(
         offer=offer,
         kind=OfferEventKind.CONSUMMATED,
-        reason=f"Consummated on {long_date(on)}: every condition met or waived.",
+        reason=f"Consummated on {long_date(on)}: every condition met or waived. "
+        f"{len(tabulation.held_lines)} instruction(s) held by the exchange agent accepted, "
+        f"{len(tabulation.exceptions)} not accepted.",
         by=by,
         **stamped(),
         changes={
             "consummation_date": on.isoformat(),
-            "accepted_instructions": str(len(tabulation.lines)),
-            "tendered_principal": str(tabulation.tendered),
+            "accepted_instructions": str(len(tabulation.held_lines)),
+            "tendered_principal": str(tabulation.held),
+            "not_accepted_instructions": str(len(tabulation.exceptions)),
+            "not_accepted_principal": str(tabulation.not_held),
+            "judged_principal": str(tabulation.judged),
+            "judged_on": "agent" if tabulation.judged_on_agent else "office",
         },
     )
     run = _start_confirmations(offer=offer, by=by)
@@ -136,9 +171,10 @@ def offer_consummate(
     payment_run = payment_notices_queue(offer=offer, by=by)
     return ConsummationResult(
         offer=offer,
-        accepted=len(tabulation.lines),
-        tendered=tabulation.tendered,
+        accepted=len(tabulation.held_lines),
+        tendered=tabulation.held,
         run=run,
+        not_accepted=len(tabulation.exceptions),
         payment_run=payment_run,
     )
 

@@ -68,10 +68,16 @@ def _consummated(offer: ExchangeOffer, by: User, **params: Any) -> str:
         if result.payment_run is not None
         else ""
     )
+    not_accepted = (
+        f"; {result.not_accepted} not accepted (the exchange agent did not hold them: their "
+        "clients are paid as holders who did not tender)"
+        if result.not_accepted
+        else ""
+    )
     return (
         f"Consummated on {long_date(params['on'])}: {result.accepted} instruction(s) accepted "
-        f"for {dollars(result.tendered)}. The exchange confirmations are being issued"
-        f"{notices} (see Bulk runs)."
+        f"for {dollars(result.tendered)}{not_accepted}. The exchange confirmations are being "
+        f"issued{notices} (see Bulk runs)."
     )
 
 

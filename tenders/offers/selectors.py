@@ -1,6 +1,7 @@
-"""Reads for operations: what the office's live instructions tender, against the minimum
-condition (judged on the exchange agent's reported total when that is larger). The full
-tabulation page and command read `tenders.offers.tabulation`."""
+"""Reads for operations: what the office's live instructions tender, where each stands with
+the exchange agent, and the minimum condition (judged on the agent's latest reported total
+where there is one, else on the office's instructions the agent holds). The full tabulation
+page and command read `tenders.offers.tabulation`."""
 
 from dataclasses import dataclass
 from decimal import Decimal
@@ -12,8 +13,13 @@ from notes.models import ExchangeOffer
 from notes.selectors import latest_agent_report, offer_terms
 from tenders.accounts.models import Position
 from tenders.domain.lifecycle import OPEN
+from tenders.domain.submission import Standing
+from tenders.domain.tabulation import judged_total, percent_of
 from tenders.domain.tender import tendered_principal
 from tenders.instructions.models import Instruction
+from tenders.submissions.selectors import AgentStandingRow, agent_standings
+
+NOT_SENT = AgentStandingRow(Standing.NOT_SENT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,28 +27,72 @@ class TenderedLine:
     instruction: Instruction
     position: Decimal
     tendered: Decimal
+    agent: AgentStandingRow = NOT_SENT
+
+    @property
+    def held(self) -> bool:
+        """Sent to the agent and not rejected: accepted on consummation."""
+        return self.agent.standing.held_by_agent
+
+    @property
+    def warning(self) -> bool:
+        """Held, but the agent has not confirmed it (no answer yet, or pending)."""
+        return self.agent.standing in (Standing.UNACKNOWLEDGED, Standing.PENDING)
+
+    @property
+    def why_not_held(self) -> str:
+        """Why consummation does not accept it ("" when it does)."""
+        if self.agent.standing is Standing.NOT_SENT:
+            return "never sent to the exchange agent"
+        if self.agent.standing is Standing.REJECTED:
+            reason = " ".join(p for p in (self.agent.reason_code, self.agent.reason) if p)
+            return f"rejected by the exchange agent ({self.agent.reference}): {reason}"
+        return ""
 
 
 @dataclass(frozen=True, slots=True)
 class Tabulation:
-    """What the office's live instructions tender, against the minimum condition. The
-    exchange agent's reported total for the whole issue, when one is recorded, is judged
-    instead when it is larger (it includes holders outside the office)."""
+    """What the office's live instructions tender and which the exchange agent holds (sent,
+    not rejected), against the minimum condition: judged on the agent's latest reported total
+    for the whole issue where there is one (the office's held total beside it never overrides
+    it), else on the office's held total."""
 
     lines: tuple[TenderedLine, ...]
-    tendered: Decimal
+    tendered: Decimal  # everything the office took, held or not
     required: Decimal
     outstanding: Decimal
     agent_reported: Decimal | None = None
 
     @property
+    def held_lines(self) -> tuple[TenderedLine, ...]:
+        return tuple(line for line in self.lines if line.held)
+
+    @property
+    def exceptions(self) -> tuple[TenderedLine, ...]:
+        """Not held: never sent, or rejected. Consummated, they are not accepted."""
+        return tuple(line for line in self.lines if not line.held)
+
+    @property
+    def warnings(self) -> tuple[TenderedLine, ...]:
+        """Held but unconfirmed by the agent: accepted, and listed for a look."""
+        return tuple(line for line in self.lines if line.held and line.warning)
+
+    @property
+    def held(self) -> Decimal:
+        return sum((line.tendered for line in self.held_lines), Decimal(0))
+
+    @property
+    def not_held(self) -> Decimal:
+        return self.tendered - self.held
+
+    @property
     def judged(self) -> Decimal:
-        """The total the minimum condition is judged on: the larger of the two."""
-        return max(self.tendered, self.agent_reported or Decimal(0))
+        """The total the minimum condition is judged on (`judged_total`)."""
+        return judged_total(held=self.held, agent_reported=self.agent_reported)[0]
 
     @property
     def judged_on_agent(self) -> bool:
-        return self.agent_reported is not None and self.agent_reported > self.tendered
+        return self.agent_reported is not None
 
     @property
     def minimum_met(self) -> bool:
@@ -50,11 +100,21 @@ class Tabulation:
 
     @property
     def percent(self) -> Decimal:
-        return (self.tendered / self.outstanding * 100).quantize(Decimal("0.01"))
+        """The office's total taken, of the outstanding."""
+        return percent_of(self.tendered, self.outstanding)
+
+    @property
+    def held_percent(self) -> Decimal:
+        return percent_of(self.held, self.outstanding)
+
+    @property
+    def judged_percent(self) -> Decimal:
+        return percent_of(self.judged, self.outstanding)
 
     @property
     def over_position(self) -> tuple[TenderedLine, ...]:
-        return tuple(line for line in self.lines if line.tendered > line.position)
+        """Held instructions tendering more than their account now holds."""
+        return tuple(line for line in self.held_lines if line.tendered > line.position)
 
 
 def open_instructions(*, offer: ExchangeOffer) -> QuerySet[Instruction]:
@@ -65,8 +125,9 @@ def open_instructions(*, offer: ExchangeOffer) -> QuerySet[Instruction]:
 def tabulate(*, offer: ExchangeOffer, lock: bool = False) -> Tabulation:
     """Each live instruction's tender (`tendered_principal`): a submitted one as resolved at
     submission, a stated amount as stated, a "tender all" as the account's position now.
-    With `lock`, the instructions' rows are locked (the caller is in a transaction). The
-    latest exchange agent's report rides along (`agent_reported`)."""
+    With `lock`, the instructions' rows are locked (the caller is in a transaction). Each
+    line carries its standing with the agent (`agent_standings`); the latest exchange agent's
+    report rides along (`agent_reported`)."""
     live = open_instructions(offer=offer).select_related("account")
     if lock:
         live = live.select_for_update(of=("self",))
@@ -75,6 +136,7 @@ def tabulate(*, offer: ExchangeOffer, lock: bool = False) -> Tabulation:
             "account_id", "principal"
         )
     )
+    standings = agent_standings(offer=offer)  # no list of ids: a database takes only so many
     lines = []
     for instruction in live:
         position = positions.get(instruction.account_id, Decimal(0))
@@ -84,7 +146,8 @@ def tabulate(*, offer: ExchangeOffer, lock: bool = False) -> Tabulation:
             resolved=instruction.resolved_amount,
             position=position,
         ).principal
-        lines.append(TenderedLine(instruction, position, tendered))
+        agent = standings.get(instruction.pk, NOT_SENT)
+        lines.append(TenderedLine(instruction, position, tendered, agent))
     terms = offer_terms(offer=offer)
     report = latest_agent_report(offer=offer)
     return Tabulation(

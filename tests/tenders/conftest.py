@@ -169,3 +169,14 @@ def notice_for(instruction: Any, **overrides: Any) -> WithdrawalNoticeInput:
     }
     values.update(overrides)
     return WithdrawalNoticeInput(**values)
+
+
+def send_to_agent(offer: ExchangeOffer, by: Any, file_format: str = "csv") -> None:
+    """Send every firm's instructions not yet sent to the exchange agent, as operations do
+    before the expiration (a file recorded per firm): the agent then holds them (sent, not yet
+    acknowledged), which is what consummation accepts."""
+    from tenders.submissions.selectors import participants_to_send
+    from tenders.submissions.services import agent_submission_record
+
+    for firm in participants_to_send(offer=offer, file_format=file_format):
+        agent_submission_record(offer=offer, firm=firm, file_format=file_format, by=by)

@@ -1,6 +1,7 @@
 """Consummation: refused unless the offer expired, the minimum condition and every other
 condition are met; then instructions are accepted, "tender all" resolved, and confirmations
-issued in a bulk run."""
+issued in a bulk run. The instructions are sent to the exchange agent first (`sent`): only
+what the agent holds is accepted (tests/tenders/test_consummation_by_agent.py)."""
 
 from datetime import date, datetime
 from decimal import Decimal
@@ -16,7 +17,7 @@ from tenders.offers.consummation import offer_consummate
 from tenders.offers.selectors import tabulate
 from tests import factories
 from tests.forms import form_data
-from tests.tenders.conftest import NY, make_input, notice_for
+from tests.tenders.conftest import NY, make_input, notice_for, send_to_agent
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +53,13 @@ def tendered(small_offer, account, firm, rep, ops) -> list[Instruction]:
     ]
 
 
+@pytest.fixture
+def sent(tendered, small_offer, ops) -> list[Instruction]:
+    """The two instructions, sent to the exchange agent before the expiration."""
+    send_to_agent(small_offer, ops)
+    return [Instruction.objects.get(pk=i.pk) for i in tendered]
+
+
 def refusals(exc: pytest.ExceptionInfo[ValidationError]) -> str:
     return " ".join(exc.value.messages)
 
@@ -67,6 +75,7 @@ def test_minimum_condition_must_be_met(small_offer, account, rep, ops, at) -> No
     small_offer.outstanding_principal = Decimal("27412000")
     small_offer.save()
     instruction_submit(account=account, offer=small_offer, data=make_input(account), by=rep)
+    send_to_agent(small_offer, ops)
     at(MORNING_AFTER)
     with pytest.raises(ValidationError) as exc:
         offer_consummate(offer=small_offer, on=SEP_5, by=ops)
@@ -110,6 +119,7 @@ def test_consummation_accepts_instructions_and_resolves_tender_all(
     from tenders.models import Position
 
     Position.objects.filter(account=account).update(principal=Decimal("130000"))
+    send_to_agent(small_offer, ops)  # "tender all" resolves as it is sent
     at(MORNING_AFTER)
     result = offer_consummate(offer=small_offer, on=SEP_5, by=ops)
     all_instruction, stated = (Instruction.objects.get(pk=i.pk) for i in tendered)
@@ -124,7 +134,7 @@ def test_consummation_accepts_instructions_and_resolves_tender_all(
 
 
 def test_consummation_issues_the_confirmations(
-    tendered, small_offer, ops, at, fake_pdf, django_capture_on_commit_callbacks
+    sent, small_offer, ops, at, fake_pdf, django_capture_on_commit_callbacks
 ) -> None:
     at(MORNING_AFTER)
     with django_capture_on_commit_callbacks(execute=True):
@@ -134,17 +144,22 @@ def test_consummation_issues_the_confirmations(
     assert Document.objects.filter(kind="confirmation").count() == 2
 
 
-def test_tabulation_counts_tender_all_at_the_position(tendered, small_offer) -> None:
+def test_tabulation_counts_tender_all_at_the_position(tendered, small_offer, ops) -> None:
     tabulation = tabulate(offer=small_offer)
-    assert (tabulation.tendered, tabulation.required, tabulation.minimum_met) == (
+    # Issue 21: what the agent does not hold (nothing sent yet) does not meet the minimum.
+    assert (tabulation.tendered, tabulation.held, tabulation.required) == (
         Decimal("200000"),
+        Decimal("0"),
         Decimal("198000"),
-        True,
     )
+    assert not tabulation.minimum_met
+    send_to_agent(small_offer, ops)
+    tabulation = tabulate(offer=small_offer)
+    assert (tabulation.held, tabulation.minimum_met) == (Decimal("200000"), True)
 
 
 def test_admin_action_consummates_with_a_date(
-    client, tendered, small_offer, at, fake_pdf, django_user_model
+    client, sent, small_offer, at, fake_pdf, django_user_model
 ) -> None:
     at(MORNING_AFTER)
     boss = django_user_model.objects.create_superuser("boss", password="x")
@@ -174,9 +189,7 @@ def test_admin_action_shows_the_refusals(client, tendered, small_offer, django_u
     assert ExchangeOffer.objects.get().status == OfferStatus.OPEN
 
 
-def test_an_offer_already_consummated_is_not_consummated_again(
-    tendered, small_offer, ops, at
-) -> None:
+def test_an_offer_already_consummated_is_not_consummated_again(sent, small_offer, ops, at) -> None:
     at(MORNING_AFTER)
     offer_consummate(offer=small_offer, on=SEP_5, by=ops)
     with pytest.raises(ValidationError) as exc:
@@ -186,9 +199,9 @@ def test_an_offer_already_consummated_is_not_consummated_again(
 
 
 def test_an_instruction_above_what_its_account_now_holds_stops_the_consummation(
-    tendered, small_offer, ops, at
+    sent, small_offer, ops, at
 ) -> None:
-    stated = tendered[1]  # $75,000 stated; the position then drops to $50,000
+    stated = sent[1]  # $75,000 stated; the position then drops to $50,000
     factories.PositionFactory._meta.model.objects.filter(account=stated.account).update(
         principal=Decimal("50000")
     )
@@ -199,17 +212,17 @@ def test_an_instruction_above_what_its_account_now_holds_stops_the_consummation(
         refusals(exc)
     )
     stated.refresh_from_db()
-    assert stated.status == InstructionStatus.RECEIVED
+    assert stated.status == InstructionStatus.SUBMITTED  # as sent: nothing changed
 
 
 def test_an_accepted_instruction_can_no_longer_be_amended_or_withdrawn(
-    tendered, small_offer, ops, rep, at
+    sent, small_offer, ops, rep, at
 ) -> None:
     from tenders.intake.services import instruction_amend, instruction_withdraw
 
     at(MORNING_AFTER)
     offer_consummate(offer=small_offer, on=SEP_5, by=ops)
-    accepted = Instruction.objects.get(pk=tendered[0].pk)
+    accepted = Instruction.objects.get(pk=sent[0].pk)
     with pytest.raises(ValidationError, match="accepted on consummation cannot be withdrawn"):
         instruction_withdraw(
             notice=notice_for(accepted),

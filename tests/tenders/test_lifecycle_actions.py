@@ -24,7 +24,7 @@ from tenders.offers.lifecycle import (
     offer_terminate,
 )
 from tests.forms import form_data
-from tests.tenders.conftest import NY, make_input, notice_for
+from tests.tenders.conftest import NY, make_input, notice_for, send_to_agent
 
 pytestmark = pytest.mark.django_db
 
@@ -313,6 +313,7 @@ def test_consummation_waits_for_every_condition_met_or_waived(offer, account, re
     offer.outstanding_principal = Decimal("125000")
     offer.save()
     instruction_submit(account=account, offer=offer, data=make_input(account), by=rep)
+    send_to_agent(offer, ops)  # consummation accepts what the agent holds
     conditions = list(offer.conditions.all())
     for condition in conditions[:-1]:
         offer_condition_meet(condition=condition, on=date(2001, 8, 20), note="", by=ops)

@@ -145,9 +145,10 @@ def test_consummation_scenario_meets_the_minimum_and_can_be_consummated(
     offer = load_consummation_scenario()
     tabulation = tabulate(offer=offer)
     assert tabulation.outstanding - tabulation.tendered == Decimal("125000")
+    assert tabulation.held == tabulation.tendered  # every firm's file was sent on Sep 4
     assert tabulation.minimum_met
     assert not offer.conditions.filter(is_satisfied=False).exists()
-    pin_clock("2001-09-05T10:00:00-04:00")
     ops = StaffUserFactory(is_superuser=True)
+    pin_clock("2001-09-05T10:00:00-04:00")
     result = offer_consummate(offer=offer, on=date(2001, 9, 5), by=ops)
     assert result.tendered == Decimal("27287000")

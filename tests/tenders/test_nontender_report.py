@@ -21,7 +21,7 @@ from tenders.management.commands.nontender_report import Command
 from tenders.notices.selectors import nontender_report
 from tenders.offers.consummation import offer_consummate
 from tests import factories
-from tests.tenders.conftest import notice_for
+from tests.tenders.conftest import notice_for, send_to_agent
 from tests.tenders.notices_scene import SEP_5, SEP_5_MORNING, holder, set_the_scene
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +34,7 @@ def scene(offer, firm, rep, ops, account) -> dict[str, Any]:
 
 @pytest.fixture
 def consummated(scene, offer, ops, at, fake_pdf) -> dict[str, Any]:
+    send_to_agent(offer, ops)  # consummation accepts what the agent holds
     at(SEP_5_MORNING)
     offer_consummate(offer=offer, on=SEP_5, by=ops)  # its bulk runs are not drained here
     return scene

@@ -25,7 +25,7 @@ from tenders.models import DocumentKind, DocumentSnapshot, InstructionStatus
 from tenders.notices.services import termination_notices_queue, terms_amended_documents_queue
 from tenders.offers.consummation import offer_consummate
 from tests import factories
-from tests.tenders.conftest import AUG_20, NY
+from tests.tenders.conftest import AUG_20, NY, send_to_agent
 from tests.tenders.notices_scene import SEP_5, SEP_5_MORNING, event, set_the_scene
 from tests.tenders.test_pdf import ReadBack, read_back
 
@@ -55,6 +55,7 @@ def _scene() -> tuple[Any, dict[str, Any], Any]:
     account_set_tin(account=whitfield, tin_type="SSN", tin="123-45-6789", by=ops)
     with clock.frozen_at(AUG_20):
         scene = set_the_scene(offer, firm, rep, ops, whitfield)
+        send_to_agent(offer, ops)  # consummation accepts what the agent holds
     return offer, scene, ops
 
 

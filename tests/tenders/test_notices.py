@@ -43,7 +43,7 @@ from tenders.notices.services import (
 )
 from tenders.offers.consummation import offer_consummate
 from tenders.sweep import sweep
-from tests.tenders.conftest import NY, notice_for
+from tests.tenders.conftest import NY, notice_for, send_to_agent
 from tests.tenders.notices_scene import SEP_5, SEP_5_MORNING, event, extension, set_the_scene
 
 pytestmark = pytest.mark.django_db
@@ -68,6 +68,7 @@ def _body(to: str, subject: str = "") -> str:
 
 
 def _consummate(offer, ops, at, capture, *, execute: bool = True) -> Any:
+    send_to_agent(offer, ops)  # consummation accepts what the agent holds
     at(SEP_5_MORNING)
     mail.outbox.clear()
     with capture(execute=execute):

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -14,7 +15,7 @@ from notes.models import ExchangeOffer, OfferEvent, OfferEventKind, OfferStatus
 from tenders.models import Instruction
 from tenders.offers.selectors import tabulate
 from tenders.replay import replay_2001
-from tests.tenders.conftest import NY
+from tests.tenders.conftest import NY, send_to_agent
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -64,6 +65,16 @@ def test_a_replay_goes_on_from_where_the_last_one_stopped() -> None:
 
 
 def test_with_a_consummation_date_enough_further_tenders_arrive() -> None:
+    # Consummation accepts what the agent holds (issue 21). The replay's own sending of the
+    # files is a later task (issue 21, point 9): until then the test sends them, an hour
+    # before the last expiration (5:00 p.m. on Oct 31, 2001).
+    before_expiration = datetime(2001, 10, 31, 16, 0, tzinfo=NY)
+    _replay(before_expiration, consummate_on=date(2001, 11, 1))
+    with clock.frozen_at(before_expiration):
+        send_to_agent(
+            ExchangeOffer.objects.get(slug="lexington-2001"),
+            User.objects.get(username="ops"),
+        )
     _replay(datetime(2001, 11, 1, 12, 0, tzinfo=NY), consummate_on=date(2001, 11, 1))
     offer = ExchangeOffer.objects.get(slug="lexington-2001")
     assert (offer.status, offer.consummation_date) == (OfferStatus.CONSUMMATED, date(2001, 11, 1))

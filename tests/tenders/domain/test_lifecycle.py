@@ -1,5 +1,5 @@
 """The lifecycle of an instruction, checked against the table written out here by hand (not
-read from the code's own TRANSITIONS): every one of the 36 pairs of statuses is either allowed
+read from the code's own TRANSITIONS): every one of the 49 pairs of statuses is either allowed
 or refused by name."""
 
 import itertools
@@ -16,7 +16,8 @@ from tenders.domain.lifecycle import (
 )
 
 # received --submit--> submitted; both can be withdrawn, superseded by an amendment, accepted
-# on consummation or returned on termination. Nothing else moves.
+# on consummation (or not accepted, when the agent does not hold it) or returned on
+# termination. Nothing else moves.
 ALLOWED = {
     ("received", "submitted"),
     ("received", "withdrawn"),
@@ -27,8 +28,12 @@ ALLOWED = {
     ("submitted", "superseded"),
     ("submitted", "accepted"),
     ("submitted", "returned"),
+    ("received", "unaccepted"),
+    ("submitted", "unaccepted"),
 }
-STATUSES = ["received", "submitted", "accepted", "returned", "withdrawn", "superseded"]
+STATUSES = [
+    "received", "submitted", "accepted", "returned", "withdrawn", "superseded", "unaccepted"
+]  # fmt: skip
 REFUSED = sorted(set(itertools.product(STATUSES, STATUSES)) - ALLOWED)
 
 

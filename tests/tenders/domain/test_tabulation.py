@@ -1,5 +1,6 @@
 """The tabulation's arithmetic (no database): the office's total against the 99% minimum, the
-agent's total when larger, what is still needed, the room left untendered, the warrants, the
+agent's total where there is one (else the office's total held by the agent), what is still
+needed, the room left untendered, the warrants, the
 breakdowns and the total over business time. Expected figures are worked by hand here."""
 
 from datetime import UTC, datetime, timedelta
@@ -33,6 +34,7 @@ def row(
     position: str = "125000",
     status: str = "received",
     firm: int = FIRM_A,
+    held: bool = True,
 ) -> InstructionRow:
     return InstructionRow(
         key=next(_keys),
@@ -43,6 +45,7 @@ def row(
         stated=None if stated is None else Decimal(stated),
         resolved=None if resolved is None else Decimal(resolved),
         position=Decimal(position),
+        held_by_agent=held,
     )
 
 
@@ -149,11 +152,37 @@ def test_a_larger_agent_total_short_of_99_percent_does_not_meet_the_minimum() ->
     assert f.still_needed == Decimal("138000")
 
 
-def test_a_smaller_agent_total_is_shown_but_the_office_total_is_judged() -> None:
+def test_a_smaller_agent_total_is_judged_and_the_office_total_never_overrides_it() -> None:
+    # Issue 21 replaced "judged on the larger": the agent's figure is judged where there is
+    # one, the office's held total stands beside it.
     f = figures(amount(1, "27200000", position="27200000"), agent="26000000")
-    assert (f.judged, f.judged_on) == (Decimal("27200000"), JudgedOn.OFFICE)
+    assert (f.judged, f.judged_on) == (Decimal("26000000"), JudgedOn.AGENT)
     assert f.agent_reported_percent == Decimal("94.85")
-    assert f.minimum_met
+    assert f.held == Decimal("27200000")
+    assert not f.minimum_met
+    assert f.still_needed == Decimal("1138000")
+
+
+def test_without_an_agents_report_the_office_held_total_is_judged() -> None:
+    f = figures(
+        amount(1, "27000000", position="27000000"),
+        amount(2, "200000", position="200000", held=False),  # never sent, or rejected
+    )
+    assert (f.tendered, f.held, f.not_held) == (
+        Decimal("27200000"),
+        Decimal("27000000"),
+        Decimal("200000"),
+    )
+    assert (f.held_instructions, f.not_held_instructions) == (1, 1)
+    assert (f.judged, f.judged_on) == (Decimal("27000000"), JudgedOn.OFFICE)
+    assert not f.minimum_met
+    assert f.still_needed == Decimal("138000")
+
+
+def test_instructions_the_agent_does_not_hold_never_meet_the_minimum_on_their_own() -> None:
+    f = figures(amount(1, "27412000", position="27412000", held=False))
+    assert (f.tendered, f.held, f.judged) == (Decimal("27412000"), 0, 0)
+    assert not f.minimum_met
 
 
 # Warrants
