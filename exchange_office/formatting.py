@@ -6,7 +6,7 @@ New York time, the time the offer documents state their deadlines in. The month 
 are English whatever the locale: the documents are English.
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -109,6 +109,29 @@ def digits_timestamp(instant: datetime) -> str:
     (MT565's :98C:, 8!n6!n)."""
     local = in_new_york(instant)
     return f"{local:%Y%m%d%H%M%S}"
+
+
+def digits_date(day: date) -> str:
+    """20010905: a date as digits, for files that want it so (MT56x's :98A:, 8!n)."""
+    return f"{day:%Y%m%d}"
+
+
+def fin_date_and_time(instant: datetime) -> tuple[str, str]:
+    """('010905', '1000'): New York date (YYMMDD) and time (HHMM), as FIN's headers write
+    them (block 2's input and output times)."""
+    local = in_new_york(instant)
+    return f"{local:%y%m%d}", f"{local:%H%M}"
+
+
+def utc_digits(instant: datetime) -> str:
+    """20010905T0400: the UTC date and time to the minute, for keys that must not depend on
+    the time zone."""
+    return f"{instant.astimezone(UTC):%Y%m%dT%H%M}"
+
+
+def parse_digits_timestamp(text: str) -> datetime:
+    """The instant a New York `digits_timestamp` (20010820100000) names."""
+    return datetime.strptime(text, "%Y%m%d%H%M%S").replace(tzinfo=NEW_YORK)
 
 
 def clock_time(instant: datetime) -> str:

@@ -20,8 +20,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
+from exchange_office.formatting import (
+    digits_date,
+    digits_timestamp,
+    fin_date_and_time,
+    parse_digits_timestamp,
+)
 from tenders.domain.submission import (
     EVENT_TYPE,
     OPTION_NUMBER,
@@ -29,8 +34,6 @@ from tenders.domain.submission import (
     swift_amount,
     swift_lines,
 )
-
-NEW_YORK = ZoneInfo("America/New_York")
 
 STATUS_INSTRUCTION = "seev.034.001.14"
 STATUS_CANCELLATION = "seev.041.001.13"
@@ -227,7 +230,7 @@ def _date(text: str) -> date:
 def _instant(text: str) -> datetime:
     try:
         # New York time, as the office writes MT565's :98C::PREP// too.
-        return datetime.strptime(f"{text[:14]} -0000", "%Y%m%d%H%M%S %z").replace(tzinfo=NEW_YORK)
+        return parse_digits_timestamp(text[:14])
     except ValueError:
         raise UnreadableMessage(f"{text!r} is not a date and time (YYYYMMDDhhmmss)") from None
 
@@ -391,8 +394,7 @@ def fin_message(
     sender's input time and message input reference, the output date and time, priority N),
     block 4 and the trailer."""
     number = message_type.removeprefix("MT")
-    local = sent_at.astimezone(NEW_YORK)
-    day, time_of_day = f"{local:%y%m%d}", f"{local:%H%M}"
+    day, time_of_day = fin_date_and_time(sent_at)
     session_and_sequence = "0000000000"
     input_reference = f"{day}{_logical_terminal(parties.sender_bic)}{session_and_sequence}"
     return (
@@ -418,7 +420,7 @@ def mt567_fields(parties: FinParties, reply: ParsedReply, *, narrative: str) -> 
         f":22F::CAEV//{EVENT_TYPE}",
     ]
     if reply.advised_at is not None:
-        fields.append(f":98C::PREP//{reply.advised_at.astimezone(NEW_YORK):%Y%m%d%H%M%S}")
+        fields.append(f":98C::PREP//{digits_timestamp(reply.advised_at)}")
     fields += [
         ":16R:LINK",
         ":13A::LINK//565",
@@ -446,7 +448,7 @@ def mt566_fields(parties: FinParties, reply: ParsedReply, *, narrative: str) -> 
         f":22F::CAEV//{EVENT_TYPE}",
     ]
     if reply.advised_at is not None:
-        fields.append(f":98C::PREP//{reply.advised_at.astimezone(NEW_YORK):%Y%m%d%H%M%S}")
+        fields.append(f":98C::PREP//{digits_timestamp(reply.advised_at)}")
     fields += [
         ":16R:LINK",
         ":13A::LINK//565",
@@ -462,7 +464,7 @@ def mt566_fields(parties: FinParties, reply: ParsedReply, *, narrative: str) -> 
         f":22F::CAOP//{OPTION_TYPE}",
     ]
     for move in reply.movements:
-        posted = f"{move.posted_on:%Y%m%d}"
+        posted = digits_date(move.posted_on)
         if move.asset is Asset.CASH:
             fields += [
                 ":16R:CASHMOVE",

@@ -13,7 +13,7 @@ remains.
 """
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -22,7 +22,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 
 from exchange_office import clock
-from exchange_office.formatting import describe_instant, dollars, time_left, timestamp
+from exchange_office.formatting import describe_instant, dollars, time_left, timestamp, utc_digits
 from notes.models import ExchangeOffer, OfferStatus
 from tenders.accounts.roles import OPERATIONS_GROUP
 from tenders.outbox import services as outbox
@@ -59,7 +59,7 @@ def reminder_due(*, expiration: datetime, now: datetime) -> str | None:
 def reminder_key(*, offer: ExchangeOffer, occasion: str, user: User) -> str:
     """The e-mail's occasion: the offer, the reminder, the expiration it counts down to (as UTC
     digits) and the operator."""
-    expires = offer.expiration.astimezone(UTC).strftime("%Y%m%dT%H%M")
+    expires = utc_digits(offer.expiration)
     return f"agent-unsent-{occasion}:o{offer.pk}:x{expires}:u{user.pk}"
 
 

@@ -19,6 +19,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from exchange_office import clock
+from exchange_office.formatting import digits_timestamp
 from notes.domain.entitlement import compute_entitlement
 from notes.models import ExchangeOffer, OfferStatus
 from notes.selectors import offer_terms
@@ -247,5 +248,5 @@ def agent_simulator_file(
     return agent_iso20022.xml_file(
         header,
         [agent_iso20022.OutgoingMessage(a.reply, a.definition, a.face_amount) for a in answers],
-        file_id=f"SIMULATOR-{firm.dtc_participant_number}-{reply.value}-{at:%Y%m%d%H%M%S}",
+        file_id=f"SIMULATOR-{firm.dtc_participant_number}-{reply.value}-{digits_timestamp(at)}",
     )

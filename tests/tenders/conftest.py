@@ -171,12 +171,12 @@ def notice_for(instruction: Any, **overrides: Any) -> WithdrawalNoticeInput:
     return WithdrawalNoticeInput(**values)
 
 
-def send_to_agent(offer: ExchangeOffer, by: Any, file_format: str = "csv") -> None:
+def send_to_agent(offer: ExchangeOffer, by: Any) -> None:
     """Send every firm's instructions not yet sent to the exchange agent, as operations do
-    before the expiration (a file recorded per firm): the agent then holds them (sent, not yet
-    acknowledged), which is what consummation accepts."""
+    before the expiration (a file recorded per firm, in the firm's format): the agent then
+    holds them (sent, not yet acknowledged), which is what consummation accepts."""
     from tenders.submissions.selectors import participants_to_send
     from tenders.submissions.services import agent_submission_record
 
-    for firm in participants_to_send(offer=offer, file_format=file_format):
-        agent_submission_record(offer=offer, firm=firm, file_format=file_format, by=by)
+    for firm in participants_to_send(offer=offer):
+        agent_submission_record(offer=offer, firm=firm, by=by)
