@@ -140,9 +140,9 @@ def test_consummation_scenario_meets_the_minimum_and_can_be_consummated(
     from tenders.demo import STATUS_IMPORTED_AT, load_consummation_scenario
     from tenders.domain.submission import Standing
     from tenders.models import Instruction
-    from tenders.submissions.selectors import agent_standings
     from tenders.offers.consummation import offer_consummate
     from tenders.offers.selectors import tabulate
+    from tenders.submissions.selectors import agent_standings
     from tests.factories import StaffUserFactory
 
     offer = load_consummation_scenario()
