@@ -174,9 +174,12 @@ def notice_for(instruction: Any, **overrides: Any) -> WithdrawalNoticeInput:
 def send_to_agent(offer: ExchangeOffer, by: Any, file_format: str = "csv") -> None:
     """Send every firm's instructions not yet sent to the exchange agent, as operations do
     before the expiration (a file recorded per firm): the agent then holds them (sent, not yet
-    acknowledged), which is what consummation accepts."""
+    acknowledged), which is what consummation accepts. One channel per participant: each firm
+    records `file_format` (CSV by default, which needs no BIC)."""
+    from tenders.accounts.models import BrokerFirm
     from tenders.submissions.selectors import participants_to_send
     from tenders.submissions.services import agent_submission_record
 
-    for firm in participants_to_send(offer=offer, file_format=file_format):
+    BrokerFirm.objects.exclude(agent_format=file_format).update(agent_format=file_format)
+    for firm in participants_to_send(offer=offer):
         agent_submission_record(offer=offer, firm=firm, file_format=file_format, by=by)
