@@ -46,8 +46,11 @@ from tenders.online.services import (
     client_submission_approve,
     client_submission_create,
 )
+from tenders.submissions.models import AgentReplyKind, AgentSubmissionItem
+from tenders.submissions.replies import agent_replies_import
 from tenders.submissions.selectors import submission_plan
 from tenders.submissions.services import agent_submission_record
+from tenders.submissions.simulator import SimulatedReply, agent_simulator_file
 
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -233,7 +236,12 @@ NEVER_ANSWER = ("HB-100005", "HB-100012", "MS-200011", "LC-300009", "HB-100006",
                 "LC-300003")  # fmt: skip
 CHANGES_MIND = "LC-300010"
 CONDITIONS_MET_AT = datetime(2001, 9, 4, 16, 0, tzinfo=NEW_YORK)
-FILES_SENT_AT = datetime(2001, 9, 4, 10, 0, tzinfo=NEW_YORK)  # invented for the demo
+# Invented for the demo (the public record holds no time for the files or the answers): each
+# firm's file sent at 10:00 a.m. on Sep 4, 2001, the agent's status advice (written by the
+# agent SIMULATOR) at 2:00 p.m. and imported by operations at 2:30 p.m. the same day.
+FILES_SENT_AT = datetime(2001, 9, 4, 10, 0, tzinfo=NEW_YORK)
+STATUS_ADVISED_AT = datetime(2001, 9, 4, 14, 0, tzinfo=NEW_YORK)
+STATUS_IMPORTED_AT = datetime(2001, 9, 4, 14, 30, tzinfo=NEW_YORK)
 
 _ENTITY = re.compile(
     r"\b(Company|Fund|LP|LLC|Trust|Bank|Plan|Partners|Associates|Holdings|Foundation|Corp)\b"
@@ -470,6 +478,34 @@ def load_demo_book() -> tuple[ExchangeOffer, dict[str, User]]:
     return offer, users
 
 
+def _send_and_acknowledge(offer: ExchangeOffer, ops: User) -> None:
+    """Each firm's file sent, then the agent SIMULATOR's status advice for it imported, at the
+    demo's invented times; a firm with nothing due (or already answered) is left as it is."""
+    firms = BrokerFirm.objects.order_by("dtc_participant_number")
+    with clock.frozen_at(FILES_SENT_AT):
+        for firm in firms:
+            if submission_plan(offer=offer, firm=firm, file_format=firm.agent_format).messages:
+                agent_submission_record(
+                    offer=offer, firm=firm, file_format=firm.agent_format, by=ops
+                )
+    for firm in firms:
+        unanswered = AgentSubmissionItem.objects.filter(
+            submission__offer=offer, submission__firm=firm
+        ).exclude(replies__kind=AgentReplyKind.STATUS)
+        if not unanswered.exists():
+            continue
+        with clock.frozen_at(STATUS_ADVISED_AT):
+            content = agent_simulator_file(
+                offer=offer, firm=firm, reply=SimulatedReply.STATUS, unanswered_only=True
+            )
+        with clock.frozen_at(STATUS_IMPORTED_AT):
+            agent_replies_import(
+                filename=f"simulator-status-{firm.dtc_participant_number}-20010904.xml",
+                content=content,
+                by=ops,
+            )
+
+
 @transaction.atomic
 def load_consummation_scenario() -> ExchangeOffer:
     """The demo as it could have stood on the morning of Sep 5, 2001: every account but a few
@@ -505,14 +541,9 @@ def load_consummation_scenario() -> ExchangeOffer:
                 by=representatives.get(prairie.firm_id, users["ops"]),
             )
     # Consummation accepts what the exchange agent holds (issue 21): each firm's file, in the
-    # format it records, sent on the morning of Sep 4 (the agent's answers are not simulated
-    # here: the instructions stand "sent, not acknowledged", which consummation accepts).
-    with clock.frozen_at(FILES_SENT_AT):
-        for firm in BrokerFirm.objects.order_by("dtc_participant_number"):
-            if submission_plan(offer=offer, firm=firm, file_format=firm.agent_format).messages:
-                agent_submission_record(
-                    offer=offer, firm=firm, file_format=firm.agent_format, by=users["ops"]
-                )
+    # format it records, sent on the morning of Sep 4; the agent's status advice (the
+    # SIMULATOR's, accepting every instruction) that afternoon, imported as operations would.
+    _send_and_acknowledge(offer, users["ops"])
     for condition in offer.conditions.filter(is_satisfied=False):
         condition.is_satisfied, condition.satisfied_on = True, CONDITIONS_MET_AT.date()
         condition.note = condition.note or "Demo: met the day before the expiration."

@@ -7,12 +7,22 @@ consummation on a given date.
 Every step calls the same services as the pages and the admin, at the business instant it
 happened (the business clock is frozen there for the step). Each step is recorded once: a
 replay run again with a later `--until` goes on from where the earlier one stopped. The
-clients and positions are the demo's (fictional); the dates and totals are the public ones.
+clients and positions are the demo's (fictional).
+
+Public, from the company's announcements: $26,601,000 (97%) tendered at 12:00 a.m. on Sep 5,
+2001, and the extensions to Sep 17, Oct 1 and Oct 31, 2001. Everything else is INVENTED: the
+instructions' times, the 8:30 a.m. recording of each extension, the conditions' and the
+consummation's times, and everything about the exchange agent. On the invented loop with the
+agent: each firm's file is sent at 5:30 p.m. on each day it took instructions (at 9:30 a.m. on
+the next open day when the markets were closed, Sep 11-14, 2001); the agent's status advice,
+written by the agent SIMULATOR (not the agent), is imported at 9:00 a.m. on the next open day;
+after a consummation, the SIMULATOR's movement confirmations are imported at 4:00 p.m. that
+day.
 """
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -22,8 +32,16 @@ from exchange_office.formatting import NEW_YORK, describe_instant, dollars, long
 from notes.domain.deadlines import expiration_day
 from notes.models import ExchangeOffer, OfferEvent, OfferEventKind, OfferStatus
 from notes.selectors import offer_calendar
+from tenders.accounts.models import BrokerFirm
 from tenders.approvals.models import ProposalKind
-from tenders.demo import INSTRUCTIONS, DemoInstruction, load_demo_book, record_step
+from tenders.demo import (
+    ACCOUNTS,
+    FIRMS,
+    INSTRUCTIONS,
+    DemoInstruction,
+    load_demo_book,
+    record_step,
+)
 from tenders.instructions.models import Instruction, InstructionTransition
 from tenders.offers.decisions import offer_decision_agreed
 from tenders.offers.lifecycle import (
@@ -31,11 +49,26 @@ from tenders.offers.lifecycle import (
     offer_condition_meet,
 )
 from tenders.offers.selectors import tabulate
+from tenders.submissions.models import AgentReplyFile, AgentSubmission
+from tenders.submissions.replies import agent_replies_import
+from tenders.submissions.services import agent_submission_record
+from tenders.submissions.simulator import SimulatedReply, agent_simulator_file
 
 
 def _at(month: int, day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2001, month, day, hour, minute, tzinfo=NEW_YORK)
 
+
+# INVENTED times of the loop with the exchange agent (the public record holds none).
+FILE_SENT_AT = time(17, 30)  # each firm's file, at the end of a day it took instructions
+FILE_SENT_NEXT_MORNING_AT = time(9, 30)  # for a day the markets were closed
+STATUS_WRITTEN_AT = time(8, 0)  # the SIMULATOR's status advice, the next open day
+STATUS_IMPORTED_AT = time(9, 0)  # imported by operations
+MOVEMENTS_IMPORTED_AT = time(16, 0)  # the SIMULATOR's movements, on the consummation date
+# The US securities markets were closed from Sep 11 to Sep 14, 2001 (the holidays library's
+# XNYS calendar records it; the Federal Reserve's XFED calendar does not): no file goes out
+# and no advice comes in on those days in the replay.
+MARKETS_CLOSED = frozenset(date(2001, 9, day) for day in (11, 12, 13, 14))
 
 ORIGINAL_EXPIRATION = _at(9, 5, 0)  # 12 midnight at the end of Sep 4, 2001
 # (recorded at, new expiration): each at 8:30 a.m., before the 9:00 a.m. announcement.
@@ -70,6 +103,7 @@ DURING_EXTENSIONS = (
 TOWARDS_CONSUMMATION = (("MS-200007", "submit"), ("HB-100007", "amend"), ("LC-300010", "amend"))
 
 TENDERED_AT_ORIGINAL_EXPIRATION = Decimal("26601000")
+_DTC = {firm.key: firm.dtc for firm in FIRMS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,8 +131,10 @@ class Replay:
 
     def _steps(self) -> Iterator[Step]:
         last = self._last_expiration()
-        for step in self._instructions(last):
+        instructions = self._instructions(last)
+        for step in instructions:
             yield self._instruction_step(step)
+        yield from self._agent_steps(instructions)
         yield Step(
             at=ORIGINAL_EXPIRATION,
             description="The original expiration: 12 midnight at the end of Sep 4, 2001",
@@ -129,6 +165,9 @@ class Replay:
                 run=lambda: self._consummate(on),
                 report=True,
             )
+            movements_at = datetime.combine(on, MOVEMENTS_IMPORTED_AT, tzinfo=NEW_YORK)
+            for firm in FIRMS:
+                yield self._reply_step(firm.dtc, SimulatedReply.MOVEMENTS, movements_at)
 
     def _last_expiration(self) -> datetime:
         """The expiration the offer is consummated after: the last one whose day comes
@@ -163,6 +202,81 @@ class Replay:
         calendar = offer_calendar(offer=self.offer)
         day = calendar.banking_days_before(expiration_day(expiration), banking_days)
         return datetime.combine(day, at, tzinfo=NEW_YORK)
+
+    def _open_day(self, day: date) -> date:
+        """`day` if files went out that day (a banking day the markets were open), else the
+        next such day."""
+        calendar = offer_calendar(offer=self.offer)
+        day = calendar.following(day)
+        while day in MARKETS_CLOSED:
+            day = calendar.next_banking_day_after(day)
+        return day
+
+    def _agent_steps(self, instructions: list[DemoInstruction]) -> Iterator[Step]:
+        """Each firm's file for every day it took instructions, and the agent SIMULATOR's
+        status advice for it the next open morning (INVENTED times; see the docstring)."""
+        firm_of_account = {spec.number: _DTC[spec.firm] for spec in ACCOUNTS}
+        sent: set[tuple[str, datetime]] = set()
+        for step in instructions:
+            day = step.at.astimezone(NEW_YORK).date()
+            if self._open_day(day) == day:
+                at = datetime.combine(day, FILE_SENT_AT, tzinfo=NEW_YORK)
+            else:
+                at = datetime.combine(
+                    self._open_day(day), FILE_SENT_NEXT_MORNING_AT, tzinfo=NEW_YORK
+                )
+            sent.add((firm_of_account[step.account], at))
+        advised = set()
+        for dtc, at in sorted(sent):
+            yield self._send_step(dtc, at)
+            morning = self._open_day(at.date() + timedelta(days=1))
+            advised.add((dtc, datetime.combine(morning, STATUS_IMPORTED_AT, tzinfo=NEW_YORK)))
+        for dtc, at in sorted(advised):
+            yield self._reply_step(dtc, SimulatedReply.STATUS, at)
+
+    def _send_step(self, dtc: str, at: datetime) -> Step:
+        def run() -> None:
+            firm = BrokerFirm.objects.get(dtc_participant_number=dtc)
+            agent_submission_record(
+                offer=self._offer(), firm=firm, file_format=firm.agent_format, by=self.ops
+            )
+
+        return Step(
+            at=at,
+            description=f"{dtc}'s file sent to the exchange agent (invented time)",
+            done=lambda: AgentSubmission.objects.filter(
+                offer=self.offer, firm__dtc_participant_number=dtc, business_at=at
+            ).exists(),
+            run=run,
+        )
+
+    def _reply_step(self, dtc: str, reply: SimulatedReply, at: datetime) -> Step:
+        """The agent SIMULATOR's file for the participant, imported by operations: a status
+        advice for what was sent and not yet answered, or the movements after consummation."""
+        filename = f"simulator-{reply.value}-{dtc}-{at:%Y%m%d}.xml"
+        written_at = (
+            datetime.combine(at.date(), STATUS_WRITTEN_AT, tzinfo=NEW_YORK)
+            if reply is SimulatedReply.STATUS
+            else at
+        )
+
+        def run() -> None:
+            firm = BrokerFirm.objects.get(dtc_participant_number=dtc)
+            with clock.frozen_at(written_at):
+                content = agent_simulator_file(
+                    offer=self._offer(), firm=firm, reply=reply, unanswered_only=True
+                )
+            agent_replies_import(filename=filename, content=content, by=self.ops)
+
+        what = "status advice" if reply is SimulatedReply.STATUS else "movement confirmation"
+        return Step(
+            at=at,
+            description=f"{dtc}: the agent SIMULATOR's {what} imported (invented time)",
+            done=lambda: AgentReplyFile.objects.filter(
+                offer=self.offer, filename=filename
+            ).exists(),
+            run=run,
+        )
 
     # The steps
 

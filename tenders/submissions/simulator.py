@@ -44,7 +44,7 @@ from tenders.domain.agent_replies import (
 )
 from tenders.domain.submission import MessageKind, isin_for_cusip
 from tenders.instructions.models import InstructionStatus
-from tenders.submissions.models import AgentSubmissionItem
+from tenders.submissions.models import AgentReply, AgentReplyKind, AgentSubmissionItem
 from tenders.submissions.selectors import refusal
 
 SIMULATOR_NARRATIVE = (
@@ -174,10 +174,13 @@ def agent_simulator_file(
     reply: SimulatedReply | str,
     file_format: SimulatedFormat | str = SimulatedFormat.SEEV,
     reject: Iterable[str] = (),
+    unanswered_only: bool = False,
 ) -> bytes:
     """The simulator's answer to what was recorded as sent for `firm`; refused (plainly) when
     nothing was sent, a rejected reference was not sent, the BICs are missing, or movements are
-    asked for before the consummation."""
+    asked for before the consummation. With `unanswered_only` a status advice answers only the
+    references no imported status advice has answered yet, as an agent answers each file once
+    (the 2001 replay's morning advice after each day's files)."""
     reply, file_format = SimulatedReply(reply), SimulatedFormat(file_format)
     if not offer.servicer_bic or not firm.bic:
         raise refusal(
@@ -185,6 +188,19 @@ def agent_simulator_file(
             "the offer's account servicer's BIC and the firm's BIC in the admin first."
         )
     items = _sent(offer=offer, firm=firm)
+    if items and unanswered_only and reply is SimulatedReply.STATUS:
+        answered = set(
+            AgentReply.objects.filter(
+                item__submission__offer=offer,
+                item__submission__firm=firm,
+                kind=AgentReplyKind.STATUS,
+            ).values_list("reference", flat=True)
+        )
+        items = [item for item in items if item.reference not in answered]
+        if not items:
+            raise refusal(
+                f"Every message sent for {firm.dtc_participant_number} has its status advice."
+            )
     if not items:
         raise refusal(
             f"Nothing was recorded as sent for {firm.dtc_participant_number}: the simulator "

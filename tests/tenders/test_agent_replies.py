@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from lxml import etree
 
@@ -31,6 +32,7 @@ from tenders.instructions.models import Instruction, InstructionStatus
 from tenders.submissions.models import AgentMovement, AgentReply, AgentReplyFile
 from tenders.submissions.selectors import agent_standing
 from tenders.submissions.services import agent_submission_record
+from tenders.submissions.simulator import agent_simulator_file
 from tests.tenders.iso20022_check import parse
 from tests.tenders.test_agent_submissions import (  # noqa: F401  (fixtures)
     ferris,
@@ -166,6 +168,16 @@ def test_an_instruction_sent_and_not_answered_stands_unacknowledged(sent, tender
 
 
 # The simulator's ISO 20022 against the official XSDs
+
+
+def test_the_simulator_can_answer_only_what_no_status_advice_answered_yet(
+    tmp_path, offer, firm, sent
+):
+    _import(_simulate(tmp_path, "--reply", "status"))
+    with pytest.raises(ValidationError, match="Every message sent for 0901 has its status advice"):
+        agent_simulator_file(offer=offer, firm=firm, reply="status", unanswered_only=True)
+    everything = agent_simulator_file(offer=offer, firm=firm, reply="status")
+    assert all(reference.encode() in everything for reference in sent)
 
 
 def _schema(name: str) -> etree.XMLSchema:

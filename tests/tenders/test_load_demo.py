@@ -137,15 +137,22 @@ def test_consummation_scenario_meets_the_minimum_and_can_be_consummated(
 ) -> None:
     from datetime import date
 
-    from tenders.demo import load_consummation_scenario
+    from tenders.demo import STATUS_IMPORTED_AT, load_consummation_scenario
+    from tenders.domain.submission import Standing
+    from tenders.models import Instruction
     from tenders.offers.consummation import offer_consummate
     from tenders.offers.selectors import tabulate
+    from tenders.submissions.selectors import agent_standings
     from tests.factories import StaffUserFactory
 
     offer = load_consummation_scenario()
     tabulation = tabulate(offer=offer)
     assert tabulation.outstanding - tabulation.tendered == Decimal("125000")
     assert tabulation.held == tabulation.tendered  # every firm's file was sent on Sep 4
+    standings = agent_standings(offer=offer)
+    live = Instruction.objects.filter(offer=offer, status__in=["received", "submitted"])
+    assert {standings[i.pk].standing for i in live} == {Standing.ACCEPTED}  # and acknowledged
+    assert {standings[i.pk].advised_at for i in live} == {STATUS_IMPORTED_AT}
     assert tabulation.minimum_met
     assert not offer.conditions.filter(is_satisfied=False).exists()
     ops = StaffUserFactory(is_superuser=True)

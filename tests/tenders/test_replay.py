@@ -2,20 +2,22 @@
 the admin. The public figures: $26,601,000 (97.04%) at 12:00 a.m. on Sep 5, 2001; extensions
 to 5:00 p.m. on Sep 17, Oct 1 and Oct 31, 2001, each recorded before 9:00 a.m."""
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from exchange_office import clock
 from notes.models import ExchangeOffer, OfferEvent, OfferEventKind, OfferStatus
+from tenders.domain.submission import Standing
 from tenders.models import Instruction
 from tenders.offers.selectors import tabulate
-from tenders.replay import replay_2001
-from tests.tenders.conftest import NY, send_to_agent
+from tenders.replay import MARKETS_CLOSED, replay_2001
+from tenders.submissions.models import AgentReply, AgentReplyFile, AgentSubmission
+from tenders.submissions.selectors import agent_standings
+from tests.tenders.conftest import NY
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -65,16 +67,8 @@ def test_a_replay_goes_on_from_where_the_last_one_stopped() -> None:
 
 
 def test_with_a_consummation_date_enough_further_tenders_arrive() -> None:
-    # Consummation accepts what the agent holds (issue 21). The replay's own sending of the
-    # files is a later task (issue 21, point 9): until then the test sends them, an hour
-    # before the last expiration (5:00 p.m. on Oct 31, 2001).
-    before_expiration = datetime(2001, 10, 31, 16, 0, tzinfo=NY)
-    _replay(before_expiration, consummate_on=date(2001, 11, 1))
-    with clock.frozen_at(before_expiration):
-        send_to_agent(
-            ExchangeOffer.objects.get(slug="lexington-2001"),
-            User.objects.get(username="ops"),
-        )
+    # Consummation accepts what the agent holds: the replay sent every file and read the
+    # agent SIMULATOR's acknowledgements before it.
     _replay(datetime(2001, 11, 1, 12, 0, tzinfo=NY), consummate_on=date(2001, 11, 1))
     offer = ExchangeOffer.objects.get(slug="lexington-2001")
     assert (offer.status, offer.consummation_date) == (OfferStatus.CONSUMMATED, date(2001, 11, 1))
@@ -93,3 +87,31 @@ def test_a_consummation_date_before_the_first_expiration_day_is_refused() -> Non
 def test_an_until_without_its_offset_is_refused() -> None:
     with pytest.raises(CommandError, match="needs its UTC offset"):
         call_command("replay_2001", "--until", "2001-09-05T00:00")
+
+
+def test_each_file_is_sent_at_the_end_of_its_day_and_acknowledged_the_next_morning() -> None:
+    lines = _replay(datetime(2001, 9, 18, 9, 0, tzinfo=NY))
+    offer = ExchangeOffer.objects.get(slug="lexington-2001")
+    sent = [s.business_at.astimezone(NY) for s in AgentSubmission.objects.all()]
+    assert {at.time() for at in sent} == {time(17, 30), time(9, 30)}  # 9:30: Sep 12's, Sep 17
+    assert not {at.date() for at in sent} & MARKETS_CLOSED
+    live = Instruction.objects.filter(offer=offer, status__in=["received", "submitted"])
+    standings = agent_standings(offer=offer)
+    assert {standings[i.pk].standing for i in live} == {Standing.ACCEPTED}
+    assert all(i.status == "submitted" for i in live)
+    advised = {f.business_at.astimezone(NY).time() for f in AgentReplyFile.objects.all()}
+    assert advised == {time(9, 0)}
+    assert sum("invented time" in line for line in lines) == (
+        AgentSubmission.objects.count() + AgentReplyFile.objects.count()
+    )
+
+
+def test_after_the_consummation_the_movements_are_imported() -> None:
+    _replay(datetime(2001, 11, 1, 17, 0, tzinfo=NY), consummate_on=date(2001, 11, 1))
+    movements = AgentReplyFile.objects.filter(filename__startswith="simulator-movements-")
+    assert movements.count() == 3  # one per participant, at 4:00 p.m. on Nov 1, 2001
+    offer = ExchangeOffer.objects.get(slug="lexington-2001")
+    accepted = Instruction.objects.filter(offer=offer, status="accepted").count()
+    assert AgentReply.objects.filter(kind="movement").count() == accepted
+    again = _replay(datetime(2001, 11, 1, 17, 0, tzinfo=NY), consummate_on=date(2001, 11, 1))
+    assert not [line for line in again if not line.startswith("    tabulation")]
