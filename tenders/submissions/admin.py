@@ -329,8 +329,10 @@ class AgentSubmissionAdmin(ReconciliationUrlsMixin, ReadOnlyAdminMixin, admin.Mo
 
 
 class SubmitToAgentMixin:
-    """The instruction list's action: submit the selected received instructions to the exchange
-    agent, without a file (mixed into the instructions' admin by `tenders.pages.admin`)."""
+    """The instruction list's action: mark the selected received instructions submitted, as
+    tendered in ATOP by hand, without a file (mixed into the instructions' admin by
+    `tenders.pages.admin`). No file holds them yet, so they stay "not sent" with the agent
+    until the participant's next file does: the action says so."""
 
     agent_actions = ["submit_to_agent"]
 
@@ -338,7 +340,8 @@ class SubmitToAgentMixin:
         return may_submit_to_agent(user=request.user)
 
     @admin.action(
-        description="Submit the selected received instructions to the exchange agent",
+        description="Mark the selected received instructions submitted in ATOP (still to send "
+        "in a file)",
         permissions=["submit_to_agent"],
     )
     def submit_to_agent(
@@ -356,8 +359,10 @@ class SubmitToAgentMixin:
             if result.submitted:
                 self.message_user(
                     request,
-                    f"Submitted {len(result.submitted)} instruction(s) for "
-                    f"{dollars(result.principal)} to the exchange agent.",
+                    f"Marked {len(result.submitted)} instruction(s) for "
+                    f"{dollars(result.principal)} submitted. No file holds them yet: they go in "
+                    "the participant's next file, and until one does they count as not sent "
+                    "(consummation does not accept them).",
                     messages.SUCCESS,
                 )
             for _, reason in result.refused:

@@ -29,6 +29,7 @@ from django.urls import reverse
 from lxml import etree
 
 from tenders.accounts.services import account_set_tin
+from tenders.domain.submission import Standing
 from tenders.intake.services import instruction_amend, instruction_submit, instruction_withdraw
 from tenders.models import (
     AgentSubmission,
@@ -38,7 +39,7 @@ from tenders.models import (
     Position,
 )
 from tenders.submissions import files
-from tenders.submissions.selectors import agent_submission_build, submission_plan
+from tenders.submissions.selectors import agent_standing, agent_submission_build, submission_plan
 from tenders.submissions.services import (
     agent_submission_record,
     agent_submission_resend,
@@ -916,3 +917,17 @@ def test_an_instruction_submitted_without_a_file_goes_in_the_next_file_as_it_res
     assert list(submission.items.values_list("reference", "face_amount", "status")) == [
         (_ref(tender_all), Decimal("7250000"), "submitted")
     ]
+
+
+def test_marking_instructions_submitted_by_hand_says_they_still_count_as_not_sent(
+    client, offer, ops, tender_all
+):
+    client.force_login(ops)
+    response = client.post(
+        reverse("admin:tenders_instruction_changelist"),
+        {"action": "submit_to_agent", "_selected_action": [tender_all.pk]},
+        follow=True,
+    )
+    shown = [str(m) for m in response.context["messages"]]
+    assert any("No file holds them yet" in m and "count as not sent" in m for m in shown), shown
+    assert agent_standing(instruction=tender_all).standing is Standing.NOT_SENT
