@@ -347,9 +347,10 @@ def _document(header: ReplyHeader, message: OutgoingMessage) -> tuple[Any, str]:
 
 
 def xml_file(header: ReplyHeader, messages: Sequence[OutgoingMessage], *, file_id: str) -> bytes:
-    """The messages in one head.002 `Xchg` business file: its payload description (the file's
-    identifier and time, and how many documents of each definition), then one `Pyld` holding
-    each message's AppHdr and Document."""
+    """The messages in one head.002 `Xchg` business file, as the office writes its own
+    (`tenders.submissions.iso20022`): the payload description (the file's identifier and time,
+    how many documents in all and of each definition), then each message's AppHdr in one `Pyld`
+    and its Document in the next (the schema's `LaxPayload` holds one element)."""
     xchg = etree.Element(f"{{{HEAD_002}}}Xchg", nsmap={None: HEAD_002})
     description = etree.SubElement(xchg, f"{{{HEAD_002}}}PyldDesc")
     data = etree.SubElement(description, f"{{{HEAD_002}}}PyldData")
@@ -357,8 +358,14 @@ def xml_file(header: ReplyHeader, messages: Sequence[OutgoingMessage], *, file_i
     etree.SubElement(data, f"{{{HEAD_002}}}CreDtAndTm").text = str(
         XmlDateTime.from_datetime(in_new_york(header.created_at))
     )
-    etree.SubElement(description, f"{{{HEAD_002}}}PyldTp").text = "ISO 20022 AppHdr and Document"
+    specifics = etree.SubElement(description, f"{{{HEAD_002}}}ApplSpcfcs")
+    etree.SubElement(specifics, f"{{{HEAD_002}}}TtlNbOfDocs").text = str(2 * len(messages))
+    etree.SubElement(
+        description, f"{{{HEAD_002}}}PyldTp"
+    ).text = "ISO 20022 messages: each AppHdr in one Pyld, its Document in the next"
     counts: dict[str, int] = {}
+    if messages:
+        counts[HEAD_001.rsplit(":", 1)[-1]] = len(messages)
     for message in messages:
         counts[message.definition] = counts.get(message.definition, 0) + 1
     for definition, count in counts.items():
@@ -366,7 +373,6 @@ def xml_file(header: ReplyHeader, messages: Sequence[OutgoingMessage], *, file_i
         etree.SubElement(manifest, f"{{{HEAD_002}}}DocTp").text = definition
         etree.SubElement(manifest, f"{{{HEAD_002}}}NbOfDocs").text = str(count)
     for message in messages:
-        payload = etree.SubElement(xchg, f"{{{HEAD_002}}}Pyld")
         at = message.reply.advised_at or header.created_at
         header_element = app_hdr(
             header,
@@ -375,8 +381,8 @@ def xml_file(header: ReplyHeader, messages: Sequence[OutgoingMessage], *, file_i
             at=at,
         )
         document, namespace = _document(header, message)
-        payload.append(_element(header_element, HEAD_001))
-        payload.append(_element(document, namespace))
+        for element in (_element(header_element, HEAD_001), _element(document, namespace)):
+            etree.SubElement(xchg, f"{{{HEAD_002}}}Pyld").append(element)
     etree.indent(xchg, space="  ")
     return etree.tostring(xchg, xml_declaration=True, encoding="UTF-8") + b"\n"
 
@@ -548,10 +554,16 @@ def read_xml(content: bytes) -> tuple[list[ParsedReply], list[str]]:
     Document is paired with the AppHdr before it, wherever they sit in the file."""
     try:
         root = etree.fromstring(
-            content, parser=etree.XMLParser(resolve_entities=False, no_network=True)
+            content, parser=etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
         )
     except etree.XMLSyntaxError as exc:
         return [], [f"The file is not well-formed XML: {exc}."]
+    if root.getroottree().docinfo.doctype:
+        # ISO 20022 messages have no DTD: a declaration can only smuggle entities in.
+        return [], [
+            "The file declares a DOCTYPE, which ISO 20022 files never do: refused, and no "
+            "entity in it was read."
+        ]
     replies: list[ParsedReply] = []
     problems: list[str] = []
     pending_header: AppHdr | None = None

@@ -238,6 +238,13 @@ class AgentReply(Stamped):
                 condition=~Q(status="rejected") | ~Q(reason_code="") | ~Q(reason=""),
                 name="agent_reply_rejection_has_reason",
             ),
+            # The agent's message, by its own reference, is taken once: the same message in
+            # another file (bytes that differ) would count its movements twice.
+            models.UniqueConstraint(
+                fields=["item", "agent_reference"],
+                condition=~Q(agent_reference=""),
+                name="agent_reply_message_once",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -126,6 +126,38 @@ def _match(
     return matched, problems, unmatched
 
 
+def _imported_before(matched: list[tuple[ParsedReply, AgentSubmissionItem]]) -> list[str]:
+    """One line for each of the agent's messages (by its own reference) that an earlier file
+    brought, or that this file holds twice: a message counts once, whatever file carries it."""
+    problems = []
+    seen: set[tuple[int, str]] = set()
+    keys = {(item.pk, reply.agent_reference) for reply, item in matched if reply.agent_reference}
+    earlier = {
+        (item_id, reference): file_id
+        for item_id, reference, file_id in AgentReply.objects.filter(
+            item_id__in=sorted({item_id for item_id, _ in keys}),
+            agent_reference__in=sorted({reference for _, reference in keys}),
+        ).values_list("item_id", "agent_reference", "file_id")
+    }
+    for number, (reply, item) in enumerate(matched, start=1):
+        key = (item.pk, reply.agent_reference)
+        if not reply.agent_reference:
+            continue
+        if key in earlier:
+            problems.append(
+                f"Message {number} ({reply.message_type} {reply.agent_reference}, answering "
+                f"{reply.answers}) was imported before, in file No. {earlier[key]}: a message "
+                "counts once."
+            )
+        elif key in seen:
+            problems.append(
+                f"Message {number} ({reply.message_type} {reply.agent_reference}) is in the "
+                "file twice: a message counts once."
+            )
+        seen.add(key)
+    return problems
+
+
 @transaction.atomic
 def agent_replies_import(
     *, filename: str, content: bytes, by: User | None, dry_run: bool = False
@@ -154,6 +186,8 @@ def agent_replies_import(
             f"This file was imported before, as {earlier.filename} (No. {earlier.pk}, "
             f"{describe_instant(earlier.business_at)}): a file is imported once."
         )
+    else:  # the same messages in other bytes (a copy with a line added, another file)
+        problems += _imported_before(matched)
     result = ReplyImport(
         format=file_format,
         matched=len(matched),
@@ -185,47 +219,51 @@ def agent_replies_import(
                 wall_at=wall,
             )
             reply_file.save()
+            rows = AgentReply.objects.bulk_create(
+                AgentReply(
+                    file=reply_file,
+                    item=item,
+                    instruction=item.instruction,
+                    kind=reply.kind.value,
+                    message_type=reply.message_type[:16],
+                    agent_reference=reply.agent_reference[:35],
+                    reference=reply.answers,
+                    status=reply.status.value,
+                    reason_code=reply.reason_code[:8],
+                    reason=reply.reason[:350],
+                    advised_at=reply.advised_at,
+                    business_at=now,
+                    wall_at=wall,
+                )
+                for reply, item in matched
+            )
+            AgentMovement.objects.bulk_create(
+                AgentMovement(
+                    reply=row,
+                    asset=move.asset.value,
+                    credit=move.credit,
+                    amount=move.amount,
+                    posted_on=move.posted_on,
+                    label=move.label[:100],
+                )
+                for row, (reply, _) in zip(rows, matched, strict=True)
+                for move in reply.movements
+            )
     except IntegrityError:
-        # Imported at the same moment by someone else: the unique SHA-256 decides.
+        # Imported at the same moment by someone else: the unique SHA-256 (or a message's
+        # reference) decides.
         raise AgentFileRefused(
             ReplyImport(
                 format=file_format,
                 matched=result.matched,
                 unmatched=result.unmatched,
                 rejected=result.rejected,
-                problems=("This file was imported at the same moment: a file is imported once.",),
+                problems=(
+                    "This file, or a message in it, was imported at the same moment: each is "
+                    "imported once.",
+                ),
             )
         ) from None
-    rows = AgentReply.objects.bulk_create(
-        AgentReply(
-            file=reply_file,
-            item=item,
-            instruction=item.instruction,
-            kind=reply.kind.value,
-            message_type=reply.message_type[:16],
-            agent_reference=reply.agent_reference[:35],
-            reference=reply.answers,
-            status=reply.status.value,
-            reason_code=reply.reason_code[:8],
-            reason=reply.reason[:350],
-            advised_at=reply.advised_at,
-            business_at=now,
-            wall_at=wall,
-        )
-        for reply, item in matched
-    )
-    AgentMovement.objects.bulk_create(
-        AgentMovement(
-            reply=row,
-            asset=move.asset.value,
-            credit=move.credit,
-            amount=move.amount,
-            posted_on=move.posted_on,
-            label=move.label[:100],
-        )
-        for row, (reply, _) in zip(rows, matched, strict=True)
-        for move in reply.movements
-    )
     return ReplyImport(
         format=file_format,
         matched=result.matched,

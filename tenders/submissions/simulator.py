@@ -60,6 +60,9 @@ class SimulatedReply(StrEnum):
     MOVEMENTS = "movements"
 
 
+_FILE_CODES = {SimulatedReply.STATUS: "STS", SimulatedReply.MOVEMENTS: "MVT"}
+
+
 class SimulatedFormat(StrEnum):
     SEEV = "seev"
     MT = "mt"
@@ -264,5 +267,7 @@ def agent_simulator_file(
     return agent_iso20022.xml_file(
         header,
         [agent_iso20022.OutgoingMessage(a.reply, a.definition, a.face_amount) for a in answers],
-        file_id=f"SIMULATOR-{firm.dtc_participant_number}-{reply.value}-{digits_timestamp(at)}",
+        # PyldIdr is 35 characters at most: SIM (simulator), the participant (8 digits at
+        # most), STS or MVT, and the time.
+        file_id=f"SIM-{firm.dtc_participant_number}-{_FILE_CODES[reply]}-{digits_timestamp(at)}",
     )

@@ -4,7 +4,8 @@ messages, kept in tests/data/iso20022/ (their sources in the README there), with
 - the file's root is a business file header (head.002.001.01 `Xchg`), valid against its
   schema; its payloads are `lax`, so each is then validated on its own:
 - every `AppHdr` against head.001.001.02, every `Document` against its message's schema
-  (seev.033.001.12 or seev.040.001.12), chosen by its namespace; an element of any other
+  (seev.033.001.12 or seev.040.001.12 sent; seev.034.001.14, seev.041.001.13 or
+  seev.036.001.15 answered), chosen by its namespace; an element of any other
   namespace is an error.
 
 `parse` reads an element into the generated dataclasses of its message (xsdata), so that the
@@ -21,6 +22,10 @@ HEAD_001 = "urn:iso:std:iso:20022:tech:xsd:head.001.001.02"
 HEAD_002 = "urn:iso:std:iso:20022:tech:xsd:head.002.001.01"
 SEEV_033 = "urn:iso:std:iso:20022:tech:xsd:seev.033.001.12"
 SEEV_040 = "urn:iso:std:iso:20022:tech:xsd:seev.040.001.12"
+# The agent's replies (the simulator writes them; the import reads them).
+SEEV_034 = "urn:iso:std:iso:20022:tech:xsd:seev.034.001.14"
+SEEV_036 = "urn:iso:std:iso:20022:tech:xsd:seev.036.001.15"
+SEEV_041 = "urn:iso:std:iso:20022:tech:xsd:seev.041.001.13"
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "data" / "iso20022"
 _SCHEMA_FILES = {
@@ -28,6 +33,9 @@ _SCHEMA_FILES = {
     (HEAD_001, "AppHdr"): "head.001.001.02.xsd",
     (SEEV_033, "Document"): "seev.033.001.12.xsd",
     (SEEV_040, "Document"): "seev.040.001.12.xsd",
+    (SEEV_034, "Document"): "seev.034.001.14.xsd",
+    (SEEV_036, "Document"): "seev.036.001.15.xsd",
+    (SEEV_041, "Document"): "seev.041.001.13.xsd",
 }
 
 

@@ -33,7 +33,7 @@ from tenders.submissions.models import AgentMovement, AgentReply, AgentReplyFile
 from tenders.submissions.selectors import agent_standing
 from tenders.submissions.services import agent_submission_record
 from tenders.submissions.simulator import agent_simulator_file
-from tests.tenders.iso20022_check import parse
+from tests.tenders.iso20022_check import parse, validation_errors
 from tests.tenders.test_agent_submissions import (  # noqa: F401  (fixtures)
     ferris,
     firm,
@@ -185,20 +185,20 @@ def _schema(name: str) -> etree.XMLSchema:
 
 
 def _documents_valid(content: bytes) -> list[str]:
-    """Each Document validated against its XSD, each AppHdr parsed strictly (head.001.001.02):
-    the names of the definitions checked."""
+    """The whole file validated against the official XSDs (the head.002 envelope, each AppHdr
+    and each Document: `validation_errors`), each AppHdr from the servicer to the firm and
+    naming its Document's definition: the names of the definitions checked."""
+    assert validation_errors(content) == []
     root = etree.fromstring(content)
     assert etree.QName(root).localname == "Xchg"
+    elements = [child for payload in root.iter("{*}Pyld") for child in payload]
     checked = []
-    for payload in root.iter("{*}Pyld"):
-        header, document = list(payload)
+    for header, document in zip(elements[::2], elements[1::2], strict=True):
         app_hdr = parse(header)
         assert app_hdr.fr.fiid.fin_instn_id.bicfi == "DTCYUS33XXX"
         assert app_hdr.to.fiid.fin_instn_id.bicfi == "HUDBUS33XXX"
         name = etree.QName(document).namespace.rsplit(":", 1)[-1]
         assert app_hdr.msg_def_idr == name
-        schema = _schema(name)
-        assert schema.validate(etree.ElementTree(document)), schema.error_log
         checked.append(name)
     return checked
 
@@ -372,3 +372,32 @@ def test_fin_messages_are_also_read_one_after_another_without_dollar_signs():
         ("0901I1V1", ReplyStatus.PENDING),
         ("0901I2V1", ReplyStatus.PENDING),
     ]
+
+
+def test_the_same_movements_in_a_file_that_differs_are_refused_and_not_counted_twice(
+    tmp_path, consummated
+):
+    path = _simulate(tmp_path, "--reply", "movements")
+    _import(path)
+    copy = tmp_path / "copy.xml"
+    copy.write_bytes(path.read_bytes() + b"\n")  # other bytes, the same messages
+    _out, err = _refused(copy)
+    assert "was imported before, in file No." in err
+    assert AgentReplyFile.objects.count() == 1
+    assert AgentMovement.objects.filter(reply__file__filename="copy.xml").count() == 0
+
+
+def test_a_file_declaring_a_doctype_is_refused_and_its_entities_never_read(tmp_path, sent):
+    path = _simulate(tmp_path, "--reply", "status")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOPSECRET")
+    content = path.read_bytes().replace(
+        b"<Xchg ",
+        f'<!DOCTYPE Xchg [<!ENTITY xxe SYSTEM "file://{secret}">]>\n<Xchg '.encode(),
+        1,
+    )
+    hostile = tmp_path / "hostile.xml"
+    hostile.write_bytes(content)
+    _out, err = _refused(hostile)
+    assert "DOCTYPE" in err
+    assert not AgentReply.objects.exists()
