@@ -331,10 +331,28 @@ def test_what_is_left_unsent_is_shown_per_firm_from_its_cutoff(
     html = ops_client.get(PAGES[page](scene)).content.decode()
     panel = html.split('data-testid="agent-unsent"', 1)[1].split("</section>", 1)[0]
     row = panel.split(f'data-participant="{scene.firm.dtc_participant_number}"', 1)[1]
-    row = row.split("</tr>", 1)[0]
+    row = row.split("</tr>", 1)[0].split("</li>", 1)[0]  # a table's row, or the index's item
     assert 'data-testid="not-sent">2 ($90,000)<' in row
     assert 'data-testid="unacknowledged">2 ($130,000)<' in row
     assert f'href="{_page_url(scene)}"' in row
+
+
+def test_the_index_panel_is_a_list_that_reads_in_the_index_column(
+    scene: ReconciliationScene, ops_client: Client, at: Callable
+) -> None:
+    # The dashboard's CSS makes a table's header cells 100% wide in the index's column: the
+    # firm's name stacked a letter a line (issue 21's user check). The index lists the firms,
+    # under their offer named once, each name a link to its reconciliation.
+    at(CUTOFF)
+    html = ops_client.get(reverse("admin:index")).content.decode()
+    panel = html.split('data-testid="agent-unsent"', 1)[1].split("</section>", 1)[0]
+    assert "<table" not in panel
+    assert panel.count(f"<h3>{scene.offer}</h3>") == 1
+    item = panel.split(f'<li data-participant="{scene.firm.dtc_participant_number}"', 1)[1]
+    item = item.split("</li>", 1)[0]
+    assert f'href="{_page_url(scene)}"' in item
+    assert f"{scene.firm.dtc_participant_number} Hudson &amp; Broad" in item
+    assert "<strong>Left:</strong>" in item  # in words, not colour alone
 
 
 def test_a_firm_whose_cutoff_has_not_passed_is_not_listed(
