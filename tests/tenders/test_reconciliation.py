@@ -17,6 +17,7 @@ from django.test import Client
 from django.urls import reverse
 
 from exchange_office.spreadsheet import csv_text, safe_cell
+from notes.models import ExchangeOffer, OfferStatus
 from notes.services import agent_report_record
 from tenders.domain.submission import Standing
 from tenders.intake.services import instruction_withdraw
@@ -371,3 +372,19 @@ def test_staff_outside_operations_do_not_see_the_counts_on_the_index(
     at(CUTOFF)
     client.force_login(factories.StaffUserFactory(username="helpdesk"))
     assert 'data-testid="agent-unsent"' not in client.get(reverse("admin:index")).content.decode()
+
+
+def test_submissions_to_the_agent_keep_the_reconciliation_links_of_a_consummated_offer(
+    scene: ReconciliationScene, ops_client: Client
+) -> None:
+    # After consummation no offer is open, but each participant's reconciliation and the
+    # movements matched stay reachable from Submissions to the agent (issue 21's user check).
+    ExchangeOffer.objects.filter(pk=scene.offer.pk).update(
+        status=OfferStatus.CONSUMMATED, consummation_date=date(2001, 9, 5)
+    )
+    html = ops_client.get(reverse("admin:tenders_agentsubmission_changelist")).content.decode()
+    section = html.split('data-testid="consummated-offers"', 1)[1].split("</section>", 1)[0]
+    assert "consummated September 5, 2001" in section
+    assert f'href="{_page_url(scene)}"' in section
+    movements = reverse("admin:notes_exchangeoffer_movements", args=[scene.offer.pk])
+    assert f'href="{movements}"' in section
