@@ -28,7 +28,14 @@ from decimal import Decimal
 from django.db import transaction
 
 from exchange_office import clock
-from exchange_office.formatting import NEW_YORK, describe_instant, dollars, long_date, timestamp
+from exchange_office.formatting import (
+    NEW_YORK,
+    describe_instant,
+    digits_date,
+    dollars,
+    long_date,
+    timestamp,
+)
 from notes.domain.deadlines import expiration_day
 from notes.models import ExchangeOffer, OfferEvent, OfferEventKind, OfferStatus
 from notes.selectors import offer_calendar
@@ -253,7 +260,7 @@ class Replay:
     def _reply_step(self, dtc: str, reply: SimulatedReply, at: datetime) -> Step:
         """The agent SIMULATOR's file for the participant, imported by operations: a status
         advice for what was sent and not yet answered, or the movements after consummation."""
-        filename = f"simulator-{reply.value}-{dtc}-{at:%Y%m%d}.xml"
+        filename = f"simulator-{reply.value}-{dtc}-{digits_date(at.date())}.xml"
         written_at = (
             datetime.combine(at.date(), STATUS_WRITTEN_AT, tzinfo=NEW_YORK)
             if reply is SimulatedReply.STATUS
