@@ -221,9 +221,9 @@ class AgentSubmissionAdmin(ReconciliationUrlsMixin, ReadOnlyAdminMixin, admin.Mo
         context = {
             "title": "Submissions to the agent",
             "pending": [(offer, pending_by_firm(offer=offer)) for offer in offers],
-            "consummated": ExchangeOffer.objects.filter(
-                status=OfferStatus.CONSUMMATED
-            ).order_by("-consummation_date", "-pk"),
+            "consummated": ExchangeOffer.objects.filter(status=OfferStatus.CONSUMMATED).order_by(
+                "-consummation_date", "-pk"
+            ),
             "firms": BrokerFirm.objects.order_by("dtc_participant_number"),
             "formats": [(f.value, SHORT_FORMAT_NAMES[f]) for f in SubmissionFormat],
             "may_send": may_submit_to_agent(user=request.user),

@@ -7,20 +7,24 @@ reconciliation_scene.py."""
 
 import csv
 import io
+import re
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from exchange_office.formatting import iso_timestamp, timestamp
 from exchange_office.spreadsheet import csv_text, safe_cell
 from notes.models import ExchangeOffer, OfferStatus
 from notes.services import agent_report_record
 from tenders.domain.submission import Standing
 from tenders.intake.services import instruction_withdraw
+from tenders.models import AgentReply
 from tenders.submissions.reconciliation import reconciliation, unsent_after_cutoff
 from tenders.submissions.services import instructions_submit_to_agent
 from tests import factories
@@ -226,6 +230,40 @@ def test_the_csv_lists_the_pages_rows_in_the_same_order(
     assert rejected["reference"].startswith(scene.firm.dtc_participant_number + "I")
     not_sent = next(row for row in rows if row["account_number"] == "HB-200006")
     assert (not_sent["reference"], not_sent["sent_at"]) == ("", "")
+
+
+AGENT_WROTE = datetime(2001, 8, 20, 9, 30, tzinfo=ZoneInfo("America/New_York"))
+
+
+def _agent_wrote_the_rejection_earlier(scene: ReconciliationScene) -> AgentReply:
+    # A reply is never changed through the model; the test states when the message says the
+    # agent wrote it, apart from when it was imported.
+    rejection = AgentReply.objects.get(instruction=scene.instructions["HB-200003"])
+    AgentReply.objects.filter(pk=rejection.pk).update(advised_at=AGENT_WROTE)
+    return rejection
+
+
+def test_the_page_says_when_the_agent_wrote_its_answer_with_the_import_time_beside_it(
+    scene: ReconciliationScene, ops_client: Client
+) -> None:
+    rejection = _agent_wrote_the_rejection_earlier(scene)
+    page = ops_client.get(_page_url(scene)).content.decode()
+    row = page.split('data-testid="rows"', 1)[1].split("HB-200003", 1)[1].split("</tr>", 1)[0]
+    assert "Aug 20, 2001, 9:30:00 a.m. EDT" in row
+    assert f"imported {timestamp(rejection.business_at)}" in row
+
+
+def test_the_csv_writes_instants_in_iso_8601_with_when_the_agent_wrote_and_when_imported(
+    scene: ReconciliationScene, ops_client: Client
+) -> None:
+    rejection = _agent_wrote_the_rejection_earlier(scene)
+    rows = _csv_rows(ops_client, scene)
+    rejected = next(row for row in rows if row["account_number"] == "HB-200003")
+    assert rejected["agent_wrote_at"] == "2001-08-20T09:30:00-04:00"
+    assert rejected["imported_at"] == iso_timestamp(rejection.business_at)
+    iso = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[-+]\d\d:\d\d")
+    assert iso.fullmatch(rejected["sent_at"])
+    assert iso.fullmatch(rejected["imported_at"])
 
 
 def test_the_csv_never_writes_a_cell_that_starts_a_formula(
