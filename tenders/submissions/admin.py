@@ -431,6 +431,9 @@ class AgentReplyFileAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
         context = {
+            # Django's default reads "Select file from the agent to view": it is the files
+            # imported from the agent, and the upload of another.
+            "title": "Files from the agent",
             "may_upload": may_import_agent_files(user=request.user),
             "upload_form": AgentFileForm(),
             **(extra_context or {}),

@@ -20,6 +20,7 @@ from django.urls import reverse
 
 from notes.models import ExchangeOffer
 from notes.services import agent_report_record
+from tenders.approvals.models import ProposalKind
 from tenders.models import (
     DocumentKind,
     DocumentSnapshot,
@@ -28,7 +29,6 @@ from tenders.models import (
     InstructionTransition,
 )
 from tenders.notices.selectors import nontender_report
-from tenders.approvals.models import ProposalKind
 from tenders.offers.consummation import offer_consummate
 from tenders.offers.decisions import offer_decision_propose
 from tests.tenders.agent_scene import SEP_5, SEP_5_MORNING, AgentScene, set_the_agent_scene
@@ -223,6 +223,19 @@ def test_the_approval_page_of_a_consummation_lists_the_exceptions_the_proposer_s
     assert "2 instructions for $215,000 will not be accepted." in html
     assert 'data-testid="approve-proposal"' in html  # the exceptions come before the button
     assert html.index("consummation-exceptions") < html.index('data-testid="approve-proposal"')
+
+
+def test_the_consummation_page_says_in_plain_english_that_the_agent_has_not_reported(
+    scene, ops, at, client, django_user_model
+) -> None:
+    at(SEP_5_MORNING)
+    client.force_login(django_user_model.objects.create_superuser("boss", password="x"))
+    changelist = reverse("admin:notes_exchangeoffer_changelist")
+    page = client.post(
+        changelist, {"action": "consummate", "_selected_action": [scene.offer.pk]}
+    ).content.decode()
+    assert "The exchange agent has not reported a total for the issue" in page
+    assert "No report of the exchange agent's is recorded" not in page
 
 
 def test_the_approval_page_of_another_decision_shows_no_tabulation(

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
+from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -202,6 +203,15 @@ def test_without_an_agents_report_the_page_says_none_is_recorded(
 ) -> None:
     page = ops_client.get(_page_url(scene)).content.decode()
     assert 'data-testid="agent-total">none recorded<' in page
+
+
+def test_the_reconciliation_names_the_offer_and_the_firm_once_in_its_headings(
+    scene: ReconciliationScene, ops_client: Client
+) -> None:
+    page = ops_client.get(_page_url(scene)).content.decode()
+    body = page.split('id="content-main"', 1)[1]
+    assert escape(str(scene.offer)) not in body  # the subtitle names it, above
+    assert escape(scene.firm.name) not in body.split("</p>", 1)[0]  # the title names it
 
 
 # The CSV
