@@ -104,6 +104,12 @@ def long_timestamp(instant: datetime) -> str:
     return f"{long_date(local.date())}, {_clock(local, seconds=True)}"
 
 
+def iso_timestamp(instant: datetime) -> str:
+    """2001-08-20T10:00:05-04:00: ISO 8601 in New York time to the second, with its offset,
+    for spreadsheets and machines (a CSV column sorts and parses as written)."""
+    return in_new_york(instant).isoformat(timespec="seconds")
+
+
 def digits_timestamp(instant: datetime) -> str:
     """20010820100000: New York date and time of day as digits, for files that want them so
     (MT565's :98C:, 8!n6!n)."""

@@ -63,6 +63,14 @@ def test_a_timestamp_in_digits_is_new_york_time() -> None:
     )
 
 
+def test_an_iso_timestamp_is_new_york_time_to_the_second_with_its_offset() -> None:
+    noon_utc = datetime(2001, 8, 20, 14, 0, 5, 123456, tzinfo=UTC)
+    assert formatting.iso_timestamp(noon_utc) == "2001-08-20T10:00:05-04:00"
+    assert formatting.iso_timestamp(datetime(2001, 12, 3, 17, 0, tzinfo=UTC)) == (
+        "2001-12-03T12:00:00-05:00"
+    )
+
+
 def test_a_naive_instant_is_refused() -> None:
     with pytest.raises(ValueError, match="aware datetime"):
         formatting.timestamp(datetime(2001, 8, 20, 10, 0))

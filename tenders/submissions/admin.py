@@ -221,6 +221,10 @@ class AgentSubmissionAdmin(ReconciliationUrlsMixin, ReadOnlyAdminMixin, admin.Mo
         context = {
             "title": "Submissions to the agent",
             "pending": [(offer, pending_by_firm(offer=offer)) for offer in offers],
+            "consummated": ExchangeOffer.objects.filter(status=OfferStatus.CONSUMMATED).order_by(
+                "-consummation_date", "-pk"
+            ),
+            "firms": BrokerFirm.objects.order_by("dtc_participant_number"),
             "formats": [(f.value, SHORT_FORMAT_NAMES[f]) for f in SubmissionFormat],
             "may_send": may_submit_to_agent(user=request.user),
             **reconciliation_context(request, offers),  # issue 21: what is left unsent
@@ -427,6 +431,9 @@ class AgentReplyFileAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
         context = {
+            # Django's default reads "Select file from the agent to view": it is the files
+            # imported from the agent, and the upload of another.
+            "title": "Files from the agent",
             "may_upload": may_import_agent_files(user=request.user),
             "upload_form": AgentFileForm(),
             **(extra_context or {}),

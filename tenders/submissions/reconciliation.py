@@ -18,7 +18,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from exchange_office import clock
-from exchange_office.formatting import timestamp
+from exchange_office.formatting import iso_timestamp
 from exchange_office.spreadsheet import csv_text
 from notes.models import AgentReport, ExchangeOffer, OfferStatus
 from notes.selectors import latest_agent_report
@@ -191,14 +191,16 @@ CSV_COLUMNS = (
     "office_status",
     "standing",
     "sent_at",
-    "answered_at",
+    "agent_wrote_at",
+    "imported_at",
     "reason_code",
     "reason",
 )
 
 
 def _instant(value: datetime | None) -> str:
-    return "" if value is None else timestamp(value)
+    """ISO 8601 (2001-08-20T10:00:00-04:00): a spreadsheet sorts and parses it."""
+    return "" if value is None else iso_timestamp(value)
 
 
 def reconciliation_csv(report: Reconciliation) -> str:
@@ -215,6 +217,7 @@ def reconciliation_csv(report: Reconciliation) -> str:
                 row.status,
                 row.label,
                 _instant(row.agent.sent_at),
+                _instant(row.agent.agent_wrote_at),
                 _instant(row.agent.advised_at),
                 row.agent.reason_code,
                 row.agent.reason,

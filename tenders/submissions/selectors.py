@@ -402,6 +402,9 @@ class AgentStandingRow:
     reference: str = ""
     sent_at: datetime | None = None  # business clock, the first file that held it
     advised_at: datetime | None = None  # business clock, when the latest status was imported
+    # When the agent wrote the latest status, as its message states (AgentReply.advised_at);
+    # None where the message states no time.
+    agent_wrote_at: datetime | None = None
     reason_code: str = ""
     reason: str = ""
 
@@ -439,11 +442,11 @@ def agent_standings(
         "submission__business_at", "submission_id"
     ).values_list("instruction_id", "reference", "submission__business_at"):
         sent.setdefault(instruction_id, (reference, at))
-    latest: dict[int, tuple[str, datetime, str, str]] = {}
-    for instruction_id, status, at, code, reason in replies.order_by(
+    latest: dict[int, tuple[str, datetime, datetime | None, str, str]] = {}
+    for instruction_id, status, at, wrote_at, code, reason in replies.order_by(
         "business_at", "id"
-    ).values_list("instruction_id", "status", "business_at", "reason_code", "reason"):
-        latest[instruction_id] = (status, at, code, reason)
+    ).values_list("instruction_id", "status", "business_at", "advised_at", "reason_code", "reason"):
+        latest[instruction_id] = (status, at, wrote_at, code, reason)
     rows = {}
     for instruction_id, (reference, sent_at) in sent.items():
         if instruction_id not in latest:
@@ -451,12 +454,13 @@ def agent_standings(
                 Standing.UNACKNOWLEDGED, reference=reference, sent_at=sent_at
             )
             continue
-        status, advised_at, code, reason = latest[instruction_id]
+        status, advised_at, wrote_at, code, reason = latest[instruction_id]
         rows[instruction_id] = AgentStandingRow(
             _STATUS_STANDING[AgentStatus(status)],
             reference=reference,
             sent_at=sent_at,
             advised_at=advised_at,
+            agent_wrote_at=wrote_at,
             reason_code=code,
             reason=reason,
         )

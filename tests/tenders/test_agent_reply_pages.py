@@ -92,6 +92,12 @@ def test_an_uploaded_simulator_file_is_recorded_with_its_counts(
     assert AgentReply.objects.filter(file=recorded).count() == 2
 
 
+def test_the_files_from_the_agent_page_is_titled_for_what_it_is(ops_client):
+    page = _text(ops_client.get(reverse("admin:tenders_agentreplyfile_changelist")))
+    assert "<h1>Files from the agent</h1>" in page
+    assert "Select file" not in page  # Django's default title
+
+
 def test_check_only_shows_the_counts_and_writes_nothing(ops_client, offer, firm, sent):
     response = _upload(ops_client, _status_file(offer, firm), dry_run=True)
     assert "Checked, nothing written: matched=2 unmatched=0 rejected=0." in _text(response)

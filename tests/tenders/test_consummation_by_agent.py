@@ -9,6 +9,7 @@ Sep 5, 2001 consummation, $1,000 of Old Notes not tendered is paid $1,267.04 (75
 $158,380.00 and Kim's $90,000 is paid 90 x $1,267.04 = $114,033.60.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +20,7 @@ from django.urls import reverse
 
 from notes.models import ExchangeOffer
 from notes.services import agent_report_record
+from tenders.approvals.models import ProposalKind
 from tenders.models import (
     DocumentKind,
     DocumentSnapshot,
@@ -28,6 +30,7 @@ from tenders.models import (
 )
 from tenders.notices.selectors import nontender_report
 from tenders.offers.consummation import offer_consummate
+from tenders.offers.decisions import offer_decision_propose
 from tests.tenders.agent_scene import SEP_5, SEP_5_MORNING, AgentScene, set_the_agent_scene
 from tests.tenders.conftest import send_to_agent
 
@@ -193,6 +196,64 @@ def test_the_consummation_page_lists_the_exceptions_before_the_operator_confirms
         " ".join(page.split())
     )
     assert ExchangeOffer.objects.get(pk=scene.offer.pk).status == "open"  # nothing done yet
+
+
+def test_the_approval_page_of_a_consummation_lists_the_exceptions_the_proposer_saw(
+    scene, ops, at, client, django_user_model
+) -> None:
+    # The second operator approves a consummation: they see what will not be accepted, as the
+    # consummation page showed the first (issue 21's user check: the page said only "Consummate
+    # the offer on September 5, 2001").
+    at(SEP_5_MORNING)
+    _report(scene, ops, "600000")
+    proposal = offer_decision_propose(
+        kind=ProposalKind.CONSUMMATE, offer=scene.offer, params={"on": SEP_5}, by=ops
+    )
+    client.force_login(django_user_model.objects.create_superuser("boss", password="x"))
+    page = client.get(reverse("admin:tenders_proposal_decide", args=[proposal.pk]))
+    html = page.content.decode()
+    reference = scene.kim.agent_submission_items.get().reference
+    rows = " ".join(html.split("consummation-exceptions", 1)[1].split("</table>", 1)[0].split())
+    assert "<td>HB-100003</td><td>1</td><td>$125,000</td><td>Not sent</td>" in rows
+    assert (
+        f"<td>HB-100021</td><td>1</td><td>$90,000</td><td>Rejected by the agent ({reference}): "
+        "SAFE Safekeeping account unknown</td><td><strong>Not accepted</strong>" in rows
+    )
+    assert "<td>HB-100022</td><td>1</td><td>$10,000</td><td>Sent, not acknowledged" in rows
+    assert "2 instructions for $215,000 will not be accepted." in html
+    assert 'data-testid="approve-proposal"' in html  # the exceptions come before the button
+    assert html.index("consummation-exceptions") < html.index('data-testid="approve-proposal"')
+
+
+def test_the_consummation_page_says_in_plain_english_that_the_agent_has_not_reported(
+    scene, ops, at, client, django_user_model
+) -> None:
+    at(SEP_5_MORNING)
+    client.force_login(django_user_model.objects.create_superuser("boss", password="x"))
+    changelist = reverse("admin:notes_exchangeoffer_changelist")
+    page = client.post(
+        changelist, {"action": "consummate", "_selected_action": [scene.offer.pk]}
+    ).content.decode()
+    assert "The exchange agent has not reported a total for the issue" in page
+    assert "No report of the exchange agent's is recorded" not in page
+
+
+def test_the_approval_page_of_another_decision_shows_no_tabulation(
+    scene, ops, at, client, django_user_model
+) -> None:
+    proposal = offer_decision_propose(
+        kind=ProposalKind.EXTEND,
+        offer=scene.offer,
+        params={
+            "new_expiration": scene.offer.expiration + timedelta(days=7),
+            "reason": "The minimum is not met",
+            "announcement": "Extended by a week",
+        },
+        by=ops,
+    )
+    client.force_login(django_user_model.objects.create_superuser("boss", password="x"))
+    html = client.get(reverse("admin:tenders_proposal_decide", args=[proposal.pk])).content
+    assert b"consummation-exceptions" not in html
 
 
 @pytest.mark.slow

@@ -7,19 +7,25 @@ reconciliation_scene.py."""
 
 import csv
 import io
+import re
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from html import escape
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from exchange_office.formatting import iso_timestamp, timestamp
 from exchange_office.spreadsheet import csv_text, safe_cell
+from notes.models import ExchangeOffer, OfferStatus
 from notes.services import agent_report_record
 from tenders.domain.submission import Standing
 from tenders.intake.services import instruction_withdraw
+from tenders.models import AgentReply
 from tenders.submissions.reconciliation import reconciliation, unsent_after_cutoff
 from tenders.submissions.services import instructions_submit_to_agent
 from tests import factories
@@ -199,6 +205,15 @@ def test_without_an_agents_report_the_page_says_none_is_recorded(
     assert 'data-testid="agent-total">none recorded<' in page
 
 
+def test_the_reconciliation_names_the_offer_and_the_firm_once_in_its_headings(
+    scene: ReconciliationScene, ops_client: Client
+) -> None:
+    page = ops_client.get(_page_url(scene)).content.decode()
+    body = page.split('id="content-main"', 1)[1]
+    assert escape(str(scene.offer)) not in body  # the subtitle names it, above
+    assert escape(scene.firm.name) not in body.split("</p>", 1)[0]  # the title names it
+
+
 # The CSV
 
 
@@ -225,6 +240,40 @@ def test_the_csv_lists_the_pages_rows_in_the_same_order(
     assert rejected["reference"].startswith(scene.firm.dtc_participant_number + "I")
     not_sent = next(row for row in rows if row["account_number"] == "HB-200006")
     assert (not_sent["reference"], not_sent["sent_at"]) == ("", "")
+
+
+AGENT_WROTE = datetime(2001, 8, 20, 9, 30, tzinfo=ZoneInfo("America/New_York"))
+
+
+def _agent_wrote_the_rejection_earlier(scene: ReconciliationScene) -> AgentReply:
+    # A reply is never changed through the model; the test states when the message says the
+    # agent wrote it, apart from when it was imported.
+    rejection = AgentReply.objects.get(instruction=scene.instructions["HB-200003"])
+    AgentReply.objects.filter(pk=rejection.pk).update(advised_at=AGENT_WROTE)
+    return rejection
+
+
+def test_the_page_says_when_the_agent_wrote_its_answer_with_the_import_time_beside_it(
+    scene: ReconciliationScene, ops_client: Client
+) -> None:
+    rejection = _agent_wrote_the_rejection_earlier(scene)
+    page = ops_client.get(_page_url(scene)).content.decode()
+    row = page.split('data-testid="rows"', 1)[1].split("HB-200003", 1)[1].split("</tr>", 1)[0]
+    assert "Aug 20, 2001, 9:30:00 a.m. EDT" in row
+    assert f"imported {timestamp(rejection.business_at)}" in row
+
+
+def test_the_csv_writes_instants_in_iso_8601_with_when_the_agent_wrote_and_when_imported(
+    scene: ReconciliationScene, ops_client: Client
+) -> None:
+    rejection = _agent_wrote_the_rejection_earlier(scene)
+    rows = _csv_rows(ops_client, scene)
+    rejected = next(row for row in rows if row["account_number"] == "HB-200003")
+    assert rejected["agent_wrote_at"] == "2001-08-20T09:30:00-04:00"
+    assert rejected["imported_at"] == iso_timestamp(rejection.business_at)
+    iso = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[-+]\d\d:\d\d")
+    assert iso.fullmatch(rejected["sent_at"])
+    assert iso.fullmatch(rejected["imported_at"])
 
 
 def test_the_csv_never_writes_a_cell_that_starts_a_formula(
@@ -331,10 +380,28 @@ def test_what_is_left_unsent_is_shown_per_firm_from_its_cutoff(
     html = ops_client.get(PAGES[page](scene)).content.decode()
     panel = html.split('data-testid="agent-unsent"', 1)[1].split("</section>", 1)[0]
     row = panel.split(f'data-participant="{scene.firm.dtc_participant_number}"', 1)[1]
-    row = row.split("</tr>", 1)[0]
+    row = row.split("</tr>", 1)[0].split("</li>", 1)[0]  # a table's row, or the index's item
     assert 'data-testid="not-sent">2 ($90,000)<' in row
     assert 'data-testid="unacknowledged">2 ($130,000)<' in row
     assert f'href="{_page_url(scene)}"' in row
+
+
+def test_the_index_panel_is_a_list_that_reads_in_the_index_column(
+    scene: ReconciliationScene, ops_client: Client, at: Callable
+) -> None:
+    # The dashboard's CSS makes a table's header cells 100% wide in the index's column: the
+    # firm's name stacked a letter a line (issue 21's user check). The index lists the firms,
+    # under their offer named once, each name a link to its reconciliation.
+    at(CUTOFF)
+    html = ops_client.get(reverse("admin:index")).content.decode()
+    panel = html.split('data-testid="agent-unsent"', 1)[1].split("</section>", 1)[0]
+    assert "<table" not in panel
+    assert panel.count(f"<h3>{scene.offer}</h3>") == 1
+    item = panel.split(f'<li data-participant="{scene.firm.dtc_participant_number}"', 1)[1]
+    item = item.split("</li>", 1)[0]
+    assert f'href="{_page_url(scene)}"' in item
+    assert f"{scene.firm.dtc_participant_number} Hudson &amp; Broad" in item
+    assert "<strong>Left:</strong>" in item  # in words, not colour alone
 
 
 def test_a_firm_whose_cutoff_has_not_passed_is_not_listed(
@@ -353,3 +420,19 @@ def test_staff_outside_operations_do_not_see_the_counts_on_the_index(
     at(CUTOFF)
     client.force_login(factories.StaffUserFactory(username="helpdesk"))
     assert 'data-testid="agent-unsent"' not in client.get(reverse("admin:index")).content.decode()
+
+
+def test_submissions_to_the_agent_keep_the_reconciliation_links_of_a_consummated_offer(
+    scene: ReconciliationScene, ops_client: Client
+) -> None:
+    # After consummation no offer is open, but each participant's reconciliation and the
+    # movements matched stay reachable from Submissions to the agent (issue 21's user check).
+    ExchangeOffer.objects.filter(pk=scene.offer.pk).update(
+        status=OfferStatus.CONSUMMATED, consummation_date=date(2001, 9, 5)
+    )
+    html = ops_client.get(reverse("admin:tenders_agentsubmission_changelist")).content.decode()
+    section = html.split('data-testid="consummated-offers"', 1)[1].split("</section>", 1)[0]
+    assert "consummated September 5, 2001" in section
+    assert f'href="{_page_url(scene)}"' in section
+    movements = reverse("admin:notes_exchangeoffer_movements", args=[scene.offer.pk])
+    assert f'href="{movements}"' in section

@@ -16,9 +16,10 @@ from django.utils.html import format_html
 from exchange_office.admin_mixins import ReadOnlyAdminMixin, ReadOnlyHistoryAdmin
 from exchange_office.formatting import describe_instant
 from tenders.approvals.admin import DECISION_FIELDS
-from tenders.approvals.models import ApprovalStatus, Proposal
+from tenders.approvals.models import ApprovalStatus, Proposal, ProposalKind
 from tenders.approvals.services import proposal_reject
 from tenders.offers.decisions import proposal_approve
+from tenders.offers.selectors import tabulate
 
 
 class DecisionForm(forms.Form):
@@ -117,5 +118,15 @@ class ProposalAdmin(ReadOnlyAdminMixin, ReadOnlyHistoryAdmin):
                 "proposal": proposal,
                 "form": form,
                 "opts": Proposal._meta,
+                **self._what_it_does(proposal),
             },
         )
+
+    @staticmethod
+    def _what_it_does(proposal: Proposal) -> dict[str, Any]:
+        """What the approver must see before carrying the proposal out: for a consummation
+        awaiting approval, the tabulation the consummation page shows (the minimum and the
+        exceptions: instructions the agent does not hold, which will not be accepted)."""
+        if proposal.kind != ProposalKind.CONSUMMATE or proposal.status != ApprovalStatus.AWAITING:
+            return {}
+        return {"offer": proposal.offer, "tabulation": tabulate(offer=proposal.offer)}
