@@ -40,8 +40,10 @@ def test_operations_send_a_file_import_a_rejection_and_see_it_as_a_consummation_
     page.goto(demo.url("/admin/tenders/agentsubmission/"))
     row = page.locator(f"tr[data-participant='{PARTICIPANT}']")
     expect(row).to_contain_text("new")
-    with page.expect_download() as download:
-        row.get_by_role("button", name="Send and download").click()
+    # The server's first ISO 20022 file imports the generated message classes (seconds on an
+    # idle machine, much longer beside the suite in `make test`): more than the 30 s default.
+    with page.expect_download(timeout=120_000) as download:
+        row.get_by_role("button", name="Send and download").click(timeout=120_000)
     assert Path(download.value.path()).read_bytes().lstrip().startswith(b"<")
 
     # The reconciliation page: every instruction of 0901 sent, none answered yet.
