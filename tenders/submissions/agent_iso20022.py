@@ -24,12 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type hints
-from pyiso20022.head.head_001_001_02 import (
-    AppHdr,
-    BranchAndFinancialInstitutionIdentification6,
-    FinancialInstitutionIdentification18,
-    Party44Choice,
-)
+from pyiso20022.head.head_001_001_02 import AppHdr
 from python_iso20022.enums import CreditDebitCode, NoReasonCode, ShortLong1Code
 from python_iso20022.seev.enums import (
     CorporateActionEventType30Code,
@@ -62,13 +57,11 @@ from tenders.domain.agent_replies import (
     movement,
 )
 from tenders.domain.submission import EVENT_TYPE, OPTION_NUMBER, OPTION_TYPE
+from tenders.submissions.iso20022 import CUSIP_TYPE, HEAD_001, HEAD_002, business_header
 
-HEAD_001 = "urn:iso:std:iso:20022:tech:xsd:head.001.001.02"
-HEAD_002 = "urn:iso:std:iso:20022:tech:xsd:head.002.001.01"
 SEEV_034 = f"urn:iso:std:iso:20022:tech:xsd:{STATUS_INSTRUCTION}"
 SEEV_041 = f"urn:iso:std:iso:20022:tech:xsd:{STATUS_CANCELLATION}"
 SEEV_036 = f"urn:iso:std:iso:20022:tech:xsd:{MOVEMENT_CONFIRMATION}"
-CUSIP_TYPE = "CUSP"
 
 
 @dataclass
@@ -118,21 +111,15 @@ class ReplyHeader:
 # Writing
 
 
-def _party(bic: str) -> Party44Choice:
-    return Party44Choice(
-        fiid=BranchAndFinancialInstitutionIdentification6(
-            fin_instn_id=FinancialInstitutionIdentification18(bicfi=bic)
-        )
-    )
-
-
 def app_hdr(header: ReplyHeader, *, reference: str, definition: str, at: datetime) -> AppHdr:
-    return AppHdr(
-        fr=_party(header.servicer_bic),
-        to=_party(header.participant_bic),
-        biz_msg_idr=reference,
-        msg_def_idr=definition,
-        cre_dt=XmlDateTime.from_datetime(in_new_york(at)),
+    """From the account servicer back to the participant, as the office's own headers are
+    written (`iso20022.business_header`)."""
+    return business_header(
+        sender_bic=header.servicer_bic,
+        receiver_bic=header.participant_bic,
+        reference=reference,
+        definition=definition,
+        at=at,
     )
 
 

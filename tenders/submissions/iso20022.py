@@ -23,6 +23,7 @@ below give the root element its name.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from xml.sax.saxutils import escape
@@ -91,16 +92,37 @@ def _party(bic: str) -> Party44Choice:
     )
 
 
-def app_hdr(header: SubmissionHeader, message: AgentMessage) -> AppHdr:
-    """From the participant to its account servicer, each by its BIC (BICFI); a message sent
-    again is flagged as a possible duplicate."""
+def business_header(
+    *,
+    sender_bic: str,
+    receiver_bic: str,
+    reference: str,
+    definition: str,
+    at: datetime,
+    possible_duplicate: bool = False,
+) -> AppHdr:
+    """The head.001.001.02 AppHdr of one message, from and to financial institutions by BIC
+    (BICFI): the office's messages to the servicer and the servicer's (the simulator's) back."""
     return AppHdr(
-        fr=_party(header.sender_bic),
-        to=_party(header.receiver_bic),
-        biz_msg_idr=message.reference,
-        msg_def_idr=INSTRUCTION if message.kind is MessageKind.INSTRUCT else CANCELLATION,
-        cre_dt=XmlDateTime.from_datetime(in_new_york(header.created_at)),
-        pssbl_dplct=True if message.possible_duplicate else None,
+        fr=_party(sender_bic),
+        to=_party(receiver_bic),
+        biz_msg_idr=reference,
+        msg_def_idr=definition,
+        cre_dt=XmlDateTime.from_datetime(in_new_york(at)),
+        pssbl_dplct=True if possible_duplicate else None,
+    )
+
+
+def app_hdr(header: SubmissionHeader, message: AgentMessage) -> AppHdr:
+    """From the participant to its account servicer; a message sent again is flagged as a
+    possible duplicate."""
+    return business_header(
+        sender_bic=header.sender_bic,
+        receiver_bic=header.receiver_bic,
+        reference=message.reference,
+        definition=INSTRUCTION if message.kind is MessageKind.INSTRUCT else CANCELLATION,
+        at=header.created_at,
+        possible_duplicate=message.possible_duplicate,
     )
 
 
