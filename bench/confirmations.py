@@ -63,6 +63,7 @@ def configure_environment(var_dir: Path) -> dict[str, str]:
     """DEBUG settings on a temporary SQLite file; workers inherit the environment."""
     env = {
         "DJANGO_SETTINGS_MODULE": "exchange_office.settings",
+        "ENV_FILE": "",  # no developer .env (make run writes the demo's)
         "DEBUG": "true",
         "EXCHANGE_OFFICE_VAR_DIR": str(var_dir),
         "DATABASE_URL": f"sqlite:///{var_dir / 'bench.sqlite3'}",

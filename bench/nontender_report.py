@@ -38,6 +38,7 @@ def configure_environment(var_dir: Path) -> None:
     os.environ.update(
         {
             "DJANGO_SETTINGS_MODULE": "exchange_office.settings",
+            "ENV_FILE": "",  # no developer .env (make run writes the demo's)
             "DEBUG": "true",
             "EXCHANGE_OFFICE_VAR_DIR": str(var_dir),
             "EXCHANGE_OFFICE_NOW": "2001-09-05T10:00:00-04:00",

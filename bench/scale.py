@@ -54,6 +54,7 @@ def configure_environment(var_dir: Path, database_url: str) -> None:
     os.environ.update(
         {
             "DJANGO_SETTINGS_MODULE": "exchange_office.settings",
+            "ENV_FILE": "",  # no developer .env (make run writes the demo's)
             "DEBUG": "false",
             "SECRET_KEY": secrets.token_urlsafe(50),
             "TIN_ENCRYPTION_KEYS": Fernet.generate_key().decode(),

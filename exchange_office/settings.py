@@ -18,8 +18,13 @@ from exchange_office.clock import parse_pinned_instant
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-# A local `.env` is a convenience for development; real deployments set the environment.
-environ.Env.read_env(env.str("ENV_FILE", default=str(BASE_DIR / ".env")), overwrite=False)
+# A local `.env` is a convenience for development (`make run` writes the demo's, so that the
+# README's shell commands act on the demo it serves); real deployments set the environment. The
+# environment wins over the file. ENV_FILE names another file, or none when empty (the tests and
+# benchmarks set it so that no developer's `.env` reaches them).
+ENV_FILE = env.str("ENV_FILE", default=str(BASE_DIR / ".env"))
+if ENV_FILE:
+    environ.Env.read_env(ENV_FILE, overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 # Local state (SQLite file, generated secret key, e-mail files) lives here.

@@ -2,6 +2,9 @@
 
 import os
 
+# No developer's `.env` (`make run` writes the demo's) reaches the suite, nor the commands and
+# servers it starts: they inherit this.
+os.environ["ENV_FILE"] = ""
 # A fixed, non-secret key: the suite must not depend on a developer's environment.
 os.environ.setdefault("SECRET_KEY", "test-only-not-secret-" + "x" * 40)
 # Fixed test keys (a real Fernet key must be 32 url-safe base64-encoded bytes).

@@ -586,6 +586,18 @@ def test_the_command_last_line_counts_and_a_second_run_the_same_day_sends_nothin
     assert len(mail.outbox) == 2
 
 
+def test_the_command_says_why_each_client_was_skipped_without_asking_for_verbosity(
+    offer: Any, book: dict[str, Any], answered: Any, fake_pdf: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        _reminders()
+        lines = _reminders()
+    assert lines[-1] == "sent=0 skipped=3"
+    assert len([line for line in lines if "already reminded on" in line]) == 2
+    assert any(line.endswith(": no e-mail address") for line in lines)
+
+
 def test_the_next_business_day_a_client_is_reminded_again(
     offer: Any, firm: Any, book: dict[str, Any], answered: Any, fake_pdf: Any, at: Any
 ) -> None:

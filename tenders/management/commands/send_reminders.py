@@ -37,7 +37,11 @@ class Command(BaseCommand):
             if found_firm is None:
                 raise CommandError(f"There is no firm with DTC participant number {firm!r}.")
         result = reminders_send(offer=found_offer, firm=found_firm, dry_run=dry_run)
-        if options["verbosity"] > 1:
+        # Each skip with its reason (-v 0 leaves the last line alone): "sent=0" never stands
+        # unexplained.
+        if options["verbosity"] > 0:
             for reason in result.reasons:
                 self.stdout.write(f"skipped {reason}")
+            if not result.sent and not result.skipped:
+                self.stdout.write("Every client with a position has answered: no one to remind.")
         self.stdout.write(f"sent={result.sent} skipped={result.skipped}")
