@@ -7,9 +7,10 @@ BIN := $(VENV)/bin
 DEMO_NOW := 2001-08-20T10:00:00-04:00
 # `make run-consummation`: the demo on the morning after the expiration, ready to consummate.
 CONSUMMATION_NOW := 2001-09-05T10:00:00-04:00
-# `make run-replay`: the 2001 offer replayed up to REPLAY_UNTIL (after the third extension by
-# default); REPLAY_CONSUMMATE=2001-11-01 with REPLAY_UNTIL=2001-11-01T12:00:00-05:00 consummates.
-REPLAY_UNTIL ?= 2001-10-02T09:00:00-04:00
+# `make run-replay`: the 2001 offer replayed up to REPLAY_UNTIL (by default Oct 1, 2001, after
+# the third extension, the day of its public release); REPLAY_CONSUMMATE=2001-11-01 with
+# REPLAY_UNTIL=2001-11-01T12:00:00-05:00 consummates (invented: it ran into 2002).
+REPLAY_UNTIL ?= 2001-10-01T09:00:00-04:00
 REPLAY_CONSUMMATE ?=
 ADDRESS ?= 127.0.0.1:8000
 

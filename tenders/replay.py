@@ -1,23 +1,27 @@
-"""The 2001 offer replayed on the demo's book, as it really went: instructions through August,
-$26,601,000 (97.04%) tendered at 12:00 a.m. on Sep 5, 2001, short of the 99% minimum, then
-three extensions, each recorded at 8:30 a.m. before its 9:00 a.m. announcement deadline: to
-5:00 p.m. on Sep 17, on Oct 1 and on Oct 31, 2001. Optionally, enough further tenders for a
-consummation on a given date.
+"""The 2001 offer replayed on the demo's book: public dates, invented details.
 
-Every step calls the same services as the pages and the admin, at the business instant it
-happened (the business clock is frozen there for the step). Each step is recorded once: a
-replay run again with a later `--until` goes on from where the earlier one stopped. The
-clients and positions are the demo's (fictional).
+PUBLIC, from the company's releases (dated Sep 5 and Oct 1, 2001): $26,601,000 (97%) tendered
+as of 12:00 a.m. on Sep 5, 2001, short of the 99% minimum; the extension announced that day to
+5:00 p.m. on Sep 17; the extension to 5:00 p.m. on Oct 1; the extension announced on Oct 1 to
+5:00 p.m. on Oct 31, 2001. In fact the offer was extended on into 2002 and then replaced by
+another: it was never consummated in 2001.
 
-Public, from the company's announcements: $26,601,000 (97%) tendered at 12:00 a.m. on Sep 5,
-2001, and the extensions to Sep 17, Oct 1 and Oct 31, 2001. Everything else is INVENTED: the
-instructions' times, the 8:30 a.m. recording of each extension, the conditions' and the
-consummation's times, and everything about the exchange agent. On the invented loop with the
-agent: each firm's file is sent at 5:30 p.m. on each day it took instructions (at 9:30 a.m. on
-the next open day when the markets were closed, Sep 11-14, 2001); the agent's status advice,
-written by the agent SIMULATOR (not the agent), is imported at 9:00 a.m. on the next open day;
-after a consummation, the SIMULATOR's movement confirmations are imported at 4:00 p.m. that
-day.
+INVENTED: the clients and positions (the demo's), every instruction, every total after Sep 5,
+the day the second extension was recorded (Sep 18), the 8:30 a.m. time of each extension (by
+its 9:00 a.m. Rule 14e-1(d) deadline; the third on Oct 1, the day of the release, before that
+day's 5:00 p.m. expiration), the amounts the second and third announcements state (the Oct 1
+release states none), the instructions inside the extensions, and, with `--consummate`, the
+conditions met and the consummation. Invented as well, the loop with the exchange agent: each
+firm's file is sent at 5:30 p.m. on each day it took instructions (at 9:30 a.m. on the next
+open day when the markets were closed, Sep 11-14, 2001); the agent's status advice, written by
+the agent SIMULATOR (not the agent), is imported at 9:00 a.m. on the next open day; after a
+consummation, the SIMULATOR's movement confirmations are imported at 4:00 p.m. that day.
+
+Each printed line ends with what of it is public and what invented, and the extensions'
+reasons on the offer's timeline say the same. Every step calls the same services as the pages
+and the admin, at its business instant (the business clock is frozen there for the step). Each
+step is recorded once: a replay run again with a later `--until` goes on from where the
+earlier one stopped.
 """
 
 from collections.abc import Callable, Iterator
@@ -78,14 +82,44 @@ MOVEMENTS_IMPORTED_AT = time(16, 0)  # the SIMULATOR's movements, on the consumm
 # and no advice comes in on those days in the replay.
 MARKETS_CLOSED = frozenset(date(2001, 9, day) for day in (11, 12, 13, 14))
 
-ORIGINAL_EXPIRATION = _at(9, 5, 0)  # 12 midnight at the end of Sep 4, 2001
-# (recorded at, new expiration): each at 8:30 a.m., before the 9:00 a.m. announcement.
+# What each printed line and timeline reason says of its source.
+PUBLIC = "public"
+INVENTED = "invented"
+INVENTED_TIME = "invented time"  # a step whose time the public record does not hold
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayedExtension:
+    recorded_at: datetime
+    new_expiration: datetime
+    source: str  # what of it is public, what invented
+
+
+ORIGINAL_EXPIRATION = _at(9, 5, 0)  # 12 midnight at the end of Sep 4, 2001 (public)
+# The new expirations are public; each is recorded at an invented 8:30 a.m., by its 9:00 a.m.
+# announcement deadline.
 EXTENSIONS = (
-    (_at(9, 5, 8, 30), _at(9, 17, 17)),
-    (_at(9, 18, 8, 30), _at(10, 1, 17)),
-    (_at(10, 2, 8, 30), _at(10, 31, 17)),
+    ReplayedExtension(
+        _at(9, 5, 8, 30),
+        _at(9, 17, 17),
+        f"{PUBLIC}: announced Sep 5, 2001, with $26,601,000 (97%) tendered as of 12:00 a.m. "
+        f"that day; {INVENTED}: the 8:30 a.m. time",
+    ),
+    ReplayedExtension(
+        _at(9, 18, 8, 30),
+        _at(10, 1, 17),
+        f"{PUBLIC}: the new expiration; {INVENTED}: the day and time it was announced, and "
+        "the amount tendered",
+    ),
+    ReplayedExtension(
+        _at(10, 1, 8, 30),  # the release is dated Oct 1, 2001
+        _at(10, 31, 17),
+        f"{PUBLIC}: announced Oct 1, 2001 (the release states no amount); {INVENTED}: the "
+        "8:30 a.m. time and the amount tendered",
+    ),
 )
-EXPIRATIONS = (ORIGINAL_EXPIRATION, *(new for _, new in EXTENSIONS))
+EXPIRATIONS = (ORIGINAL_EXPIRATION, *(e.new_expiration for e in EXTENSIONS))
+NOT_IN_2001 = "in fact the offer was extended into 2002 and then replaced, never consummated"
 
 # After the demo's first instructions (Aug 7-17), the rest of the book answers in August,
 # each firm before its cutoff ("tender all"). Nine small holders and Pioneer Valley (which
@@ -118,6 +152,7 @@ _DTC = {firm.key: firm.dtc for firm in FIRMS}
 class Step:
     at: datetime
     description: str
+    source: str  # what of it is public, what invented (printed with it)
     done: Callable[[], bool]
     run: Callable[[], None]
     report: bool = False  # print the tabulation after it
@@ -146,20 +181,22 @@ class Replay:
         yield Step(
             at=ORIGINAL_EXPIRATION,
             description="The original expiration: 12 midnight at the end of Sep 4, 2001",
+            source=PUBLIC,
             done=lambda: True,  # nothing to record: the tabulation at that moment
             run=lambda: None,
             report=True,
         )
-        for recorded_at, new_expiration in EXTENSIONS:
-            previous = EXPIRATIONS[EXPIRATIONS.index(new_expiration) - 1]
+        for extension in EXTENSIONS:
+            previous = EXPIRATIONS[EXPIRATIONS.index(extension.new_expiration) - 1]
             if previous >= last:
                 break  # consummated after the expiration before it
-            yield self._extension_step(recorded_at, new_expiration)
+            yield self._extension_step(extension)
         if self.consummate_on is not None:
             met_at = self._before(last, banking_days=1, at=time(16))
             yield Step(
                 at=met_at,
                 description="The financing and the other debt amendments are in place",
+                source=f"{INVENTED}: {NOT_IN_2001}",
                 done=lambda: (
                     not self.offer.conditions.filter(is_satisfied=False, is_waived=False).exists()
                 ),
@@ -169,6 +206,7 @@ class Replay:
             yield Step(
                 at=datetime.combine(on, time(10), tzinfo=NEW_YORK),
                 description=f"Consummation on {long_date(on)}",
+                source=f"{INVENTED}: {NOT_IN_2001}",
                 done=lambda: self._offer().status == OfferStatus.CONSUMMATED,
                 run=lambda: self._consummate(on),
                 report=True,
@@ -251,7 +289,8 @@ class Replay:
 
         return Step(
             at=at,
-            description=f"{dtc}'s file sent to the exchange agent (invented time)",
+            description=f"{dtc}'s file sent to the exchange agent",
+            source=INVENTED_TIME,
             done=lambda: AgentSubmission.objects.filter(
                 offer=self.offer, firm__dtc_participant_number=dtc, business_at=at
             ).exists(),
@@ -279,7 +318,8 @@ class Replay:
         what = "status advice" if reply is SimulatedReply.STATUS else "movement confirmation"
         return Step(
             at=at,
-            description=f"{dtc}: the agent SIMULATOR's {what} imported (invented time)",
+            description=f"{dtc}: the agent SIMULATOR's {what} imported",
+            source=INVENTED_TIME,
             done=lambda: AgentReplyFile.objects.filter(
                 offer=self.offer, filename=filename
             ).exists(),
@@ -303,23 +343,27 @@ class Replay:
         return Step(
             at=step.at,
             description=f"{account} {verb}" + ("" if step.action == "withdraw" else f" ({amount})"),
+            source=f"{INVENTED}: the demo's client",
             done=done,
             run=lambda: record_step(self._offer(), step, self.users),
         )
 
-    def _extension_step(self, recorded_at: datetime, new_expiration: datetime) -> Step:
+    def _extension_step(self, extension: ReplayedExtension) -> Step:
+        recorded_at, new_expiration = extension.recorded_at, extension.new_expiration
+
         def run() -> None:
             offer = self._offer()
             with clock.frozen_at(recorded_at):
                 tabulation = tabulate(offer=offer)
-                # Proposed by one operator, approved by another (four eyes).
+                # Proposed by one operator, approved by another (four eyes). The timeline
+                # shows the reason: it says what of the step is public.
                 offer_decision_agreed(
                     kind=ProposalKind.EXTEND,
                     offer=offer,
                     params={
                         "new_expiration": new_expiration,
                         "reason": f"The minimum condition is not met: {tabulation.percent}% "
-                        "tendered, 99% required.",
+                        f"tendered, 99% required. Replay of 2001, {extension.source}.",
                         "announcement": extension_announcement(offer=offer)
                         + f" The offer is extended to {describe_instant(new_expiration)}.",
                     },
@@ -330,6 +374,7 @@ class Replay:
         return Step(
             at=recorded_at,
             description=f"Extended to {describe_instant(new_expiration)}",
+            source=extension.source,
             done=lambda: OfferEvent.objects.filter(
                 offer=self.offer, kind=OfferEventKind.EXTENDED, new_expiration=new_expiration
             ).exists(),
@@ -340,7 +385,12 @@ class Replay:
     def _meet_conditions(self) -> None:
         today = clock.today()
         for condition in self.offer.conditions.filter(is_satisfied=False, is_waived=False):
-            offer_condition_meet(condition=condition, on=today, note="Replay of 2001.", by=self.ops)
+            offer_condition_meet(
+                condition=condition,
+                on=today,
+                note=f"Replay of 2001, {INVENTED}: {NOT_IN_2001}.",
+                by=self.ops,
+            )
 
     def _consummate(self, on: date) -> None:
         offer_decision_agreed(
@@ -371,7 +421,7 @@ class Replay:
                 with transaction.atomic(), clock.frozen_at(step.at):
                     step.run()
                 applied += 1
-                self.out(f"{timestamp(step.at)}  {step.description}")
+                self.out(f"{timestamp(step.at)}  {step.description}  [{step.source}]")
             if step.report and (frontier is None or step.at >= frontier):
                 self.out(self.tabulation_line(step.at))
         return applied
@@ -386,10 +436,18 @@ class Replay:
                 percent = (tendered / tabulation.outstanding * 100).quantize(Decimal("0.01"))
             else:
                 tendered, percent = tabulation.tendered, tabulation.percent
+        # Only the total at the original expiration is the company's (the demo's book is
+        # built to match it); the others are the demo's book alone.
+        source = (
+            f"{PUBLIC}: $26,601,000 (97%) as of 12:00 a.m. on Sep 5, 2001"
+            if at == ORIGINAL_EXPIRATION and tendered == TENDERED_AT_ORIGINAL_EXPIRATION
+            else f"{INVENTED}: the demo's book"
+        )
         return (
             f"    tabulation at {timestamp(at)}: {dollars(tendered)} tendered ({percent}%), "
             f"{dollars(tabulation.required)} required; expires "
-            f"{describe_instant(offer.expiration)}; {offer.get_status_display().lower()}"
+            f"{describe_instant(offer.expiration)}; {offer.get_status_display().lower()}  "
+            f"[{source}]"
         )
 
 

@@ -1,8 +1,14 @@
-"""New York banking days, from the ``holidays`` library's Federal Reserve (XFED) calendar.
+"""The office's two calendars, from the ``holidays`` library; no holiday is written by hand.
 
-The rest of the code asks this module, never the library, so the calendar can be swapped per
-offer (``OfferTerms.calendar_code``). No holiday is written by hand here: whatever the library
-says is the convention (e.g. Sep 11-12, 2001 closed the markets but are not Fed holidays).
+- New York banking days (the Federal Reserve's XFED calendar) date every payment: fee
+  installments, coupons, principal, consummation. Per offer (``OfferTerms.calendar_code``).
+- The SEC's business days (Rule 14d-1(g)(3): not a Saturday, Sunday or federal holiday) count
+  Rule 14e-1's periods: how long an offer stays open after a change, and the next business
+  day's 9:00 a.m. announcement deadline. They are the law's, not the offer's.
+
+The two differ when a federal holiday falls on a Saturday: it is observed on the Friday
+(federal offices closed) while the Fed stays open, e.g. Jul 3, 2020 and Dec 31, 2021. The
+rest of the code asks this module, never the library, and speaks ``date``.
 """
 
 import threading
@@ -19,8 +25,9 @@ class UnknownCalendar(ValueError):
     """The calendar code names no calendar this office knows."""
 
 
-class BankingCalendar:
-    """Weekends and the wrapped holiday calendar are closed; every other day is open."""
+class _Weekdays:
+    """Weekends and the wrapped holiday calendar are closed; every other day is open. Two
+    subclasses, so that the type says which calendar a rule needs (mypy refuses the other)."""
 
     __slots__ = ("_holidays", "_lock", "code")
 
@@ -32,9 +39,9 @@ class BankingCalendar:
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
-        return f"BankingCalendar({self.code!r})"
+        return f"{type(self).__name__}({self.code!r})"
 
-    def is_banking_day(self, d: date) -> bool:
+    def _is_open(self, d: date) -> bool:
         if d.weekday() >= _SATURDAY:
             return False
         with self._lock:
@@ -46,10 +53,19 @@ class BankingCalendar:
             return self._holidays.get(d)
 
     def following(self, d: date) -> date:
-        """``d`` if it is a banking day, else the next banking day."""
-        while not self.is_banking_day(d):
+        """``d`` if it is open, else the next open day."""
+        while not self._is_open(d):
             d += _ONE_DAY
         return d
+
+
+class BankingCalendar(_Weekdays):
+    """New York banking days: the days payments are made on."""
+
+    __slots__ = ()
+
+    def is_banking_day(self, d: date) -> bool:
+        return self._is_open(d)
 
     def next_banking_day_after(self, d: date) -> date:
         """The first banking day strictly after ``d``."""
@@ -66,6 +82,19 @@ class BankingCalendar:
         return d
 
 
+class SecBusinessDays(_Weekdays):
+    """The SEC's business days (Rule 14d-1(g)(3)), which Rule 14e-1's periods count."""
+
+    __slots__ = ()
+
+    def is_business_day(self, d: date) -> bool:
+        return self._is_open(d)
+
+    def next_business_day_after(self, d: date) -> date:
+        """The first business day strictly after ``d``."""
+        return self.following(d + _ONE_DAY)
+
+
 _FACTORIES = {
     # Federal Reserve holidays: the New York banking days of domain.md.
     "XFED": lambda: holidays.financial_holidays("XFED"),
@@ -80,3 +109,12 @@ def banking_calendar(code: str) -> BankingCalendar:
     except (KeyError, TypeError):
         raise UnknownCalendar(f"unknown banking calendar {code!r}; known: XFED") from None
     return BankingCalendar(code, factory())
+
+
+@cache
+def sec_business_days() -> SecBusinessDays:
+    """The shared SEC business-day calendar: the federal holidays fixed by statute (5 U.S.C.
+    6103), as observed, from the library's US public calendar. Not its "government" category
+    (days an executive order closes federal offices, such as Dec 24, 2001), and no market
+    closure (Sep 11-14, 2001): neither is a federal holiday. docs/rules.md says why."""
+    return SecBusinessDays("US-FEDERAL", holidays.US(observed=True, categories=(holidays.PUBLIC,)))

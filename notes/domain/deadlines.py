@@ -1,14 +1,16 @@
-"""Time rules of an offer: expiration day, expected consummation, broker cutoffs.
+"""Time rules of an offer: expiration day, expected consummation, broker cutoffs, and Rule
+14e-1's periods.
 
 All instants are aware; calendar days are New York days, because the offer's deadlines are
-stated in New York City time.
+stated in New York City time. Payments and the firms' cutoffs count New York banking days;
+Rule 14e-1 counts the SEC's business days (`notes.domain.calendar`).
 """
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from exchange_office.formatting import NEW_YORK, in_new_york, long_date
-from notes.domain.calendar import BankingCalendar
+from notes.domain.calendar import BankingCalendar, SecBusinessDays
 from notes.domain.entitlement import InvalidConsummationDate
 
 __all__ = [
@@ -87,16 +89,17 @@ def firm_cutoff(expiration: datetime, rule: CutoffRule, calendar: BankingCalenda
     return min(cutoff, expires_at)
 
 
-# SEC Rule 14e-1, which governs every tender offer (debt included). Business days are the
-# offer's banking days (convention).
+# SEC Rule 14e-1, which governs every tender offer (debt included). Its business days are the
+# SEC's (Rule 14d-1(g)(3)), not the banking days: a Saturday federal holiday observed on the
+# Friday closes that Friday for the rule although the Fed is open.
 
 ANNOUNCEMENT_TIME = time(9, 0)  # Rule 14e-1(d): 9:00 a.m. Eastern
 
 
-def announcement_deadline(expiration: datetime, calendar: BankingCalendar) -> datetime:
+def announcement_deadline(expiration: datetime, calendar: SecBusinessDays) -> datetime:
     """Rule 14e-1(d): an extension is announced no later than 9:00 a.m. Eastern on the next
-    business day after the scheduled expiration (the expiration day's next banking day)."""
-    day = calendar.next_banking_day_after(expiration_day(expiration))
+    business day after the scheduled expiration (after the expiration day)."""
+    day = calendar.next_business_day_after(expiration_day(expiration))
     return datetime.combine(day, ANNOUNCEMENT_TIME, tzinfo=NEW_YORK)
 
 
@@ -105,7 +108,7 @@ OTHER_MATERIAL_CHANGE_DAYS = 5  # convention, following SEC guidance (e.g. the m
 
 
 def earliest_expiration_after_change(
-    announced_on: date, business_days: int, calendar: BankingCalendar
+    announced_on: date, business_days: int, calendar: SecBusinessDays
 ) -> datetime:
     """The earliest expiration once a change is first announced on `announced_on`: the offer
     stays open at least `business_days` business days from that day, counting it (when it is
@@ -114,5 +117,5 @@ def earliest_expiration_after_change(
         raise ValueError("a change keeps the offer open at least one business day")
     day = calendar.following(announced_on)
     for _ in range(business_days - 1):
-        day = calendar.next_banking_day_after(day)
+        day = calendar.next_business_day_after(day)
     return datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=NEW_YORK)

@@ -23,6 +23,7 @@ from django.db import transaction
 from exchange_office import clock
 from exchange_office.formatting import describe_instant, dollars, long_date, timestamp
 from exchange_office.stamps import stamped
+from notes.domain.calendar import sec_business_days
 from notes.domain.deadlines import (
     CONSIDERATION_CHANGE_DAYS,
     OTHER_MATERIAL_CHANGE_DAYS,
@@ -123,7 +124,7 @@ def extension_announcement(*, offer: ExchangeOffer) -> str:
 
 def extension_deadline(*, offer: ExchangeOffer) -> datetime:
     """The last moment an extension of the offer's current expiration may be recorded."""
-    return announcement_deadline(offer.expiration, offer_calendar(offer=offer))
+    return announcement_deadline(offer.expiration, sec_business_days())
 
 
 def _check_new_expiration(offer: ExchangeOffer, new_expiration: datetime) -> None:
@@ -261,7 +262,7 @@ def terms_change_check(*, offer: ExchangeOffer, changes: Mapping[str, Any]) -> T
         if set(changed) & set(CONSIDERATION_TERMS)
         else OTHER_MATERIAL_CHANGE_DAYS
     )
-    earliest = earliest_expiration_after_change(clock.today(), days, offer_calendar(offer=offer))
+    earliest = earliest_expiration_after_change(clock.today(), days, sec_business_days())
     return TermsChange(changes=changed, business_days=days, earliest_expiration=earliest)
 
 

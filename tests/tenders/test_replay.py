@@ -1,13 +1,20 @@
-"""The 2001 replay: the demo's book walked through the real calendar with the same services as
+"""The 2001 replay: the demo's book walked through the public dates with the same services as
 the admin. The public figures: $26,601,000 (97.04%) at 12:00 a.m. on Sep 5, 2001; extensions
-to 5:00 p.m. on Sep 17, Oct 1 and Oct 31, 2001, each recorded before 9:00 a.m."""
+to 5:00 p.m. on Sep 17 (announced Sep 5), Oct 1 and Oct 31, 2001 (announced Oct 1). The times
+of day, the later totals and the clients are invented, and every line the replay prints and
+every extension's reason on the timeline says so."""
 
+import html
+import re
 from datetime import date, datetime, time
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 
 from exchange_office import clock
 from notes.models import ExchangeOffer, OfferEvent, OfferEventKind, OfferStatus
@@ -22,6 +29,8 @@ from tests.tenders.conftest import NY
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 SEP_5_MIDNIGHT = datetime(2001, 9, 5, 0, 0, tzinfo=NY)
+AFTER_THE_THIRD_EXTENSION = datetime(2001, 10, 31, 12, 0, tzinfo=NY)
+LABELLED = re.compile(r"  \[(public|invented)[^\]]*\]$")
 
 
 def _replay(until: datetime, consummate_on: date | None = None) -> list[str]:
@@ -48,7 +57,8 @@ def test_each_extension_is_recorded_at_half_past_eight_before_the_announcement()
     assert [(e.business_at, e.new_expiration) for e in events] == [
         (datetime(2001, 9, 5, 8, 30, tzinfo=NY), datetime(2001, 9, 17, 17, 0, tzinfo=NY)),
         (datetime(2001, 9, 18, 8, 30, tzinfo=NY), datetime(2001, 10, 1, 17, 0, tzinfo=NY)),
-        (datetime(2001, 10, 2, 8, 30, tzinfo=NY), datetime(2001, 10, 31, 17, 0, tzinfo=NY)),
+        # On Oct 1, the date of the company's release, before that day's 5:00 p.m. expiration.
+        (datetime(2001, 10, 1, 8, 30, tzinfo=NY), datetime(2001, 10, 31, 17, 0, tzinfo=NY)),
     ]
     assert [e.announcement_deadline.astimezone(NY).hour for e in events] == [9, 9, 9]
     assert all("had been tendered and not withdrawn" in e.announcement for e in events)
@@ -115,3 +125,47 @@ def test_after_the_consummation_the_movements_are_imported() -> None:
     assert AgentReply.objects.filter(kind="movement").count() == accepted
     again = _replay(datetime(2001, 11, 1, 17, 0, tzinfo=NY), consummate_on=date(2001, 11, 1))
     assert not [line for line in again if not line.startswith("    tabulation")]
+
+
+def test_every_printed_step_ends_with_what_of_it_is_public_or_invented() -> None:
+    lines = _replay(AFTER_THE_THIRD_EXTENSION)
+    steps = [line for line in lines if not line.startswith("    tabulation")]
+    assert steps
+    assert [line for line in steps if not LABELLED.search(line)] == []
+
+
+def test_the_public_dates_are_labelled_public_and_their_times_invented() -> None:
+    lines = _replay(AFTER_THE_THIRD_EXTENSION)
+    extensions = [line for line in lines if "Extended to" in line]
+    assert "[public: announced Sep 5, 2001, with $26,601,000 (97%)" in extensions[0]
+    assert "[public: the new expiration; invented: the day and time" in extensions[1]
+    assert (
+        "[public: announced Oct 1, 2001 (the release states no amount); invented" in (extensions[2])
+    )
+
+
+def test_only_the_total_at_the_original_expiration_is_labelled_public() -> None:
+    lines = _replay(AFTER_THE_THIRD_EXTENSION)
+    totals = [line for line in lines if line.startswith("    tabulation")]
+    assert "(97.04%)" in totals[0]
+    assert totals[0].endswith("[public: $26,601,000 (97%) as of 12:00 a.m. on Sep 5, 2001]")
+    assert {total[total.rindex("[") :] for total in totals[1:]} == {"[invented: the demo's book]"}
+
+
+def test_the_timeline_says_what_of_each_extension_is_public(client: Any) -> None:
+    _replay(AFTER_THE_THIRD_EXTENSION)
+    offer = ExchangeOffer.objects.get(slug="lexington-2001")
+    client.force_login(User.objects.get(username="ops"))
+    page = client.get(reverse("admin:notes_exchangeoffer_change", args=[offer.pk]))
+    text = html.unescape(page.content.decode())
+    assert "Replay of 2001, public: announced Sep 5, 2001, with $26,601,000 (97%)" in text
+    assert "Replay of 2001, public: the new expiration; invented: the day and time" in text
+    assert "Replay of 2001, public: announced Oct 1, 2001 (the release states no amount)" in text
+
+
+def test_a_consummation_in_2001_is_labelled_invented() -> None:
+    lines = _replay(datetime(2001, 11, 1, 12, 0, tzinfo=NY), consummate_on=date(2001, 11, 1))
+    (consummation,) = [line for line in lines if "Consummation on" in line]
+    assert consummation.endswith(
+        "[invented: in fact the offer was extended into 2002 and then replaced, never consummated]"
+    )

@@ -27,10 +27,13 @@ def _date(text: str) -> date:
 
 class Command(BaseCommand):
     help = (
-        "Replay the 2001 Lexington offer on the demo's book up to --until: instructions through "
-        "August, 97.04% tendered at the Sep 4 expiration, three extensions (to Sep 17, Oct 1 and "
-        "Oct 31, 2001, each at 5:00 p.m.); with --consummate DATE, enough further tenders for a "
-        "consummation on that date. Run it again with a later --until to go on."
+        "Replay the 2001 Lexington offer on the demo's book up to --until. Public: 97% "
+        "tendered at the Sep 4 expiration, the extensions announced Sep 5 (to Sep 17) and Oct 1 "
+        "(to Oct 31), and the one to Oct 1, each to 5:00 p.m. Invented: the clients, their "
+        "instructions, the later totals, the times of day, the agent's answers; with "
+        "--consummate DATE, enough further tenders for a consummation on that date (in fact the "
+        "offer ran into 2002 and was replaced). Each printed line says which. Run it again with "
+        "a later --until to go on."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -2,7 +2,12 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from notes.domain.calendar import BankingCalendar, banking_calendar
+from notes.domain.calendar import (
+    BankingCalendar,
+    SecBusinessDays,
+    banking_calendar,
+    sec_business_days,
+)
 from notes.domain.deadlines import (
     NEW_YORK,
     CutoffRule,
@@ -22,6 +27,11 @@ ONE_DAY_AT_FIVE = CutoffRule(banking_days_before=1, time_of_day=time(17, 0))
 @pytest.fixture
 def xfed() -> BankingCalendar:
     return banking_calendar("XFED")
+
+
+@pytest.fixture
+def sec() -> SecBusinessDays:
+    return sec_business_days()
 
 
 def test_midnight_expiration_belongs_to_the_previous_day() -> None:
@@ -181,9 +191,9 @@ def test_naive_expiration_for_a_cutoff_is_refused(xfed: BankingCalendar) -> None
     ],
 )
 def test_an_extension_is_announced_by_nine_on_the_next_business_day(
-    xfed: BankingCalendar, expiration: datetime, deadline: datetime
+    sec: SecBusinessDays, expiration: datetime, deadline: datetime
 ) -> None:
-    assert announcement_deadline(expiration, xfed) == deadline
+    assert announcement_deadline(expiration, sec) == deadline
 
 
 @pytest.mark.parametrize(
@@ -200,11 +210,11 @@ def test_an_extension_is_announced_by_nine_on_the_next_business_day(
     ],
 )
 def test_a_change_keeps_the_offer_open_for_business_days_counting_the_announcement(
-    xfed: BankingCalendar, announced_on: date, days: int, earliest: datetime
+    sec: SecBusinessDays, announced_on: date, days: int, earliest: datetime
 ) -> None:
-    assert earliest_expiration_after_change(announced_on, days, xfed) == earliest
+    assert earliest_expiration_after_change(announced_on, days, sec) == earliest
 
 
-def test_a_change_cannot_ask_for_no_days_open(xfed: BankingCalendar) -> None:
+def test_a_change_cannot_ask_for_no_days_open(sec: SecBusinessDays) -> None:
     with pytest.raises(ValueError, match="at least one business day"):
-        earliest_expiration_after_change(date(2001, 9, 5), 0, xfed)
+        earliest_expiration_after_change(date(2001, 9, 5), 0, sec)
