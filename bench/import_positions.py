@@ -154,12 +154,14 @@ def main() -> None:
         )
 
         t0 = time.perf_counter()
-        preview = positions_preview(text=text, by=user, firm=firm)
+        preview = positions_preview(text=text, by=user, firm=firm, create_accounts=True)
         preview_s = time.perf_counter() - t0
         print(f"preview: {preview_s:.2f} s ({preview.summary()})")
 
         t0 = time.perf_counter()
-        report = positions_import(text=text, by=user, firm=firm, file_name="bench.csv")
+        report = positions_import(
+            text=text, by=user, firm=firm, file_name="bench.csv", create_accounts=True
+        )
         seconds = time.perf_counter() - t0
         assert report.created == args.rows, report.summary()
         print(f"import:  {seconds:.2f} s ({report.summary()})")

@@ -264,6 +264,12 @@ SWEEP_GRACE_SECONDS = env.float("SWEEP_GRACE_SECONDS", default=60)
 OUTBOX_SEND_LEASE_SECONDS = env.int("OUTBOX_SEND_LEASE_SECONDS", default=300)
 # How long a client's signed download link stays valid.
 DOCUMENT_LINK_MAX_AGE_DAYS = env.int("DOCUMENT_LINK_MAX_AGE_DAYS", default=30)
+# The positions feed (Admin > Positions > Import, `manage.py import_positions`): a file larger
+# than this many bytes is refused before it is read, and one of more account lines as soon as
+# the next line is read. 10 MB holds some 70,000 lines; the whole issue is at most 27,412
+# holdings of $1,000.
+POSITIONS_IMPORT_MAX_BYTES = env.int("POSITIONS_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
+POSITIONS_IMPORT_MAX_ROWS = env.int("POSITIONS_IMPORT_MAX_ROWS", default=200_000)
 # The address clients' links point to (e-mails are read outside the office).
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 

@@ -66,11 +66,23 @@ def _issue_receipt(instruction: Instruction, kind: str) -> None:
     document_tasks.enqueue_issue(instruction_id=instruction.pk, kind=kind)
 
 
-def _already_recorded(token: UUID | None) -> Instruction | HeldInstruction | None:
+def _already_recorded(
+    token: UUID | None, *, account: ClientAccount, offer_id: int
+) -> Instruction | HeldInstruction | None:
+    """What this form already became, for this account and offer (a double click). A token
+    that another account's or offer's record carries refuses the post: it never came from
+    this account's form, and answering with that record would show it."""
     if token is None:
         return None
-    recorded = Instruction.objects.filter(submission_token=token).first()
-    return recorded or held_by_token(token)
+    recorded = Instruction.objects.filter(submission_token=token).first() or held_by_token(token)
+    if recorded is None:
+        return None
+    if (recorded.account_id, recorded.offer_id) != (account.pk, offer_id):
+        raise refuse(
+            "This form was already used for another account: nothing was recorded. Open the "
+            "form again from this account's page."
+        )
+    return recorded
 
 
 def instruction_hold_reason(
@@ -144,7 +156,8 @@ def instruction_submit(
     `approval`, one that waited for `by` to approve it. One that needs a supervisor of the
     firm (four eyes) is held for them instead, and returned as held."""
     account = account_lock(account)
-    if (existing := _already_recorded(data.submission_token)) is not None:
+    existing = _already_recorded(data.submission_token, account=account, offer_id=offer.pk)
+    if existing is not None:
         return existing  # the same form posted twice: a double click
     offer = offer_for_writing(offer)
     if approval is None:
@@ -194,7 +207,10 @@ def instruction_amend(
     """Replace the live instruction by a new version; the old one stays, superseded. One that
     needs a supervisor of the firm is held for them instead (the live one stays as it is)."""
     account = account_lock(instruction.account)
-    if (existing := _already_recorded(data.submission_token)) is not None:
+    existing = _already_recorded(
+        data.submission_token, account=account, offer_id=instruction.offer_id
+    )
+    if existing is not None:
         return existing
     current = instruction_current(
         instruction=instruction, expected_version=expected_version, account=account, verb="amended"

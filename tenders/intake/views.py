@@ -60,8 +60,9 @@ def _closed(
 
 
 # A TIN typed on the form is never written back into a page, not even as a hidden field of the
-# review step: it waits in the session, encrypted, keyed by the form's submission token, until
-# the instruction is confirmed or the form is edited.
+# review step: it waits in the session, encrypted, keyed by the account and the form's
+# submission token (a token posted for another account finds nothing), until the
+# instruction is confirmed or the form is edited.
 _TYPED_TINS = "instructions.typed-tins"
 
 
@@ -149,7 +150,7 @@ class InstructionFormView(LoginRequiredMixin, View):
         signers = SignerFormSet(request.POST, prefix="signers", initial=signer_initial(self.owners))
         if not (form.is_valid() and signers.is_valid()):
             return self._render_form(form, signers)
-        token = str(form.cleaned_data["submission_token"])
+        token = f"{self.account.pk}:{form.cleaned_data['submission_token']}"
         if "_edit" in request.POST:
             _forget_typed_tin(request, token)  # the form asks for it again
             return self._render_form(form, signers)

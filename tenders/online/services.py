@@ -423,6 +423,13 @@ def client_submission_create(*, link: ClientLink, data: OnlineInput) -> ClientSu
                 submission_token=data.submission_token
             ).first()
         ):
+            if (posted.account_id, posted.offer_id) != (link.account_id, link.offer_id):
+                # Not this page's token: answering with that submission would show another
+                # account's, and recording this one under it cannot be (the token is unique).
+                raise ValidationError(
+                    "This page was already used for another account: nothing was recorded. "
+                    "Reload the page and submit it again."
+                )
             return posted  # the same page posted twice
         if link_locked(link):
             raise ValidationError("This link is locked: please call your representative.")

@@ -1,8 +1,10 @@
 """Positions in the admin: the list, each position's page and the inline on the account's page
 (each saved through `position_save`, which refuses a position below a live tender), and the
 positions feed, on django-import-export's pages: Positions > Import takes
-the file and shows the preview (what each line creates, updates or leaves unchanged, and every
-refused line with its number and reason); *Confirm import* imports it whole.
+the file (refused from its size, next to the field, before it is read) and shows the preview
+(what each line does: a new account, updated, unchanged or refused, the first 500 of each
+with the full counts); *Confirm import* imports it whole, and creates the new accounts only
+when its tick is given.
 
 django-import-export brings the pages (its upload form, the temporary copy of the file between
 the preview and the confirmation, the confirm form); the rows are this package's
@@ -12,12 +14,13 @@ The confirmation carries the preview's fingerprint: the import writes only if it
 again under the accounts' locks, is the one previewed.
 """
 
+from dataclasses import dataclass
 from typing import Any
 
 import tablib
-from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -25,7 +28,6 @@ from import_export import resources
 from import_export.admin import ImportMixin
 from import_export.fields import Field
 from import_export.formats import base_formats
-from import_export.forms import ConfirmImportForm
 from import_export.results import Error, Result, RowResult
 
 from exchange_office.admin_mixins import (
@@ -35,10 +37,12 @@ from exchange_office.admin_mixins import (
 )
 from tenders.accounts.models import Position
 from tenders.data_version.cache import DataVersionPaginator
-from tenders.positions.forms import PositionForm
+from tenders.positions.forms import ConfirmFeedForm, FeedUploadForm, PositionForm
 from tenders.positions.imports import (
     ImportRefused,
     ImportReport,
+    Outcome,
+    RowPlan,
     positions_import,
     positions_preview,
 )
@@ -95,14 +99,16 @@ class PositionsFeed(resources.Resource):
         assert user.is_authenticated, "the admin serves signed-in staff only"
         try:
             if dry_run:
-                report = positions_preview(text=dataset.text, by=user)
-                request._positions_preview = report.digest  # type: ignore[attr-defined]  # read by the confirm form
+                # New accounts are listed as such: the confirmation's tick creates them.
+                report = positions_preview(text=dataset.text, by=user, create_accounts=True)
+                request._positions_preview = report  # type: ignore[attr-defined]  # read by the confirm form
             else:
                 report = positions_import(
                     text=dataset.text,
                     by=user,
                     file_name=kwargs.get("file_name") or "",
                     previewed=kwargs.get("previewed", ""),
+                    create_accounts=kwargs.get("create_accounts", False),
                 )
         except FileRefused as exc:
             report = ImportReport((), (Refusal(0, "", str(exc)),))
@@ -111,24 +117,50 @@ class PositionsFeed(resources.Resource):
         return _result(report)
 
 
+@dataclass(frozen=True, slots=True)
+class Section:
+    """One kind of line in the preview: its first ROWS_SHOWN lines and how many more."""
+
+    kind: str  # "created", "updated", "unchanged", "refused"
+    title: str
+    count: int
+    rows: list[RowPlan] | list[Refusal]
+    more: str  # "and 19,500 more refused lines", or ""
+
+
+def _section(kind: str, title: str, rows: list[Any], noun: str) -> Section:
+    more = len(rows) - ROWS_SHOWN
+    text = f"and {more:,} more {noun}{'s' if more != 1 else ''}" if more > 0 else ""
+    return Section(kind, title, len(rows), rows[:ROWS_SHOWN], text)
+
+
+def feed_sections(report: ImportReport) -> list[Section]:
+    """What each line does, kind by kind, each list cut at ROWS_SHOWN (a page of 20,000
+    refused lines was 50 MB of HTML), with the exact counts."""
+    return [
+        _section("refused", "Refused", list(report.refused), "refused line"),
+        _section("created", "New accounts", report.of(Outcome.CREATED), "new account"),
+        _section("updated", "Updated", report.of(Outcome.UPDATED), "updated line"),
+        _section("unchanged", "Left unchanged", report.of(Outcome.UNCHANGED), "unchanged line"),
+    ]
+
+
 def _result(report: ImportReport) -> Result:
-    """django-import-export's result of the feed's report: its totals, every refusal as an
-    invalid row (so that no confirm button is offered), and the report itself for the page."""
+    """django-import-export's result of the feed's report: its totals, the refusals as
+    invalid rows (so that no confirm button is offered; the first ROWS_SHOWN, the count is in
+    the totals), and the report with its sections for the page."""
     result = Result()
     result.feed_report = report  # read by the template
+    result.feed_sections = feed_sections(report)  # read by the template
     result.totals[RowResult.IMPORT_TYPE_NEW] = report.created
     result.totals[RowResult.IMPORT_TYPE_UPDATE] = report.updated
     result.totals[RowResult.IMPORT_TYPE_SKIP] = report.unchanged
     result.totals[RowResult.IMPORT_TYPE_INVALID] = len(report.refused)
-    for refusal in report.refused:
+    for refusal in report.refused[:ROWS_SHOWN]:
         result.append_invalid_row(refusal.line, {}, ValidationError(str(refusal)))
     if report.changed_since_preview:
         result.append_base_error(Error(ImportRefused(report)))
     return result
-
-
-class ConfirmFeedForm(ConfirmImportForm):
-    previewed = forms.CharField(widget=forms.HiddenInput(), required=False, max_length=64)
 
 
 class PositionsImportMixin(ImportMixin):
@@ -136,6 +168,7 @@ class PositionsImportMixin(ImportMixin):
 
     resource_classes = [PositionsFeed]
     formats = [FeedCSV]
+    import_form_class = FeedUploadForm
     confirm_form_class = ConfirmFeedForm
     import_template_name = "admin/tenders/position/import.html"
     skip_admin_log = True  # the audit trail has a row for each change
@@ -147,15 +180,63 @@ class PositionsImportMixin(ImportMixin):
         form = kwargs.pop("form", None)
         if isinstance(form, ConfirmFeedForm):
             kwargs["previewed"] = form.cleaned_data.get("previewed", "")
+            kwargs["create_accounts"] = bool(form.cleaned_data.get("create_accounts"))
         return kwargs
 
     def get_confirm_form_initial(self, request: HttpRequest, import_form: Any) -> dict[str, Any]:
         initial = super().get_confirm_form_initial(request, import_form)
-        initial["previewed"] = getattr(request, "_positions_preview", "")
+        preview: ImportReport | None = getattr(request, "_positions_preview", None)
+        if preview is not None:
+            initial["previewed"] = preview.digest
+            initial["new_accounts"] = preview.created
         return initial
 
+    def process_import(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        """*Confirm import*; without the tick a file with new accounts imports nothing, and the
+        preview is shown again with the error next to the tick."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        if request.method == "POST":
+            form = self.create_confirm_form(request)
+            if not form.is_valid() and set(form.errors) == {"create_accounts"}:
+                return self._confirm_again(request, form)
+        return super().process_import(request, **kwargs)
+
+    def _confirm_again(self, request: HttpRequest, form: ConfirmFeedForm) -> HttpResponse:
+        """The confirmation page again for the file kept since the upload: the preview made
+        anew, and the confirm form as posted, with its error."""
+        input_format = self.get_import_formats()[int(form.cleaned_data["format"])](
+            encoding=self.from_encoding
+        )
+        storage = self.get_tmp_storage_class()(
+            name=form.cleaned_data["import_file_name"],
+            encoding=None if input_format.is_binary() else self.from_encoding,
+            read_mode=input_format.get_read_mode(),
+            **self.get_tmp_storage_class_kwargs(),
+        )
+        dataset = input_format.create_dataset(storage.read())
+        result = PositionsFeed().import_data(dataset, dry_run=True, request=request)
+        refused = result.has_errors() or result.has_validation_errors()
+        context = {
+            **self.admin_site.each_context(request),
+            **self.get_import_context_data(),
+            "title": "Import",
+            "opts": self.model._meta,
+            "result": result,
+            "confirm_form": None if refused else form,
+            "form": self.get_import_form_class(request)(
+                self.get_import_formats(), self.get_import_resource_classes(request)
+            ),
+        }
+        return TemplateResponse(request, [self.import_template_name], context)
+
     def get_import_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return {"columns": list(COLUMNS), "rows_shown": ROWS_SHOWN}
+        return {
+            "columns": list(COLUMNS),
+            "rows_shown": ROWS_SHOWN,
+            "max_bytes": settings.POSITIONS_IMPORT_MAX_BYTES,
+            "max_rows": settings.POSITIONS_IMPORT_MAX_ROWS,
+        }
 
     def process_result(self, result: Result, request: HttpRequest) -> HttpResponse:
         """Imported: back to the positions with the counts. Refused at the last moment (a

@@ -3,12 +3,16 @@ then imported whole or not at all. The admin (through django-import-export's imp
 confirm pages), `manage.py import_positions` and `bench/import_positions.py` all call
 `positions_import`.
 
-A preview reads the rows and says what each line would do: create an account (with its owners
-and position), update it (the changes listed), leave it unchanged, or be refused (with the
-reason). An import plans the same way inside one transaction, after locking the accounts it
-touches in primary-key order (as the instruction services do, so that no tender can slip in
-between the check and the write), and writes only if no line is refused and, when the caller
-saw a preview, the plan is still the one previewed. The writes are bulk inserts and updates,
+A preview reads the rows and says what each line would do: create a new account (with its
+owners and position; only when the caller asks for new accounts, otherwise the line is
+refused), update it (the changes listed), leave it unchanged, or be refused (with the
+reason). The file's size is checked by the caller before it is read (`file_size_check`); its
+lines are counted as they are read (at most POSITIONS_IMPORT_MAX_ROWS).
+
+An import plans the same way inside one transaction, after locking the accounts it touches in
+primary-key order (as the instruction services do, so that no tender can slip in between the
+check and the write), and writes only if no line is refused and, when the caller saw a
+preview, the plan is still the one previewed. The writes are bulk inserts and updates,
 each with its audit-trail rows (simple-history's bulk utilities): the user, the business time
 and the file named as the reason.
 """
@@ -20,6 +24,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
 
@@ -34,7 +39,14 @@ from tenders.domain.owners import OwnerOnFile, OwnersPlan, plan_owners
 from tenders.instructions.models import Instruction, InstructionSigner
 from tenders.positions import bulk
 from tenders.positions.permissions import may_import_positions
-from tenders.positions.rows import FeedRow, FileRefused, Refusal, check_row, read_lines
+from tenders.positions.rows import (
+    FeedRow,
+    FileRefused,
+    Refusal,
+    check_row,
+    read_lines,
+    size_check,
+)
 from tenders.positions.services import HoldingTender, tenders_holding_notes
 
 # The account's own fields the feed sets, in the file's order.
@@ -53,7 +65,7 @@ T = TypeVar("T")
 
 
 class Outcome(StrEnum):
-    CREATED = "created"
+    CREATED = "created"  # a new account, with its owners and position
     UPDATED = "updated"
     UNCHANGED = "unchanged"
 
@@ -255,11 +267,19 @@ class _Plan:
     owners: dict[int, OwnersPlan]  # by line
 
 
+NOT_ASKED = (
+    "the account is not on file, and creating new accounts was not asked for "
+    "(--create-accounts, or the tick on the import page)."
+)
+
+
 def _plan(
     rows: list[FeedRow | Refusal],
     firms: dict[str, BrokerFirm],
     ids: dict[tuple[int, str], int],
     on_file: _OnFile,
+    *,
+    create_accounts: bool,
 ) -> _Plan:
     plans: list[RowPlan] = []
     refused: list[Refusal] = [row for row in rows if isinstance(row, Refusal)]
@@ -279,6 +299,9 @@ def _plan(
             )
             continue
         account_id = ids.get((firm.pk, row.account_number))
+        if account_id is None and not create_accounts:
+            refused.append(Refusal(row.line, row.account_number, NOT_ASKED))
+            continue
         if account_id is None:
             plans.append(
                 RowPlan(
@@ -346,7 +369,7 @@ def _read_file(
     participants = frozenset({firm.dtc_participant_number}) if firm is not None else None
     rows: list[FeedRow | Refusal] = []
     first_line: dict[tuple[str, str], int] = {}
-    for line, values in read_lines(text):
+    for line, values in read_lines(text, max_rows=settings.POSITIONS_IMPORT_MAX_ROWS):
         key = (values.get("participant", "").strip(), values.get("account_number", "").strip())
         if key[1] and key in first_line:
             rows.append(
@@ -388,16 +411,24 @@ def _require_may_import(by: User | None) -> None:
         permissions.require(may_import_positions(user=by), "You may not import positions.")
 
 
+def file_size_check(size: int) -> None:
+    """Refuse (FileRefused) a file over POSITIONS_IMPORT_MAX_BYTES, from its size alone: the
+    admin's upload and the command call this before they read the file."""
+    size_check(size, limit=settings.POSITIONS_IMPORT_MAX_BYTES)
+
+
 def positions_preview(
-    *, text: str, by: User | None, firm: BrokerFirm | None = None
+    *, text: str, by: User | None, firm: BrokerFirm | None = None, create_accounts: bool = False
 ) -> ImportReport:
-    """What importing `text` would do now, writing nothing. Raises FileRefused when the file
-    cannot be read as a feed at all."""
+    """What importing `text` would do now, writing nothing; with `create_accounts`, an
+    account not on file is a new account, otherwise its line is refused. Raises FileRefused
+    when the file cannot be read as a feed at all."""
     _require_may_import(by)
     security = _security()
     rows, firms = _read_file(text, firm, security)
     ids = _account_ids(_keys(rows, firms))
-    return _plan(rows, firms, ids, _read(ids, security)).report
+    on_file = _read(ids, security)
+    return _plan(rows, firms, ids, on_file, create_accounts=create_accounts).report
 
 
 # Writing
@@ -558,16 +589,18 @@ def positions_import(
     firm: BrokerFirm | None = None,
     file_name: str = "",
     previewed: str = "",
+    create_accounts: bool = False,
 ) -> ImportReport:
     """Import the feed whole, or raise ImportRefused and write nothing. With `previewed` (a
-    preview's `digest`), the plan must still be the one previewed."""
+    preview's `digest`), the plan must still be the one previewed. Accounts not on file are
+    created only with `create_accounts` (otherwise their lines are refused)."""
     _require_may_import(by)
     security = _security()
     rows, firms = _read_file(text, firm, security)
     ids = _account_ids(_keys(rows, firms))
     _lock(ids)
     on_file = _read(ids, security)
-    plan = _plan(rows, firms, ids, on_file)
+    plan = _plan(rows, firms, ids, on_file, create_accounts=create_accounts)
     if plan.report.refused:
         raise ImportRefused(plan.report)
     if previewed and previewed != plan.report.digest:
@@ -580,7 +613,7 @@ def positions_import(
             _write(plan, ids, on_file, security, stamp)
     except IntegrityError:
         # An account of the file was created by someone else since it was looked up.
-        conflict = Refusal(0, "", "another change created some of these accounts meanwhile: "
+        conflict = Refusal(0, "", "Another change created some of these accounts meanwhile: "
                            "nothing imported, import the file again.")  # fmt: skip
         raise ImportRefused(ImportReport(plan.report.rows, (conflict,))) from None
     return ImportReport(plan.report.rows, (), written=True)

@@ -69,14 +69,15 @@ class FeedRow:
 
 @dataclass(frozen=True, slots=True)
 class Refusal:
-    line: int  # 0: the file as a whole
+    line: int  # 0: the file as a whole (the reason names it)
     account_number: str
     reason: str
 
     def __str__(self) -> str:
-        where = f"Line {self.line}" if self.line else "The file"
+        if not self.line:
+            return self.reason
         account = f" (account {self.account_number})" if self.account_number else ""
-        return f"{where}{account}: {self.reason}"
+        return f"Line {self.line}{account}: {self.reason}"
 
 
 class FileRefused(Exception):
@@ -115,6 +116,15 @@ def _phone(raw: str) -> str | None:
     return str(number.as_e164)
 
 
+def size_check(size: int, *, limit: int) -> None:
+    """Refuse a file larger than `limit` bytes, from its size alone (before it is read)."""
+    if size > limit:
+        raise FileRefused(
+            f"The file is {size:,} bytes, more than the {limit:,} bytes "
+            f"({limit / 2**20:.3g} MB) one import takes: split it into smaller files."
+        )
+
+
 def decode(data: bytes) -> str:
     """The file's text: UTF-8, with or without a byte-order mark."""
     try:
@@ -150,9 +160,11 @@ def _header(cells: list[str]) -> list[str]:
     return names
 
 
-def read_lines(text: str) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line number, {column: value}) for each line after the header; blank lines are
-    skipped. A line with the wrong number of values gives {} (refused by `check_row`)."""
+def read_lines(text: str, *, max_rows: int) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line number, {column: value}) for each line after the header, one at a time as the
+    CSV reader reaches it; blank lines are skipped. A line with the wrong number of values
+    gives {} (refused by `check_row`). More than `max_rows` account lines refuse the file as
+    soon as the next one is read (nothing past it is parsed)."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header_cells = next(reader, None)
@@ -163,6 +175,7 @@ def read_lines(text: str) -> Iterator[tuple[int, dict[str, str]]]:
     names = _header(header_cells)
     width = len(names)
     line = reader.line_num
+    rows = 0
     while True:
         try:
             cells = next(reader)
@@ -173,6 +186,12 @@ def read_lines(text: str) -> Iterator[tuple[int, dict[str, str]]]:
         first, line = line + 1, reader.line_num
         if not cells or (len(cells) == 1 and not cells[0].strip()):
             continue
+        rows += 1
+        if rows > max_rows:
+            raise FileRefused(
+                f"The file has more than {max_rows:,} account lines, the most one import "
+                "takes: split it into smaller files."
+            )
         if first != line:  # a quoted value ran over several lines
             yield first, {"": "a value runs over several lines"}
         elif len(cells) != width:

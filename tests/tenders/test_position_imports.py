@@ -77,7 +77,7 @@ def scene(account: ClientAccount, joint_account: ClientAccount, offer: Any, ops:
 
 
 def test_the_preview_lists_what_is_created_updated_and_left_unchanged(scene: dict) -> None:
-    report = positions_preview(text=scene["text"], by=scene["ops"])
+    report = positions_preview(text=scene["text"], by=scene["ops"], create_accounts=True)
     assert [(r.line, r.account_number, r.outcome) for r in report.rows] == [
         (2, "HB-100003", "updated"),
         (3, "HB-100004", "unchanged"),
@@ -129,7 +129,9 @@ def test_a_tin_column_refuses_the_whole_file(account: ClientAccount, offer: Any,
 
 
 def test_the_import_writes_what_the_preview_listed(scene: dict) -> None:
-    report = positions_import(text=scene["text"], by=scene["ops"], file_name="feed.csv")
+    report = positions_import(
+        text=scene["text"], by=scene["ops"], file_name="feed.csv", create_accounts=True
+    )
     assert (report.created, report.updated, report.unchanged) == (1, 1, 1)
     assert Position.objects.get(account=scene["account"]).principal == Decimal("150000")
     new = ClientAccount.objects.get(account_number="HB-200001")
@@ -141,13 +143,15 @@ def test_the_import_writes_what_the_preview_listed(scene: dict) -> None:
 def test_one_bad_line_imports_nothing(scene: dict) -> None:
     text = scene["text"] + line(scene["account"], account_number="HB-9", state="ZZ") + "\n"
     with pytest.raises(ImportRefused, match=r"1 line\(s\) refused, nothing imported\. Line 5"):
-        positions_import(text=text, by=scene["ops"])
+        positions_import(text=text, by=scene["ops"], create_accounts=True)
     assert Position.objects.get(account=scene["account"]).principal == Decimal("125000")
     assert not ClientAccount.objects.filter(account_number="HB-200001").exists()
 
 
 def test_the_audit_trail_names_the_operator_the_business_time_and_the_file(scene: dict) -> None:
-    positions_import(text=scene["text"], by=scene["ops"], file_name="feed-0820.csv")
+    positions_import(
+        text=scene["text"], by=scene["ops"], file_name="feed-0820.csv", create_accounts=True
+    )
     new = ClientAccount.objects.get(account_number="HB-200001")
     raised = Position.history.filter(account_id=scene["account"].pk).latest("history_id")
     created = [
@@ -165,7 +169,9 @@ def test_the_audit_trail_names_the_operator_the_business_time_and_the_file(scene
 
 
 def test_the_account_history_page_reads_the_imported_change(scene: dict, client: Any) -> None:
-    positions_import(text=scene["text"], by=scene["ops"], file_name="feed.csv")
+    positions_import(
+        text=scene["text"], by=scene["ops"], file_name="feed.csv", create_accounts=True
+    )
     client.force_login(scene["ops"])
     page = client.get(reverse("tenders:account_history", args=[scene["account"].pk]))
     assert "$150,000.00" in page.content.decode()
@@ -292,7 +298,7 @@ def test_the_command_imports_and_its_last_line_counts(scene: dict, tmp_path: Pat
     path = tmp_path / "feed.csv"
     path.write_text(scene["text"])
     firm = scene["account"].firm.dtc_participant_number
-    status, out, _ = run_command(str(path), "--firm", firm)
+    status, out, _ = run_command(str(path), "--firm", firm, "--create-accounts")
     assert status == 0
     assert out.splitlines()[-1] == "created=1 updated=1 unchanged=1 refused=0"
     assert ClientAccount.objects.filter(account_number="HB-200001").exists()
@@ -302,7 +308,7 @@ def test_a_dry_run_counts_and_writes_nothing(scene: dict, tmp_path: Path) -> Non
     path = tmp_path / "feed.csv"
     path.write_text(scene["text"])
     firm = scene["account"].firm.dtc_participant_number
-    status, out, _ = run_command(str(path), "--firm", firm, "--dry-run")
+    status, out, _ = run_command(str(path), "--firm", firm, "--create-accounts", "--dry-run")
     assert status == 0
     assert out.splitlines()[-2:] == [
         "Dry run: nothing written.",
@@ -316,7 +322,7 @@ def test_a_line_of_another_firm_is_refused_by_the_command(scene: dict, tmp_path:
     path = tmp_path / "feed.csv"
     path.write_text(scene["text"] + line(scene["account"], participant="0777") + "\n")
     firm = scene["account"].firm.dtc_participant_number
-    status, out, err = run_command(str(path), "--firm", firm)
+    status, out, err = run_command(str(path), "--firm", firm, "--create-accounts")
     assert status == 1
     assert out.splitlines()[-1] == "created=0 updated=0 unchanged=0 refused=1"
     assert err.strip() == (
@@ -346,7 +352,8 @@ def test_a_refused_feed_exits_1_from_the_shell_and_its_last_line_says_so(
         )
     )
     result = subprocess.run(
-        [sys.executable, "manage.py", "import_positions", str(path), "--firm", "0901"],
+        [sys.executable, "manage.py", "import_positions", str(path), "--firm", "0901",
+         "--create-accounts"],
         cwd=ROOT, env=command_database, capture_output=True, text=True,
     )  # fmt: skip
     assert result.returncode == 1
@@ -378,9 +385,10 @@ def test_operations_upload_preview_and_confirm_in_the_admin(scene: dict, client:
     client.force_login(scene["ops"])
     preview = _upload(client, scene["text"])
     html = preview.content.decode()
-    assert "Accounts created" in html and "principal $125,000 → $150,000" in html
+    assert "New accounts" in html and "principal $125,000 → $150,000" in html
     assert Position.objects.get(account=scene["account"]).principal == Decimal("125000")
-    done = client.post(reverse("admin:tenders_position_process_import"), _confirm_data(preview))
+    confirm = {**_confirm_data(preview), "create_accounts": "on"}
+    done = client.post(reverse("admin:tenders_position_process_import"), confirm)
     assert done.status_code == 302
     assert Position.objects.get(account=scene["account"]).principal == Decimal("150000")
     messages = [str(m) for m in client.get(done["Location"]).context["messages"]]
@@ -403,7 +411,8 @@ def test_a_plan_changed_since_the_preview_imports_nothing(scene: dict, client: A
     client.force_login(scene["ops"])
     preview = _upload(client, scene["text"])
     ClientAccount.objects.filter(pk=scene["joint"].pk).update(city="Greenwich")
-    page = client.post(reverse("admin:tenders_position_process_import"), _confirm_data(preview))
+    confirm = {**_confirm_data(preview), "create_accounts": "on"}
+    page = client.post(reverse("admin:tenders_position_process_import"), confirm)
     assert "The accounts changed since the preview: nothing imported." in page.content.decode()
     assert not ClientAccount.objects.filter(account_number="HB-200001").exists()
 
@@ -422,8 +431,9 @@ def test_a_large_file_is_read_and_locked_by_firm_with_the_same_plan(
 ) -> None:
     from tenders.positions import imports as services
 
-    small = positions_preview(text=scene["text"], by=scene["ops"])
+    small = positions_preview(text=scene["text"], by=scene["ops"], create_accounts=True)
     monkeypatch.setattr(services, "CHUNK", 1)  # every file is "large"
-    assert positions_preview(text=scene["text"], by=scene["ops"]).digest == small.digest
-    report = positions_import(text=scene["text"], by=scene["ops"])
+    again = positions_preview(text=scene["text"], by=scene["ops"], create_accounts=True)
+    assert again.digest == small.digest
+    report = positions_import(text=scene["text"], by=scene["ops"], create_accounts=True)
     assert (report.created, report.updated, report.unchanged) == (1, 1, 1)
