@@ -127,6 +127,10 @@ class ProposalAdmin(ReadOnlyAdminMixin, ReadOnlyHistoryAdmin):
         """What the approver must see before carrying the proposal out: for a consummation
         awaiting approval, the tabulation the consummation page shows (the minimum and the
         exceptions: instructions the agent does not hold, which will not be accepted)."""
-        if proposal.kind != ProposalKind.CONSUMMATE or proposal.status != ApprovalStatus.AWAITING:
+        if (
+            proposal.kind != ProposalKind.CONSUMMATE
+            or proposal.status != ApprovalStatus.AWAITING
+            or proposal.offer is None
+        ):
             return {}
         return {"offer": proposal.offer, "tabulation": tabulate(offer=proposal.offer)}
