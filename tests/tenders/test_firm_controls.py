@@ -15,7 +15,10 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.test import Client
+from django.urls import reverse
 
+from tenders.accounts.models import BrokerFirm
 from tenders.accounts.services import account_set_tin
 from tenders.approvals.firm_controls import firm_controls_propose
 from tenders.approvals.models import ApprovalStatus, HeldInstruction, Proposal
@@ -195,6 +198,145 @@ def test_a_threshold_of_zero_is_refused_next_to_it(firm: Any, ops: Any) -> None:
             firm=firm, after=FirmControls(1, time(17, 0), Decimal("0")), reason="x", by=ops
         )
     assert "above zero" in _refusal(exc, "second_approval_threshold")
+
+
+# The admin
+
+
+def _client(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _firm_form(firm: Any, **changes: str) -> dict[str, str]:
+    form = {
+        "name": firm.name,
+        "dtc_participant_number": firm.dtc_participant_number,
+        "address": firm.address,
+        "phone": "",
+        "email": firm.email,
+        "bic": firm.bic,
+        "safekeeping_account": firm.safekeeping_account,
+        "agent_format": firm.agent_format,
+    }
+    form.update(changes)
+    return form
+
+
+def test_the_firms_change_form_saves_the_other_fields_but_not_the_cutoff(
+    firm: Any, ops: Any, at: Any
+) -> None:
+    at(SEP_1)
+    url = reverse("admin:tenders_brokerfirm_change", args=[firm.pk])
+    form = _firm_form(
+        firm,
+        email="desk@hudsonbroad.example",
+        cutoff_banking_days_before="0",
+        cutoff_time="23:59",
+        second_approval_threshold="",
+    )
+    _client(ops).post(url, form)
+    firm.refresh_from_db()
+    assert firm.email == "desk@hudsonbroad.example"
+    assert (firm.cutoff_banking_days_before, firm.cutoff_time) == (1, time(17, 0))
+
+
+def test_operations_propose_on_the_firm_page_and_another_approves_in_proposals(
+    firm: Any, ops: Any, ops2: Any
+) -> None:
+    url = reverse("admin:tenders_brokerfirm_propose_controls", args=[firm.pk])
+    form = {
+        "cutoff_banking_days_before": "1",
+        "cutoff_time": "12:00",
+        "second_approval_threshold": "250000",
+        "reason": "Four eyes on more of the book",
+    }
+    page = _client(ops).post(url, form, follow=True).content.decode()
+    assert (
+        "Proposed: Change Hudson &amp; Broad Securities LLC&#x27;s cutoff from 5:00 p.m. New "
+        "York time, 1 banking day before the expiration day to 12:00 p.m. New York time, 1 "
+        "banking day before the expiration day; second approval from none to above $250,000."
+    ) in page
+    firm.refresh_from_db()
+    assert firm.second_approval_threshold is None
+    proposal = Proposal.objects.get()
+    _client(ops2).post(reverse("admin:tenders_proposal_decide", args=[proposal.pk]), {})
+    firm.refresh_from_db()
+    assert (firm.cutoff_time, firm.second_approval_threshold) == (time(12, 0), Decimal("250000"))
+
+
+def test_the_firm_list_action_opens_the_proposal_page_for_one_firm(firm: Any, ops: Any) -> None:
+    response = _client(ops).post(
+        reverse("admin:tenders_brokerfirm_changelist"),
+        {"action": "propose_controls_change", "_selected_action": [firm.pk]},
+    )
+    assert response["Location"] == reverse(
+        "admin:tenders_brokerfirm_propose_controls", args=[firm.pk]
+    )
+
+
+def test_a_new_firm_is_added_with_its_cutoff_and_threshold(ops: Any) -> None:
+    form = {
+        "name": "Wall & Pine Brokerage Inc.",
+        "dtc_participant_number": "0777",
+        "agent_format": "seev033",
+        "cutoff_banking_days_before": "2",
+        "cutoff_time": "15:00",
+        "second_approval_threshold": "500000",
+    }
+    _client(ops).post(reverse("admin:tenders_brokerfirm_add"), form)
+    added = BrokerFirm.objects.get(dtc_participant_number="0777")
+    assert (added.cutoff_banking_days_before, added.second_approval_threshold) == (
+        2,
+        Decimal("500000"),
+    )
+
+
+def test_a_refused_proposal_says_why_next_to_the_field_and_keeps_what_was_typed(
+    firm: Any, offer: Any, ops: Any, at: Any
+) -> None:
+    at(SEP_1)
+    url = reverse("admin:tenders_brokerfirm_propose_controls", args=[firm.pk])
+    form = {"cutoff_banking_days_before": "0", "cutoff_time": "23:59", "reason": " "}
+    page = _client(ops).post(url, form).content.decode()
+    assert '<ul class="errorlist" id="id_late_exception_error"><li>This reopens a cutoff' in page
+    assert '<ul class="errorlist" id="id_reason_error"><li>Say why' in page
+    assert 'value="23:59"' in page
+    assert not Proposal.objects.exists()
+
+
+def test_the_firms_page_shows_each_change_with_who_when_and_why(
+    firm: Any, offer: Any, ops: Any, ops2: Any, at: Any
+) -> None:
+    at(SEP_1)
+    proposal = firm_controls_propose(
+        firm=firm, after=LATEST, reason=REASON, late_exception=True, by=ops
+    )
+    proposal_approve(proposal=proposal, by=ops2)
+    page = _client(ops).get(reverse("admin:tenders_brokerfirm_change", args=[firm.pk]))
+    text = page.content.decode()
+    assert 'data-testid="control-changes"' in text
+    assert "Sep 1, 2001, 10:00:00 a.m. EDT<br>ops" in text
+    assert "Late exception: change Hudson &amp; Broad" in text
+    assert "courier at 4:58 p.m." in text
+    assert "Approved by ops2, Sep 1, 2001, 10:00:00 a.m. EDT" in text
+    assert "Propose a change of cutoff/threshold…" in text
+
+
+def test_the_approver_sees_which_passed_cutoff_a_late_exception_reopens(
+    firm: Any, offer: Any, ops: Any, ops2: Any, at: Any
+) -> None:
+    at(SEP_1)
+    proposal = firm_controls_propose(
+        firm=firm, after=LATEST, reason=REASON, late_exception=True, by=ops
+    )
+    url = reverse("admin:tenders_proposal_decide", args=[proposal.pk])
+    text = _client(ops2).get(url).content.decode()
+    assert (
+        "It reopens a cutoff that has passed</strong>, as the late exception it was proposed as"
+    ) in text
+    assert "passed at 5:00 p.m. EDT on Friday, August 31, 2001 and would be 11:59 p.m." in text
 
 
 # Nothing else writes the controls
