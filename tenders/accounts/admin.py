@@ -17,6 +17,7 @@ from exchange_office.admin_mixins import (
 )
 from tenders.accounts.forms import ClientAccountForm
 from tenders.accounts.models import (
+    FIRM_CONTROL_FIELDS,
     AccountOwner,
     ClientAccount,
     Representative,
@@ -34,6 +35,7 @@ class BrokerFirmAdmin(admin.ModelAdmin):
         "dtc_participant_number",
         "cutoff_banking_days_before",
         "cutoff_time",
+        "second_approval_threshold",
         "bic",
         "agent_format",
     ]
@@ -51,14 +53,22 @@ class BrokerFirmAdmin(admin.ModelAdmin):
             },
         ),
         (
-            "Internal cutoff",
+            "Internal cutoff and second approval",
             {
-                "fields": ["cutoff_banking_days_before", "cutoff_time"],
+                "fields": FIRM_CONTROL_FIELDS,
                 "description": "Representatives stop taking instructions at this New York "
-                "time, this many banking days before the offer's expiration day.",
+                "time, this many banking days before the offer's expiration day; above the "
+                "threshold an instruction waits for a supervisor of the firm. Once the firm "
+                "exists, one operator proposes a change and another approves it.",
             },
         ),
     ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # Set when the firm is added; then changed only through a proposal that a second
+        # operator approves (its page: `tenders.approvals.admin.FirmControlsAdminMixin`).
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields if obj is None else [*fields, *FIRM_CONTROL_FIELDS]
 
 
 @admin.register(Representative)

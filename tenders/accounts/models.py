@@ -104,6 +104,11 @@ class BrokerFirm(models.Model):
         return f"{self.name} (DTC {self.dtc_participant_number})"
 
 
+# A firm's controls: they move a deadline or a control, so once the firm exists they change only
+# through a proposal a second operator approves (`tenders.approvals.firm_controls`).
+FIRM_CONTROL_FIELDS = ("cutoff_banking_days_before", "cutoff_time", "second_approval_threshold")
+
+
 class Representative(models.Model):
     """A user's membership of a broker firm: what makes them a broker representative."""
 

@@ -4,7 +4,8 @@
   or one operations took after the firm's cutoff: it counts only once a supervisor of the firm
   approves it, and then as received when it was entered.
 - A `Proposal` is one operator's decision about the offer (extend, amend the terms, terminate,
-  consummate), or a request to see a full taxpayer ID, that another person approves.
+  consummate), a change of a firm's cutoff or threshold, or a request to see a full taxpayer
+  ID, that another person approves.
 
 Nobody approves their own. Each waits until the next deadline that would make it meaningless
 (`expires_at`); every step is in the audit trail, by both clocks.
@@ -21,7 +22,7 @@ from exchange_office.audit import audit_trail
 from exchange_office.encryption import EncryptedTextField
 from exchange_office.tagged import decode
 from notes.models import AMOUNT, ExchangeOffer
-from tenders.accounts.models import ClientAccount
+from tenders.accounts.models import BrokerFirm, ClientAccount
 from tenders.instructions.models import Instruction
 
 
@@ -137,6 +138,7 @@ class ProposalKind(models.TextChoices):
     AMEND_TERMS = "amend_terms", "Amend the terms"
     TERMINATE = "terminate", "Terminate the offer"
     CONSUMMATE = "consummate", "Consummate the offer"
+    FIRM_CONTROLS = "firm_controls", "Change a firm's cutoff or threshold"
     REVEAL_TIN = "reveal_tin", "Reveal a full taxpayer ID"
 
 
@@ -146,7 +148,27 @@ class Proposal(SecondPersonDecision):
     approval did (`outcome`)."""
 
     kind = models.CharField(max_length=20, choices=ProposalKind.choices)
-    offer = models.ForeignKey(ExchangeOffer, on_delete=models.PROTECT, related_name="+")
+    offer = models.ForeignKey(
+        ExchangeOffer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The offer it decides on (an offer's decision, a reveal).",
+    )
+    firm = models.ForeignKey(
+        BrokerFirm,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Whose cutoff or threshold it changes.",
+    )
+    late_exception = models.BooleanField(
+        default=False,
+        help_text="A firm's change proposed as a late exception: only such a change may be "
+        "approved when it would reopen a cutoff that has passed.",
+    )
     account = models.ForeignKey(
         ClientAccount,
         on_delete=models.PROTECT,
@@ -179,6 +201,23 @@ class Proposal(SecondPersonDecision):
             models.CheckConstraint(
                 condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("proposed_by")),
                 name="proposal_not_approved_by_its_proposer",
+            ),
+            # A firm's change names the firm and no offer (it moves the firm's cutoff in every
+            # offer); every other proposal names its offer and no firm.
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="firm_controls", firm__isnull=False, offer__isnull=True)
+                    | (
+                        ~Q(kind="firm_controls")
+                        & Q(offer__isnull=False, firm__isnull=True, late_exception=False)
+                    )
+                ),
+                name="proposal_names_its_offer_or_its_firm",
+            ),
+            models.UniqueConstraint(
+                fields=["firm"],
+                condition=Q(kind="firm_controls", status="awaiting"),
+                name="proposal_one_awaiting_firm_change",
             ),
         ]
 

@@ -23,11 +23,20 @@ def may_decide_held(*, user: User, held: HeldInstruction) -> bool:
     return may_supervise(user=user, account=held.account) and held.entered_by_id != user.pk
 
 
+def may_change_firm_controls(*, user: User) -> bool:
+    """Propose, approve or reject a change of a firm's cutoff or threshold: operations staff
+    who may change firms."""
+    return may_run_offer(user=user) and user.has_perm("tenders.change_brokerfirm")
+
+
 def may_make_decision(*, user: User, kind: str) -> bool:
-    """Make this kind of decision at all: reveal a TIN, or run the offer."""
-    return (
-        may_reveal_tin(user=user) if kind == ProposalKind.REVEAL_TIN else may_run_offer(user=user)
-    )
+    """Make this kind of decision at all: reveal a TIN, change a firm's controls, or run the
+    offer."""
+    if kind == ProposalKind.REVEAL_TIN:
+        return may_reveal_tin(user=user)
+    if kind == ProposalKind.FIRM_CONTROLS:
+        return may_change_firm_controls(user=user)
+    return may_run_offer(user=user)
 
 
 def may_decide_proposal(*, user: User, proposal: Proposal) -> bool:

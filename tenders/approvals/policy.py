@@ -17,7 +17,10 @@ from tenders.approvals.models import ApprovalStatus, Proposal, ProposalKind
 
 def needs_second_person(kind: str) -> bool:
     """FOUR_EYES_OFFER_ACTIONS (default: all four offer decisions); TIN_REVEAL_NEEDS_APPROVAL
-    (default: off) for a full taxpayer ID."""
+    (default: off) for a full taxpayer ID. A firm's cutoff or threshold always: no setting
+    turns off the control on the controls."""
+    if kind == ProposalKind.FIRM_CONTROLS:
+        return True
     if kind == ProposalKind.REVEAL_TIN:
         return tin_reveal_needs_second_person()
     return kind in settings.FOUR_EYES_OFFER_ACTIONS

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from exchange_office import clock
 from notes.models import ExchangeOffer
 from tenders.accounts import permissions
-from tenders.accounts.models import ClientAccount
+from tenders.accounts.models import BrokerFirm, ClientAccount
 from tenders.accounts.permissions import User
 from tenders.accounts.selectors import firm_people_to_email
 from tenders.approvals.models import ApprovalStatus, HeldInstruction, Proposal, ProposalKind
@@ -91,4 +91,14 @@ def approved_tin_reveal(*, account: ClientAccount, by: User) -> Proposal | None:
         )
         .order_by("-proposed_wall_at")
         .first()
+    )
+
+
+def firm_control_changes(*, firm: BrokerFirm) -> QuerySet[Proposal]:
+    """Every proposed change of the firm's cutoff or threshold, newest first, with who
+    proposed and who decided it: the firm's record of them."""
+    return (
+        Proposal.objects.filter(kind=ProposalKind.FIRM_CONTROLS, firm=firm)
+        .select_related("proposed_by", "decided_by")
+        .order_by("-proposed_wall_at", "-pk")
     )

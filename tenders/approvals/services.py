@@ -2,7 +2,8 @@
 
 This concern keeps the waiting rows and the decisions on them; the concern that owns what is
 carried out does it: an approved held instruction is recorded by `tenders.intake`, an approved
-offer decision is carried out by `tenders.offers.decisions`. A full taxpayer ID, where its
+offer decision is carried out by `tenders.offers.decisions`, a firm's cutoff or threshold is
+changed by `tenders.approvals.firm_controls`. A full taxpayer ID, where its
 reveal needs a second person, is shown here once the request is approved. Every step is in the
 audit trail (simple-history), by both clocks.
 """
@@ -20,7 +21,7 @@ from exchange_office.formatting import NEW_YORK, describe_instant, in_new_york
 from exchange_office.tagged import decode, encode
 from notes.models import ExchangeOffer, OfferEvent, OfferEventKind
 from tenders.accounts import permissions
-from tenders.accounts.models import ClientAccount
+from tenders.accounts.models import BrokerFirm, ClientAccount
 from tenders.accounts.services import account_reveal_tin, accounts_lock
 from tenders.approvals.models import (
     ApprovalStatus,
@@ -137,7 +138,7 @@ def held_instruction_reject(*, held: HeldInstruction, by: User, note: str) -> He
     return held
 
 
-# Proposals: the offer's decisions and full TIN reveals
+# Proposals: the offer's decisions, a firm's controls and full TIN reveals
 
 
 def end_of_day(day: date) -> datetime:
@@ -147,13 +148,15 @@ def end_of_day(day: date) -> datetime:
 def proposal_create(
     *,
     kind: str,
-    offer: ExchangeOffer,
+    offer: ExchangeOffer | None,
     summary: str,
     reason: str,
     expires_at: datetime,
     by: User,
     params: dict[str, Any] | None = None,
     account: ClientAccount | None = None,
+    firm: BrokerFirm | None = None,
+    late_exception: bool = False,
 ) -> Proposal:
     """Record a decision proposed by `by` for another person to approve. The caller has
     checked that `by` may propose it and that its rules let it through (each decision's
@@ -161,6 +164,8 @@ def proposal_create(
     proposal = Proposal(
         kind=kind,
         offer=offer,
+        firm=firm,
+        late_exception=late_exception,
         account=account,
         params=encode(params or {}),
         summary=summary,
@@ -180,7 +185,7 @@ def proposal_awaiting(*, proposal: Proposal, by: User) -> Proposal:
     proposer); refused otherwise. In the caller's transaction."""
     locked = (
         Proposal.objects.select_for_update(of=("self",))
-        .select_related("offer", "proposed_by", "account")
+        .select_related("offer", "firm", "proposed_by", "account")
         .get(pk=proposal.pk)
     )
     if locked.status != ApprovalStatus.AWAITING:
@@ -215,10 +220,11 @@ def _offer_changes_after(offer: ExchangeOffer, since_wall: datetime) -> OfferEve
 
 def proposal_lapsed(proposal: Proposal) -> str:
     """Why the proposal can no longer be approved, or "" if it can: it expired, or (an offer
-    decision) the offer changed after it was proposed."""
+    decision) the offer changed after it was proposed. A firm's change has reasons of its own
+    too (`tenders.approvals.firm_controls.firm_controls_lapsed`)."""
     if clock.now() >= proposal.expires_at:
         return f"It expired at {describe_instant(proposal.expires_at)}."
-    if proposal.kind != ProposalKind.REVEAL_TIN:
+    if proposal.offer is not None and proposal.kind != ProposalKind.REVEAL_TIN:
         changed = _offer_changes_after(proposal.offer, proposal.proposed_wall_at)
         if changed is not None:
             return (

@@ -5,7 +5,8 @@ second person is needed (FOUR_EYES_OFFER_ACTIONS), otherwise checked by the deci
 `*_check` function (every rule, nothing written: a refusal reaches the proposer at once) and
 recorded as a proposal. `proposal_approve` is the one entry for the second person, in
 Admin > Proposals: it records the approval and carries the decision out in the approver's
-name, every rule checked again; a TIN reveal is only approved (its requester then sees the
+name, every rule checked again; a firm's change of its cutoff or threshold is applied by
+`tenders.approvals.firm_controls`; a TIN reveal is only approved (its requester then sees the
 number once, `tenders.approvals.services.tin_reveal`).
 """
 
@@ -23,6 +24,7 @@ from exchange_office.tagged import decode
 from notes.models import ExchangeOffer
 from notes.permissions import may_run_offer
 from tenders.accounts import permissions
+from tenders.approvals.firm_controls import firm_controls_approve
 from tenders.approvals.models import ApprovalStatus, Proposal, ProposalKind
 from tenders.approvals.policy import needs_second_person
 from tenders.approvals.services import (
@@ -182,16 +184,18 @@ def offer_decision_agreed(
 
 
 def proposal_approve(*, proposal: Proposal, by: User) -> Proposal:
-    """Approve the proposal and carry it out (an offer decision), in the approver's name, with
-    every rule checked again. One that expired, or was made before the offer changed, is
-    marked expired (kept, committed) and the approval refused."""
+    """Approve the proposal and carry it out (an offer decision, a firm's change), in the
+    approver's name, with every rule checked again. One that expired, or was made before the
+    offer changed, is marked expired (kept, committed) and the approval refused."""
+    if proposal.kind == ProposalKind.FIRM_CONTROLS:
+        return firm_controls_approve(proposal=proposal, by=by)
     with transaction.atomic():
         proposal = proposal_awaiting(proposal=proposal, by=by)
         lapsed = proposal_lapsed(proposal)
         if not lapsed:
             proposal.decide(ApprovalStatus.APPROVED, by=by)
             proposal.save()
-            if proposal.kind != ProposalKind.REVEAL_TIN:
+            if proposal.offer is not None and proposal.kind != ProposalKind.REVEAL_TIN:
                 params = decode(proposal.params)
                 proposal.outcome = _decision(proposal.kind).run(
                     proposal.offer, by, **params, proposal=proposal

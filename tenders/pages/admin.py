@@ -1,6 +1,7 @@
 """The admin pages that several concerns make up, registered here once: the offer with what its
 clients submitted online that waits or was missed (`tenders.online`), a firm with the actions
-that send its clients the letter and the reminders (`tenders.online`), a client account with
+that send its clients the letter and the reminders (`tenders.online`) and the page that
+proposes a change of its cutoff or threshold (`tenders.approvals`), a client account with
 its positions (written through `tenders.positions`), and an instruction with its submission to
 the exchange agent (`tenders.submissions`). Every other model's admin is registered by its own
 concern."""
@@ -12,6 +13,7 @@ from django.contrib import admin
 from notes.models import ExchangeOffer
 from tenders.accounts.admin import BrokerFirmAdmin, ClientAccountAdmin
 from tenders.accounts.models import BrokerFirm, ClientAccount, Position
+from tenders.approvals.admin import FirmControlsAdminMixin
 from tenders.instructions.admin import InstructionAdmin
 from tenders.instructions.models import Instruction
 from tenders.offers.admin import OfferAdmin
@@ -23,8 +25,13 @@ from tenders.submissions.reconciliation_admin import FirmReconciliationMixin
 
 
 @admin.register(BrokerFirm)
-class FirmAdmin(FirmReconciliationMixin, ClientLetterActionsMixin, BrokerFirmAdmin):
-    actions = list(ClientLetterActionsMixin.LETTER_ACTIONS)
+class FirmAdmin(
+    FirmControlsAdminMixin, FirmReconciliationMixin, ClientLetterActionsMixin, BrokerFirmAdmin
+):
+    actions = [
+        *ClientLetterActionsMixin.LETTER_ACTIONS,
+        *FirmControlsAdminMixin.FIRM_CONTROL_ACTIONS,
+    ]
 
 
 @admin.register(ExchangeOffer)

@@ -1,6 +1,6 @@
-"""Admin > Proposals: the offer's decisions (and full TIN reveals) one operator proposed, with a
-page where another approves or rejects each. Approving carries an offer decision out
-(`tenders.offers.decisions.proposal_approve`)."""
+"""Admin > Proposals: the offer's decisions, changes of a firm's cutoff or threshold (and full
+TIN reveals) one operator proposed, with a page where another approves or rejects each.
+Approving carries it out (`tenders.offers.decisions.proposal_approve`)."""
 
 from typing import Any
 
@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from exchange_office.admin_mixins import ReadOnlyAdminMixin, ReadOnlyHistoryAdmin
 from exchange_office.formatting import describe_instant
 from tenders.approvals.admin import DECISION_FIELDS
+from tenders.approvals.firm_controls import firm_change_now
 from tenders.approvals.models import ApprovalStatus, Proposal, ProposalKind
 from tenders.approvals.services import proposal_reject
 from tenders.offers.decisions import proposal_approve
@@ -43,11 +44,13 @@ class ProposalAdmin(ReadOnlyAdminMixin, ReadOnlyHistoryAdmin):
         "decide_link",
     ]
     list_filter = ["status", "kind"]
-    list_select_related = ["proposed_by", "decided_by", "offer"]
+    list_select_related = ["proposed_by", "decided_by", "offer", "firm"]
     exclude = ["params"]
     readonly_fields = [
         "kind",
         "offer",
+        "firm",
+        "late_exception",
         "account",
         "summary",
         "reason",
@@ -84,7 +87,7 @@ class ProposalAdmin(ReadOnlyAdminMixin, ReadOnlyHistoryAdmin):
 
     def decide_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         proposal = get_object_or_404(
-            Proposal.objects.select_related("proposed_by", "offer", "account"), pk=pk
+            Proposal.objects.select_related("proposed_by", "offer", "firm", "account"), pk=pk
         )
         if not self.has_view_permission(request, proposal):
             raise PermissionDenied
@@ -126,7 +129,12 @@ class ProposalAdmin(ReadOnlyAdminMixin, ReadOnlyHistoryAdmin):
     def _what_it_does(proposal: Proposal) -> dict[str, Any]:
         """What the approver must see before carrying the proposal out: for a consummation
         awaiting approval, the tabulation the consummation page shows (the minimum and the
-        exceptions: instructions the agent does not hold, which will not be accepted)."""
-        if proposal.kind != ProposalKind.CONSUMMATE or proposal.status != ApprovalStatus.AWAITING:
+        exceptions: instructions the agent does not hold, which will not be accepted); for a
+        firm's change, what it changes and which passed cutoffs it would reopen now."""
+        if proposal.status != ApprovalStatus.AWAITING:
+            return {}
+        if proposal.kind == ProposalKind.FIRM_CONTROLS:
+            return {"firm_change": firm_change_now(proposal)}
+        if proposal.kind != ProposalKind.CONSUMMATE or proposal.offer is None:
             return {}
         return {"offer": proposal.offer, "tabulation": tabulate(offer=proposal.offer)}
