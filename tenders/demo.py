@@ -28,6 +28,7 @@ from tenders.accounts.models import (
 )
 from tenders.accounts.roles import operations_role_grant
 from tenders.accounts.services import account_set_tin
+from tenders.accounts.validators import validate_account_fields
 from tenders.approvals.models import HeldInstruction, Proposal, ProposalKind
 from tenders.approvals.services import proposal_reject
 from tenders.instructions.models import Instruction
@@ -450,6 +451,14 @@ def load_demo_book() -> tuple[ExchangeOffer, dict[str, User]]:
         )
     users = {login.username: _login(login, firms) for login in LOGINS}
     for index, spec in enumerate(ACCOUNTS):
+        # The demo's accounts obey the fields' rules, as the admin and the feed enforce them.
+        validate_account_fields(
+            account_number=spec.number,
+            owners=spec.owners,
+            address_line1=spec.address,
+            address_line2="",
+            city=spec.city,
+        )
         account, created = ClientAccount.objects.get_or_create(
             firm=firms[spec.firm],
             account_number=spec.number,

@@ -46,6 +46,7 @@ from tenders.accounts.models import (
     Position,
     Representative,
 )
+from tenders.accounts.validators import validate_account_fields
 from tenders.domain.lifecycle import Status
 from tenders.domain.tin import last_four, normalize_tin
 from tenders.instructions.models import Instruction, InstructionSigner, InstructionTransition
@@ -55,6 +56,7 @@ FIRM_NAME = "Scale Securities {}"
 FIRM_PARTICIPANT = "95{:02d}"  # DTC 9501, 9502, ...: clear of the demo's 0901-0903
 REP_USERNAME = "scale-rep-{}"
 STATES = ("NY", "NJ", "CT", "PA", "MA", "CA", "IL", "TX", "FL", "OH")
+CITY = "Springfield"
 CHUNK = 10_000  # accounts written per round (memory stays flat at any N)
 
 # What account i's instructions are, by i % 20 (the table in the module's docstring).
@@ -80,6 +82,11 @@ class ScaleReport:
 
 def account_number(firm_index: int, index: int) -> str:
     return f"SC{firm_index}-{index:07d}"
+
+
+def owner_names(index: int) -> list[str]:
+    """One owner; every seventh account is joint."""
+    return [f"Client {index} Holder", *([f"Joint {index} Holder"] if index % 7 == 0 else [])]
 
 
 def ssn_for(index: int) -> str:
@@ -174,13 +181,24 @@ class _Writer:
         for index in indices:
             firm, _ = self.firms[index % len(self.firms)]
             tin = ssn_for(index)
+            number = account_number(index % len(self.firms) + 1, index)
+            address_line1 = f"{index % 9000 + 1} Main Street"
+            address_line2 = f"Apt {index % 40 + 1}" if index % 3 == 0 else ""
+            # Inserted in bulk, past full_clean(): the fields' rules are checked here instead.
+            validate_account_fields(
+                account_number=number,
+                owners=owner_names(index),
+                address_line1=address_line1,
+                address_line2=address_line2,
+                city=CITY,
+            )
             accounts.append(
                 {
                     "firm_id": firm.pk,
-                    "account_number": account_number(index % len(self.firms) + 1, index),
-                    "address_line1": f"{index % 9000 + 1} Main Street",
-                    "address_line2": f"Apt {index % 40 + 1}" if index % 3 == 0 else "",
-                    "city": "Springfield",
+                    "account_number": number,
+                    "address_line1": address_line1,
+                    "address_line2": address_line2,
+                    "city": CITY,
                     "state": STATES[index % len(STATES)],
                     "postal_code": f"{10000 + index % 89999:05d}",
                     "country": "US",
@@ -200,12 +218,9 @@ class _Writer:
         for account, row in zip(accounts, stored, strict=True):
             account_id = account["id"] = row["id"]
             index = account["_index"]
-            names = [f"Client {index} Holder"]
-            if index % 7 == 0:
-                names.append(f"Joint {index} Holder")
             account["owners"] = [
                 {"account_id": account_id, "sequence": sequence, "name": name}
-                for sequence, name in enumerate(names, start=1)
+                for sequence, name in enumerate(owner_names(index), start=1)
             ]
             owners.extend(account["owners"])
             positions.append(

@@ -4,7 +4,8 @@ are in pyproject.toml: the layers, the client's side, no cycles, no Django in th
 - domain code imports only the standard library, a short list of libraries and other pure
   code, read from every import statement with `ast` (those inside functions too; only imports
   under `if TYPE_CHECKING:` are left out, since they never run);
-- the README's Layout names every package of the apps, and every app.
+- the README's Layout names every package of the apps, and every app;
+- no app module but exchange_office/spreadsheet.py writes CSV (`csv.writer`, `csv.DictWriter`).
 """
 
 import ast
@@ -207,3 +208,57 @@ def test_the_layout_names_every_package_of_the_app(app: str) -> None:
     assert len(packages) >= (10 if app == "tenders" else 1)
     layout = layout_of(app, layout_block())
     assert [p for p in packages if not named_in(layout, p)] == []
+
+
+# One CSV writer: every export writes through exchange_office/spreadsheet.py, which keeps any
+# cell from being run as a formula (issue 22). Reading CSV (csv.reader) is anyone's.
+
+CSV_WRITERS = {"writer", "DictWriter"}
+SHARED_CSV_WRITER = ROOT / "exchange_office" / "spreadsheet.py"
+
+
+def csv_writers_used(source: str) -> list[int]:
+    """The lines that use the csv module's writers: `csv.writer`, `csv.DictWriter` (the module
+    under any name) or `from csv import writer`."""
+    tree = ast.parse(source)
+    modules = {"csv"} | {
+        alias.asname
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+        if alias.name == "csv" and alias.asname
+    }
+    attributes = [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and node.attr in CSV_WRITERS
+        and isinstance(node.value, ast.Name)
+        and node.value.id in modules
+    ]
+    imported = [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+        and node.module == "csv"
+        and any(alias.name in CSV_WRITERS for alias in node.names)
+    ]
+    return sorted(attributes + imported)
+
+
+def test_the_csv_writer_check_sees_each_way_of_writing() -> None:
+    assert csv_writers_used("import csv\nw = csv.writer(out)\n") == [2]
+    assert csv_writers_used("import csv as c\nw = c.DictWriter(out, [])\n") == [2]
+    assert csv_writers_used("from csv import DictWriter\n") == [1]
+    assert csv_writers_used("import csv\nr = csv.reader(text)\n") == []
+
+
+def test_no_app_module_but_the_shared_one_writes_csv() -> None:
+    files = python_files(ROOT / "exchange_office", ROOT / "notes", ROOT / "tenders")
+    writers = {
+        str(path.relative_to(ROOT)): lines
+        for path in files
+        if path != SHARED_CSV_WRITER and (lines := csv_writers_used(path.read_text()))
+    }
+    assert writers == {}
+    assert csv_writers_used(SHARED_CSV_WRITER.read_text())  # the check reads the right file

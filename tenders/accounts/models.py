@@ -21,6 +21,17 @@ from exchange_office.encryption import EncryptedTextField
 from exchange_office.formatting import dollars
 from exchange_office.stamps import Stamped
 from notes.models import AMOUNT, Security, validate_bic
+from tenders.accounts.validators import (
+    validate_account_number,
+    validate_one_line,
+    validate_owner_name,
+)
+from tenders.domain.account_fields import (
+    ACCOUNT_NUMBER_LENGTH,
+    ADDRESS_LINE_LENGTH,
+    CITY_LENGTH,
+    OWNER_NAME_LENGTH,
+)
 from tenders.domain.tin import TinType, mask_tin
 
 
@@ -141,10 +152,22 @@ class ClientAccount(models.Model):
     """A client (nominee) account the firm holds Old Notes for."""
 
     firm = models.ForeignKey(BrokerFirm, on_delete=models.PROTECT, related_name="accounts")
-    account_number = models.CharField(max_length=30)
-    address_line1 = models.CharField("address", max_length=200)
-    address_line2 = models.CharField("address (line 2)", max_length=200, blank=True)
-    city = models.CharField(max_length=100)
+    # The feed, the admin and the services refuse alike (tenders.domain.account_fields).
+    account_number = models.CharField(
+        max_length=ACCOUNT_NUMBER_LENGTH,
+        validators=[validate_account_number],
+        help_text="Letters and digits, with '-', '/' or '.' after the first (e.g. HB-100001).",
+    )
+    address_line1 = models.CharField(
+        "address", max_length=ADDRESS_LINE_LENGTH, validators=[validate_one_line]
+    )
+    address_line2 = models.CharField(
+        "address (line 2)",
+        max_length=ADDRESS_LINE_LENGTH,
+        blank=True,
+        validators=[validate_one_line],
+    )
+    city = models.CharField(max_length=CITY_LENGTH, validators=[validate_one_line])
     state = USStateField(
         "state of domicile", choices=US_STATES, blank=True, help_text="Blank outside the US."
     )
@@ -213,7 +236,7 @@ class AccountOwner(models.Model):
 
     account = models.ForeignKey(ClientAccount, on_delete=models.CASCADE, related_name="owners")
     sequence = models.PositiveSmallIntegerField(default=1)
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=OWNER_NAME_LENGTH, validators=[validate_owner_name])
 
     history = audit_trail()
 

@@ -89,7 +89,7 @@ def account_tin_change_check(
 @transaction.atomic
 def account_save(*, account: ClientAccount, by: User, new_tin: str = "") -> ClientAccount:
     """Save an account's details as operations edited them, with a new TIN if one was typed,
-    in one save: a refused TIN leaves nothing half-saved."""
+    in one save: a refused TIN or field leaves nothing half-saved."""
     on_file = (
         ClientAccount.objects.filter(pk=account.pk).values_list("tin_type", "tin_last4").first()
         if account.pk is not None
@@ -103,6 +103,9 @@ def account_save(*, account: ClientAccount, by: User, new_tin: str = "") -> Clie
     )
     if normalized:
         _apply_tin(account, tin_type=account.tin_type, normalized=normalized)
+    # The fields' rules (an account number such as =1+1, a line break in an address) hold
+    # here as on the admin's form (tenders.accounts.validators).
+    account.full_clean()
     account._history_user = by  # type: ignore[attr-defined]  # simple-history reads it
     account.save()
     return account
@@ -110,6 +113,8 @@ def account_save(*, account: ClientAccount, by: User, new_tin: str = "") -> Clie
 
 @transaction.atomic
 def account_owner_save(*, owner: AccountOwner, by: User) -> AccountOwner:
+    """Save an owner as operations entered it: a name on one line, not blank."""
+    owner.full_clean()
     owner._history_user = by  # type: ignore[attr-defined]  # simple-history reads it
     owner.save()
     return owner

@@ -8,11 +8,11 @@ number of queries: the offer and its terms, the accepted instructions, the refer
 the movements, the firms.
 """
 
-import csv
 import io
 from dataclasses import dataclass
 from decimal import Decimal
 
+from exchange_office.spreadsheet import SpreadsheetWriter
 from notes.domain.entitlement import Entitlement, compute_entitlement
 from notes.models import ExchangeOffer, OfferStatus
 from notes.selectors import offer_terms, offers_with_terms
@@ -120,9 +120,10 @@ CSV_COLUMNS = ["participant", "firm", "kind", "account", "reference", "what", "o
 
 
 def movements_csv(movements: OfferMovements) -> str:
-    """Every difference and every unmatched instruction or movement, one row each."""
+    """Every difference and every unmatched instruction or movement, one row each (an account
+    number that starts like a formula is written as text: `exchange_office.spreadsheet`)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SpreadsheetWriter(out)
     writer.writerow(CSV_COLUMNS)
     for p in movements.participants:
         firm = [p.firm.dtc_participant_number, p.firm.name]

@@ -8,7 +8,6 @@ no model instances per row); the arithmetic is `tenders.domain.tabulation`'s. Th
 `OfferTabulation` feeds the admin page, its CSV download and `manage.py tabulation`.
 """
 
-import csv
 import io
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -19,6 +18,7 @@ from django.db.models import OuterRef, Subquery
 
 from exchange_office import clock
 from exchange_office.formatting import NEW_YORK
+from exchange_office.spreadsheet import SpreadsheetWriter
 from notes.models import AgentReport, ExchangeOffer, OfferEvent, OfferEventKind
 from notes.presentation import amount, fraction
 from notes.selectors import agent_reports, latest_agent_report, offer_terms, offers_with_terms
@@ -231,14 +231,23 @@ def tendered_over_time(*, tabulation: OfferTabulation) -> TenderedOverTime:
 # As data: the command's JSON and CSV, and the page's download
 
 
-def _optional(value: Decimal | None) -> str | None:
-    return None if value is None else amount(value)
+def _cents(value: Decimal) -> Decimal:
+    """The amount with two decimals, as the JSON writes it (`amount`)."""
+    return Decimal(amount(value))
 
 
-def tabulation_as_dict(tabulation: OfferTabulation) -> dict[str, Any]:
-    """The tabulation as JSON-ready values: amounts as strings with two decimals (no "$", no
-    separators), percentages on a 0-100 scale, exact warrant counts without trailing zeros,
-    dates and instants ISO. Other tools read these keys: keep them stable."""
+def _exact(value: Decimal) -> Decimal:
+    """A rate or an exact count without trailing zeros, as the JSON writes it (`fraction`)."""
+    return Decimal(fraction(value))
+
+
+def _optional(value: Decimal | None) -> Decimal | None:
+    return None if value is None else _cents(value)
+
+
+def _figures(tabulation: OfferTabulation) -> dict[str, Any]:
+    """The tabulation's figures by key, amounts and rates as `Decimal` (the CSV writes them
+    as numbers), dates and instants ISO."""
     f, report = tabulation.figures, tabulation.agent_report
     offer = tabulation.offer
     return {
@@ -246,21 +255,21 @@ def tabulation_as_dict(tabulation: OfferTabulation) -> dict[str, Any]:
         "offer_name": offer.name,
         "offer_status": offer.status,
         "as_of": tabulation.as_of.isoformat(),
-        "outstanding_principal": amount(f.outstanding),
+        "outstanding_principal": _cents(f.outstanding),
         "outstanding_units": f.outstanding_units,
-        "tendered_principal": amount(f.tendered),
+        "tendered_principal": _cents(f.tendered),
         "tendered_units": f.tendered_units,
-        "tendered_percent": amount(f.tendered_percent),
+        "tendered_percent": _cents(f.tendered_percent),
         "tendered_instructions": f.instructions,
-        "held_principal": amount(f.held),
+        "held_principal": _cents(f.held),
         "held_units": f.held_units,
-        "held_percent": amount(f.held_percent),
+        "held_percent": _cents(f.held_percent),
         "held_instructions": f.held_instructions,
-        "not_held_principal": amount(f.not_held),
+        "not_held_principal": _cents(f.not_held),
         "not_held_instructions": f.not_held_instructions,
-        "minimum_percent": fraction(f.minimum_percent),
-        "minimum_principal": amount(f.minimum_exact),
-        "minimum_principal_whole_units": amount(f.minimum_principal),
+        "minimum_percent": _exact(f.minimum_percent),
+        "minimum_principal": _cents(f.minimum_exact),
+        "minimum_principal_whole_units": _cents(f.minimum_principal),
         "minimum_units": f.minimum_units,
         "agent_reported_principal": _optional(f.agent_reported),
         "agent_reported_units": f.agent_reported_units,
@@ -269,25 +278,25 @@ def tabulation_as_dict(tabulation: OfferTabulation) -> dict[str, Any]:
         "agent_reported_source": report.source if report else None,
         "agent_reported_by": report.entered_by.get_username() if report else None,
         "agent_reported_at": report.business_at.isoformat() if report else None,
-        "judged_principal": amount(f.judged),
-        "judged_percent": amount(f.judged_percent),
+        "judged_principal": _cents(f.judged),
+        "judged_percent": _cents(f.judged_percent),
         "judged_on": str(f.judged_on),
         "minimum_met": f.minimum_met,
-        "still_needed": amount(f.still_needed),
+        "still_needed": _cents(f.still_needed),
         "still_needed_units": f.still_needed_units,
-        "max_untendered": amount(f.max_untendered),
-        "untendered_principal": amount(f.untendered),
-        "untendered_room_left": amount(f.untendered_room_left),
-        "warrants_exact_total": fraction(f.warrants_exact_total),
+        "max_untendered": _cents(f.max_untendered),
+        "untendered_principal": _cents(f.untendered),
+        "untendered_room_left": _cents(f.untendered_room_left),
+        "warrants_exact_total": _exact(f.warrants_exact_total),
         "warrants_to_issue": f.warrants_to_issue,
         "warrants_if_all": f.warrants_if_all,
-        "warrants_if_all_exact": fraction(f.warrants_if_all_exact),
+        "warrants_if_all_exact": _exact(f.warrants_if_all_exact),
         "by_status": [
             {
                 "status": str(s.status),
                 "label": InstructionStatus(s.status).label,
                 "instructions": s.instructions,
-                "principal": amount(s.principal),
+                "principal": _cents(s.principal),
                 "counts": s.counts,
             }
             for s in f.by_status
@@ -299,26 +308,44 @@ def tabulation_as_dict(tabulation: OfferTabulation) -> dict[str, Any]:
                 "accounts": line.totals.accounts,
                 "answered": line.totals.answered,
                 "tendering": line.totals.tendering,
-                "held_principal": amount(line.totals.held),
-                "tendered_principal": amount(line.totals.tendered),
+                "held_principal": _cents(line.totals.held),
+                "tendered_principal": _cents(line.totals.tendered),
                 "not_answered": line.totals.not_answered,
-                "not_answered_principal": amount(line.totals.not_answered_principal),
+                "not_answered_principal": _cents(line.totals.not_answered_principal),
             }
             for line in tabulation.firms
         ],
         "not_answered_accounts": len(tabulation.not_answered),
-        "not_answered_principal": amount(f.not_answered_principal),
+        "not_answered_principal": _cents(f.not_answered_principal),
         "not_answered": [
             {
                 "firm": account.firm,
                 "participant": account.participant,
                 "account": account.account_number,
                 "client": account.client,
-                "position": amount(account.position),
+                "position": _cents(account.position),
             }
             for account in tabulation.not_answered
         ],
     }
+
+
+def _json_ready(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, list):
+        return [_json_ready(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _json_ready(item) for key, item in value.items()}
+    return value
+
+
+def tabulation_as_dict(tabulation: OfferTabulation) -> dict[str, Any]:
+    """The tabulation as JSON-ready values: amounts as strings with two decimals (no "$", no
+    separators), percentages on a 0-100 scale, exact warrant counts without trailing zeros,
+    dates and instants ISO. Other tools read these keys: keep them stable."""
+    data: dict[str, Any] = _json_ready(_figures(tabulation))
+    return data
 
 
 # The lists, each a section of the CSV with these columns.
@@ -339,29 +366,22 @@ SECTIONS = {
 }
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
 def tabulation_csv(tabulation: OfferTabulation) -> str:
     """The same figures as the JSON, for a spreadsheet: first `key,value` rows, one figure
     each; then, after a blank row, each list (by_status, by_firm, not_answered) as a section:
-    a row with its name, a header row, one row per entry."""
-    data = tabulation_as_dict(tabulation)
+    a row with its name, a header row, one row per entry. Amounts are numbers; a name that
+    starts like a formula is written as text (`exchange_office.spreadsheet`)."""
+    data = _figures(tabulation)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SpreadsheetWriter(out)
     writer.writerow(["key", "value"])
     for key, value in data.items():
         if key not in SECTIONS:
-            writer.writerow([key, _cell(value)])
+            writer.writerow([key, value])
     for section, columns in SECTIONS.items():
         rows: list[dict[str, Any]] = data[section]
         writer.writerow([])
         writer.writerow([section])
         writer.writerow(columns)
-        writer.writerows([_cell(row[column]) for column in columns] for row in rows)
+        writer.writerows([row[column] for column in columns] for row in rows)
     return out.getvalue()

@@ -21,16 +21,26 @@ from localflavor.us.us_states import US_STATES
 from phonenumber_field.phonenumber import to_python as to_phone_number
 
 from exchange_office.formatting import dollars
+from tenders.domain.account_fields import (
+    ACCOUNT_NUMBER_LENGTH,
+    ADDRESS_LINE_LENGTH,
+    CITY_LENGTH,
+    CONTROL,
+    OWNER_NAME_LENGTH,
+    account_number_problem,
+    control_problem,
+    length_problem,
+)
 from tenders.instructions.forms import AMOUNT_AS_WRITTEN
 
 # Column -> the longest value accepted (the model's field length; owners: the whole list).
 COLUMNS: dict[str, int] = {
     "participant": 8,
-    "account_number": 30,
+    "account_number": ACCOUNT_NUMBER_LENGTH,
     "owners": 2000,
-    "address_line1": 200,
-    "address_line2": 200,
-    "city": 100,
+    "address_line1": ADDRESS_LINE_LENGTH,
+    "address_line2": ADDRESS_LINE_LENGTH,
+    "city": CITY_LENGTH,
     "state": 2,
     "postal_code": 10,
     "country": 2,
@@ -41,11 +51,9 @@ COLUMNS: dict[str, int] = {
 OPTIONAL_COLUMNS: dict[str, int] = {"cusip": 12}
 OWNER_SEPARATOR = ";"
 MAX_OWNERS = 10
-OWNER_NAME_LENGTH = 200  # AccountOwner.name
 
 PARTICIPANT = re.compile(r"\d{3,8}", re.ASCII)
 ZIP_CODE = re.compile(r"\d{5}(?:-\d{4})?", re.ASCII)
-CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,19 +218,22 @@ def check_row(
 ) -> FeedRow | Refusal:
     """The line as a `FeedRow`, or the first reasons it is refused (all of them, joined).
     `participants` are the firms the file may name (None: any, checked later)."""
-    account_number = values.get("account_number", "").strip()[:30]
+    account_number = values.get("account_number", "").strip()[:ACCOUNT_NUMBER_LENGTH]
     if "" in values:
         return Refusal(line, "", values[""] + ".")
     problems: list[str] = []
     suspect = CONTROL.search("".join(values.values()))
     for column, value in values.items():
         limit = COLUMNS.get(column) or OPTIONAL_COLUMNS[column]
-        if suspect and "\x00" in value:
-            problems.append(f"{column} holds a NUL character")
-        elif len(value) > limit:
-            problems.append(f"{column} is {len(value)} characters long, at most {limit}")
-        elif suspect and CONTROL.search(value):
-            problems.append(f"{column} holds a control character (a tab or a line break)")
+        # A NUL first, then the length, then any other control character: the checks of the
+        # account's fields (tenders.domain.account_fields), on every column.
+        problem = (
+            (control_problem(value) if suspect and "\x00" in value else "")
+            or length_problem(value, limit=limit)
+            or (control_problem(value) if suspect else "")
+        )
+        if problem:
+            problems.append(f"{column} {problem}")
     if problems:
         return Refusal(line, account_number, "; ".join(problems) + ".")
     v = {column: value.strip() for column, value in values.items()}
@@ -235,8 +246,9 @@ def check_row(
     elif participants is not None and participant not in participants:
         allowed = ", ".join(sorted(participants))
         problems.append(f"participant {participant} is not the firm being imported ({allowed})")
-    if not account_number:
-        problems.append("account_number is blank")
+    # The characters the admin's account form refuses too (tenders.domain.account_fields).
+    if problem := account_number_problem(account_number):
+        problems.append(f"account_number {problem}")
     owners = tuple(" ".join(n.split()) for n in v["owners"].split(OWNER_SEPARATOR))
     if not v["owners"] or not all(owners):
         problems.append("owners must name each owner, separated by ';'")

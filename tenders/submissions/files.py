@@ -12,12 +12,12 @@ the trailer `{5:{PDE:}}` (possible duplicate emission). Messages are separated b
 in SWIFT's x character set; an empty file (nothing due) is empty.
 """
 
-import csv
 import io
 from collections.abc import Sequence
 from decimal import Decimal
 
 from exchange_office.formatting import digits_timestamp
+from exchange_office.spreadsheet import SpreadsheetWriter
 from tenders.domain.submission import (
     EVENT_TYPE,
     OPTION_NUMBER,
@@ -43,7 +43,7 @@ CSV_COLUMNS = [
     "status",
 ]
 _CSV_MESSAGE = {MessageKind.INSTRUCT: "instruction", MessageKind.CANCEL: "cancellation"}
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+CENT = Decimal("0.01")
 
 
 def in_file_order(messages: Sequence[AgentMessage]) -> list[AgentMessage]:
@@ -54,21 +54,13 @@ def in_file_order(messages: Sequence[AgentMessage]) -> list[AgentMessage]:
     )
 
 
-def _cell(text: str) -> str:
-    """An account number as a spreadsheet shows it, never run as a formula."""
-    return f"'{text}" if text.startswith(_FORMULA_START) else text
-
-
-def _plain(amount: Decimal) -> str:
-    return f"{amount:.2f}"
-
-
 def csv_file(header: SubmissionHeader, messages: Sequence[AgentMessage]) -> bytes:
     """One row per message: what it is, its reference (and the one it cancels), the
     participant, the account, the CUSIP, ALL or the stated amount, the face amount it tenders
-    and the instruction's status."""
+    and the instruction's status. An account number that starts like a formula is written as
+    text (`exchange_office.spreadsheet`); amounts are numbers with two decimals."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = SpreadsheetWriter(out)
     writer.writerow(CSV_COLUMNS)
     for message in in_file_order(messages):
         writer.writerow(
@@ -77,11 +69,11 @@ def csv_file(header: SubmissionHeader, messages: Sequence[AgentMessage]) -> byte
                 message.reference,
                 message.cancels,
                 header.participant,
-                _cell(message.account_number),
+                message.account_number,
                 message.version,
                 header.cusip,
-                "ALL" if message.stated is None else _plain(message.stated),
-                _plain(message.face_amount),
+                "ALL" if message.stated is None else message.stated.quantize(CENT),
+                message.face_amount.quantize(CENT),
                 message.status,
             ]
         )

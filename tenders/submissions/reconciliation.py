@@ -182,6 +182,7 @@ def reconciliation(*, offer: ExchangeOffer, firm: BrokerFirm) -> Reconciliation:
     )
 
 
+CENT = Decimal("0.01")
 CSV_COLUMNS = (
     "participant",
     "account_number",
@@ -213,7 +214,7 @@ def reconciliation_csv(report: Reconciliation) -> str:
                 row.account_number,
                 row.version,
                 row.agent.reference,
-                f"{row.principal:.2f}",
+                row.principal.quantize(CENT),
                 row.status,
                 row.label,
                 _instant(row.agent.sent_at),

@@ -1,4 +1,5 @@
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from exchange_office import clock
 from tenders.accounts.models import ClientAccount
@@ -24,7 +25,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: object, scenario: str, **options: object) -> None:
-        offer = load_consummation_scenario() if scenario == "consummation" else load_demo()
+        try:
+            offer = load_consummation_scenario() if scenario == "consummation" else load_demo()
+        except ValidationError as exc:  # an account the fields refuse: nothing is written
+            raise CommandError(" ".join(exc.messages)) from None
         self.stdout.write(f"Demo loaded: {offer.name} ({offer.slug}), scenario {scenario}.")
         for login in LOGINS:
             role = (

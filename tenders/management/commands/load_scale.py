@@ -5,6 +5,7 @@ seconds=`."""
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from notes.models import ExchangeOffer
@@ -41,5 +42,8 @@ class Command(BaseCommand):
             if offer != "lexington-2001":
                 raise CommandError(f"no offer with slug {offer!r}") from None
             found = offer_load_seed(slug=offer)
-        report = load_scale(offer=found, accounts=accounts, firm_count=firms)
+        try:
+            report = load_scale(offer=found, accounts=accounts, firm_count=firms)
+        except ValidationError as exc:  # an account the fields refuse: its round is not written
+            raise CommandError(" ".join(exc.messages)) from None
         self.stdout.write(report.line())
