@@ -177,6 +177,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "exchange_office.logins.lockout_response"
+# The client's address, as everything that reads it asks (exchange_office.client_address).
+AXES_CLIENT_IP_CALLABLE = "exchange_office.client_address.client_address"
 AXES_VERBOSE = False  # no start-up banner in every manage.py command's output
 # Not in the admin, which deletes nothing: `manage.py axes_reset_username USER` lifts a lockout.
 AXES_ENABLE_ADMIN = False
@@ -266,9 +268,17 @@ PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 EXCHANGE_OFFICE_NOW = parse_pinned_instant(env.str("EXCHANGE_OFFICE_NOW", default=""))
 
 # Production hardening; every value can be overridden from the environment.
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
-)
+BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None
+# The proxies in front of the site, each appending the address it was connected from to
+# X-Forwarded-For: the client's address is read from there (exchange_office.client_address).
+# 0: the connection's address, and X-Forwarded-For is ignored.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if BEHIND_TLS_PROXY else 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(
+        f"TRUSTED_PROXY_COUNT is {TRUSTED_PROXY_COUNT}: give the number of proxies in front of "
+        f"the site, 0 or more."
+    )
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)

@@ -1,6 +1,7 @@
 """Logins are throttled (django-axes): five failures for one user from one address lock that
 user out from that address for 15 minutes, on the site's and the admin's login, and the login
-page says so. Sessions end after 8 hours and when the browser closes."""
+page says so. Behind trusted proxies the address is the client's. Sessions end after 8 hours
+and when the browser closes."""
 
 from datetime import timedelta
 
@@ -16,6 +17,8 @@ SITE_LOGIN = "/login/"
 ADMIN_LOGIN = "/admin/login/"
 LOCKED = "Too many failed logins for this user from your address"
 OTHER_ADDRESS = "192.0.2.10"  # TEST-NET-1: a documentation address, never reached
+ATTACKER = "198.51.100.66"  # TEST-NET-2
+PROXY = "10.0.0.1"  # the proxy in front of the site, as the server sees the connection
 
 
 def _fail(client: Client, url: str, username: str, times: int, **extra: str) -> None:
@@ -145,3 +148,31 @@ def test_an_overlong_password_is_refused_before_it_is_hashed(client, representat
     response = client.post("/login/", {"username": username, "password": "p" * 5000})
     assert "That password is too long to be one of ours." in response.content.decode()
     assert not AccessAttempt.objects.exists()
+
+
+# Behind trusted proxies: every client reaches the site from the proxy's address.
+
+
+def _through_proxy(client_address: str) -> dict[str, str]:
+    return {"REMOTE_ADDR": PROXY, "HTTP_X_FORWARDED_FOR": client_address}
+
+
+def test_behind_a_trusted_proxy_a_user_lockout_hits_only_the_attacking_address(
+    client, ops_user, settings
+) -> None:
+    settings.TRUSTED_PROXY_COUNT = 1
+    _fail(client, ADMIN_LOGIN, "ops-test", 5, **_through_proxy(ATTACKER))
+    assert _log_in(client, ADMIN_LOGIN, "ops-test", **_through_proxy(ATTACKER)).status_code == 429
+    colleague = Client()
+    assert (
+        _log_in(colleague, ADMIN_LOGIN, "ops-test", **_through_proxy(OTHER_ADDRESS)).status_code
+        == 302
+    )
+
+
+def test_the_failures_are_recorded_under_the_clients_address_not_the_proxys(
+    client, settings
+) -> None:
+    settings.TRUSTED_PROXY_COUNT = 1
+    _fail(client, SITE_LOGIN, "rep-test", 1, **_through_proxy(ATTACKER))
+    assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == [ATTACKER]
