@@ -175,6 +175,10 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Beside it, one address is locked for every username after this many failures in the cool-off
+# (password spraying: one password tried on many usernames); exchange_office.logins.
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=25)
+AXES_HANDLER = "exchange_office.logins.OfficeAxesHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "exchange_office.logins.lockout_response"
 # The client's address, as everything that reads it asks (exchange_office.client_address).
