@@ -7,15 +7,17 @@ address lock that pair (axes' own); LOGIN_ADDRESS_FAILURE_LIMIT failed logins fr
 whatever the usernames, lock that address for every user (`OfficeAxesHandler`, against
 password spraying). The address is `exchange_office.client_address`'s."""
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from axes.attempts import get_cool_off_threshold
 from axes.handlers.database import AxesDatabaseHandler
-from axes.models import AccessAttempt
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 
@@ -129,3 +131,16 @@ def lockout_response(
         return HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
     original_response.status_code = 429
     return original_response
+
+
+@transaction.atomic
+def login_records_delete_expired(*, now: datetime) -> int:
+    """Deletes what axes recorded of logins (who logged in or failed to, when, from which
+    address and browser) once older than LOGIN_RECORDS_RETENTION_DAYS; the sweep runs it.
+    Returns how many rows went."""
+    before = now - timedelta(days=settings.LOGIN_RECORDS_RETENTION_DAYS)
+    deleted = 0
+    for model in (AccessLog, AccessAttempt, AccessFailureLog):
+        count, _ = model.objects.filter(attempt_time__lt=before).delete()
+        deleted += count
+    return deleted

@@ -183,6 +183,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "exchange_office.logins.lockout_response"
 # The client's address, as everything that reads it asks (exchange_office.client_address).
 AXES_CLIENT_IP_CALLABLE = "exchange_office.client_address.client_address"
+# Records of logins (axes' access logs and attempts) are deleted by the sweep after this long.
+LOGIN_RECORDS_RETENTION_DAYS = env.int("LOGIN_RECORDS_RETENTION_DAYS", default=90)
 AXES_VERBOSE = False  # no start-up banner in every manage.py command's output
 # Not in the admin, which deletes nothing: `manage.py axes_reset_username USER` lifts a lockout.
 AXES_ENABLE_ADMIN = False

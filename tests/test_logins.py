@@ -1,20 +1,25 @@
 """Logins are throttled (django-axes): five failures for one user from one address lock that
 user out from that address for 15 minutes, and 25 failures from one address, whatever the
 usernames, lock that address for everyone, on the site's and the admin's login; the login page
-says so. Behind trusted proxies the address is the client's. Sessions end after 8 hours and
-when the browser closes."""
+says so. Behind trusted proxies the address is the client's. The records of logins go after
+90 days. Sessions end after 8 hours and when the browser closes."""
 
 import functools
 import re
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
-from axes.models import AccessAttempt
+from axes.models import AccessAttempt, AccessLog
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import F
 from django.test import Client, override_settings
+from django.utils import timezone
+
+from tenders.sweep import sweep
+from tests.test_settings import run_django
 
 pytestmark = pytest.mark.django_db
 
@@ -338,3 +343,57 @@ def test_the_failures_are_recorded_under_the_clients_address_not_the_proxys(
     settings.TRUSTED_PROXY_COUNT = 1
     _fail(client, SITE_LOGIN, "rep-test", 1, **_through_proxy(ATTACKER))
     assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == [ATTACKER]
+
+
+# The records of logins are kept LOGIN_RECORDS_RETENTION_DAYS (90), then the sweep deletes them.
+
+
+def _age_login_records(days: int) -> None:
+    for model in (AccessLog, AccessAttempt):
+        model.objects.update(attempt_time=F("attempt_time") - timedelta(days=days))
+
+
+def test_the_sweep_deletes_records_of_logins_older_than_ninety_days(client, representative) -> None:
+    _fail(client, SITE_LOGIN, "rep-test", 1, REMOTE_ADDR=OTHER_ADDRESS)
+    _log_in(client, SITE_LOGIN, "rep-test")
+    _age_login_records(91)
+    report = sweep()
+    assert not AccessLog.objects.exists()
+    assert not AccessAttempt.objects.exists()
+    assert "Records of logins older than 90 days deleted: 2" in report.lines()
+
+
+def test_the_sweep_keeps_records_of_logins_within_ninety_days(client, representative) -> None:
+    _log_in(client, SITE_LOGIN, "rep-test")
+    _age_login_records(89)
+    sweep()
+    assert AccessLog.objects.get().username == "rep-test"
+
+
+@override_settings(LOGIN_RECORDS_RETENTION_DAYS=7)
+def test_the_retention_of_login_records_follows_the_setting(client, representative) -> None:
+    _log_in(client, SITE_LOGIN, "rep-test")
+    AccessLog.objects.update(attempt_time=timezone.now() - timedelta(days=8))
+    sweep()
+    assert not AccessLog.objects.exists()
+
+
+@pytest.mark.slow
+def test_the_address_limit_and_the_retention_are_configured_from_the_environment(
+    tmp_path: Path,
+) -> None:
+    show = (
+        "from django.conf import settings;"
+        " print(settings.LOGIN_ADDRESS_FAILURE_LIMIT, settings.LOGIN_RECORDS_RETENTION_DAYS)"
+    )
+    assert run_django(show, {"DEBUG": "true"}, tmp_path).stdout.split() == ["25", "90"]
+    configured = run_django(
+        show,
+        {
+            "DEBUG": "true",
+            "LOGIN_ADDRESS_FAILURE_LIMIT": "40",
+            "LOGIN_RECORDS_RETENTION_DAYS": "30",
+        },
+        tmp_path,
+    )
+    assert configured.stdout.split() == ["40", "30"], configured.stderr
