@@ -180,8 +180,16 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Beside it, one address is locked for every username after this many failures in the cool-off
+# (password spraying: one password tried on many usernames); exchange_office.logins.
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=25)
+AXES_HANDLER = "exchange_office.logins.OfficeAxesHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "exchange_office.logins.lockout_response"
+# The client's address, as everything that reads it asks (exchange_office.client_address).
+AXES_CLIENT_IP_CALLABLE = "exchange_office.client_address.client_address"
+# Records of logins (axes' access logs and attempts) are deleted by the sweep after this long.
+LOGIN_RECORDS_RETENTION_DAYS = env.int("LOGIN_RECORDS_RETENTION_DAYS", default=90)
 AXES_VERBOSE = False  # no start-up banner in every manage.py command's output
 # Not in the admin, which deletes nothing: `manage.py axes_reset_username USER` lifts a lockout.
 AXES_ENABLE_ADMIN = False
@@ -277,9 +285,17 @@ PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 EXCHANGE_OFFICE_NOW = parse_pinned_instant(env.str("EXCHANGE_OFFICE_NOW", default=""))
 
 # Production hardening; every value can be overridden from the environment.
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
-)
+BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None
+# The proxies in front of the site, each appending the address it was connected from to
+# X-Forwarded-For: the client's address is read from there (exchange_office.client_address).
+# 0: the connection's address, and X-Forwarded-For is ignored.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if BEHIND_TLS_PROXY else 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(
+        f"TRUSTED_PROXY_COUNT is {TRUSTED_PROXY_COUNT}: give the number of proxies in front of "
+        f"the site, 0 or more."
+    )
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)

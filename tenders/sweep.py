@@ -16,7 +16,9 @@ A worker can be killed at any line. What it leaves behind is found here, from th
    (`tenders.online.alerts`: once per submission and occasion, however often this runs);
 7. instructions the exchange agent may not hold (received and not sent, sent and not
    acknowledged): operations e-mailed 24 and 2 hours before the expiration while any remain
-   (`tenders.offers.agent_alerts`: once per offer, occasion and operator).
+   (`tenders.offers.agent_alerts`: once per offer, occasion and operator);
+8. records of logins older than LOGIN_RECORDS_RETENTION_DAYS: deleted
+   (`exchange_office.logins`).
 
 Work already on its way (a task waiting or running on a live worker) is left to it. The worker
 command (`manage.py office_worker`) runs this at start-up and every WORKER_SWEEP_SECONDS;
@@ -30,6 +32,7 @@ from datetime import timedelta
 from django.conf import settings
 
 from exchange_office import clock
+from exchange_office.logins import login_records_delete_expired
 from tenders.bulk_runs import tasks as bulk_run_tasks
 from tenders.bulk_runs.services import bulk_items_open_keys, bulk_runs_take_back
 from tenders.documents import tasks as document_tasks
@@ -56,6 +59,7 @@ class SweepReport:
     submissions_reminded: list[int] = field(default_factory=list)
     submissions_missed: list[int] = field(default_factory=list)
     agent_unsent_reminded: list[int] = field(default_factory=list)
+    login_records_deleted: int = 0
 
     def lines(self) -> list[str]:
         """What the sweep did, one line per kind of work; empty when there was nothing."""
@@ -82,6 +86,11 @@ class SweepReport:
             lines.append(
                 "Instructions not sent or not acknowledged by the agent, operations reminded "
                 f"(offers): {self.agent_unsent_reminded}"
+            )
+        if self.login_records_deleted:
+            lines.append(
+                f"Records of logins older than {settings.LOGIN_RECORDS_RETENTION_DAYS} days "
+                f"deleted: {self.login_records_deleted}"
             )
         return lines
 
@@ -120,6 +129,7 @@ def sweep() -> SweepReport:
     report.submissions_reminded = client_submissions_remind()
     report.submissions_missed = client_submissions_miss()
     report.agent_unsent_reminded = agent_unsent_remind()
+    report.login_records_deleted = login_records_delete_expired(now=clock.wall_now())
 
     workers_forget_stopped()
     for line in report.lines():

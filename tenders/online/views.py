@@ -3,12 +3,10 @@ letter's points with the projected figures, and the client's tender or withdrawa
 parse input, call one service and answer. (The representative's side of these submissions,
 the review queue, is a page of `tenders.pages`.)"""
 
-import ipaddress
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
@@ -17,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from exchange_office import clock
+from exchange_office.client_address import client_address
 from exchange_office.formatting import describe_instant, dollars, exact, long_date, money
 from notes.selectors import (
     offer_last_change,
@@ -129,20 +128,6 @@ def _missed_paragraphs(request: HttpRequest, link: ClientLink) -> list[str]:
     return missed_words(missed) if missed is not None else []
 
 
-def _client_ip(request: HttpRequest) -> str | None:
-    """The client's address. Behind the TLS proxy (BEHIND_TLS_PROXY) REMOTE_ADDR is the
-    proxy's: the client's is the last one the proxy appended to X-Forwarded-For (those before
-    it came from the client and prove nothing)."""
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if settings.SECURE_PROXY_SSL_HEADER and forwarded:
-        candidate = forwarded.split(",")[-1].strip()
-        try:
-            return str(ipaddress.ip_address(candidate))
-        except ValueError:
-            pass
-    return request.META.get("REMOTE_ADDR") or None
-
-
 def _page_context(link: ClientLink) -> dict[str, Any]:
     offer = offers_with_terms().prefetch_related("conditions").get(pk=link.offer_id)
     account = link.account
@@ -244,7 +229,7 @@ def client_page(request: HttpRequest, token: str) -> HttpResponse:
                 client_submission_create(
                     link=link,
                     data=form.online_input(
-                        ip_address=_client_ip(request),
+                        ip_address=client_address(request),
                         user_agent=request.META.get("HTTP_USER_AGENT", ""),
                     ),
                 )

@@ -2,9 +2,12 @@
 
 Django draws each row cell by cell (about 1 ms a row of Admin > Instructions); the rows show
 only what the data version's triggers watch, so a ModelAdmin with `rows_under_data_version`
-keeps them until the next write. The key holds the user (whose permissions decide the links)
-and the list's query string (filters, search, ordering, page)."""
+keeps them until the next write. The key holds the user, what the user may do (their
+permissions decide the links and the action boxes: a right taken away is seen by the next
+request, not when the cache expires) and the list's query string (filters, search, ordering,
+page)."""
 
+import hashlib
 from typing import Any
 
 from django import template
@@ -16,6 +19,17 @@ from django.utils.safestring import SafeString, mark_safe
 from tenders.data_version.cache import cached_under_version
 
 register = template.Library()
+
+
+def permissions_version(user: Any) -> str:
+    """A digest of everything the admin asks of the user's rights: active, staff and superuser
+    status, and every permission held directly or through a group. Computed on each request,
+    never stored, so no change can miss it (a group's permissions edited, a status changed in
+    the database). The admin has already read the permissions for this request (Django keeps
+    them on the user object): no further query, and none for a superuser, who holds them all."""
+    held = "all" if user.is_superuser else ",".join(sorted(user.get_all_permissions()))
+    rights = f"{user.is_active}:{user.is_staff}:{user.is_superuser}:{held}"
+    return hashlib.sha256(rights.encode()).hexdigest()[:16]
 
 
 @register.simple_tag(takes_context=True)
@@ -36,5 +50,6 @@ def result_rows(context: template.Context, cl: ChangeList) -> SafeString:
     if not getattr(cl.model_admin, "rows_under_data_version", False):
         return mark_safe(render())
     request: Any = context.get("request")
-    key = f"admin-rows:{opts.label}:{request.user.pk}:{cl.get_query_string()}"
+    rights = permissions_version(request.user)
+    key = f"admin-rows:{opts.label}:{request.user.pk}:{rights}:{cl.get_query_string()}"
     return mark_safe(cached_under_version(key, render))

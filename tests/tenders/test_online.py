@@ -824,7 +824,7 @@ def test_an_account_with_no_zip_code_on_file_cannot_be_checked_online(
 def test_behind_the_proxy_the_clients_address_is_the_one_the_proxy_appended(
     link: ClientLink, account: Any, settings: Any
 ) -> None:
-    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.TRUSTED_PROXY_COUNT = 1
     client = _verified_client(link)
     client.post(_path(link), _page_post(account), HTTP_X_FORWARDED_FOR="10.9.9.9, 203.0.113.50")
     assert ClientSubmission.objects.get().ip_address == "203.0.113.50"
