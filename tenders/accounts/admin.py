@@ -125,6 +125,13 @@ class ClientAccountAdmin(ListWithoutColumnsMixin, NoDeleteAdminMixin, ReadOnlyHi
         ("Taxpayer ID", {"fields": ["tin_type", "masked_tin", "new_tin"]}),
     ]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # An account keeps the firm it was opened at: moving it to a firm with a later cutoff
+        # or a higher four-eyes threshold would let one operator around both, which a change
+        # of the firm's own controls needs a second operator for (tenders/approvals).
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields if obj is None else [*fields, "firm"]
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[ClientAccount]:
         return super().get_queryset(request).prefetch_related("owners")
 

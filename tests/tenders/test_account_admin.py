@@ -95,3 +95,15 @@ def test_the_account_list_names_each_clients_state_of_domicile(ops_client, accou
 )
 def test_a_state_code_reads_as_its_name(code, name) -> None:
     assert state_name(code) == name
+
+
+def test_an_accounts_firm_cannot_be_changed_in_the_admin(
+    ops_client: Any, account: ClientAccount, firm_factory: Any
+) -> None:
+    """Moving an account to a firm with a later cutoff would reopen it with one operator."""
+    other = firm_factory(dtc_participant_number="0999")
+    response = post_change(ops_client, account, firm=str(other.pk), city="Rye")
+    assert response.status_code == 302  # the rest of the change is saved
+    account.refresh_from_db()
+    assert account.city == "Rye"
+    assert account.firm_id != other.pk
