@@ -112,8 +112,11 @@ ADMIN_OFFER_FORM = [
 ]
 ADMIN_ACCOUNT_FORM = [
     Control("a select", "#id_state"),
-    Control("a related object's change link", "#change_id_firm"),
     Control("an autocomplete (select2)", ".select2-selection >> nth=0"),
+]
+# An account's firm is read-only once opened: a representative's is a select with its links.
+ADMIN_REPRESENTATIVE_FORM = [
+    Control("a related object's change link", "#change_id_firm"),
 ]
 
 
@@ -189,6 +192,10 @@ PAGES: dict[str, tuple[Callable[[Page, Demo], None], list[Control]]] = {
     "admin account change form": (
         _as("ops", "/admin/tenders/clientaccount/1/change/"),
         ADMIN_ACCOUNT_FORM,
+    ),
+    "admin representative change form": (
+        _as("ops", "/admin/tenders/representative/1/change/"),
+        ADMIN_REPRESENTATIVE_FORM,
     ),
     "admin offer change form, dark theme": (
         _admin_dark("/admin/notes/exchangeoffer/1/change/"),
