@@ -13,8 +13,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.test import RequestFactory
+from django.urls import reverse
 
 from exchange_office.stamps import stamped
 from notes.models import ExchangeOffer
@@ -334,6 +337,94 @@ def test_on_postgresql_a_leg_added_to_an_entry_of_another_transaction_is_refused
         Leg.objects.create(entry=entry, account=books.agent, asset=books.assets.cash,
                            quantity=-100)  # fmt: skip
     assert Leg.objects.filter(entry=entry).count() == 2
+
+
+# The admin
+
+
+def _entry_admin() -> Any:
+    return admin.site._registry[JournalEntry]
+
+
+def _request(user: Any) -> Any:
+    request = RequestFactory().get("/admin/")
+    request.user = user
+    return request
+
+
+def test_the_entry_admin_adds_changes_and_deletes_nothing(books: Books, ops: Any) -> None:
+    (entry,) = entries_post(entries=[books.exchange()], by=ops)
+    superuser = factories.UserFactory(username="root", is_staff=True, is_superuser=True)
+    model_admin, request = _entry_admin(), _request(superuser)
+    assert not model_admin.has_add_permission(request)
+    assert not model_admin.has_change_permission(request, entry)
+    assert not model_admin.has_delete_permission(request, entry)
+
+
+def test_the_entry_page_shows_its_legs(client: Any, books: Books, ops: Any) -> None:
+    (entry,) = entries_post(entries=[books.exchange()], by=ops)
+    client.force_login(ops)
+    page = client.get(reverse("admin:tenders_journalentry_change", args=[entry.pk]))
+    assert page.status_code == 200
+    assert "158,380.00" in page.content.decode()
+
+
+def test_the_entry_list_finds_an_entry_by_account_number(
+    client: Any, books: Books, ops: Any
+) -> None:
+    entries_post(entries=[books.exchange()], by=ops)
+    client.force_login(ops)
+    url = reverse("admin:tenders_journalentry_changelist")
+    assert "exchange:i1" in client.get(url, {"q": "HB-100003"}).content.decode()
+    assert "exchange:i1" not in client.get(url, {"q": "HB-999999"}).content.decode()
+
+
+def test_the_reverse_action_asks_for_a_reason(client: Any, books: Books, ops: Any) -> None:
+    (entry,) = entries_post(entries=[books.exchange()], by=ops)
+    client.force_login(ops)
+    page = client.post(
+        reverse("admin:tenders_journalentry_changelist"),
+        {"action": "reverse", "_selected_action": [entry.pk], "_reverse": "1",
+         "on": "2001-10-01", "reason": ""},
+    )  # fmt: skip
+    assert page.status_code == 200
+    assert "This field is required." in page.content.decode()
+    assert not JournalEntry.objects.filter(reverses=entry).exists()
+
+
+def test_the_reverse_action_posts_the_reversal(client: Any, books: Books, ops: Any) -> None:
+    (entry,) = entries_post(entries=[books.exchange()], by=ops)
+    client.force_login(ops)
+    done = client.post(
+        reverse("admin:tenders_journalentry_changelist"),
+        {"action": "reverse", "_selected_action": [entry.pk], "_reverse": "1",
+         "on": "2001-10-01", "reason": "Posted for the wrong account"},
+    )  # fmt: skip
+    assert done.status_code == 302
+    reversal = JournalEntry.objects.get(reverses=entry)
+    assert reversal.description == "Reversal of exchange:i1: Posted for the wrong account"
+
+
+def test_the_reverse_action_puts_a_refusal_next_to_its_field(
+    client: Any, books: Books, ops: Any
+) -> None:
+    (entry,) = entries_post(entries=[books.exchange()], by=ops)
+    client.force_login(ops)
+    page = client.post(
+        reverse("admin:tenders_journalentry_changelist"),
+        {"action": "reverse", "_selected_action": [entry.pk], "_reverse": "1",
+         "on": "2001-09-04", "reason": "Posted for the wrong account"},
+    )  # fmt: skip
+    body = page.content.decode()
+    assert "A reversal is dated on or after its entry (September 5, 2001)." in body
+    assert "Posted for the wrong account" in body  # what was typed stays
+    assert not JournalEntry.objects.filter(reverses=entry).exists()
+
+
+def test_only_a_user_with_the_right_has_the_reverse_action(ops: Any) -> None:
+    viewer = factories.UserFactory(username="viewer", is_staff=True)
+    assert "reverse" in _entry_admin().get_actions(_request(ops))
+    assert "reverse" not in _entry_admin().get_actions(_request(viewer))
 
 
 def test_ledger_accounts_are_made_once(books: Books) -> None:
