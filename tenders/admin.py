@@ -6,6 +6,7 @@ from tenders.approvals import admin as approvals_admin
 from tenders.bulk_runs import admin as bulk_runs_admin
 from tenders.documents import admin as documents_admin
 from tenders.instructions import admin as instructions_admin
+from tenders.ledger import admin as ledger_admin
 from tenders.letters import admin as letters_admin
 from tenders.notices import admin as notices_admin
 from tenders.offers import admin as offers_admin
@@ -21,6 +22,7 @@ __all__ = [
     "bulk_runs_admin",
     "documents_admin",
     "instructions_admin",
+    "ledger_admin",
     "letters_admin",
     "notices_admin",
     "offers_admin",

@@ -32,6 +32,15 @@ from tenders.instructions.models import (
     WithdrawalNotice,
     WithdrawalNoticeSigner,
 )
+from tenders.ledger.models import (
+    Asset,
+    AssetKind,
+    EntryKind,
+    JournalEntry,
+    LedgerAccount,
+    LedgerAccountKind,
+    Leg,
+)
 from tenders.letters.models import Reminder
 from tenders.links.models import ClientCheck, ClientLink
 from tenders.notices.models import NonTenderReportOffer
@@ -81,6 +90,8 @@ __all__ = [
     "AgentSubmission",
     "AgentSubmissionItem",
     "ApprovalStatus",
+    "Asset",
+    "AssetKind",
     "BrokerFirm",
     "BulkItemStatus",
     "BulkRun",
@@ -95,6 +106,7 @@ __all__ = [
     "Document",
     "DocumentKind",
     "DocumentSnapshot",
+    "EntryKind",
     "HeldInstruction",
     "HoldReason",
     "Instruction",
@@ -103,6 +115,10 @@ __all__ = [
     "InstructionSigner",
     "InstructionStatus",
     "InstructionTransition",
+    "JournalEntry",
+    "LedgerAccount",
+    "LedgerAccountKind",
+    "Leg",
     "LetterDispatch",
     "NonTenderReportOffer",
     "NoticeMethodChoice",

@@ -42,6 +42,7 @@ SEEN = {
         "agentreplyfile",
         "agentsubmission",
         "agentsubmissionitem",
+        "asset",
         "brokerfirm",
         "bulkrun",
         "bulkrunitem",
@@ -66,6 +67,9 @@ SEEN = {
         "instruction",
         "instructionsigner",
         "instructiontransition",
+        "journalentry",
+        "ledgeraccount",
+        "leg",
         "letterdispatch",
         "nontenderreportoffer",
         "outboxmessage",
@@ -95,8 +99,9 @@ EDITED = {
 }
 # The offer's actions: act after a firm's cutoff and submit to the agent (instructions), issue
 # a new revision of a document, queue an e-mail again or record one as sent, start and resume
-# bulk runs, enter the agent's reported total, import the agent's files. Nothing is ever
-# deleted, and documents and audit rows are never changed.
+# bulk runs, enter the agent's reported total, import the agent's files, correct the books by
+# reversing an entry. Nothing is ever deleted, and documents, audit rows and the books' entries
+# are never changed.
 ACTIONS = [
     "notes.add_agentreport",
     "tenders.change_instruction",
@@ -106,6 +111,7 @@ ACTIONS = [
     "tenders.mark_outboxmessage_sent",
     "tenders.change_bulkrun",
     "tenders.add_agentreplyfile",
+    "tenders.reverse_journalentry",
 ]
 
 ROLES: dict[str, frozenset[str]] = {

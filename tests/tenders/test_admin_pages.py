@@ -124,6 +124,23 @@ def scene(account: ClientAccount, offer: Any, rep: Any) -> None:
         kind=ProposalKind.TERMINATE, offer=offer, params={"reason": "Financing failed"},
         by=factories.OperationsUserFactory(username="ops-proposer"),
     )  # fmt: skip
+    # The books: an entry with its legs.
+    from tenders.ledger import services as ledger
+
+    cash = ledger.offer_assets_get_or_create(offer=offer).cash
+    ledger.entries_post(
+        entries=[ledger.EntryInput(
+            occasion=f"fee:i{instruction.pk}:1", kind=ledger.EntryKind.FEE,
+            posted_on=document.generated_at.date(), description="Participation fee",
+            legs=[
+                ledger.LegInput(account=ledger.client_ledger_account_get_or_create(
+                    account=account), asset=cash, amount=Decimal("1250.00")),
+                ledger.LegInput(account=ledger.agent_ledger_account_get_or_create(
+                    offer=offer), asset=cash, amount=Decimal("-1250.00")),
+            ],
+        )],
+        by=rep,
+    )  # fmt: skip
 
 
 def _admin_url(model: type[Model], view: str, *args: Any) -> str:

@@ -1,0 +1,291 @@
+"""Writes of the books (docs/ledger.md). `entries_post` is the only writer of entries and legs;
+`entry_reverse` corrects an entry by posting its reversal through the same checks. The assets
+and ledger accounts a posting names are made here on first use (`..._get_or_create`).
+
+The service checks what the database checks on PostgreSQL (each entry's legs sum to zero for
+each asset, migration 0045), so that a caller gets a ValidationError rather than an
+IntegrityError at commit, and so that SQLite, which has no such trigger, is held to the same
+rule."""
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from exchange_office.formatting import long_date
+from exchange_office.stamps import stamped
+from notes.models import ExchangeOffer, Security
+from tenders.accounts.models import BrokerFirm, ClientAccount
+from tenders.accounts.permissions import require
+from tenders.domain.ledger import FractionOfAUnit, sums_off_zero
+from tenders.ledger.models import (
+    OCCASION_LENGTH,
+    Asset,
+    AssetKind,
+    EntryKind,
+    JournalEntry,
+    LedgerAccount,
+    LedgerAccountKind,
+    Leg,
+)
+from tenders.ledger.permissions import may_reverse_entries
+
+if TYPE_CHECKING:  # an entry may name the instruction it posts for (the instructions are beside)
+    from tenders.instructions.models import Instruction
+
+BATCH = 1000
+DESCRIPTION_LENGTH = JournalEntry._meta.get_field("description").max_length or 300
+
+WARRANTS = "WARRANTS"
+USD = "USD"
+
+
+@dataclass(frozen=True, slots=True)
+class LegInput:
+    """What `account` receives (+) or gives (-) of `asset`, as people count it: dollars of
+    principal or cash, whole warrants."""
+
+    account: LedgerAccount
+    asset: Asset
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class EntryInput:
+    """One movement to post once: `occasion` names it (`exchange:i42`)."""
+
+    occasion: str
+    kind: EntryKind
+    posted_on: date
+    description: str
+    legs: Sequence[LegInput]
+    offer: ExchangeOffer | None = None
+    instruction: "Instruction | None" = None
+    client_account: ClientAccount | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    entry: EntryInput
+    quantities: list[int]  # each leg's, in its asset's smallest unit
+    reverses: JournalEntry | None = None  # set by entry_reverse only
+
+
+def _check(entry: EntryInput) -> _Checked:
+    """The entry's legs in whole units, summing to zero for each asset; or a ValidationError
+    that names the entry, and the asset and its sum."""
+    where = f"Entry {entry.occasion}"
+    if not entry.occasion or len(entry.occasion) > OCCASION_LENGTH:
+        raise ValidationError(f"An entry's occasion is 1 to {OCCASION_LENGTH} characters.")
+    if entry.kind not in EntryKind.values:
+        raise ValidationError(f"{where}: {entry.kind!r} is not a kind of entry.")
+    if not entry.description.strip() or len(entry.description) > DESCRIPTION_LENGTH:
+        raise ValidationError(f"{where}: a description is 1 to {DESCRIPTION_LENGTH} characters.")
+    if not entry.legs:
+        raise ValidationError(f"{where} has no legs.")
+    quantities = []
+    for leg in entry.legs:
+        if leg.account.pk is None or leg.asset.pk is None:
+            raise ValidationError(f"{where}: a leg names an account or asset not saved.")
+        try:
+            units = leg.asset.to_units(leg.amount)
+        except FractionOfAUnit as exc:
+            raise ValidationError(
+                f"{where}: {leg.amount} of {leg.asset.code} is not a whole number of its "
+                f"smallest unit ({exc})."
+            ) from None
+        if units == 0:
+            raise ValidationError(f"{where}: a leg of zero {leg.asset.code} moves nothing.")
+        quantities.append(units)
+    off = sums_off_zero(
+        (leg.asset, units) for leg, units in zip(entry.legs, quantities, strict=True)
+    )
+    if off:
+        asset, units = sorted(off.items(), key=lambda item: item[0].code)[0]
+        raise ValidationError(
+            f"{where} does not balance: {asset.code} sums to {asset.amount(units):,}, not zero."
+        )
+    return _Checked(entry, quantities)
+
+
+def _insert(rows: list[tuple[JournalEntry, list[Leg]]]) -> None:
+    """Entries, then their legs, each in bulk, in the caller's transaction (on PostgreSQL the
+    legs must be written in the transaction that wrote their entry)."""
+    JournalEntry.objects.bulk_create([entry for entry, _ in rows], batch_size=BATCH)
+    legs = []
+    for entry, entry_legs in rows:
+        for leg in entry_legs:
+            leg.entry = entry
+            legs.append(leg)
+    Leg.objects.bulk_create(legs, batch_size=BATCH)
+
+
+def entries_post(*, entries: Sequence[EntryInput], by: User) -> list[JournalEntry]:
+    """Post the entries, in one transaction: each one's legs in whole units of their assets,
+    summing to zero for each asset, or nothing is written. An occasion posted already is
+    skipped, and its entry returned as it was posted (posting again is harmless). Returns the
+    entries in the order given."""
+    return _post([_check(entry) for entry in entries], by=by)
+
+
+def _post(checked: list[_Checked], *, by: User) -> list[JournalEntry]:
+    occasions = [c.entry.occasion for c in checked]
+    repeated = sorted(o for o, count in Counter(occasions).items() if count > 1)
+    if repeated:
+        raise ValidationError(f"Each occasion is posted once: {', '.join(repeated)} repeated.")
+    with transaction.atomic():
+        posted = JournalEntry.objects.in_bulk(occasions, field_name="occasion")
+        stamps = stamped()
+        rows = [
+            (
+                JournalEntry(
+                    occasion=c.entry.occasion,
+                    kind=c.entry.kind,
+                    posted_on=c.entry.posted_on,
+                    description=c.entry.description,
+                    offer=c.entry.offer,
+                    instruction=c.entry.instruction,
+                    client_account=c.entry.client_account,
+                    reverses=c.reverses,
+                    by=by,
+                    **stamps,
+                ),
+                [
+                    Leg(account=leg.account, asset=leg.asset, quantity=units)
+                    for leg, units in zip(c.entry.legs, c.quantities, strict=True)
+                ],
+            )
+            for c in checked
+            if c.entry.occasion not in posted
+        ]
+        _insert(rows)
+    made = {entry.occasion: entry for entry, _ in rows}
+    return [posted.get(occasion) or made[occasion] for occasion in occasions]
+
+
+def entry_reverse(*, entry: JournalEntry, on: date, reason: str, by: User) -> JournalEntry:
+    """Post the reversal of `entry`, dated `on`: the same legs negated, of the same kind (so
+    each kind's totals net out by themselves), naming the entry it reverses and why. The
+    entry stays as it was; an entry is reversed once."""
+    require(may_reverse_entries(user=by), "You may not reverse journal entries.")
+    reason = reason.strip()
+    prefix = f"Reversal of {entry.occasion}: "
+    if not reason:
+        raise ValidationError({"reason": "Say why the entry is reversed."})
+    if len(prefix) + len(reason) > DESCRIPTION_LENGTH:
+        raise ValidationError(
+            {"reason": f"At most {DESCRIPTION_LENGTH - len(prefix)} characters for this entry."}
+        )
+    if on < entry.posted_on:
+        raise ValidationError(
+            {"on": f"A reversal is dated on or after its entry ({long_date(entry.posted_on)})."}
+        )
+    with transaction.atomic():
+        # The entry's row, locked: a second reversal waits for the first, then finds it.
+        locked = (
+            JournalEntry.objects.select_for_update(of=("self",))
+            .select_related("offer", "instruction", "client_account")
+            .get(pk=entry.pk)
+        )
+        done = JournalEntry.objects.filter(reverses=locked).first()
+        if done is not None:
+            raise ValidationError(
+                f"Entry {locked.occasion} was reversed already, by {done.occasion} on "
+                f"{long_date(done.posted_on)}."
+            )
+        legs = locked.legs.select_related("account", "asset").order_by("pk")
+        reversal = _check(
+            EntryInput(
+                occasion=f"reversal:j{locked.pk}",
+                kind=EntryKind(locked.kind),
+                posted_on=on,
+                description=prefix + reason,
+                legs=[
+                    LegInput(
+                        account=leg.account, asset=leg.asset, amount=-leg.asset.amount(leg.quantity)
+                    )
+                    for leg in legs
+                ],
+                offer=locked.offer,
+                instruction=locked.instruction,
+                client_account=locked.client_account,
+            )
+        )
+        (posted,) = _post([replace(reversal, reverses=locked)], by=by)
+    return posted
+
+
+# The assets and ledger accounts, made on first use
+
+
+@dataclass(frozen=True, slots=True)
+class OfferAssets:
+    """What an offer's postings move: its Old and New Notes, the warrants, US dollars."""
+
+    old_notes: Asset
+    new_notes: Asset
+    warrants: Asset
+    cash: Asset
+
+
+def security_asset_get_or_create(*, security: Security) -> Asset:
+    """The security's principal as an asset, in cents, coded by its CUSIP."""
+    asset, _ = Asset.objects.get_or_create(
+        security=security,
+        defaults={
+            "code": security.cusip,
+            "kind": AssetKind.NOTES,
+            "name": security.short_name,
+            "scale": 2,
+        },
+    )
+    return asset
+
+
+def offer_assets_get_or_create(*, offer: ExchangeOffer) -> OfferAssets:
+    warrants, _ = Asset.objects.get_or_create(
+        code=WARRANTS, defaults={"kind": AssetKind.WARRANTS, "name": "Warrants", "scale": 0}
+    )
+    cash, _ = Asset.objects.get_or_create(
+        code=USD, defaults={"kind": AssetKind.CASH, "name": "US dollars", "scale": 2}
+    )
+    return OfferAssets(
+        old_notes=security_asset_get_or_create(security=offer.old_security),
+        new_notes=security_asset_get_or_create(security=offer.new_security),
+        warrants=warrants,
+        cash=cash,
+    )
+
+
+def client_ledger_account_get_or_create(*, account: ClientAccount) -> LedgerAccount:
+    """What the firm holds for the client of `account`."""
+    ledger_account, _ = LedgerAccount.objects.get_or_create(
+        client_account=account, defaults={"kind": LedgerAccountKind.CLIENT}
+    )
+    return ledger_account
+
+
+def dtc_ledger_account_get_or_create(*, firm: BrokerFirm) -> LedgerAccount:
+    """The firm's position at DTC, as a location."""
+    ledger_account, _ = LedgerAccount.objects.get_or_create(kind=LedgerAccountKind.DTC, firm=firm)
+    return ledger_account
+
+
+def cash_ledger_account_get_or_create(*, firm: BrokerFirm) -> LedgerAccount:
+    """The firm's cash, as a location."""
+    ledger_account, _ = LedgerAccount.objects.get_or_create(kind=LedgerAccountKind.CASH, firm=firm)
+    return ledger_account
+
+
+def agent_ledger_account_get_or_create(*, offer: ExchangeOffer) -> LedgerAccount:
+    """The exchange agent of `offer`: the issuer's side, which delivers and takes."""
+    ledger_account, _ = LedgerAccount.objects.get_or_create(
+        kind=LedgerAccountKind.AGENT, offer=offer
+    )
+    return ledger_account
