@@ -40,6 +40,21 @@ class ClientAccountForm(forms.ModelForm):
             "tin_type",
         ]
 
+    def clean_account_number(self) -> str:
+        number = str(self.cleaned_data.get("account_number", ""))
+        # On an existing account the firm is read-only, so it is not a field of the form and
+        # Django leaves the (firm, account number) constraint unchecked until the database
+        # refuses the save: check it here, next to the field, with the firm on file.
+        if "firm" not in self.fields and self.instance.firm_id is not None:
+            firm_accounts = ClientAccount.objects.filter(firm_id=self.instance.firm_id)
+            if firm_accounts.filter(account_number=number).exclude(pk=self.instance.pk).exists():
+                raise ValidationError(
+                    f"The firm already has an account {number}: account numbers are unique "
+                    "within a firm.",
+                    code="unique",
+                )
+        return number
+
     def clean(self) -> dict[str, Any]:
         super().clean()  # returns self.cleaned_data (typed as possibly None)
         cleaned = self.cleaned_data

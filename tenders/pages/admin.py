@@ -11,13 +11,14 @@ from typing import Any
 from django.contrib import admin
 
 from notes.models import ExchangeOffer
-from tenders.accounts.admin import BrokerFirmAdmin, ClientAccountAdmin
+from tenders.accounts.admin import AccountOwnerInline, BrokerFirmAdmin, ClientAccountAdmin
 from tenders.accounts.models import BrokerFirm, ClientAccount, Position
 from tenders.approvals.admin import FirmControlsAdminMixin
 from tenders.instructions.admin import InstructionAdmin
 from tenders.instructions.models import Instruction
 from tenders.offers.admin import OfferAdmin
 from tenders.online.admin import ClientLetterActionsMixin, OnlineReviewsOfferMixin
+from tenders.pages.forms import AccountOwnerForm
 from tenders.positions.admin import PositionInline
 from tenders.positions.services import position_save
 from tenders.submissions.admin import AgentStandingMixin, SubmitToAgentMixin
@@ -40,12 +41,15 @@ class OfferWithOnlineReviewsAdmin(OnlineReviewsOfferMixin, OfferAdmin):
     missed (`tenders.online`)."""
 
 
+class SignedOwnerInline(AccountOwnerInline):
+    """The owners, refusing to put another name on an owner who signed."""
+
+    form = AccountOwnerForm
+
+
 @admin.register(ClientAccount)
 class AccountAdmin(ClientAccountAdmin):
-    inlines: list[type[admin.TabularInline[Any, Any]]] = [
-        *ClientAccountAdmin.inlines,
-        PositionInline,
-    ]
+    inlines: list[type[admin.TabularInline[Any, Any]]] = [SignedOwnerInline, PositionInline]
 
     def save_inline_row(self, row: Any, *, by: Any) -> None:
         if isinstance(row, Position):

@@ -7,8 +7,10 @@ import pytest
 from django.urls import reverse
 
 from tenders.accounts.models import state_name
+from tenders.intake.services import instruction_submit
 from tenders.models import ClientAccount, Position
 from tests.forms import form_data
+from tests.tenders.conftest import make_input
 
 pytestmark = pytest.mark.django_db
 
@@ -107,3 +109,51 @@ def test_an_accounts_firm_cannot_be_changed_in_the_admin(
     account.refresh_from_db()
     assert account.city == "Rye"
     assert account.firm_id != other.pk
+
+
+def test_an_account_number_the_firm_already_has_is_refused_next_to_the_field(
+    ops_client: Any, account: ClientAccount, account_factory: Any
+) -> None:
+    account_factory(firm=account.firm, account_number="HB-100001")
+    response = post_change(ops_client, account, account_number="HB-100001", city="Rye")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "The firm already has an account HB-100001" in page
+    assert 'value="Rye"' in page  # what was typed is kept
+    account.refresh_from_db()
+    assert account.account_number == "HB-100003"
+
+
+def _owner_name_field(ops_client: Any, account: ClientAccount) -> str:
+    data = form_data(ops_client.get(change_url(account)).content.decode(), "clientaccount_form")
+    return next(key for key in data if key.endswith("-0-name"))
+
+
+def test_an_owner_who_signed_cannot_be_renamed_to_someone_else(
+    ops_client: Any, account: ClientAccount, offer: Any, rep: Any
+) -> None:
+    instruction_submit(account=account, offer=offer, data=make_input(account), by=rep)
+    field = _owner_name_field(ops_client, account)
+    response = post_change(ops_client, account, **{field: "Somebody Else"})
+    assert response.status_code == 200
+    assert "signed an instruction: the name may be respelled, not replaced" in (
+        response.content.decode()
+    )
+    assert account.owners.get().name == "Eleanor J. Whitfield"
+
+
+def test_an_owner_who_signed_may_be_respelled(
+    ops_client: Any, account: ClientAccount, offer: Any, rep: Any
+) -> None:
+    instruction_submit(account=account, offer=offer, data=make_input(account), by=rep)
+    field = _owner_name_field(ops_client, account)
+    response = post_change(ops_client, account, **{field: "ELEANOR J WHITFIELD"})
+    assert response.status_code == 302
+    assert account.owners.get().name == "ELEANOR J WHITFIELD"
+
+
+def test_an_owner_who_never_signed_may_be_renamed(ops_client: Any, account: ClientAccount) -> None:
+    field = _owner_name_field(ops_client, account)
+    response = post_change(ops_client, account, **{field: "Eleanor Whitfield-Ames"})
+    assert response.status_code == 302
+    assert account.owners.get().name == "Eleanor Whitfield-Ames"
