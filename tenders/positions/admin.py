@@ -196,11 +196,22 @@ class PositionsImportMixin(ImportMixin):
         preview is shown again with the error next to the tick."""
         if not self.has_import_permission(request):
             raise PermissionDenied
-        if request.method == "POST":
-            form = self.create_confirm_form(request)
-            if not form.is_valid() and set(form.errors) == {"create_accounts"}:
-                return self._confirm_again(request, form)
-        return super().process_import(request, **kwargs)
+        try:
+            if request.method == "POST":
+                form = self.create_confirm_form(request)
+                if not form.is_valid() and set(form.errors) == {"create_accounts"}:
+                    return self._confirm_again(request, form)
+            return super().process_import(request, **kwargs)
+        except FileNotFoundError:
+            # The file kept since the upload is gone: imported already (a second click, the
+            # browser's Back), or a name that was never an upload. Nothing was written.
+            messages.error(
+                request,
+                "This preview was already imported, or is no longer kept: nothing was "
+                "imported now. Upload the file again to see what it would change.",
+            )
+            opts = self.model._meta
+            return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_import"))
 
     def _confirm_again(self, request: HttpRequest, form: ConfirmFeedForm) -> HttpResponse:
         """The confirmation page again for the file kept since the upload: the preview made

@@ -395,6 +395,28 @@ def test_operations_upload_preview_and_confirm_in_the_admin(scene: dict, client:
     assert messages == ["Positions feed imported: 1 created, 1 updated, 1 unchanged."]
 
 
+def test_confirming_the_same_preview_twice_says_it_was_imported_and_writes_nothing_more(
+    scene: dict, client: Any
+) -> None:
+    client.force_login(scene["ops"])
+    confirm = {**_confirm_data(_upload(client, scene["text"])), "create_accounts": "on"}
+    assert client.post(reverse("admin:tenders_position_process_import"), confirm).status_code == 302
+    history = Position.history.count()
+    again = client.post(reverse("admin:tenders_position_process_import"), confirm, follow=True)
+    assert again.status_code == 200
+    assert "This preview was already imported" in again.content.decode()
+    assert Position.history.count() == history
+
+
+def test_a_confirmation_naming_no_kept_file_is_refused_plainly(scene: dict, client: Any) -> None:
+    client.force_login(scene["ops"])
+    confirm = {**_confirm_data(_upload(client, scene["text"])), "create_accounts": "on"}
+    confirm["import_file_name"] = "no-such-upload.csv"
+    again = client.post(reverse("admin:tenders_position_process_import"), confirm, follow=True)
+    assert "This preview was already imported, or is no longer kept" in again.content.decode()
+    assert Position.objects.get(account=scene["account"]).principal == Decimal("125000")
+
+
 def test_the_admin_preview_shows_refused_lines_and_offers_no_confirmation(
     scene: dict, client: Any
 ) -> None:
