@@ -4,7 +4,7 @@ create accounts without a form (the demo, load_scale). One set of rules, so that
 in what another refuses (issue 22).
 
 Each check returns what is wrong as the end of a sentence that names the field ("holds a
-control character (a tab or a line break)"), or "" when nothing is: the admin says "The
+line break"), or "" when nothing is: the admin says "The
 account number …", the feed "account_number …". Rows stored before these rules stay as they
 are and readable; the exports guard whatever they hold (`exchange_office.spreadsheet`).
 """
@@ -22,7 +22,13 @@ CITY_LENGTH = 100
 # embeddings, overrides and isolates, which make a name read otherwise than it is stored.
 # Written here: Unicode's Cc category alone leaves out the separators and the bidi controls,
 # and no library of ours states this set.
-CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# Also the invisible ones that make two equal-looking values differ: zero width space, word
+# joiner and the byte order mark.
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200b\u2060\ufeff]")
+LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+# The positions feed separates owners with ";" (its `owners` column): a name holding one would
+# read as two owners there.
+OWNER_SEPARATOR = ";"
 
 # An account number: ASCII letters and digits, with "-", "/" or "." after the first character
 # (HB-100001, SC1-0000001). So it never starts like a formula (=1+1) and fits SWIFT's x set.
@@ -35,11 +41,18 @@ def length_problem(value: str, *, limit: int) -> str:
 
 
 def control_problem(value: str) -> str:
-    if "\x00" in value:
+    """What the first character no field holds is, in words the person who typed it knows."""
+    found = CONTROL.search(value)
+    if found is None:
+        return ""
+    character = found.group()
+    if character == "\x00":
         return "holds a NUL character"
-    if CONTROL.search(value):
-        return "holds a control character (a tab or a line break)"
-    return ""
+    if character == "\t":
+        return "holds a tab"
+    if character in LINE_BREAKS:
+        return "holds a line break"
+    return f"holds an invisible control character (U+{ord(character):04X})"
 
 
 def account_number_problem(value: str) -> str:
@@ -57,4 +70,6 @@ def name_problem(value: str) -> str:
     """An owner's name: any letters and signs, on one line, not blank."""
     if problem := control_problem(value):
         return problem
+    if OWNER_SEPARATOR in value:
+        return "holds a ';', which separates owners: enter each owner on a row of their own"
     return "is blank" if not value.strip() else ""

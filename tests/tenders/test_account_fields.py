@@ -39,10 +39,28 @@ def test_an_account_number_with_other_characters_is_refused(number: str) -> None
 
 
 @pytest.mark.parametrize(
-    "text", [ATTACKERS_NUMBER, "HB\t1", "HB\r1", "HB\x851", "HB\u20281", "HB\u202e1", "HB\x7f1"]
+    ("text", "problem"),
+    [
+        (ATTACKERS_NUMBER, "holds a line break"),
+        ("HB\t1", "holds a tab"),
+        ("HB\r1", "holds a line break"),
+        ("HB\x851", "holds a line break"),
+        ("HB\u20281", "holds a line break"),
+        ("HB\u202e1", "holds an invisible control character (U+202E)"),
+        ("HB\x7f1", "holds an invisible control character (U+007F)"),
+        ("HB\u200b1", "holds an invisible control character (U+200B)"),
+        ("\ufeffHB1", "holds an invisible control character (U+FEFF)"),
+    ],
 )
-def test_a_control_character_is_refused_in_an_account_number(text: str) -> None:
-    assert account_number_problem(text) == "holds a control character (a tab or a line break)"
+def test_a_control_character_is_refused_in_an_account_number_and_named(
+    text: str, problem: str
+) -> None:
+    assert account_number_problem(text) == problem
+
+
+@pytest.mark.parametrize("name", ["Ann; Bob", ";;"])
+def test_a_name_holding_the_feeds_owner_separator_is_refused(name: str) -> None:
+    assert "holds a ';', which separates owners" in name_problem(name)
 
 
 @pytest.mark.parametrize("name", ["Seán O'Brien-Smith", "Müller & Söhne GmbH", "李小龍", "=X"])
@@ -99,9 +117,7 @@ def test_an_address_on_two_lines_is_refused_next_to_the_field(
 ) -> None:
     on_file = account.address_line1
     response = post_change(ops_client, account, address_line1="12 Elm Street\n:16R:GENL")
-    assert _form(response).errors["address_line1"] == [
-        "The text holds a control character (a tab or a line break)."
-    ]
+    assert _form(response).errors["address_line1"] == ["The text holds a line break."]
     account.refresh_from_db()
     assert account.address_line1 == on_file
 
@@ -116,7 +132,7 @@ def test_an_owner_name_with_a_control_character_is_refused_next_to_the_field(
     assert response.status_code == 200
     formset = response.context["inline_admin_formsets"][0].formset
     assert formset.forms[0].errors["name"] == [
-        "The name holds a control character (a tab or a line break)."
+        "The name holds an invisible control character (U+202E)."
     ]
     assert [o.name for o in account.owners.all()] == ["Eleanor J. Whitfield"]
 
@@ -157,7 +173,7 @@ def test_the_feed_refuses_a_name_the_admin_refuses(
         text=feed(line(participant=participant, owners="Ann\u202eweN")), by=ops
     )
     assert [r.reason for r in report.refused] == [
-        "owners holds a control character (a tab or a line break)."
+        "owners holds an invisible control character (U+202E)."
     ]
 
 
@@ -201,7 +217,7 @@ def test_the_check_for_bulk_writers_names_every_refused_field() -> None:
         ],
         "address_line1": ["The text is 201 characters long, at most 200."],
         "city": ["This field cannot be blank."],
-        "owners": ["The name holds a control character (a tab or a line break)."],
+        "owners": ["The name holds a tab."],
     }
 
 
