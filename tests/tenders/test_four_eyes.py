@@ -484,6 +484,9 @@ def test_operations_propose_in_the_admin_and_another_operator_approves(
     proposal = Proposal.objects.get()
     own = proposer.post(reverse("admin:tenders_proposal_decide", args=[proposal.pk]), {})
     assert "You proposed this" in own.content.decode()
+    # The proposer is not offered buttons that can only be refused.
+    page = proposer.get(reverse("admin:tenders_proposal_decide", args=[proposal.pk])).content
+    assert b'data-testid="own-proposal"' in page and b"Approve and carry out" not in page
     approver = Client()
     approver.force_login(ops2)
     approver.post(reverse("admin:tenders_proposal_decide", args=[proposal.pk]), {})

@@ -119,6 +119,7 @@ class ProposalAdmin(ReadOnlyAdminMixin, ReadOnlyHistoryAdmin):
                 **self.admin_site.each_context(request),
                 "title": f"Approve or reject: {proposal.summary}",
                 "proposal": proposal,
+                "own_proposal": proposal.proposed_by_id == request.user.pk,
                 "form": form,
                 "opts": Proposal._meta,
                 **self._what_it_does(proposal),
