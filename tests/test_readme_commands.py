@@ -23,6 +23,8 @@ from tests.conftest import CommandDatabase
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNNABLE = ".venv/bin/python manage.py "
+# A runnable command, after any settings it is given in front (VAR=value).
+COMMAND = re.compile(r"^(?:[A-Z_]+=\S+ )*" + re.escape(RUNNABLE))
 ADDRESS = "127.0.0.1:8123"  # as `make run ADDRESS=127.0.0.1:8123`: the links must follow it
 PLACEHOLDER = re.compile(r"\b(SLUG|NUMBER|NNNN|FILE|USERNAME|REFERENCE|N)\b|\[|\|")
 
@@ -41,7 +43,12 @@ def readme_commands() -> list[str]:
     demo_part = readme.split("\n## Production", 1)[0]
     demo_part = re.sub(r"^```.*?^```", "", demo_part, flags=re.DOTALL | re.MULTILINE)
     spans = (" ".join(span.split()) for span in re.findall(r"`([^`]+)`", demo_part))
-    return [span for span in spans if span.startswith(RUNNABLE)]
+    return [span for span in spans if COMMAND.match(span)]
+
+
+def _arguments(command: str) -> str:
+    """What follows `manage.py`: the subcommand and its arguments."""
+    return COMMAND.sub("", command)
 
 
 def _checks() -> dict[str, Callable[[str], None]]:
@@ -70,7 +77,7 @@ def _checks() -> dict[str, Callable[[str], None]]:
 def test_the_readme_shows_runnable_commands_without_placeholders() -> None:
     commands = readme_commands()
     assert len(commands) >= 12
-    assert [command for command in commands if PLACEHOLDER.search(command[len(RUNNABLE) :])] == []
+    assert [command for command in commands if PLACEHOLDER.search(_arguments(command))] == []
 
 
 @pytest.fixture
@@ -115,7 +122,7 @@ def test_each_readme_command_runs_as_written_after_make_run(
         )
         assert done.returncode == 0, f"{command}\n{done.stdout}{done.stderr}"
         assert "Traceback" not in done.stderr, f"{command}\n{done.stderr}"
-        subcommand = command[len(RUNNABLE) :].split()[0]
+        subcommand = _arguments(command).split()[0]
         if subcommand in checks:
             checks[subcommand](done.stdout)
 
