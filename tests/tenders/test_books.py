@@ -470,3 +470,21 @@ def test_the_tabulation_page_shows_the_books_exchange_after_consummation(
     client.force_login(ops)
     page = client.get(reverse("admin:notes_exchangeoffer_tabulation", args=[scene.offer.pk]))
     assert 'data-testid="accepted-principal">$125,000<' in page.content.decode()
+
+
+def test_the_admin_index_links_each_offers_trial_balance_for_operations(
+    client: Client, scene: Scene, ops: Any
+) -> None:
+    client.force_login(ops)
+    page = client.get(reverse("admin:index")).content.decode()
+    assert f'href="{page_url(scene.offer)}"' in page
+
+
+def test_the_admin_index_shows_no_trial_balance_link_to_staff_who_may_not_see_the_books(
+    client: Client, scene: Scene
+) -> None:
+    staff = factories.StaffUserFactory(username="viewer")
+    staff.user_permissions.add(Permission.objects.get(codename="view_exchangeoffer"))
+    client.force_login(staff)
+    page = client.get(reverse("admin:index")).content.decode()
+    assert page_url(scene.offer) not in page

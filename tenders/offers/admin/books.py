@@ -1,7 +1,8 @@
 """The offer's trial balance in the admin, for operations only: an as-of date (the business
 date unless one is typed), whether the books balance and what is off when not, the figures,
-each asset's balances by ledger account, and the CSV download. Linked from the offer list and
-the offer's page for those who may see it. Reads only: `tenders.ledger.trial_balance`."""
+each asset's balances by ledger account, and the CSV download. Linked from the offer list, the
+offer's page and a panel of the admin's index (each offer's Tabulation and Trial balance), for
+those who may see it. Reads only: `tenders.ledger.trial_balance`."""
 
 from datetime import date
 from decimal import Decimal
@@ -18,6 +19,7 @@ from django.utils.http import urlencode
 from django.utils.safestring import SafeString
 
 from exchange_office import clock
+from exchange_office.admin_site import OfficeAdminSite
 from exchange_office.formatting import exact, money
 from notes.models import ExchangeOffer
 from tenders.ledger.models import Asset
@@ -25,6 +27,7 @@ from tenders.ledger.permissions import may_see_books
 from tenders.ledger.trial_balance import TrialBalance, trial_balance, trial_balance_csv
 
 PAGE_TEMPLATE = "admin/tenders/trial_balance.html"
+INDEX_PANEL_TEMPLATE = "admin/tenders/offer_pages_panel.html"
 FIGURE_LABELS = {
     "old_notes_exchanged": "Old Notes exchanged",
     "new_notes_issued": "New Notes issued",
@@ -67,6 +70,19 @@ def _page(books: TrialBalance) -> dict[str, Any]:
             (p.account, money(p.position), money(p.ledger)) for p in books.positions_off
         ],
     }
+
+
+def offer_pages_index_panel(request: HttpRequest) -> dict[str, Any] | None:
+    """The admin index's links to each offer's Tabulation and Trial balance: for operations
+    (who may see the books), when there is an offer."""
+    if not may_see_books(user=request.user):
+        return None
+    offers = list(ExchangeOffer.objects.order_by("name", "pk"))
+    return {"template": INDEX_PANEL_TEMPLATE, "offers": offers} if offers else None
+
+
+if isinstance(admin.site, OfficeAdminSite):
+    admin.site.add_index_panel(offer_pages_index_panel)
 
 
 class OfferBooksViews:
