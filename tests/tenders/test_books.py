@@ -13,10 +13,13 @@ The scene posts with `entries_post` directly, as consummation and the payment ru
 import csv
 import io
 import json
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from io import StringIO
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,6 +27,7 @@ from django.contrib.auth.models import Permission
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from exchange_office.stamps import stamped
@@ -53,6 +57,8 @@ from tests import factories
 from tests.tenders.conftest import NY
 
 pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parents[2]
 
 AUG_2, SEP_5, SEP_30, OCT_1 = (
     date(2001, 8, 2),
@@ -369,6 +375,62 @@ def test_the_command_refuses_a_date_that_is_not_one(scene: Scene) -> None:
 def test_the_command_asks_for_the_as_of_date(scene: Scene) -> None:
     with pytest.raises(CommandError, match="--as-of is required"):
         run("--offer", "lexington-2001")
+
+
+@pytest.fixture(scope="module")
+def shell_database(command_database: Callable[..., dict[str, str]]) -> dict[str, str]:
+    """A migrated SQLite file with the offer, for running the command as a user does."""
+    return command_database(["load_offer", "lexington-2001"])
+
+
+def shell(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "manage.py", "books", *args],
+        cwd=ROOT, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+
+
+@pytest.mark.slow
+def test_from_the_shell_stdout_holds_only_the_json_and_stderr_nothing(
+    shell_database: dict[str, str],
+) -> None:
+    result = shell(shell_database, "--offer", "lexington-2001", "--as-of", "2001-12-31")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert json.loads(result.stdout)["balanced"] is True
+
+
+@pytest.mark.slow
+def test_from_the_shell_a_bad_date_is_one_line_on_stderr_and_exit_1(
+    shell_database: dict[str, str],
+) -> None:
+    result = shell(shell_database, "--offer", "lexington-2001", "--as-of", "31/12/2001")
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.strip().splitlines() == [
+        "CommandError: --as-of must be a date as YYYY-MM-DD, not '31/12/2001'"
+    ]
+
+
+# Queries
+
+
+def test_the_trial_balance_reads_in_as_many_queries_whatever_the_number_of_accounts(
+    scene: Scene, ops: Any, django_assert_num_queries: Any
+) -> None:
+    with CaptureQueriesContext(connection) as before:
+        trial_balance(offer=scene.offer, on=DEC_31)
+    more = factories.ClientAccountFactory(firm=scene.tendered.firm, account_number="HB-100009")
+    client = client_ledger_account_get_or_create(account=more)
+    a = scene.assets
+    entries_post(
+        entries=[
+            scene.entry("coupon:a9:2001-12-31", EntryKind.COUPON, DEC_31,
+                        (client, a.cash, "10.00"), (scene.agent, a.cash, "-10.00"),
+                        offer=scene.offer),
+        ],
+        by=ops,
+    )  # fmt: skip
+    with django_assert_num_queries(len(before.captured_queries)):
+        trial_balance(offer=scene.offer, on=DEC_31)
 
 
 # The tabulation's keys
