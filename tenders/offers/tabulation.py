@@ -33,6 +33,7 @@ from tenders.domain.tabulation import (
     tendered_history,
 )
 from tenders.instructions.models import Instruction, InstructionStatus, InstructionTransition
+from tenders.ledger.trial_balance import Exchanged, offer_exchanged
 from tenders.submissions.selectors import agent_standings
 
 
@@ -60,12 +61,15 @@ class OfferTabulation:
     agent_report: AgentReport | None
     firms: tuple[FirmLine, ...]
     not_answered: tuple[UnansweredAccount, ...]
+    # What the books' EXCHANGE entries moved, after consummation; None before it.
+    exchanged: Exchanged | None = None
 
 
 def offer_tabulation(*, offer: ExchangeOffer) -> OfferTabulation:
     """Every figure of the tabulation, read in nine queries whatever the number of accounts:
     the offer and its terms (three), the latest agent's report, the holders, the
-    instructions, where each stands with the agent (two), and the firms' names. An
+    instructions, where each stands with the agent (two), and the firms' names; a tenth
+    after consummation, for what the books' exchange entries moved. An
     instruction counts as held by the agent once sent and not rejected, or accepted on
     consummation."""
     offer = offers_with_terms().get(pk=offer.pk)
@@ -143,6 +147,7 @@ def offer_tabulation(*, offer: ExchangeOffer) -> OfferTabulation:
         agent_report=report,
         firms=tuple(firms),
         not_answered=not_answered,
+        exchanged=offer_exchanged(offer=offer),
     )
 
 
@@ -249,7 +254,7 @@ def _figures(tabulation: OfferTabulation) -> dict[str, Any]:
     """The tabulation's figures by key, amounts and rates as `Decimal` (the CSV writes them
     as numbers), dates and instants ISO."""
     f, report = tabulation.figures, tabulation.agent_report
-    offer = tabulation.offer
+    offer, exchanged = tabulation.offer, tabulation.exchanged
     return {
         "offer": offer.slug,
         "offer_name": offer.name,
@@ -291,6 +296,9 @@ def _figures(tabulation: OfferTabulation) -> dict[str, Any]:
         "warrants_to_issue": f.warrants_to_issue,
         "warrants_if_all": f.warrants_if_all,
         "warrants_if_all_exact": _exact(f.warrants_if_all_exact),
+        # From the books, after consummation (null before): docs/rules.md, "Books".
+        "accepted_principal": _optional(exchanged.accepted_principal if exchanged else None),
+        "warrants_issued": exchanged.warrants_issued if exchanged else None,
         "by_status": [
             {
                 "status": str(s.status),

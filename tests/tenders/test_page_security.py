@@ -107,6 +107,10 @@ def _admin_pages(scene: dict, ops: Any) -> list[tuple[str, str, dict]]:
     tabulation = reverse("admin:notes_exchangeoffer_tabulation", args=[scene["offer"].pk])
     pages.append(("get", tabulation, {}))
     pages.append(("post", tabulation, {"tendered_principal": "1500", "source": "fax"}))
+    # The offer's trial balance (operations only), and a date that is not one.
+    books = reverse("admin:notes_exchangeoffer_trial_balance", args=[scene["offer"].pk])
+    pages.append(("get", books, {}))
+    pages.append(("get", books, {"as_of": "2001-02-30"}))
     # The positions feed's import page, its preview of an upload, and a refused line.
     feed_import = reverse("admin:tenders_position_import")
     pages.append(("get", feed_import, {}))

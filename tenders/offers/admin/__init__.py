@@ -1,8 +1,8 @@
 """The offer's admin, registered here once: the issuer's side (`notes.admin`) defines it, and
 the broker's side adds its actions (`notes` does not know about `tenders`): the lifecycle
 (extend, amend, conditions, terminate), consummation with the tabulation on its confirm page,
-the tabulation's pages, the agent's movements matched after consummation, and the exchange
-confirmations' bulk run. Each action calls one
+the tabulation's pages, the trial balance, the agent's movements matched after consummation,
+and the exchange confirmations' bulk run. Each action calls one
 service (`offer_decision` where a second operator may be needed) and shows its result;
 refusals come back as messages or onto the form. Admin > Proposals is in `proposals`."""
 
@@ -22,6 +22,7 @@ from notes.permissions import may_run_offer
 from notes.selectors import offer_consummation_date
 from tenders.approvals.models import Proposal, ProposalKind
 from tenders.bulk_runs.permissions import may_manage_bulk_runs
+from tenders.offers.admin.books import OfferBooksViews
 from tenders.offers.admin.lifecycle import OfferLifecycleActions, proposed_message
 from tenders.offers.admin.movements import OfferMovementViews
 from tenders.offers.admin.proposals import ProposalAdmin
@@ -33,6 +34,7 @@ from tenders.offers.selectors import offer_terms_locked, security_terms_locked, 
 
 
 class OfferAdmin(
+    OfferBooksViews,
     OfferTabulationViews,
     OfferMovementViews,
     OfferLifecycleActions,

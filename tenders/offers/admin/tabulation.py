@@ -25,6 +25,7 @@ from notes.selectors import agent_reports, latest_agent_report
 from notes.services import agent_report_record
 from tenders.data_version.cache import cached_figures
 from tenders.instructions.models import InstructionStatus
+from tenders.ledger.trial_balance import offer_exchanged
 from tenders.offers.tabulation import (
     TenderedOverTime,
     offer_tabulation,
@@ -223,6 +224,8 @@ class OfferTabulationViews:
             **cached_figures(offer, _page_figures),
             "offer": offer,
             "report": latest_agent_report(offer=offer),
+            # Read each time: a reversal in the books moves no data version.
+            "exchanged": offer_exchanged(offer=offer),
             "reports": list(agent_reports(offer=offer)[:REPORTS_SHOWN]),
             "svg_url": svg_url,
             "csv_url": reverse("admin:notes_exchangeoffer_tabulation_csv", args=[offer.pk]),
