@@ -1,0 +1,113 @@
+"""Account statements (issue 23): per account and calendar quarter, from the books: opening
+positions, each movement, closing positions and the cash received; issued once per occasion
+(statement:a<id>:2001Q4), from the shell, from the account pages, and e-mailed once by the
+quarterly run. Figures: HB-100007 in 2001 (tests/tenders/statements_scene.py)."""
+
+import io
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import pdfplumber
+import pytest
+from django.core.exceptions import ValidationError
+
+from notes.models import ExchangeOffer
+from tenders.bulk_runs.services import bulk_run_drain
+from tenders.documents.models import Document, DocumentKind
+from tenders.ledger.selectors import unbalanced_entries
+from tenders.models import ClientAccount
+from tenders.outbox.models import OutboxMessage
+from tenders.statements.selectors import statement_lines
+from tenders.statements.services import statement_issue, statements_run_start
+from tests import factories
+from tests.tenders.statements_scene import post_hb_100007
+
+pytestmark = pytest.mark.django_db
+
+JAN_2_2002 = "2002-01-02T12:00:00-05:00"
+
+
+@pytest.fixture
+def hb(
+    offer: ExchangeOffer, firm: Any, ops: Any, pin_clock: Callable[[str], None]
+) -> ClientAccount:
+    pin_clock(JAN_2_2002)
+    account = factories.ClientAccountFactory(
+        firm=firm, account_number="HB-100007", owners=["Margaret Holloway"]
+    )
+    post_hb_100007(offer=offer, account=account, by=ops)
+    assert unbalanced_entries() == []
+    return account
+
+
+def _pdf_text(content: bytes) -> str:
+    with pdfplumber.open(io.BytesIO(content)) as pdf:
+        return "\n".join(page.extract_text() or "" for page in pdf.pages)
+
+
+def test_statement_lists_opening_movements_closing_and_cash_from_the_books(
+    hb: ClientAccount, offer: ExchangeOffer
+) -> None:
+    lines = statement_lines(
+        account=hb,
+        period="2001Q4",
+        securities_order=(offer.old_security_id, offer.new_security_id),
+    )
+    assert [(p.asset.name, p.opening, p.closing) for p in lines.positions] == [
+        ("Old Notes", Decimal("480000.00"), Decimal("0.00")),
+        ("New Notes", Decimal("0.00"), Decimal("617702.40")),
+        ("Warrants", Decimal("0"), Decimal("2616")),
+    ]
+    assert [(m.posted_on.isoformat(), m.asset.name, m.quantity) for m in lines.movements] == [
+        ("2001-11-01", "Old Notes", Decimal("-480000.00")),
+        ("2001-11-01", "New Notes", Decimal("617702.40")),
+        ("2001-11-01", "Warrants", Decimal("2616")),
+    ]
+    assert [(c.posted_on.isoformat(), c.quantity) for c in lines.cash] == [
+        ("2001-11-01", Decimal("4800.00")),
+        ("2001-11-01", Decimal("4800.00")),
+        ("2001-12-31", Decimal("4800.00")),
+        ("2001-12-31", Decimal("14413.06")),
+    ]
+    assert lines.cash_total == Decimal("28813.06")
+
+
+def test_statement_pdf_states_the_positions_movements_and_cash_total(hb: ClientAccount) -> None:
+    document = statement_issue(account=hb, period="2001Q4", by=None)
+    text = _pdf_text(bytes(document.content))
+    assert "Account statement" in text
+    assert "October 1 to December 31, 2001" in text
+    assert "Margaret Holloway" in text
+    assert "$480,000.00" in text and "$617,702.40" in text and "2,616" in text
+    assert "Exchange on consummation" in text
+    assert "Cash received in the period $28,813.06" in text
+
+
+def test_statement_is_issued_once_per_account_and_quarter(hb: ClientAccount) -> None:
+    first = statement_issue(account=hb, period="2001Q4", by=None)
+    again = statement_issue(account=hb, period="2001Q4", by=None)
+    assert again.pk == first.pk
+    assert first.key == f"statement:a{hb.pk}:2001Q4"
+    assert Document.objects.filter(kind=DocumentKind.STATEMENT).count() == 1
+
+
+def test_statement_of_a_quarter_not_yet_over_is_refused(
+    hb: ClientAccount, pin_clock: Callable[[str], None]
+) -> None:
+    pin_clock("2001-12-31T12:00:00-05:00")
+    with pytest.raises(ValidationError, match="not over until the end of December 31, 2001"):
+        statement_issue(account=hb, period="2001Q4", by=None)
+
+
+def test_quarterly_run_emails_each_statement_once_even_when_run_twice(
+    hb: ClientAccount, offer: ExchangeOffer, ops: Any, firm: Any
+) -> None:
+    quiet = factories.ClientAccountFactory(firm=firm, account_number="HB-100008")
+    assert quiet  # no movement in 2001Q4: no statement
+    first = statements_run_start(period="2001Q4", by=ops)
+    assert first is not None
+    bulk_run_drain(run_id=first.pk)
+    assert statements_run_start(period="2001Q4", by=ops) is None
+    messages = OutboxMessage.objects.filter(key__startswith="statement:")
+    assert list(messages.values_list("key", flat=True)) == [f"statement:a{hb.pk}:2001Q4"]
