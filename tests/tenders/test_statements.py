@@ -6,11 +6,14 @@ quarterly run. Figures: HB-100007 in 2001 (tests/tenders/statements_scene.py).""
 import io
 from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pdfplumber
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from notes.models import ExchangeOffer
 from tenders.bulk_runs.services import bulk_run_drain
@@ -100,6 +103,40 @@ def test_statement_of_a_quarter_not_yet_over_is_refused(
         statement_issue(account=hb, period="2001Q4", by=None)
 
 
+def test_statement_command_writes_the_pdf(hb: ClientAccount, tmp_path: Path) -> None:
+    out = tmp_path / "hb.pdf"
+    stdout = io.StringIO()
+    call_command(
+        "statement",
+        "--account",
+        "HB-100007",
+        "--period",
+        "2001Q4",
+        "--out",
+        str(out),
+        stdout=stdout,
+    )
+    assert out.read_bytes().startswith(b"%PDF")
+    assert "Cash received in the period $28,813.06" in _pdf_text(out.read_bytes())
+    assert str(out) in stdout.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--account", "HB-100007", "--period", "2001-Q4"], "'2001-Q4' is not a calendar quarter"),
+        (["--account", "HB-999999", "--period", "2001Q4"], "There is no account 'HB-999999'"),
+    ],
+)
+def test_statement_command_refuses_a_bad_period_or_account(
+    hb: ClientAccount, tmp_path: Path, args: list[str], message: str
+) -> None:
+    out = tmp_path / "x.pdf"
+    with pytest.raises(CommandError, match=message):
+        call_command("statement", *args, "--out", str(out))
+    assert not out.exists()
+
+
 def test_quarterly_run_emails_each_statement_once_even_when_run_twice(
     hb: ClientAccount, offer: ExchangeOffer, ops: Any, firm: Any
 ) -> None:
@@ -111,3 +148,8 @@ def test_quarterly_run_emails_each_statement_once_even_when_run_twice(
     assert statements_run_start(period="2001Q4", by=ops) is None
     messages = OutboxMessage.objects.filter(key__startswith="statement:")
     assert list(messages.values_list("key", flat=True)) == [f"statement:a{hb.pk}:2001Q4"]
+
+
+def test_statements_run_command_refuses_a_bad_period() -> None:
+    with pytest.raises(CommandError, match="'2001Q9' is not a calendar quarter"):
+        call_command("statements_run", "--period", "2001Q9")
