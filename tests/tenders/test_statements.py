@@ -5,6 +5,7 @@ quarterly run. Figures: HB-100007 in 2001 (tests/tenders/statements_scene.py).""
 
 import io
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 
 from notes.models import ExchangeOffer
 from tenders.bulk_runs.services import bulk_run_drain
@@ -21,7 +23,7 @@ from tenders.documents.models import Document, DocumentKind
 from tenders.ledger.selectors import unbalanced_entries
 from tenders.models import ClientAccount
 from tenders.outbox.models import OutboxMessage
-from tenders.statements.selectors import statement_lines
+from tenders.statements.selectors import statement_lines, statement_periods
 from tenders.statements.services import statement_issue, statements_run_start
 from tests import factories
 from tests.tenders.statements_scene import post_hb_100007
@@ -137,6 +139,25 @@ def test_statement_command_refuses_a_bad_period_or_account(
     assert not out.exists()
 
 
+def test_account_page_links_the_statement_of_each_quarter_with_movements(
+    hb: ClientAccount, client: Any, rep: Any
+) -> None:
+    assert statement_periods(account=hb, until=date(2002, 1, 2)) == ["2001Q4", "2001Q3"]
+    client.force_login(rep)
+    page = client.get(reverse("tenders:account_detail", args=[hb.pk])).content.decode()
+    assert reverse("tenders:statement", args=[hb.pk, "2001Q4"]) in page
+    assert reverse("tenders:statement", args=[hb.pk, "2001Q3"]) in page
+
+
+def test_account_page_statement_link_downloads_the_pdf(
+    hb: ClientAccount, client: Any, rep: Any
+) -> None:
+    client.force_login(rep)
+    response = client.post(reverse("tenders:statement", args=[hb.pk, "2001Q4"]), follow=True)
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+
+
 def test_quarterly_run_emails_each_statement_once_even_when_run_twice(
     hb: ClientAccount, offer: ExchangeOffer, ops: Any, firm: Any
 ) -> None:
@@ -153,3 +174,24 @@ def test_quarterly_run_emails_each_statement_once_even_when_run_twice(
 def test_statements_run_command_refuses_a_bad_period() -> None:
     with pytest.raises(CommandError, match="'2001Q9' is not a calendar quarter"):
         call_command("statements_run", "--period", "2001Q9")
+
+
+def test_admin_account_page_has_a_statement_button_per_quarter_with_movements(
+    hb: ClientAccount, client: Any, ops: Any
+) -> None:
+    client.force_login(ops)
+    page = client.get(reverse("admin:tenders_clientaccount_change", args=[hb.pk])).content.decode()
+    assert f'formaction="{reverse("tenders:statement", args=[hb.pk, "2001Q4"])}"' in page
+
+
+def test_statement_issued_from_the_account_page_is_emailed_only_by_the_run(
+    hb: ClientAccount, client: Any, rep: Any, ops: Any
+) -> None:
+    client.force_login(rep)
+    client.post(reverse("tenders:statement", args=[hb.pk, "2001Q4"]))
+    assert not OutboxMessage.objects.filter(key__startswith="statement:").exists()
+    run = statements_run_start(period="2001Q4", by=ops)
+    assert run is not None
+    bulk_run_drain(run_id=run.pk)
+    assert OutboxMessage.objects.filter(key=f"statement:a{hb.pk}:2001Q4").count() == 1
+    assert Document.objects.filter(kind=DocumentKind.STATEMENT).count() == 1
