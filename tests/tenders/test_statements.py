@@ -26,7 +26,9 @@ from tenders.outbox.models import OutboxMessage
 from tenders.statements.selectors import statement_lines, statement_periods
 from tenders.statements.services import statement_issue, statements_run_start
 from tests import factories
+from tests.tenders.conftest import POSTGRES_RACES
 from tests.tenders.statements_scene import post_hb_100007
+from tests.tenders.test_races import race
 
 pytestmark = pytest.mark.django_db
 
@@ -89,7 +91,7 @@ def test_statement_pdf_states_the_positions_movements_and_cash_total(hb: ClientA
     assert "Cash received in the period $28,813.06" in text
 
 
-def test_statement_is_issued_once_per_account_and_quarter(hb: ClientAccount) -> None:
+def test_statement_is_issued_once_per_account_and_quarter(hb: ClientAccount, fake_pdf: Any) -> None:
     first = statement_issue(account=hb, period="2001Q4", by=None)
     again = statement_issue(account=hb, period="2001Q4", by=None)
     assert again.pk == first.pk
@@ -98,7 +100,7 @@ def test_statement_is_issued_once_per_account_and_quarter(hb: ClientAccount) -> 
 
 
 def test_statement_of_a_quarter_not_yet_over_is_refused(
-    hb: ClientAccount, pin_clock: Callable[[str], None]
+    hb: ClientAccount, pin_clock: Callable[[str], None], fake_pdf: Any
 ) -> None:
     pin_clock("2001-12-31T12:00:00-05:00")
     with pytest.raises(ValidationError, match="not over until the end of December 31, 2001"):
@@ -140,7 +142,7 @@ def test_statement_command_refuses_a_bad_period_or_account(
 
 
 def test_account_page_links_the_statement_of_each_quarter_with_movements(
-    hb: ClientAccount, client: Any, rep: Any
+    hb: ClientAccount, client: Any, rep: Any, fake_pdf: Any
 ) -> None:
     assert statement_periods(account=hb, until=date(2002, 1, 2)) == ["2001Q4", "2001Q3"]
     client.force_login(rep)
@@ -150,7 +152,7 @@ def test_account_page_links_the_statement_of_each_quarter_with_movements(
 
 
 def test_account_page_statement_link_downloads_the_pdf(
-    hb: ClientAccount, client: Any, rep: Any
+    hb: ClientAccount, client: Any, rep: Any, fake_pdf: Any
 ) -> None:
     client.force_login(rep)
     response = client.post(reverse("tenders:statement", args=[hb.pk, "2001Q4"]), follow=True)
@@ -159,7 +161,7 @@ def test_account_page_statement_link_downloads_the_pdf(
 
 
 def test_quarterly_run_emails_each_statement_once_even_when_run_twice(
-    hb: ClientAccount, offer: ExchangeOffer, ops: Any, firm: Any
+    hb: ClientAccount, offer: ExchangeOffer, ops: Any, firm: Any, fake_pdf: Any
 ) -> None:
     quiet = factories.ClientAccountFactory(firm=firm, account_number="HB-100008")
     assert quiet  # no movement in 2001Q4: no statement
@@ -177,7 +179,7 @@ def test_statements_run_command_refuses_a_bad_period() -> None:
 
 
 def test_admin_account_page_has_a_statement_button_per_quarter_with_movements(
-    hb: ClientAccount, client: Any, ops: Any
+    hb: ClientAccount, client: Any, ops: Any, fake_pdf: Any
 ) -> None:
     client.force_login(ops)
     page = client.get(reverse("admin:tenders_clientaccount_change", args=[hb.pk])).content.decode()
@@ -185,7 +187,7 @@ def test_admin_account_page_has_a_statement_button_per_quarter_with_movements(
 
 
 def test_statement_issued_from_the_account_page_is_emailed_only_by_the_run(
-    hb: ClientAccount, client: Any, rep: Any, ops: Any
+    hb: ClientAccount, client: Any, rep: Any, ops: Any, fake_pdf: Any
 ) -> None:
     client.force_login(rep)
     client.post(reverse("tenders:statement", args=[hb.pk, "2001Q4"]))
@@ -195,3 +197,24 @@ def test_statement_issued_from_the_account_page_is_emailed_only_by_the_run(
     bulk_run_drain(run_id=run.pk)
     assert OutboxMessage.objects.filter(key=f"statement:a{hb.pk}:2001Q4").count() == 1
     assert Document.objects.filter(kind=DocumentKind.STATEMENT).count() == 1
+
+
+def _postgres_races(test: Any) -> Any:
+    for mark in reversed(POSTGRES_RACES):
+        test = mark(test)
+    return test
+
+
+@_postgres_races
+def test_racing_quarterly_runs_email_each_statement_once(
+    hb: ClientAccount, ops: Any, fake_pdf: Any
+) -> None:
+    def run_and_drain() -> bool:
+        run = statements_run_start(period="2001Q4", by=ops)
+        if run is not None:
+            bulk_run_drain(run_id=run.pk)
+        return run is not None
+
+    race(4, run_and_drain)
+    messages = OutboxMessage.objects.filter(key__startswith="statement:")
+    assert list(messages.values_list("key", flat=True)) == [f"statement:a{hb.pk}:2001Q4"]
