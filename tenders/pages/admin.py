@@ -1,5 +1,6 @@
 """The admin pages that several concerns make up, registered here once: the offer with what its
-clients submitted online that waits or was missed (`tenders.online`), a firm with the actions
+clients submitted online that waits or was missed (`tenders.online`) and the quarterly
+statements run (`tenders.statements`), a firm with the actions
 that send its clients the letter and the reminders (`tenders.online`) and the page that
 proposes a change of its cutoff or threshold (`tenders.approvals`), a client account with
 its positions (written through `tenders.positions`) and its statements
@@ -24,6 +25,7 @@ from tenders.offers.admin import OfferAdmin
 from tenders.online.admin import ClientLetterActionsMixin, OnlineReviewsOfferMixin
 from tenders.positions.admin import PositionInline
 from tenders.positions.services import position_save
+from tenders.statements.admin import StatementsRunOfferMixin
 from tenders.statements.selectors import statement_periods
 from tenders.submissions.admin import AgentStandingMixin, SubmitToAgentMixin
 from tenders.submissions.reconciliation_admin import FirmReconciliationMixin
@@ -40,9 +42,11 @@ class FirmAdmin(
 
 
 @admin.register(ExchangeOffer)
-class OfferWithOnlineReviewsAdmin(OnlineReviewsOfferMixin, OfferAdmin):
+class OfferWithOnlineReviewsAdmin(StatementsRunOfferMixin, OnlineReviewsOfferMixin, OfferAdmin):
     """The offer (`tenders.offers`), with what clients submitted online that waits or was
-    missed (`tenders.online`)."""
+    missed (`tenders.online`), and the quarterly statements run (`tenders.statements`)."""
+
+    actions = [*OfferAdmin.actions, *StatementsRunOfferMixin.statement_actions]
 
 
 @admin.register(ClientAccount)
@@ -62,16 +66,17 @@ class AccountAdmin(ClientAccountAdmin):
     @admin.display(description="statements")
     def statements(self, obj: ClientAccount) -> str:
         """A button per quarter in which the account moved: it posts the page's form (its
-        CSRF token; nothing else is read) to the statement's URL, which issues the statement
-        once and downloads it. A form of its own cannot sit inside the admin's form."""
+        CSRF token, and the button's period; nothing else is read) to the statement's URL,
+        which issues the statement once and downloads it. A form of its own cannot sit inside
+        the admin's form."""
         periods = statement_periods(account=obj, until=clock.today())
         if not periods:
             return "None: the account has not moved in a quarter that is over."
         return format_html_join(
             " ",
             '<button type="submit" class="button" formmethod="post" formaction="{}" '
-            "formnovalidate>Statement {}</button>",
-            ((reverse("tenders:statement", args=[obj.pk, p]), p) for p in periods),
+            'formnovalidate name="period" value="{}">Statement {}</button>',
+            ((reverse("tenders:statement", args=[obj.pk]), p, p) for p in periods),
         )
 
     def save_inline_row(self, row: Any, *, by: Any) -> None:

@@ -380,12 +380,15 @@ def client_letter_print(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
 
 @login_required
 @require_POST
-def account_statement(request: AuthenticatedHttpRequest, pk: int, period: str) -> HttpResponse:
-    """Issue the account's statement for the quarter (or find it issued), then download it:
-    the stored bytes, like any document. Issuing sends nothing: the quarterly run does."""
+def account_statement(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Issue the account's statement for the quarter posted (`period`, as 2001Q4), or find it
+    issued, then download it: the stored bytes, like any document. Issuing sends nothing:
+    the quarterly run does."""
     account = account_or_404(request, pk)
     try:
-        document = statement_issue(account=account, period=period, by=request.user)
+        document = statement_issue(
+            account=account, period=request.POST.get("period", ""), by=request.user
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("tenders:account_detail", pk=account.pk)

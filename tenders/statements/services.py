@@ -44,9 +44,10 @@ def _check_period(period: str) -> None:
         )
 
 
-def _offer() -> ExchangeOffer:
-    # The offer whose books a statement reports: the one the office's pages are about.
-    offer = current_offer()
+def _offer(offer: ExchangeOffer | None = None) -> ExchangeOffer:
+    # The offer whose books a statement reports: the one named, else the one the office's
+    # pages are about.
+    offer = offer or current_offer()
     if offer is None:
         raise ValidationError("There is no exchange offer: there are no books to state.")
     return offer
@@ -103,14 +104,16 @@ def statement_issue(*, account: ClientAccount, period: str, by: User | None) -> 
 
 
 @transaction.atomic
-def statements_run_start(*, period: str, by: User) -> BulkRun | None:
+def statements_run_start(
+    *, period: str, by: User, offer: ExchangeOffer | None = None
+) -> BulkRun | None:
     """Issue and e-mail the statement of every account whose books moved in `period`: a bulk
     run, one item per account, whose drains start once this commits. Each statement is
     e-mailed once across runs (the item's occasion is the statement's key, and so is its
     e-mail's): a second run leaves out what the first took. Returns the run, or None when
     every such statement has been sent by an earlier run."""
     _check_period(period)
-    offer = _offer()
+    offer = _offer(offer)
     accounts = list(accounts_with_movements(period=period))
     snapshots = _snapshots(accounts=accounts, period=period, offer=offer)
     document_snapshots_record(snapshots=snapshots, taken_at=clock.now())

@@ -18,6 +18,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from notes.models import ExchangeOffer
+from tenders.bulk_runs.models import BulkRun
 from tenders.bulk_runs.services import bulk_run_drain
 from tenders.documents.models import Document, DocumentKind
 from tenders.ledger.selectors import unbalanced_entries
@@ -147,15 +148,18 @@ def test_account_page_links_the_statement_of_each_quarter_with_movements(
     assert statement_periods(account=hb, until=date(2002, 1, 2)) == ["2001Q4", "2001Q3"]
     client.force_login(rep)
     page = client.get(reverse("tenders:account_detail", args=[hb.pk])).content.decode()
-    assert reverse("tenders:statement", args=[hb.pk, "2001Q4"]) in page
-    assert reverse("tenders:statement", args=[hb.pk, "2001Q3"]) in page
+    assert reverse("tenders:statement", args=[hb.pk]) in page
+    assert 'name="period" value="2001Q4"' in page
+    assert 'name="period" value="2001Q3"' in page
 
 
 def test_account_page_statement_link_downloads_the_pdf(
     hb: ClientAccount, client: Any, rep: Any, fake_pdf: Any
 ) -> None:
     client.force_login(rep)
-    response = client.post(reverse("tenders:statement", args=[hb.pk, "2001Q4"]), follow=True)
+    response = client.post(
+        reverse("tenders:statement", args=[hb.pk]), {"period": "2001Q4"}, follow=True
+    )
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
 
@@ -183,14 +187,15 @@ def test_admin_account_page_has_a_statement_button_per_quarter_with_movements(
 ) -> None:
     client.force_login(ops)
     page = client.get(reverse("admin:tenders_clientaccount_change", args=[hb.pk])).content.decode()
-    assert f'formaction="{reverse("tenders:statement", args=[hb.pk, "2001Q4"])}"' in page
+    assert f'formaction="{reverse("tenders:statement", args=[hb.pk])}"' in page
+    assert 'name="period" value="2001Q4"' in page
 
 
 def test_statement_issued_from_the_account_page_is_emailed_only_by_the_run(
     hb: ClientAccount, client: Any, rep: Any, ops: Any, fake_pdf: Any
 ) -> None:
     client.force_login(rep)
-    client.post(reverse("tenders:statement", args=[hb.pk, "2001Q4"]))
+    client.post(reverse("tenders:statement", args=[hb.pk]), {"period": "2001Q4"})
     assert not OutboxMessage.objects.filter(key__startswith="statement:").exists()
     run = statements_run_start(period="2001Q4", by=ops)
     assert run is not None
@@ -218,3 +223,30 @@ def test_racing_quarterly_runs_email_each_statement_once(
     race(4, run_and_drain)
     messages = OutboxMessage.objects.filter(key__startswith="statement:")
     assert list(messages.values_list("key", flat=True)) == [f"statement:a{hb.pk}:2001Q4"]
+
+
+def _send_statements(client: Any, offer: ExchangeOffer, **data: str) -> Any:
+    return client.post(
+        reverse("admin:notes_exchangeoffer_changelist"),
+        {"action": "send_statements", "_selected_action": [offer.pk], **data},
+        follow=True,
+    )
+
+
+def test_offer_admin_action_keeps_a_bad_quarter_next_to_its_field(
+    hb: ClientAccount, offer: ExchangeOffer, client: Any, ops: Any
+) -> None:
+    client.force_login(ops)
+    page = _send_statements(client, offer, period="2001-Q4").content.decode()
+    assert "is not a calendar quarter" in page
+    assert 'value="2001-Q4"' in page
+    assert not OutboxMessage.objects.filter(key__startswith="statement:").exists()
+
+
+def test_offer_admin_action_starts_the_quarterly_run(
+    hb: ClientAccount, offer: ExchangeOffer, client: Any, ops: Any, fake_pdf: Any
+) -> None:
+    client.force_login(ops)
+    page = _send_statements(client, offer, period="2001Q4").content.decode()
+    assert "1 statement(s) for 2001Q4" in page
+    assert BulkRun.objects.get(kind=DocumentKind.STATEMENT).offer == offer
