@@ -29,6 +29,7 @@ urlpatterns = [
     path("accounts/<int:pk>/history/", pages.account_history, name="account_history"),
     path("accounts/<int:pk>/reveal-tin/", pages.account_reveal_tin_view, name="reveal_tin"),
     path("accounts/<int:pk>/letter/", pages.client_letter_print, name="client_letter"),
+    path("accounts/<int:pk>/statement/", pages.account_statement, name="statement"),
     path("reviews/", pages.review_queue_view, name="review_queue"),
     # The account's client submission awaiting review (at most one), and its locked links.
     path("accounts/<int:pk>/online/approve/", pages.submission_approve, name="submission_approve"),

@@ -47,6 +47,12 @@ def offer_and_account(
     offer = ExchangeOffer.objects.filter(slug=slug).first()
     if offer is None:
         raise CommandError(f"There is no offer {slug!r}.")
+    return offer, account_named(number=number, firm=firm)
+
+
+def account_named(*, number: str, firm: str | None) -> ClientAccount:
+    """The account a command names (`--account`, and `--firm` where several firms use the
+    account number), or one plain CommandError."""
     accounts = ClientAccount.objects.filter(account_number=number).select_related("firm")
     if firm is not None:
         accounts = accounts.filter(firm__dtc_participant_number=firm)
@@ -58,4 +64,4 @@ def offer_and_account(
         raise CommandError(
             f"Account {number!r} is used by more than one firm: name one with --firm."
         )
-    return offer, matches[0]
+    return matches[0]

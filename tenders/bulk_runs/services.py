@@ -25,7 +25,7 @@ from notes.models import ExchangeOffer
 from tenders.bulk_runs.models import BulkItemStatus, BulkRun, BulkRunItem, BulkRunStatus
 from tenders.documents.keys import DocumentKey
 from tenders.documents.models import DocumentKind
-from tenders.documents.services import document_issue, letter_dispatch
+from tenders.documents.services import document_email_once, document_issue, letter_dispatch
 from tenders.instructions.models import Instruction, InstructionStatus
 from tenders.workers.identity import current_worker_id
 from tenders.workers.selectors import workers_gone
@@ -186,6 +186,9 @@ def bulk_run_drain(*, run_id: int) -> Drained:
                 letter_dispatch(
                     document=document, delivery=run.delivery, run_id=run_id, by=run.created_by
                 )
+            elif run.kind == DocumentKind.STATEMENT:
+                # Issued perhaps earlier, for a representative to read: sent by the run, once.
+                document_email_once(document=document, by=run.created_by)
         except Exception as exc:  # one bad document must not stop the run: record why
             log.exception("Bulk run %s: item %s failed", run_id, item.pk)
             BulkRunItem.objects.filter(pk=item.pk).update(

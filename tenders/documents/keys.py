@@ -5,17 +5,22 @@ A key names one occasion: `receipt:i42` (the receipt of instruction 42), `amende
 (the payment notice of account 17 for offer 3), `termination:o3:a17` (the termination notice
 of account 17, sent the letter but with no instruction to return), `client_letter:o3:a17:e0`
 (the letter "To Our Clients" of account 17, before any extension; `e7` after offer event 7),
-`online_submission:a17:s5` (what the client of account 17 submitted online, submission 5). A
-snapshot and a document (with its revisions) exist once per key, so issuing is idempotent per
-key, for documents about an instruction and documents about an account alike.
+`online_submission:a17:s5` (what the client of account 17 submitted online, submission 5),
+`statement:a17:2001Q4` (the statement of account 17 for the fourth quarter of 2001: its
+period is written as it is). A snapshot and a document (with its revisions) exist once per
+key, so issuing is idempotent per key, for documents about an instruction and documents about
+an account alike.
 
 Numbers stay readable: LEXINGTON-2001-R000042-1 is offer, kind, instruction and revision (the
 receipts' numbers are those of before keys); an amended-terms receipt adds the event
 (LEXINGTON-2001-A000042E7-1); a payment notice names the account row (LEXINGTON-2001-P000017-1),
-and so does an account's termination notice, marked apart (LEXINGTON-2001-TA000017-1).
+and so does an account's termination notice, marked apart (LEXINGTON-2001-TA000017-1), and a
+statement, with its period (LEXINGTON-2001-Q000017-2001Q4-1).
 """
 
+import re
 from dataclasses import dataclass
+from typing import Any
 
 from tenders.documents.models import DocumentKind
 
@@ -28,6 +33,7 @@ _CODES = {
     DocumentKind.PAYMENT_NOTICE: "P",
     DocumentKind.CLIENT_LETTER: "L",
     DocumentKind.ONLINE_SUBMISSION: "S",
+    DocumentKind.STATEMENT: "Q",
 }
 # What each kind's key names, in this order: instruction (i), offer (o), account (a), event (e).
 # A kind may have more than one shape: the first is its usual one.
@@ -45,6 +51,8 @@ _PARTS: dict[DocumentKind, tuple[str, ...]] = {
     DocumentKind.CLIENT_LETTER: ("oae",),
     # What a client submitted online, as submitted (awaiting the representative's review).
     DocumentKind.ONLINE_SUBMISSION: ("as",),
+    # An account's statement for a calendar quarter (q: the period, written 2001Q4).
+    DocumentKind.STATEMENT: ("aq",),
 }
 _FIELDS = {
     "i": "instruction_id",
@@ -52,7 +60,10 @@ _FIELDS = {
     "a": "account_id",
     "e": "event_id",
     "s": "submission_id",
+    "q": "period",
 }
+# A period is written as it is (2001Q4), not after a letter: the shape's "q".
+_PERIOD = re.compile(r"\d{4}Q[1-4]")
 
 
 class InvalidDocumentKey(ValueError):
@@ -67,8 +78,11 @@ class DocumentKey:
     account_id: int | None = None
     event_id: int | None = None
     submission_id: int | None = None
+    period: str | None = None
 
     def __post_init__(self) -> None:
+        if self.period is not None and not _PERIOD.fullmatch(self.period):
+            raise InvalidDocumentKey(f"not a calendar quarter as 2001Q4: {self.period!r}")
         if self._shape() is None:
             raise InvalidDocumentKey(
                 f"a {self.kind.label.lower()} is keyed by "
@@ -85,7 +99,10 @@ class DocumentKey:
     def __str__(self) -> str:
         shape = self._shape()
         assert shape is not None  # checked on creation
-        parts = [f"{letter}{getattr(self, _FIELDS[letter])}" for letter in shape]
+        parts = [
+            str(self.period) if letter == "q" else f"{letter}{getattr(self, _FIELDS[letter])}"
+            for letter in shape
+        ]
         return ":".join([self.kind.value, *parts])
 
     @classmethod
@@ -93,10 +110,13 @@ class DocumentKey:
         kind_text, *parts = text.split(":")
         try:
             kind = DocumentKind(kind_text)
-            letters = "".join(part[0] for part in parts)
+            letters = "".join("q" if _PERIOD.fullmatch(part) else part[0] for part in parts)
             if letters not in _PARTS[kind]:
                 raise ValueError(text)
-            values = {_FIELDS[part[0]]: int(part[1:]) for part in parts}
+            values: dict[str, Any] = {
+                _FIELDS[letter]: part if letter == "q" else int(part[1:])
+                for letter, part in zip(letters, parts, strict=True)
+            }
             key = cls(kind, **values)
         except (ValueError, IndexError):
             raise InvalidDocumentKey(f"not a document key: {text!r}") from None
@@ -116,6 +136,8 @@ class DocumentKey:
         )
         event = f"E{self.event_id}" if self.event_id else ""  # a first letter (e0): none
         code = _CODES[self.kind]
+        if self.period is not None:
+            return f"{offer_slug.upper()}-{code}{row:06d}-{self.period}-{revision}"
         if self._shape() != _PARTS[self.kind][0]:
             # A kind's other shape names another row (an account, not an instruction): its
             # numbers are apart (LEXINGTON-2001-TA000017-1).

@@ -29,6 +29,7 @@ class DocumentKind(models.TextChoices):
     PAYMENT_NOTICE = "payment", "Payment notice"
     CLIENT_LETTER = "client_letter", "Client letter"
     ONLINE_SUBMISSION = "online_submission", "Online submission received"
+    STATEMENT = "statement", "Account statement"
 
 
 class LetterDelivery(models.TextChoices):

@@ -203,6 +203,7 @@ SNAPSHOT_TEMPLATES = {
     DocumentKind.PAYMENT_NOTICE: "pdf/payment_notice.html",
     DocumentKind.CLIENT_LETTER: "pdf/client_letter.html",
     DocumentKind.ONLINE_SUBMISSION: "pdf/online_submission.html",
+    DocumentKind.STATEMENT: "pdf/statement.html",
 }
 
 

@@ -215,8 +215,10 @@ def document_regenerate(*, document: Document, by: User) -> Document:
 
 def _queue_email(document: Document, occasion: Occasion, *, by: User | None) -> None:
     """The document's e-mail to the client, recorded in the outbox and sent once this commits.
-    A client letter is not e-mailed on issue: it is sent (or printed) by `letter_dispatch`."""
-    if occasion.kind == DocumentKind.CLIENT_LETTER:
+    A client letter is not e-mailed on issue: it is sent (or printed) by `letter_dispatch`; nor
+    is a statement, which a representative may issue to read it: the quarterly run sends it
+    (`document_email_once`)."""
+    if occasion.kind in (DocumentKind.CLIENT_LETTER, DocumentKind.STATEMENT):
         return
     _email_document(document, occasion, by=by)
 
@@ -249,6 +251,20 @@ def _email_document(
     )
     outbox_tasks.enqueue_send(message_id=message.pk)
     return message
+
+
+def document_email_once(*, document: Document, by: User | None = None) -> OutboxMessage | None:
+    """E-mail an issued document to the client, once per occasion (its key, which its e-mail
+    carries: the outbox refuses a second). A later call, or one racing it, sends nothing and
+    returns None; so does an account without an e-mail address."""
+    if OutboxMessage.objects.filter(key=document.key).exists():
+        return None
+    occasion = _occasion(DocumentKey.parse(document.key))
+    try:
+        with transaction.atomic():
+            return _email_document(document, occasion, by=by)
+    except IntegrityError:
+        return None  # e-mailed at the same moment by another drain: theirs is the one
 
 
 def letter_dispatch(

@@ -1,15 +1,20 @@
 """The admin pages that several concerns make up, registered here once: the offer with what its
-clients submitted online that waits or was missed (`tenders.online`), a firm with the actions
+clients submitted online that waits or was missed (`tenders.online`) and the quarterly
+statements run (`tenders.statements`), a firm with the actions
 that send its clients the letter and the reminders (`tenders.online`) and the page that
 proposes a change of its cutoff or threshold (`tenders.approvals`), a client account with
-its positions (written through `tenders.positions`), and an instruction with its submission to
-the exchange agent (`tenders.submissions`). Every other model's admin is registered by its own
-concern."""
+its positions (written through `tenders.positions`) and its statements
+(`tenders.statements`), and an instruction with its submission to the exchange agent
+(`tenders.submissions`). Every other model's admin is registered by its own concern."""
 
 from typing import Any
 
 from django.contrib import admin
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html_join
 
+from exchange_office import clock
 from notes.models import ExchangeOffer
 from tenders.accounts.admin import AccountOwnerInline, BrokerFirmAdmin, ClientAccountAdmin
 from tenders.accounts.models import BrokerFirm, ClientAccount, Position
@@ -21,6 +26,8 @@ from tenders.online.admin import ClientLetterActionsMixin, OnlineReviewsOfferMix
 from tenders.pages.forms import AccountOwnerForm
 from tenders.positions.admin import PositionInline
 from tenders.positions.services import position_save
+from tenders.statements.admin import StatementsRunOfferMixin
+from tenders.statements.selectors import statement_periods
 from tenders.submissions.admin import AgentStandingMixin, SubmitToAgentMixin
 from tenders.submissions.reconciliation_admin import FirmReconciliationMixin
 
@@ -36,9 +43,11 @@ class FirmAdmin(
 
 
 @admin.register(ExchangeOffer)
-class OfferWithOnlineReviewsAdmin(OnlineReviewsOfferMixin, OfferAdmin):
+class OfferWithOnlineReviewsAdmin(StatementsRunOfferMixin, OnlineReviewsOfferMixin, OfferAdmin):
     """The offer (`tenders.offers`), with what clients submitted online that waits or was
-    missed (`tenders.online`)."""
+    missed (`tenders.online`), and the quarterly statements run (`tenders.statements`)."""
+
+    actions = [*OfferAdmin.actions, *StatementsRunOfferMixin.statement_actions]
 
 
 class SignedOwnerInline(AccountOwnerInline):
@@ -50,6 +59,29 @@ class SignedOwnerInline(AccountOwnerInline):
 @admin.register(ClientAccount)
 class AccountAdmin(ClientAccountAdmin):
     inlines: list[type[admin.TabularInline[Any, Any]]] = [SignedOwnerInline, PositionInline]
+    readonly_fields = [*ClientAccountAdmin.readonly_fields, "statements"]
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = list(super().get_fieldsets(request, obj))
+        return (
+            fieldsets if obj is None else [*fieldsets, ("Statements", {"fields": ["statements"]})]
+        )
+
+    @admin.display(description="statements")
+    def statements(self, obj: ClientAccount) -> str:
+        """A button per quarter in which the account moved: it posts the page's form (its
+        CSRF token, and the button's period; nothing else is read) to the statement's URL,
+        which issues the statement once and downloads it. A form of its own cannot sit inside
+        the admin's form."""
+        periods = statement_periods(account=obj, until=clock.today())
+        if not periods:
+            return "None: the account has not moved in a quarter that is over."
+        return format_html_join(
+            " ",
+            '<button type="submit" class="button" formmethod="post" formaction="{}" '
+            'formnovalidate name="period" value="{}">Statement {}</button>',
+            ((reverse("tenders:statement", args=[obj.pk]), p, p) for p in periods),
+        )
 
     def save_inline_row(self, row: Any, *, by: Any) -> None:
         if isinstance(row, Position):

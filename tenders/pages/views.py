@@ -61,6 +61,8 @@ from tenders.online.services import (
     client_submission_reject,
 )
 from tenders.pages.forms import RejectForm
+from tenders.statements.selectors import statement_periods
+from tenders.statements.services import statement_issue
 from tenders.submissions.selectors import agent_standing, agent_standings_of
 
 PAGE_SIZE = 25
@@ -184,6 +186,7 @@ def _account_context(
             (s for s in submissions if s.status == ReviewStatus.AWAITING), None
         ),
         "held": account_held(account=account, offer=offer),
+        "statement_periods": statement_periods(account=account, until=clock.today()),
         **deadline_context(offer, account.firm),
         **extra,
     }
@@ -369,6 +372,23 @@ def client_letter_print(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
         raise PermissionDenied("There is no exchange offer.")
     try:
         document = client_letter_issue(offer=offer, account=account, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("tenders:account_detail", pk=account.pk)
+    return redirect("tenders:document_download", pk=document.pk)
+
+
+@login_required
+@require_POST
+def account_statement(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Issue the account's statement for the quarter posted (`period`, as 2001Q4), or find it
+    issued, then download it: the stored bytes, like any document. Issuing sends nothing:
+    the quarterly run does."""
+    account = account_or_404(request, pk)
+    try:
+        document = statement_issue(
+            account=account, period=request.POST.get("period", ""), by=request.user
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("tenders:account_detail", pk=account.pk)

@@ -45,6 +45,7 @@ ACCOUNT_URL_NAMES = ACCOUNT_PATH_URL_NAMES + ACCOUNT_QUERY_URL_NAMES
 POST_ONLY_URL_NAMES = {
     "tenders:reveal_tin",
     "tenders:client_letter",
+    "tenders:statement",
     "tenders:submission_approve",
     "tenders:submission_reject",
     "tenders:link_unlock",

@@ -24,6 +24,19 @@ def test_a_receipt_under_amended_terms_is_numbered_by_instruction_and_event() ->
     assert key.number(offer_slug="lexington-2001", revision=1) == "LEXINGTON-2001-A000042E7-1"
 
 
+def test_a_statement_is_keyed_and_numbered_by_account_and_quarter() -> None:
+    key = DocumentKey(DocumentKind.STATEMENT, account_id=17, period="2001Q4")
+    assert str(key) == "statement:a17:2001Q4"
+    assert DocumentKey.parse("statement:a17:2001Q4") == key
+    assert key.number(offer_slug="lexington-2001", revision=1) == "LEXINGTON-2001-Q000017-2001Q4-1"
+
+
+@pytest.mark.parametrize("text", ["statement:a17:2001Q5", "statement:a17", "statement:2001Q4:a17"])
+def test_a_statement_key_without_its_quarter_is_refused(text: str) -> None:
+    with pytest.raises(InvalidDocumentKey, match="not a document key"):
+        DocumentKey.parse(text)
+
+
 @pytest.mark.parametrize(
     "text",
     ["receipt:i42", "withdrawal:i1", "confirmation:i9", "termination:i5", "payment:o1:a2",
