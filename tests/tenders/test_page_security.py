@@ -77,6 +77,8 @@ def _tenders_pages(scene: dict) -> dict[str, list[tuple[str, str, dict]]]:
         ],
         "document_download": [("get", url("document_download", scene["document"].pk), {})],
         "client_letter": [("get", url("client_letter", account), {})],  # POST only: refused
+        # A quarter the account has no movement in, or not yet over: refused plainly.
+        "statement": [("post", url("statement", account), {"period": "2001Q3"})],
         "review_queue": [("get", url("review_queue"), {})],
         "submission_approve": [("post", url("submission_approve", account), {"submission": 0})],
         "submission_reject": [("post", url("submission_reject", account), {"reason": "x"})],
