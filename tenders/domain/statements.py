@@ -7,6 +7,8 @@ month ranges, and the name "2001Q4" is the office's own (the key of the statemen
 import re
 from datetime import date, timedelta
 
+from exchange_office.formatting import long_date
+
 _PERIOD = re.compile(r"(\d{4})Q([1-4])")
 
 
@@ -36,4 +38,5 @@ def quarter_of(day: date) -> str:
 def quarter_label(period: str) -> str:
     """How a statement names its period: "October 1 to December 31, 2001"."""
     first, last = quarter_bounds(period)
-    return f"{first:%B} {first.day} to {last:%B} {last.day}, {last.year}"
+    # "October 1, 2001" without its year, then the last day in full: the office's one way.
+    return f"{long_date(first).rsplit(',', 1)[0]} to {long_date(last)}"
