@@ -121,12 +121,17 @@ def _insert(rows: list[tuple[JournalEntry, list[Leg]]]) -> None:
     """Entries, then their legs, each in bulk, in the caller's transaction (on PostgreSQL the
     legs must be written in the transaction that wrote their entry)."""
     JournalEntry.objects.bulk_create([entry for entry, _ in rows], batch_size=BATCH)
+    # The legs in their stored form (a feed posts a leg per account: bulk_create would prepare
+    # each value through its field, tenders/accounts/bulk.py says why that is slow).
     legs = []
     for entry, entry_legs in rows:
         for leg in entry_legs:
             leg.entry = entry
-            legs.append(leg)
-    Leg.objects.bulk_create(legs, batch_size=BATCH)
+            legs.append(
+                {"entry_id": entry.pk, "account_id": leg.account.pk, "asset_id": leg.asset.pk,
+                 "quantity": leg.quantity}
+            )  # fmt: skip
+    bulk.insert(Leg, legs)
 
 
 def _positions_keep(
@@ -383,13 +388,24 @@ def client_ledger_accounts_get_or_create(*, account_ids: Iterable[int]) -> dict[
         ):
             # A client ledger account always names its client account (a CHECK says so).
             found[cast(int, ledger_account.client_account_id)] = ledger_account
-    missing = [pk for pk in wanted if pk not in found]
-    made = LedgerAccount.objects.bulk_create(
-        [LedgerAccount(kind=LedgerAccountKind.CLIENT, client_account_id=pk) for pk in missing],
-        batch_size=BATCH,
-    )
-    # Both databases return the new primary keys (RETURNING), which the legs need.
-    found.update(zip(missing, made, strict=True))
+    missing: list[dict[str, Any]] = [
+        {"kind": LedgerAccountKind.CLIENT.value, "client_account_id": pk}
+        for pk in wanted
+        if pk not in found
+    ]
+    # In their stored form, as the legs (_insert); the ids are looked up where the database
+    # does not hand them out first.
+    if bulk.allocate_ids(LedgerAccount, missing):
+        bulk.insert(LedgerAccount, missing)
+        for row in missing:
+            account_id = row["client_account_id"]
+            found[account_id] = LedgerAccount(
+                pk=row["id"], kind=LedgerAccountKind.CLIENT, client_account_id=account_id
+            )
+        return found
+    bulk.insert(LedgerAccount, missing)
+    if missing:
+        return client_ledger_accounts_get_or_create(account_ids=wanted)
     return found
 
 
