@@ -39,6 +39,7 @@ from tenders.intake.services import (
     instruction_submit,
     instruction_withdraw,
 )
+from tenders.ledger.services import PositionMove, positions_post
 from tenders.offers.decisions import offer_decision_propose
 from tenders.online.models import ClientSubmission
 from tenders.online.services import (
@@ -450,6 +451,7 @@ def load_demo_book() -> tuple[ExchangeOffer, dict[str, User]]:
             },
         )
     users = {login.username: _login(login, firms) for login in LOGINS}
+    opening: list[PositionMove] = []
     for index, spec in enumerate(ACCOUNTS):
         # The demo's accounts obey the fields' rules, as the admin and the feed enforce them.
         validate_account_fields(
@@ -479,11 +481,21 @@ def load_demo_book() -> tuple[ExchangeOffer, dict[str, User]]:
             )
             tin_type, tin = demo_tin(index, spec.owners[0])
             account_set_tin(account=account, tin_type=tin_type, tin=tin, by=users["ops"])
-        Position.objects.get_or_create(
-            account=account,
-            security=offer.old_security,
-            defaults={"principal": Decimal(spec.principal)},
-        )
+        if not Position.objects.filter(account=account, security=offer.old_security).exists():
+            opening.append(
+                PositionMove(
+                    account_id=account.pk,
+                    firm_id=account.firm_id,
+                    security=offer.old_security,
+                    principal=Decimal(spec.principal),
+                    held=None,
+                )
+            )
+    # The book's positions enter the ledger as of the offer's record date, so that the books
+    # read as of any day of the offer (the replay consummates in 2001) hold them.
+    positions_post(
+        moves=opening, by=users["ops"], description="the demo's book", on=offer.record_date
+    )
     return offer, users
 
 

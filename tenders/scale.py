@@ -19,8 +19,9 @@ operations run on the whole book (and which would end the open offer the pages s
 Every instruction has its owners' signatures and its status changes, as the services write
 them. The values are written in their stored form with one statement per table and batch
 (COPY on PostgreSQL), through the positions import's bulk writer (why not `bulk_create`:
-see tenders/positions/bulk.py). No audit-trail rows are written for the synthetic
-rows, and nothing is e-mailed or rendered.
+see tenders/accounts/bulk.py). No audit-trail rows are written for the synthetic
+rows but the positions, which the books write with theirs (one OPENING entry per firm and
+round of accounts, a leg per account), and nothing is e-mailed or rendered.
 
 Running it again tops the book up to N accounts: the accounts already there are kept.
 Positions add up to more than the issue's $27,412,000 at this size: the figures on the
@@ -39,18 +40,19 @@ from django.db import transaction
 from exchange_office import clock
 from exchange_office.encryption import encrypt, keyed_hash
 from notes.models import ExchangeOffer
+from tenders.accounts import bulk
+from tenders.accounts.command_line import command_line_user
 from tenders.accounts.models import (
     AccountOwner,
     BrokerFirm,
     ClientAccount,
-    Position,
     Representative,
 )
 from tenders.accounts.validators import validate_account_fields
 from tenders.domain.lifecycle import Status
 from tenders.domain.tin import last_four, normalize_tin
 from tenders.instructions.models import Instruction, InstructionSigner, InstructionTransition
-from tenders.positions import bulk
+from tenders.ledger.services import PositionMove, positions_post
 
 FIRM_NAME = "Scale Securities {}"
 FIRM_PARTICIPANT = "95{:02d}"  # DTC 9501, 9502, ...: clear of the demo's 0901-0903
@@ -214,7 +216,7 @@ class _Writer:
         stored = [{k: v for k, v in a.items() if not k.startswith("_")} for a in accounts]
         _insert(ClientAccount, stored, ("account_number", "firm_id"))
         owners: list[dict[str, Any]] = []
-        positions: list[dict[str, Any]] = []
+        positions: list[PositionMove] = []
         for account, row in zip(accounts, stored, strict=True):
             account_id = account["id"] = row["id"]
             index = account["_index"]
@@ -224,14 +226,17 @@ class _Writer:
             ]
             owners.extend(account["owners"])
             positions.append(
-                {
-                    "account_id": account_id,
-                    "security_id": self.offer.old_security_id,
-                    "principal": principal_for(index),
-                }
+                PositionMove(
+                    account_id=account_id,
+                    firm_id=row["firm_id"],
+                    security=self.offer.old_security,
+                    principal=principal_for(index),
+                    held=None,
+                )
             )
         _insert(AccountOwner, owners, ("account_id", "sequence"))
-        _insert(Position, positions, ("account_id", "security_id"))
+        # Through the books: one OPENING entry per firm and round, a leg per account.
+        positions_post(moves=positions, by=command_line_user(), description="load_scale")
         return self._instructions(accounts)
 
     def _instructions(self, accounts: list[dict[str, Any]]) -> int:

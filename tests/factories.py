@@ -5,6 +5,7 @@ The defaults are the Lexington 2001 terms, so a test only states what it varies.
 
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
+from typing import Any
 
 import factory
 from django.contrib.auth import get_user_model
@@ -18,7 +19,9 @@ from notes.models import (
     RateStep,
     Security,
 )
+from tenders.accounts.command_line import command_line_user
 from tenders.accounts.roles import operations_role_grant
+from tenders.ledger.services import PositionMove, positions_post
 from tenders.models import (
     AccountOwner,
     BrokerFirm,
@@ -203,6 +206,30 @@ class PositionFactory(factory.django.DjangoModelFactory):
     account = factory.SubFactory(ClientAccountFactory)
     security = factory.SubFactory(OldNotesFactory)
     principal = Decimal("125000")
+
+    @classmethod
+    def _create(cls, model_class: type[Position], *args: Any, **kwargs: Any) -> Position:
+        """Through the books, as every position is written: the ledger keeps Position."""
+        account, security = kwargs["account"], kwargs["security"]
+        held = (
+            Position.objects.filter(account=account, security=security)
+            .values_list("principal", flat=True)
+            .first()
+        )
+        positions_post(
+            moves=[
+                PositionMove(
+                    account_id=account.pk,
+                    firm_id=account.firm_id,
+                    security=security,
+                    principal=Decimal(kwargs["principal"]),
+                    held=held,
+                )
+            ],
+            by=command_line_user(),
+            description=f"account {account.account_number} (test factory)",
+        )
+        return Position.objects.get(account=account, security=security)
 
 
 RECEIVED = datetime(2001, 8, 20, 14, 0, tzinfo=UTC)

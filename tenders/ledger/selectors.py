@@ -9,8 +9,9 @@ from decimal import Decimal
 
 from django.db.models import Q, Sum
 
+from tenders.accounts.models import Position
 from tenders.domain.ledger import to_amount
-from tenders.ledger.models import Asset, LedgerAccount, Leg
+from tenders.ledger.models import Asset, LedgerAccount, LedgerAccountKind, Leg
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,4 +80,44 @@ def unbalanced_entries() -> list[Unbalanced]:
             units=row["units"],
         )
         for row in rows
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class PositionMismatch:
+    """A client's position in a security that is not what the ledger's legs give it."""
+
+    account_id: int
+    security_id: int
+    position: Decimal  # Position.principal (0 where there is no row)
+    ledger: Decimal  # the client's legs in the security's principal, all dates
+
+
+def ledger_position_mismatches() -> list[PositionMismatch]:
+    """Every position whose principal is not the sum of its client's legs in the security (and
+    every client balance in a security with no position for it): empty while Position is the
+    ledger's cached balance, as `entries_post` keeps it (docs/ledger.md)."""
+    positions = {
+        (account_id, security_id): principal
+        for account_id, security_id, principal in Position.objects.values_list(
+            "account_id", "security_id", "principal"
+        )
+    }
+    legs = (
+        Leg.objects.filter(account__kind=LedgerAccountKind.CLIENT, asset__security__isnull=False)
+        .values("account__client_account_id", "asset__security_id", "asset__scale")
+        .annotate(units=Sum("quantity"))
+    )
+    ledger = {
+        (row["account__client_account_id"], row["asset__security_id"]): to_amount(
+            row["units"], scale=row["asset__scale"]
+        )
+        for row in legs
+    }
+    zero = Decimal("0")
+    return [
+        PositionMismatch(account_id, security_id, positions.get(key, zero), ledger.get(key, zero))
+        for key in sorted(positions.keys() | ledger.keys())
+        for account_id, security_id in [key]
+        if positions.get(key, zero) != ledger.get(key, zero)
     ]

@@ -7,21 +7,24 @@ each asset, migration 0045), so that a caller gets a ValidationError rather than
 IntegrityError at commit, and so that SQLite, which has no such trigger, is held to the same
 rule."""
 
-from collections import Counter
-from collections.abc import Sequence
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from exchange_office.formatting import long_date
+from exchange_office import clock
+from exchange_office.formatting import dollars, long_date
 from exchange_office.stamps import stamped
 from notes.models import ExchangeOffer, Security
-from tenders.accounts.models import BrokerFirm, ClientAccount
+from tenders.accounts import bulk
+from tenders.accounts.models import BrokerFirm, ClientAccount, Position
 from tenders.accounts.permissions import require
 from tenders.domain.ledger import FractionOfAUnit, sums_off_zero
 from tenders.ledger.models import (
@@ -118,12 +121,94 @@ def _insert(rows: list[tuple[JournalEntry, list[Leg]]]) -> None:
     """Entries, then their legs, each in bulk, in the caller's transaction (on PostgreSQL the
     legs must be written in the transaction that wrote their entry)."""
     JournalEntry.objects.bulk_create([entry for entry, _ in rows], batch_size=BATCH)
+    # The legs in their stored form (a feed posts a leg per account: bulk_create would prepare
+    # each value through its field, tenders/accounts/bulk.py says why that is slow).
     legs = []
     for entry, entry_legs in rows:
         for leg in entry_legs:
             leg.entry = entry
-            legs.append(leg)
-    Leg.objects.bulk_create(legs, batch_size=BATCH)
+            legs.append(
+                {"entry_id": entry.pk, "account_id": leg.account.pk, "asset_id": leg.asset.pk,
+                 "quantity": leg.quantity}
+            )  # fmt: skip
+    bulk.insert(Leg, legs)
+
+
+def _positions_keep(
+    rows: list[tuple[JournalEntry, list[Leg]]], *, by: User, reason: str | None
+) -> None:
+    """Position is the ledger's cached balance (docs/ledger.md): what the legs give a client in
+    a security's principal moves its position here, in the posting's transaction, with the
+    position's audit-trail rows. Nothing else writes `Position.principal`. A position that
+    would fall below zero refuses the whole posting."""
+    deltas: dict[tuple[int, int], int] = defaultdict(int)
+    assets: dict[int, Asset] = {}
+    for _, legs in rows:
+        for leg in legs:
+            client = leg.account.client_account_id
+            security = leg.asset.security_id
+            if leg.account.kind != LedgerAccountKind.CLIENT or client is None or security is None:
+                continue
+            deltas[(client, security)] += leg.quantity
+            assets[security] = leg.asset
+    moved = {key: units for key, units in deltas.items() if units}
+    if not moved:
+        return
+    held = _positions_held(moved)
+    created: list[dict[str, Any]] = []
+    changed: list[dict[str, Any]] = []
+    for (account_id, security_id), units in sorted(moved.items()):
+        pk, before = held.get((account_id, security_id), (None, Decimal("0")))
+        after = before + assets[security_id].amount(units)
+        if after < 0:
+            raise ValidationError(
+                f"The position of client account {account_id} in {assets[security_id].code} "
+                f"would fall below zero ({dollars(before)} held, {dollars(after - before)} moved)."
+            )
+        row = {"account_id": account_id, "security_id": security_id, "principal": after}
+        if pk is None:
+            created.append(row)
+        else:
+            changed.append({"id": pk, **row})
+    if reason is None:  # the audit trail's reason: the entry's description, or the caller's
+        first = rows[0][0]
+        reason = first.description if len(rows) == 1 else f"{first.description} (and others)"
+    stamp = bulk.Stamp(user=by, **stamped(), reason=reason)
+    _positions_insert(created, stamp=stamp)
+    if changed:
+        bulk.update(Position, ["principal"], [(row["principal"], row["id"]) for row in changed])
+        bulk.history(Position, changed, changed=True, stamp=stamp)
+
+
+def _positions_held(keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], tuple[int, Decimal]]:
+    """{(account, security): (position pk, principal)} of the positions on file, locked."""
+    keys = list(keys)
+    account_ids = sorted({account for account, _ in keys})
+    securities = sorted({security for _, security in keys})
+    held = {}
+    for start in range(0, len(account_ids), BATCH):
+        rows = (
+            Position.objects.select_for_update()
+            .filter(account_id__in=account_ids[start : start + BATCH], security_id__in=securities)
+            .values_list("pk", "account_id", "security_id", "principal")
+        )
+        for pk, account_id, security_id, principal in rows:
+            held[(account_id, security_id)] = (pk, principal)
+    return held
+
+
+def _positions_insert(rows: list[dict[str, Any]], *, stamp: bulk.Stamp) -> None:
+    """New positions and their audit-trail rows, in bulk (tenders/accounts/bulk.py says why)."""
+    if not rows:
+        return
+    if bulk.allocate_ids(Position, rows):
+        bulk.insert(Position, rows)
+    else:
+        bulk.insert(Position, rows)
+        ids = _positions_held((r["account_id"], r["security_id"]) for r in rows)
+        for row in rows:
+            row["id"] = ids[(row["account_id"], row["security_id"])][0]
+    bulk.history(Position, rows, changed=False, stamp=stamp)
 
 
 def entries_post(*, entries: Sequence[EntryInput], by: User) -> list[JournalEntry]:
@@ -134,7 +219,7 @@ def entries_post(*, entries: Sequence[EntryInput], by: User) -> list[JournalEntr
     return _post([_check(entry) for entry in entries], by=by)
 
 
-def _post(checked: list[_Checked], *, by: User) -> list[JournalEntry]:
+def _post(checked: list[_Checked], *, by: User, reason: str | None = None) -> list[JournalEntry]:
     occasions = [c.entry.occasion for c in checked]
     repeated = sorted(o for o, count in Counter(occasions).items() if count > 1)
     if repeated:
@@ -165,6 +250,7 @@ def _post(checked: list[_Checked], *, by: User) -> list[JournalEntry]:
             if c.entry.occasion not in posted
         ]
         _insert(rows)
+        _positions_keep(rows, by=by, reason=reason)
     made = {entry.occasion: entry for entry, _ in rows}
     return [posted.get(occasion) or made[occasion] for occasion in occasions]
 
@@ -289,3 +375,106 @@ def agent_ledger_account_get_or_create(*, offer: ExchangeOffer) -> LedgerAccount
         kind=LedgerAccountKind.AGENT, offer=offer
     )
     return ledger_account
+
+
+def client_ledger_accounts_get_or_create(*, account_ids: Iterable[int]) -> dict[int, LedgerAccount]:
+    """{client account id: its ledger account} for many accounts at once (a feed of 100,000
+    lines cannot afford a query each): the missing ones are made in bulk."""
+    wanted = sorted(set(account_ids))
+    found: dict[int, LedgerAccount] = {}
+    for start in range(0, len(wanted), BATCH):
+        for ledger_account in LedgerAccount.objects.filter(
+            kind=LedgerAccountKind.CLIENT, client_account_id__in=wanted[start : start + BATCH]
+        ):
+            # A client ledger account always names its client account (a CHECK says so).
+            found[cast(int, ledger_account.client_account_id)] = ledger_account
+    missing: list[dict[str, Any]] = [
+        {"kind": LedgerAccountKind.CLIENT.value, "client_account_id": pk}
+        for pk in wanted
+        if pk not in found
+    ]
+    # In their stored form, as the legs (_insert); the ids are looked up where the database
+    # does not hand them out first.
+    if bulk.allocate_ids(LedgerAccount, missing):
+        bulk.insert(LedgerAccount, missing)
+        for row in missing:
+            account_id = row["client_account_id"]
+            found[account_id] = LedgerAccount(
+                pk=row["id"], kind=LedgerAccountKind.CLIENT, client_account_id=account_id
+            )
+        return found
+    bulk.insert(LedgerAccount, missing)
+    if missing:
+        return client_ledger_accounts_get_or_create(account_ids=wanted)
+    return found
+
+
+# Positions, through the ledger
+
+
+@dataclass(frozen=True, slots=True)
+class PositionMove:
+    """A client's position in a security as it is to stand: `principal`; `held` is what it was
+    (None for a position not yet on file)."""
+
+    account_id: int
+    firm_id: int
+    security: Security
+    principal: Decimal
+    held: Decimal | None
+
+
+def positions_post(
+    *, moves: Sequence[PositionMove], by: User, description: str, on: date | None = None
+) -> list[JournalEntry]:
+    """Bring each position to its principal through the books, dated `on` (the business date
+    unless given): for each firm and security, one OPENING entry for the new positions and one
+    ADJUSTMENT of the differences for the changed ones, each client's leg against the firm's
+    DTC account. The positions follow in the same transaction (`_positions_keep`); a new
+    position of zero has no leg, and its row is written here."""
+    on = on or clock.today()
+    groups: dict[tuple[EntryKind, int, int], list[tuple[int, Decimal]]] = defaultdict(list)
+    securities: dict[int, Security] = {}
+    empty: list[dict[str, Any]] = []
+    for move in moves:
+        securities[move.security.pk] = move.security
+        kind = EntryKind.OPENING if move.held is None else EntryKind.ADJUSTMENT
+        delta = move.principal - (move.held or Decimal("0"))
+        if delta:
+            groups[(kind, move.firm_id, move.security.pk)].append((move.account_id, delta))
+        elif move.held is None:
+            empty.append(
+                {"account_id": move.account_id, "security_id": move.security.pk, "principal": 0}
+            )
+    with transaction.atomic():
+        _positions_insert(empty, stamp=bulk.Stamp(user=by, **stamped(), reason=description))
+        if not groups:
+            return []
+        clients = client_ledger_accounts_get_or_create(
+            account_ids=(pk for group in groups.values() for pk, _ in group)
+        )
+        firms = BrokerFirm.objects.in_bulk({firm for _, firm, _ in groups})
+        assets = {pk: security_asset_get_or_create(security=s) for pk, s in securities.items()}
+        # The occasion names the firm, the security and this posting: positions change many
+        # times, and each change is posted once, in the transaction that makes it.
+        posting = uuid.uuid4().hex[:12]
+        entries = []
+        for (kind, firm_id, security_id), group in sorted(groups.items()):
+            asset = assets[security_id]
+            dtc = dtc_ledger_account_get_or_create(firm=firms[firm_id])
+            legs = [LegInput(account=clients[pk], asset=asset, amount=d) for pk, d in group]
+            total = sum((d for _, d in group), Decimal("0"))
+            if total:
+                legs.append(LegInput(account=dtc, asset=asset, amount=-total))
+            label = "Opening positions" if kind == EntryKind.OPENING else "Positions adjusted"
+            entries.append(
+                EntryInput(
+                    occasion=f"{kind.value}:f{firm_id}:s{security_id}:{posting}",
+                    kind=kind,
+                    posted_on=on,
+                    description=f"{label}: {description}"[:DESCRIPTION_LENGTH],
+                    legs=legs,
+                    client_account=ClientAccount(pk=group[0][0]) if len(group) == 1 else None,
+                )
+            )
+        return _post([_check(entry) for entry in entries], by=by, reason=description)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tenders', '0045_ledger_triggers'),
+        ('tenders', '0046_opening_entries'),
     ]
 
     operations = [

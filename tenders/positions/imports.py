@@ -32,12 +32,13 @@ from exchange_office.formatting import dollars
 from exchange_office.stamps import stamped
 from notes.models import Security
 from notes.selectors import current_offer
-from tenders.accounts import permissions
+from tenders.accounts import bulk, permissions
+from tenders.accounts.command_line import command_line_user
 from tenders.accounts.models import AccountOwner, BrokerFirm, ClientAccount, Position
 from tenders.accounts.services import accounts_lock
 from tenders.domain.owners import OwnerOnFile, OwnersPlan, plan_owners
 from tenders.instructions.models import Instruction, InstructionSigner
-from tenders.positions import bulk
+from tenders.ledger.services import PositionMove, positions_post
 from tenders.positions.permissions import may_import_positions
 from tenders.positions.rows import (
     FeedRow,
@@ -489,6 +490,7 @@ def _write(
     new_ids = {(a["firm_id"], a["account_number"]): a["id"] for a in accounts}
     bulk.history(ClientAccount, accounts, changed=False, stamp=stamp)
     account_id = {**ids, **new_ids}
+    firm_of = {pk: firm_id for (firm_id, _), pk in account_id.items()}
     owners = [
         {"account_id": new_ids[(firm_id, r.account_number)], "sequence": sequence, "name": name}
         for r, firm_id in creating
@@ -567,18 +569,22 @@ def _write(
             changed=True,
             stamp=stamp,
         )
-    if not bulk.allocate_ids(Position, positions):
-        bulk.insert(Position, positions)
-        position_ids = _ids(Position, (p["account_id"] for p in positions), "account_id",
-                            "account_id", "security_id")  # fmt: skip
-        for new_position in positions:
-            new_position["id"] = position_ids[(new_position["account_id"], security.pk)]
-    else:
-        bulk.insert(Position, positions)
-    bulk.history(Position, positions, changed=False, stamp=stamp)
-    if changed_positions:
-        bulk.update(Position, ["principal"], [(p["principal"], p["id"]) for p in changed_positions])
-        bulk.history(Position, changed_positions, changed=True, stamp=stamp)
+    # Positions move through the books, which keep Position (docs/ledger.md).
+    moves = [
+        PositionMove(account_id=int(p["account_id"]), firm_id=firm_of[int(p["account_id"])],
+                     security=security, principal=p["principal"], held=None)
+        for p in positions
+    ] + [
+        PositionMove(account_id=int(p["account_id"]), firm_id=firm_of[int(p["account_id"])],
+                     security=security, principal=p["principal"],
+                     held=on_file.positions[int(p["account_id"])][1])
+        for p in changed_positions
+    ]  # fmt: skip
+    positions_post(
+        moves=moves,
+        by=stamp.user or command_line_user(),
+        description=stamp.reason or "Positions import",
+    )
 
 
 @transaction.atomic

@@ -19,6 +19,7 @@ from tenders.accounts.services import accounts_lock
 from tenders.domain.lifecycle import OPEN, Status
 from tenders.domain.tender import tendered_principal
 from tenders.instructions.models import Instruction, InstructionStatus
+from tenders.ledger.services import PositionMove, positions_post
 
 
 def tenders_holding_notes() -> Q:
@@ -98,13 +99,33 @@ def position_check(*, position: Position) -> None:
 
 @transaction.atomic
 def position_save(*, position: Position, by: User) -> Position:
-    """Record the principal held for an account (typed by operations, or from a feed). The
-    account's row is locked first, as the instruction services do, so that a tender and a
-    change of position cannot pass each other."""
+    """Record the principal held for an account (typed by operations, or from a feed), through
+    the books: a new position posts an OPENING entry, a changed one an ADJUSTMENT of the
+    difference, against the firm's DTC account (docs/ledger.md). The account's row is locked
+    first, as the instruction services do, so that a tender and a change of position cannot
+    pass each other."""
     if position.account_id is not None:
         accounts_lock(pk=position.account_id)
     position.full_clean()
     position_check(position=position)
-    position._history_user = by  # type: ignore[attr-defined]  # simple-history reads it
-    position.save()
+    held = (
+        Position.objects.filter(account_id=position.account_id, security_id=position.security_id)
+        .values_list("principal", flat=True)
+        .first()
+    )
+    positions_post(
+        moves=[
+            PositionMove(
+                account_id=position.account_id,
+                firm_id=position.account.firm_id,
+                security=position.security,
+                principal=position.principal,
+                held=held,
+            )
+        ],
+        by=by,
+        description=f"account {position.account.account_number}",
+    )
+    stored = Position.objects.get(account_id=position.account_id, security_id=position.security_id)
+    position.pk, position.principal = stored.pk, stored.principal
     return position

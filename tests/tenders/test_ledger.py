@@ -16,11 +16,13 @@ import pytest
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import QuerySet, Sum
 from django.test import RequestFactory
 from django.urls import reverse
 
 from exchange_office.stamps import stamped
 from notes.models import ExchangeOffer
+from tenders.domain.ledger import to_amount
 from tenders.ledger.models import EntryKind, JournalEntry, LedgerAccount, Leg
 from tenders.ledger.selectors import balances_as_of, unbalanced_entries
 from tenders.ledger.services import (
@@ -39,6 +41,7 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
+AUG_20 = date(2001, 8, 20)  # the business clock's day, when the account's position opens
 SEP_5 = date(2001, 9, 5)
 OCT_1 = date(2001, 10, 1)
 
@@ -104,12 +107,28 @@ class Books:
         )
 
     def held(self, on: date) -> dict[str, Decimal]:
-        """What the client's ledger account holds as of `on`, by asset code."""
-        return {b.asset_code: b.amount for b in balances_as_of(on=on, accounts=[self.client])}
+        """What the client's ledger account received or gave, by asset code, from the day
+        after its opening position (Aug 20, 2001) through `on`."""
+        legs = (
+            Leg.objects.filter(account=self.client, entry__posted_on__gt=AUG_20)
+            .filter(entry__posted_on__lte=on)
+            .values("asset__code", "asset__scale")
+            .annotate(units=Sum("quantity"))
+        )
+        return {leg["asset__code"]: to_amount(leg["units"], scale=leg["asset__scale"])
+                for leg in legs}  # fmt: skip
+
+
+def movements() -> QuerySet[JournalEntry]:
+    """The entries the tests post: all but the positions' own (the account's opening)."""
+    return JournalEntry.objects.exclude(kind__in=[EntryKind.OPENING, EntryKind.ADJUSTMENT])
 
 
 @pytest.fixture
 def books(offer: ExchangeOffer, account: ClientAccount) -> Books:
+    # Positions are the ledger's (a position cannot go below zero): $250,000 held, enough for
+    # the two exchanges of $125,000 some tests post.
+    factories.PositionFactory(account=account, security=offer.old_security, principal=250_000)
     return Books(offer, account)
 
 
@@ -127,26 +146,26 @@ def test_an_unbalanced_entry_is_refused_naming_the_asset_and_its_sum(
 ) -> None:
     with pytest.raises(ValidationError, match=r"fee:i1:1 does not balance: USD sums to 50\.00"):
         entries_post(entries=[books.fee("1250.00", "-1200.00")], by=ops)
-    assert not JournalEntry.objects.exists()
+    assert not movements().exists()
 
 
 def test_one_unbalanced_entry_refuses_the_whole_posting(books: Books, ops: Any) -> None:
     with pytest.raises(ValidationError, match="does not balance"):
         entries_post(entries=[books.exchange(), books.fee("1250.00", "-1200.00")], by=ops)
-    assert not JournalEntry.objects.exists()
-    assert not Leg.objects.exists()
+    assert not movements().exists()
+    assert not Leg.objects.filter(entry__in=movements()).exists()
 
 
 def test_an_occasion_twice_in_one_posting_is_refused(books: Books, ops: Any) -> None:
     with pytest.raises(ValidationError, match="fee:i1:1 repeated"):
         entries_post(entries=[books.fee("1.00", "-1.00"), books.fee("2.00", "-2.00")], by=ops)
-    assert not JournalEntry.objects.exists()
+    assert not movements().exists()
 
 
 def test_a_fraction_of_a_cent_is_refused(books: Books, ops: Any) -> None:
     with pytest.raises(ValidationError, match=r"1250\.001 of USD is not a whole number"):
         entries_post(entries=[books.fee("1250.001", "-1250.001")], by=ops)
-    assert not JournalEntry.objects.exists()
+    assert not movements().exists()
 
 
 def test_a_fraction_of_a_warrant_is_refused(books: Books, ops: Any) -> None:
@@ -202,7 +221,7 @@ def test_an_entry_is_reversed_once(books: Books, ops: Any) -> None:
     entry_reverse(entry=entry, on=OCT_1, reason="Wrong account", by=ops)
     with pytest.raises(ValidationError, match="exchange:i1 was reversed already, by reversal:j"):
         entry_reverse(entry=entry, on=OCT_1, reason="Again", by=ops)
-    assert JournalEntry.objects.count() == 2
+    assert movements().count() == 2
 
 
 def test_a_reversal_without_a_reason_is_refused(books: Books, ops: Any) -> None:

@@ -19,7 +19,8 @@ from django.urls import reverse
 from exchange_office import clock
 from notes.models import ExchangeOffer, OfferEvent, OfferEventKind, OfferStatus
 from tenders.domain.submission import Standing
-from tenders.models import Instruction
+from tenders.ledger.selectors import ledger_position_mismatches
+from tenders.models import Instruction, Position
 from tenders.offers.selectors import tabulate
 from tenders.replay import MARKETS_CLOSED, replay_2001
 from tenders.submissions.models import AgentReply, AgentReplyFile, AgentSubmission
@@ -125,6 +126,26 @@ def test_after_the_consummation_the_movements_are_imported() -> None:
     assert AgentReply.objects.filter(kind="movement").count() == accepted
     again = _replay(datetime(2001, 11, 1, 17, 0, tzinfo=NY), consummate_on=date(2001, 11, 1))
     assert not [line for line in again if not line.startswith("    tabulation")]
+
+
+def test_every_position_equals_the_ledger_at_every_event_of_the_replay() -> None:
+    # The replay reports each step it applies, once committed: at each, every account's
+    # position is what its legs give it (the book's openings, the consummation's postings).
+    events: list[str] = []
+    mismatched: list[tuple[str, list[Any]]] = []
+
+    def walk(line: str) -> None:
+        events.append(line)
+        found = ledger_position_mismatches()
+        if found:
+            mismatched.append((line, found))
+
+    replay_2001(
+        until=datetime(2001, 11, 1, 17, 0, tzinfo=NY), consummate_on=date(2001, 11, 1), out=walk
+    )
+    assert len(events) > 50
+    assert Position.objects.count() == 40  # the demo's book, every account walked
+    assert mismatched == []
 
 
 def test_every_printed_step_ends_with_what_of_it_is_public_or_invented() -> None:
