@@ -10,24 +10,15 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.test import override_settings
 
-from tests.migration_history import history_packages
+from tests.migration_history import database_of_its_own, history_packages, migrate_to
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = ("tenders", "0009_operations_record_agent_reports")
 AFTER = ("tenders", "0012_accounts_and_keys_required")
 AT = datetime(2001, 8, 20, 14, 0, tzinfo=UTC)
-
-
-def _migrate(target: tuple[str, str]) -> Any:
-    executor = MigrationExecutor(connection)
-    executor.migrate([target])
-    executor.loader.build_graph()
-    return executor.loader.project_state([target]).apps
 
 
 @pytest.fixture
@@ -47,26 +38,8 @@ def at_0009(request: pytest.FixtureRequest, tmp_path: Any, history: None) -> Ite
     """A database of the test's own, migrated from empty through the history to 0009 (faster
     than taking a migrated one back), serving as the default database for the test. The test
     database the other tests share stays as it is."""
-    from django.db import connections
-
-    shared = connections["default"]
-    if shared.vendor == "postgresql":
-        name = f"{shared.settings_dict['NAME']}_at_0009"
-        with shared.creation._nodb_cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    else:
-        name = str(tmp_path / "at_0009.sqlite3")
-    own = shared.__class__({**shared.settings_dict, "NAME": name}, "default")
-    connections["default"] = own
-    try:
-        yield _migrate(BEFORE)
-    finally:
-        own.close()
-        connections["default"] = shared
-        if shared.vendor == "postgresql":
-            with shared.creation._nodb_cursor() as cursor:
-                cursor.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    with database_of_its_own("at_0009", tmp_path):
+        yield migrate_to(BEFORE)
 
 
 def _rows_before(apps: Any) -> dict[str, Any]:
@@ -128,7 +101,7 @@ def _rows_before(apps: Any) -> dict[str, Any]:
 
 def test_existing_rows_take_their_account_offer_and_key_from_their_instruction(at_0009) -> None:
     ids = _rows_before(at_0009)
-    apps = _migrate(AFTER)
+    apps = migrate_to(AFTER)
     i = ids["instruction"]
     documents = apps.get_model("tenders", "Document").objects.order_by("number")
     assert list(documents.values_list("number", "key", "account_id", "offer_id")) == [

@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import IntegrityError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
+from django.db import IntegrityError, transaction
+
+from tests.migration_history import database_of_its_own, migrate_to
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -20,37 +21,12 @@ AFTER = ("tenders", "0035_occasion_keys")
 AT = datetime(2001, 8, 20, 14, 0, tzinfo=UTC)
 
 
-def _migrate(target: tuple[str, str]) -> Any:
-    executor = MigrationExecutor(connection)
-    executor.migrate([target])
-    executor.loader.build_graph()
-    return executor.loader.project_state([target]).apps
-
-
 @pytest.fixture
 def before(tmp_path: Path) -> Iterator[Any]:
     """A database of the test's own, migrated from empty to just before 0035, serving as the
     default database for the test; the test database the others share stays as it is."""
-    from django.db import connections
-
-    shared = connections["default"]
-    if shared.vendor == "postgresql":
-        name = f"{shared.settings_dict['NAME']}_before_0035"
-        with shared.creation._nodb_cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    else:
-        name = str(tmp_path / "before_0035.sqlite3")
-    own = shared.__class__({**shared.settings_dict, "NAME": name}, "default")
-    connections["default"] = own
-    try:
-        yield _migrate(BEFORE)
-    finally:
-        own.close()
-        connections["default"] = shared
-        if shared.vendor == "postgresql":
-            with shared.creation._nodb_cursor() as cursor:
-                cursor.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    with database_of_its_own("before_0035", tmp_path):
+        yield migrate_to(BEFORE)
 
 
 def _rows_before(apps: Any) -> dict[str, Any]:
@@ -163,7 +139,7 @@ def _rows_before(apps: Any) -> dict[str, Any]:
 
 def test_existing_rows_take_their_occasions_and_duplicates_are_kept_apart(before: Any) -> None:
     ids = _rows_before(before)
-    apps = _migrate(AFTER)
+    apps = migrate_to(AFTER)
     letter_one, letter_two = ids["letters"]
     m, i, d = ids["messages"], ids["items"], ids["dispatches"]
     keys = dict(apps.get_model("tenders", "OutboxMessage").objects.values_list("pk", "key"))
@@ -199,7 +175,7 @@ def test_after_the_migration_the_database_refuses_a_second_e_mail_for_an_occasio
     before: Any,
 ) -> None:
     ids = _rows_before(before)
-    apps = _migrate(AFTER)
+    apps = migrate_to(AFTER)
     outbox = apps.get_model("tenders", "OutboxMessage").objects
     first = outbox.get(pk=ids["messages"]["letter 1"])
     fields = {

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migration_history import database_of_its_own, migrate_to
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -18,38 +18,12 @@ BEFORE = ("tenders", "0045_ledger_triggers")
 AFTER = ("tenders", "0046_opening_entries")
 
 
-def _migrate(target: tuple[str, str]) -> Any:
-    executor = MigrationExecutor(connection)
-    executor.migrate([target])
-    executor.loader.build_graph()
-    return executor.loader.project_state([target]).apps
-
-
 @pytest.fixture
 def before(tmp_path: Path) -> Iterator[Any]:
     """A database of the test's own, migrated from empty to 0045, serving as the default
     database for the test; the test database the others share stays as it is."""
-    from django.db import connections
-
-    shared = connections["default"]
-    if shared.vendor == "postgresql":
-        # PostgreSQL names are at most 63 characters; the test database's can be long.
-        name = f"{shared.settings_dict['NAME'][:50]}_b0046"
-        with shared.creation._nodb_cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    else:
-        name = str(tmp_path / "before_0046.sqlite3")
-    own = shared.__class__({**shared.settings_dict, "NAME": name}, "default")
-    connections["default"] = own
-    try:
-        yield _migrate(BEFORE)
-    finally:
-        own.close()
-        connections["default"] = shared
-        if shared.vendor == "postgresql":
-            with shared.creation._nodb_cursor() as cursor:
-                cursor.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    with database_of_its_own("before_0046", tmp_path):
+        yield migrate_to(BEFORE)
 
 
 def _positions_before(apps: Any) -> dict[str, int]:
@@ -95,7 +69,7 @@ def test_stored_positions_take_one_opening_entry_per_firm_dated_the_record_date(
     before: Any,
 ) -> None:
     _positions_before(before)
-    apps = _migrate(AFTER)
+    apps = migrate_to(AFTER)
     (entry,) = apps.get_model("tenders", "JournalEntry").objects.all()
     assert (entry.kind, entry.posted_on, entry.by.username) == (
         "opening",
@@ -108,7 +82,7 @@ def test_stored_positions_take_one_opening_entry_per_firm_dated_the_record_date(
 
 def test_after_the_migration_every_position_equals_the_ledger(before: Any) -> None:
     ids = _positions_before(before)
-    apps = _migrate(AFTER)
+    apps = migrate_to(AFTER)
     Leg = apps.get_model("tenders", "Leg")
     for number, principal in [("HB-1", 12500000), ("HB-2", 48000000), ("OT-1", 0)]:
         legs = Leg.objects.filter(account__client_account_id=ids[number])
