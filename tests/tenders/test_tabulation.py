@@ -456,6 +456,16 @@ def test_an_agents_total_refused_by_the_service_comes_back_on_the_form(
     assert not AgentReport.objects.exists()
 
 
+def test_an_agents_total_whose_source_holds_a_line_break_is_refused_next_to_the_field(
+    scene: Scene, ops_client: Client
+) -> None:
+    data = {"as_of": "2001-08-20", "tendered_principal": "995000", "source": "x\r\n=2+2"}
+    response = ops_client.post(page_url(scene.offer), data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["source"] == ["The text holds a line break."]
+    assert not AgentReport.objects.exists()
+
+
 def test_staff_who_may_only_view_cannot_record_the_agents_total(
     scene: Scene, client: Client
 ) -> None:

@@ -23,6 +23,7 @@ from notes.models import ExchangeOffer
 from notes.permissions import may_record_agent_report
 from notes.selectors import agent_reports, latest_agent_report
 from notes.services import agent_report_record
+from tenders.accounts.validators import validate_one_line
 from tenders.data_version.cache import cached_figures
 from tenders.instructions.models import InstructionStatus
 from tenders.ledger.trial_balance import offer_exchanged
@@ -57,6 +58,7 @@ class AgentReportForm(forms.Form):
     )
     source = forms.CharField(
         max_length=300,
+        validators=[validate_one_line],  # on one line, as every typed field of the office
         help_text="Where the figure comes from, e.g. “Wilmington Trust tender report, by fax”.",
     )
 
