@@ -10,9 +10,9 @@ from decimal import Decimal
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 
 from notes.models import ExchangeOffer
-from tenders.accounts.models import Position
+from tenders.accounts.models import ClientAccount, Position
 from tenders.domain.ledger import to_amount
-from tenders.ledger.models import Asset, EntryKind, LedgerAccount, LedgerAccountKind, Leg
+from tenders.ledger.models import Asset, AssetKind, EntryKind, LedgerAccount, LedgerAccountKind, Leg
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,3 +163,36 @@ def held_for_offer(*, offer: ExchangeOffer, prefix: str = "", account: str = "ac
         return held
     taken = _taken_by_consummation(offer).filter(account__client_account_id=OuterRef(account))
     return held | Q(Exists(taken), **{f"{prefix}security_id": offer.old_security_id})
+
+
+@dataclass(frozen=True, slots=True)
+class Holding:
+    """What a client account holds of an asset by the business date, as its page states it."""
+
+    code: str
+    name: str
+    kind: str  # AssetKind's value: notes, warrants, cash
+    amount: Decimal
+
+
+def client_holdings(*, account: ClientAccount, on: date) -> list[Holding]:
+    """The account's balance in each asset it has moved by `on` (its Old and New Notes, its
+    warrants, the cash paid into it), from its ledger account; none before anything posted.
+    Three queries."""
+    ledger_account = LedgerAccount.objects.filter(client_account=account).first()
+    if ledger_account is None:
+        return []
+    assets = {
+        code: (name, kind) for code, name, kind in Asset.objects.values_list("code", "name", "kind")
+    }
+    order = {AssetKind.NOTES: 0, AssetKind.WARRANTS: 1, AssetKind.CASH: 2}
+    holdings = [
+        Holding(
+            code=b.asset_code,
+            name=assets[b.asset_code][0],
+            kind=assets[b.asset_code][1],
+            amount=b.amount,
+        )
+        for b in balances_as_of(on=on, accounts=[ledger_account])
+    ]
+    return sorted(holdings, key=lambda h: (order.get(AssetKind(h.kind), 3), h.code))
