@@ -52,6 +52,7 @@ from tenders.online.models import (
     SubmissionKind,
 )
 from tenders.outbox.models import OutboxMessage, OutboxStatus
+from tenders.positions.models import PendingImport
 from tenders.submissions.models import (
     AgentMovement,
     AgentReply,
@@ -124,6 +125,7 @@ __all__ = [
     "NoticeMethodChoice",
     "OutboxMessage",
     "OutboxStatus",
+    "PendingImport",
     "Position",
     "Proposal",
     "ProposalKind",

@@ -18,7 +18,9 @@ A worker can be killed at any line. What it leaves behind is found here, from th
    acknowledged): operations e-mailed 24 and 2 hours before the expiration while any remain
    (`tenders.offers.agent_alerts`: once per offer, occasion and operator);
 8. records of logins older than LOGIN_RECORDS_RETENTION_DAYS: deleted
-   (`exchange_office.logins`).
+   (`exchange_office.logins`);
+9. positions feeds uploaded in the admin and never confirmed, kept for a day: deleted
+   (`tenders.positions.pending`).
 
 Work already on its way (a task waiting or running on a live worker) is left to it. The worker
 command (`manage.py office_worker`) runs this at start-up and every WORKER_SWEEP_SECONDS;
@@ -42,6 +44,7 @@ from tenders.offers.agent_alerts import agent_unsent_remind
 from tenders.online.alerts import client_submissions_miss, client_submissions_remind
 from tenders.outbox import tasks as outbox_tasks
 from tenders.outbox.services import outbox_messages_mark_unknown, outbox_messages_waiting
+from tenders.positions.pending import pending_imports_delete_expired
 from tenders.workers.selectors import queued_task_args
 from tenders.workers.services import worker_tasks_recover, workers_forget_stopped
 
@@ -60,6 +63,7 @@ class SweepReport:
     submissions_missed: list[int] = field(default_factory=list)
     agent_unsent_reminded: list[int] = field(default_factory=list)
     login_records_deleted: int = 0
+    pending_imports_deleted: int = 0
 
     def lines(self) -> list[str]:
         """What the sweep did, one line per kind of work; empty when there was nothing."""
@@ -91,6 +95,11 @@ class SweepReport:
             lines.append(
                 f"Records of logins older than {settings.LOGIN_RECORDS_RETENTION_DAYS} days "
                 f"deleted: {self.login_records_deleted}"
+            )
+        if self.pending_imports_deleted:
+            lines.append(
+                "Positions feeds uploaded more than a day ago and never confirmed, deleted: "
+                f"{self.pending_imports_deleted}"
             )
         return lines
 
@@ -130,6 +139,7 @@ def sweep() -> SweepReport:
     report.submissions_missed = client_submissions_miss()
     report.agent_unsent_reminded = agent_unsent_remind()
     report.login_records_deleted = login_records_delete_expired(now=clock.wall_now())
+    report.pending_imports_deleted = pending_imports_delete_expired(now=clock.wall_now())
 
     workers_forget_stopped()
     for line in report.lines():

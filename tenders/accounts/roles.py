@@ -73,6 +73,7 @@ SEEN = {
         "letterdispatch",
         "nontenderreportoffer",
         "outboxmessage",
+        "pendingimport",
         "position",
         "proposal",
         "reminder",
