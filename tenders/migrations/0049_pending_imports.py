@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tenders', '0047_statement_documents'),
+        ('tenders', '0048_ledger_data_version'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
