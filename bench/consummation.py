@@ -32,7 +32,9 @@ The last line is for machines:
 """
 
 import argparse
+import cProfile
 import os
+import pstats
 import shutil
 import statistics
 import sys
@@ -42,7 +44,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -137,7 +138,7 @@ def consummate(offer: Any, ops: Any) -> tuple[Any, dict[str, float], float]:
 
     watch = Stopwatch()
     watch.wrap(consummation, "offer_consummate_check", "check")
-    watch.wrap(consummation, "instruction_transition", "accept")
+    watch.wrap(consummation, "instructions_transition", "accept")
     watch.wrap(consummation, "_start_confirmations", "confirmations")
     watch.wrap(consummation, "payment_notices_queue", "notices")
     watch.wrap(consummation, "nontender_report", "postings")
@@ -173,6 +174,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=100_000, help="the book (N)")
     parser.add_argument("--sample", type=int, default=20, help="documents issued of each kind")
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="K",
+        help="print the consummation's K costliest functions",
+    )
     args = parser.parse_args()
     var_dir = Path(tempfile.mkdtemp(prefix="consummation-bench-"))
     drop: Callable[[], None] = lambda: None  # noqa: E731
@@ -192,11 +200,19 @@ def main() -> None:
 
         print(f"{connection.vendor}: {connection.settings_dict['NAME']}")
         offer, ops = prepare(args.accounts)
+        profiler = cProfile.Profile() if args.profile else None
+        if profiler is not None:
+            profiler.enable()
         result, stages, total = consummate(offer, ops)
+        if profiler is not None:
+            profiler.disable()
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(args.profile)
         accepted = Instruction.objects.filter(offer=offer, status="accepted").count()
         kept_out = result.payment_run.items.count() if result.payment_run else 0
-        print(f"\nConsummation of {args.accounts:,} accounts ({accepted:,} instructions accepted, "
-              f"{result.not_accepted:,} not, {kept_out:,} holders paid off): {total:.1f} s")  # fmt: skip
+        print(
+            f"\nConsummation of {args.accounts:,} accounts ({accepted:,} instructions accepted, "
+            f"{result.not_accepted:,} not, {kept_out:,} holders paid off): {total:.1f} s"
+        )
         for stage in STAGES:
             print(f"  {stage:<14} {stages.get(stage, 0.0):8.2f} s")
         other = total - sum(stages.values())
