@@ -34,7 +34,7 @@ WATCHED_TABLES = frozenset(
         "tenders_agentsubmission",
         "tenders_agentsubmissionitem",
         "tenders_journalentry",
-        "tenders_leg",
+        "tenders_leg",  # written only with its journal entry, whose trigger bumps the version
     }
 )
 

@@ -47,6 +47,9 @@ TRIGGERED = [
     *AGENT_MIGRATION.TABLES,
     *LEDGER_MIGRATION.TABLES,
 ]
+# Tables without a trigger of their own, whose rows are written only in the transaction of a
+# triggered table's row (a leg with its journal entry).
+COVERED = [*LEDGER_MIGRATION.COVERED]
 
 
 @pytest.fixture(autouse=True)
@@ -88,12 +91,12 @@ def test_every_table_the_cached_figures_come_from_bumps_the_version(scene: Scene
     # the report each time).
     assert figures["tabulation"].agent_report is None
     assert "report" not in figures
-    unwatched = read - set(TRIGGERED) - {"auth_user"}
+    unwatched = read - set(TRIGGERED) - set(COVERED) - {"auth_user"}
     assert not unwatched, sorted(unwatched)
 
 
 def test_the_watched_tables_are_the_migrations(db: None) -> None:
-    assert set(TRIGGERED) == WATCHED_TABLES
+    assert set(TRIGGERED) | set(COVERED) == WATCHED_TABLES
 
 
 def test_each_watched_table_has_its_trigger(db: None) -> None:
