@@ -52,6 +52,7 @@ from tenders.online.models import (
     SubmissionKind,
 )
 from tenders.outbox.models import OutboxMessage, OutboxStatus
+from tenders.payments.models import PaymentRun, PaymentRunStatus
 from tenders.submissions.models import (
     AgentMovement,
     AgentReply,
@@ -124,6 +125,8 @@ __all__ = [
     "NoticeMethodChoice",
     "OutboxMessage",
     "OutboxStatus",
+    "PaymentRun",
+    "PaymentRunStatus",
     "Position",
     "Proposal",
     "ProposalKind",

@@ -1,0 +1,163 @@
+"""Payment runs (issue 23, point 4; docs/rules.md "Payment runs"): on each payment date after
+the consummation, the later fee installments and the New Notes' coupons (and the principal at
+maturity) are posted once, in one transaction, and each client gets one payment advice,
+e-mailed once. Figures: HB-100007 after a Nov 1, 2001 consummation (domain.md)."""
+
+import io
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pdfplumber
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from notes.models import ExchangeOffer
+from tenders.bulk_runs.services import bulk_run_drain
+from tenders.documents.models import Document, DocumentKind
+from tenders.documents.services import document_issue
+from tenders.ledger.models import EntryKind, JournalEntry, Leg
+from tenders.ledger.selectors import ledger_position_mismatches, unbalanced_entries
+from tenders.outbox.models import OutboxMessage
+from tenders.payments.models import PaymentRun, PaymentRunStatus
+from tenders.payments.services import payment_run_start, payments_pay_due
+from tests import factories
+from tests.tenders.conftest import POSTGRES_RACES
+from tests.tenders.payments_scene import (
+    DEC_28,
+    DEC_31,
+    consummate_on_nov_1,
+    exchanged,
+    new_notes_moved_in,
+)
+from tests.tenders.test_races import race
+
+pytestmark = pytest.mark.django_db
+
+DEC_31_MORNING = "2001-12-31T09:00:00-05:00"
+
+
+@pytest.fixture
+def hb(offer: ExchangeOffer, firm: Any, ops: Any, pin_clock: Callable[[str], None]) -> Any:
+    consummate_on_nov_1(offer)
+    account, _ = exchanged(offer, firm, ops)
+    pin_clock(DEC_31_MORNING)
+    return account
+
+
+def test_the_dec_31_run_pays_installment_3_and_the_coupon(hb: Any, offer: Any, ops: Any) -> None:
+    run = payment_run_start(offer=offer, on=DEC_31, by=ops)
+    assert (run.status, run.clients, run.record_date) == (PaymentRunStatus.PAID, 1, DEC_28)
+    assert (run.fees_total, run.coupons_total) == (Decimal("4800.00"), Decimal("14413.06"))
+    assert run.total == Decimal("19213.06")
+    fee = JournalEntry.objects.get(kind=EntryKind.FEE, client_account=hb)
+    coupon = JournalEntry.objects.get(kind=EntryKind.COUPON, client_account=hb)
+    assert fee.occasion.endswith(":3") and fee.posted_on == DEC_31
+    assert coupon.occasion == f"coupon:o{offer.pk}:a{hb.pk}:2001-12-31"
+    assert unbalanced_entries() == [] and ledger_position_mismatches() == []
+
+
+def test_a_run_started_twice_posts_once(hb: Any, offer: Any, ops: Any) -> None:
+    first = payment_run_start(offer=offer, on=DEC_31, by=ops)
+    again = payment_run_start(offer=offer, on=DEC_31, by=ops)
+    assert again.pk == first.pk
+    assert PaymentRun.objects.count() == 1
+    assert JournalEntry.objects.filter(kind__in=[EntryKind.FEE, EntryKind.COUPON]).count() == 2
+
+
+def test_a_run_before_its_date_is_refused(
+    hb: Any, offer: Any, ops: Any, pin_clock: Callable[[str], None]
+) -> None:
+    pin_clock("2001-12-28T17:00:00-05:00")
+    with pytest.raises(ValidationError, match="not due yet"):
+        payment_run_start(offer=offer, on=DEC_31, by=ops)
+    assert not PaymentRun.objects.exists()
+
+
+def test_a_date_the_offer_pays_nothing_on_is_refused(hb: Any, offer: Any, ops: Any) -> None:
+    with pytest.raises(ValidationError, match="2001-12-28 is not a payment date"):
+        payment_run_start(offer=offer, on=DEC_28, by=ops)
+
+
+def test_an_offer_not_consummated_pays_nothing(offer: Any, ops: Any) -> None:
+    with pytest.raises(ValidationError, match="is not consummated"):
+        payment_run_start(offer=offer, on=DEC_31, by=ops)
+
+
+def test_a_representative_may_not_start_a_run(hb: Any, offer: Any, rep: Any) -> None:
+    with pytest.raises(PermissionDenied):
+        payment_run_start(offer=offer, on=DEC_31, by=rep)
+
+
+def test_new_notes_arriving_after_the_record_date_earn_no_coupon_that_date(
+    hb: Any, offer: Any, firm: Any, ops: Any
+) -> None:
+    late = factories.ClientAccountFactory(firm=firm, account_number="HB-100020")
+    on_time = factories.ClientAccountFactory(firm=firm, account_number="HB-100021")
+    new_notes_moved_in(offer, hb, Decimal("-100000.00"), DEC_28, ops)  # two transfers out...
+    new_notes_moved_in(offer, on_time, Decimal("100000.00"), DEC_28, ops)  # ...on the record date
+    new_notes_moved_in(offer, late, Decimal("50000.00"), DEC_31, ops)  # after it
+    payment_run_start(offer=offer, on=DEC_31, by=ops)
+    received = Leg.objects.filter(entry__kind=EntryKind.COUPON, quantity__gt=0)
+    coupons = dict(received.values_list("entry__client_account__account_number", "quantity"))
+    # 60 days at 14% on what each held at the close of Dec 28, in cents: HB-100020 is not paid.
+    assert coupons == {"HB-100007": 1_207_972, "HB-100021": 233_333}
+
+
+def test_pay_due_starts_every_run_due_once(hb: Any, offer: Any, ops: Any) -> None:
+    (run,) = payments_pay_due(offer=offer, by=ops)
+    assert run.payment_date == DEC_31
+    assert payments_pay_due(offer=offer, by=ops) == []
+
+
+def test_pay_due_refuses_a_date_after_the_business_date(hb: Any, offer: Any, ops: Any) -> None:
+    with pytest.raises(ValidationError, match="after the business date"):
+        payments_pay_due(offer=offer, until=date(2002, 4, 1), by=ops)
+
+
+def test_each_client_is_emailed_one_advice_even_when_the_run_is_started_twice(
+    hb: Any, offer: Any, ops: Any, fake_pdf: Any
+) -> None:
+    run = payment_run_start(offer=offer, on=DEC_31, by=ops)
+    assert run.bulk_run is not None
+    bulk_run_drain(run_id=run.bulk_run.pk)
+    payment_run_start(offer=offer, on=DEC_31, by=ops)
+    bulk_run_drain(run_id=run.bulk_run.pk)
+    key = f"payment_advice:o{offer.pk}:a{hb.pk}:2001-12-31"
+    assert list(OutboxMessage.objects.values_list("key", flat=True)) == [key]
+    assert Document.objects.filter(kind=DocumentKind.PAYMENT_ADVICE).count() == 1
+
+
+def _postgres_races(test: Any) -> Any:
+    for mark in reversed(POSTGRES_RACES):
+        test = mark(test)
+    return test
+
+
+@_postgres_races
+def test_racing_runs_of_one_date_post_once_and_email_once(
+    hb: Any, offer: Any, ops: Any, fake_pdf: Any
+) -> None:
+    def start_and_drain() -> int:
+        run = payment_run_start(offer=offer, on=DEC_31, by=ops)
+        if run.bulk_run_id is not None:
+            bulk_run_drain(run_id=run.bulk_run_id)
+        return run.pk
+
+    assert len(set(race(4, start_and_drain))) == 1
+    assert JournalEntry.objects.filter(kind__in=[EntryKind.FEE, EntryKind.COUPON]).count() == 2
+    assert OutboxMessage.objects.filter(key__startswith="payment_advice:").count() == 1
+
+
+def test_the_advice_pdf_states_dates_each_line_and_the_total(hb: Any, offer: Any, ops: Any) -> None:
+    payment_run_start(offer=offer, on=DEC_31, by=ops)
+    document = document_issue(key=f"payment_advice:o{offer.pk}:a{hb.pk}:2001-12-31")
+    with pdfplumber.open(io.BytesIO(bytes(document.content))) as pdf:
+        text = " ".join((page.extract_text() or "") for page in pdf.pages).replace("\n", " ")
+    assert "Payment date December 31, 2001" in text
+    assert "Record date December 28, 2001" in text
+    assert "installment 3 of 3, on the $480,000 of Old Notes" in text and "$4,800.00" in text
+    assert "November 1, 2001 to December 31, 2001: 60 days" in text
+    assert "at 14% a year on $617,702.40" in text and "$14,413.06" in text
+    assert "Total credited on December 31, 2001 $19,213.06" in text
