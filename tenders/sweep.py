@@ -18,7 +18,10 @@ A worker can be killed at any line. What it leaves behind is found here, from th
    acknowledged): operations e-mailed 24 and 2 hours before the expiration while any remain
    (`tenders.offers.agent_alerts`: once per offer, occasion and operator);
 8. records of logins older than LOGIN_RECORDS_RETENTION_DAYS: deleted
-   (`exchange_office.logins`).
+   (`exchange_office.logins`);
+9. payment runs of consummated offers due by the business date and not started: started
+   (`tenders.payments`: once per offer and date, however often this runs; a run killed inside
+   its transaction left nothing and starts again, one killed after it is drained by 3.).
 
 Work already on its way (a task waiting or running on a live worker) is left to it. The worker
 command (`manage.py office_worker`) runs this at start-up and every WORKER_SWEEP_SECONDS;
@@ -42,6 +45,7 @@ from tenders.offers.agent_alerts import agent_unsent_remind
 from tenders.online.alerts import client_submissions_miss, client_submissions_remind
 from tenders.outbox import tasks as outbox_tasks
 from tenders.outbox.services import outbox_messages_mark_unknown, outbox_messages_waiting
+from tenders.payments.services import payment_runs_start_due
 from tenders.workers.selectors import queued_task_args
 from tenders.workers.services import worker_tasks_recover, workers_forget_stopped
 
@@ -60,6 +64,7 @@ class SweepReport:
     submissions_missed: list[int] = field(default_factory=list)
     agent_unsent_reminded: list[int] = field(default_factory=list)
     login_records_deleted: int = 0
+    payment_runs_started: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         """What the sweep did, one line per kind of work; empty when there was nothing."""
@@ -92,6 +97,8 @@ class SweepReport:
                 f"Records of logins older than {settings.LOGIN_RECORDS_RETENTION_DAYS} days "
                 f"deleted: {self.login_records_deleted}"
             )
+        if self.payment_runs_started:
+            lines.append(f"Payment runs started: {', '.join(self.payment_runs_started)}")
         return lines
 
 
@@ -130,6 +137,7 @@ def sweep() -> SweepReport:
     report.submissions_missed = client_submissions_miss()
     report.agent_unsent_reminded = agent_unsent_remind()
     report.login_records_deleted = login_records_delete_expired(now=clock.wall_now())
+    report.payment_runs_started = [str(run) for run in payment_runs_start_due()]
 
     workers_forget_stopped()
     for line in report.lines():

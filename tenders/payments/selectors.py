@@ -12,7 +12,7 @@ from notes.domain.terms import OfferTerms
 from notes.models import ExchangeOffer, OfferStatus
 from notes.selectors import offers_with_terms
 from tenders.accounts.models import AccountOwner
-from tenders.domain.payments import PaymentDate, payments_due
+from tenders.domain.payments import PaymentDate, payment_dates, payments_due
 from tenders.instructions.models import Instruction, InstructionStatus
 from tenders.ledger.models import Asset, LedgerAccount, LedgerAccountKind
 from tenders.ledger.selectors import balances_as_of
@@ -81,3 +81,15 @@ def owner_names(*, account_ids: list[int], batch_size: int = 500) -> dict[int, l
         for account_id, name in rows:
             names[account_id].append(name)
     return names
+
+
+def next_payment_date(
+    *, offer: ExchangeOffer, terms: OfferTerms, after: date
+) -> PaymentDate | None:
+    """The offer's first payment date after `after`, if it is consummated and has one."""
+    if offer.consummation_date is None:
+        return None
+    return next(
+        (d for d in payment_dates(terms, offer.consummation_date) if d.payment_date > after),
+        None,
+    )

@@ -64,6 +64,7 @@ from tenders.payments.selectors import (
     accepted_instructions,
     consummated_offers,
     new_notes_held,
+    next_payment_date,
     owner_names,
     payment_dates_not_started,
 )
@@ -319,6 +320,24 @@ def payments_pay_due(
         payment_run_start(offer=offer, on=due.payment_date, by=by)
         for due in payment_dates_not_started(offer=offer, terms=terms, until=until)
     ]
+
+
+def payments_nothing_due(*, offer: ExchangeOffer) -> str:
+    """Why nothing was paid just now: the offer is not consummated, or its next payment date
+    is still to come (or it has paid its last)."""
+    try:
+        offer, terms, _ = _terms(offer)
+    except ValidationError as exc:
+        return " ".join(exc.messages)
+    today = clock.today()
+    upcoming = next_payment_date(offer=offer, terms=terms, after=today)
+    if upcoming is None:
+        return f"{offer} has made its last payment: nothing is due."
+    return (
+        f"Nothing is due on {long_date(today)}: every payment of {offer} up to that date has "
+        f"been made, and the next, {upcoming.what}, is not due until "
+        f"{long_date(upcoming.payment_date)}."
+    )
 
 
 def payment_runs_start_due() -> list[PaymentRun]:

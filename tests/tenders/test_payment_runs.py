@@ -12,6 +12,8 @@ from typing import Any
 import pdfplumber
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from notes.models import ExchangeOffer
 from tenders.bulk_runs.services import bulk_run_drain
@@ -20,8 +22,10 @@ from tenders.documents.services import document_issue
 from tenders.ledger.models import EntryKind, JournalEntry, Leg
 from tenders.ledger.selectors import ledger_position_mismatches, unbalanced_entries
 from tenders.outbox.models import OutboxMessage
+from tenders.payments import services as payment_services
 from tenders.payments.models import PaymentRun, PaymentRunStatus
 from tenders.payments.services import payment_run_start, payments_pay_due
+from tenders.sweep import sweep
 from tests import factories
 from tests.tenders.conftest import POSTGRES_RACES
 from tests.tenders.payments_scene import (
@@ -161,3 +165,109 @@ def test_the_advice_pdf_states_dates_each_line_and_the_total(hb: Any, offer: Any
     assert "November 1, 2001 to December 31, 2001: 60 days" in text
     assert "at 14% a year on $617,702.40" in text and "$14,413.06" in text
     assert "Total credited on December 31, 2001 $19,213.06" in text
+
+
+# Started on its date by the worker's sweep
+
+
+def test_the_sweep_starts_the_run_due_by_the_business_clock_once(
+    hb: Any, offer: Any, fake_pdf: Any
+) -> None:
+    assert sweep().payment_runs_started == [str(PaymentRun.objects.get())]
+    assert sweep().payment_runs_started == []
+    assert PaymentRun.objects.get().payment_date == DEC_31
+
+
+def test_the_sweep_does_not_start_a_run_before_its_date(
+    hb: Any, offer: Any, pin_clock: Callable[[str], None]
+) -> None:
+    pin_clock("2001-12-30T23:59:59-05:00")
+    assert sweep().payment_runs_started == []
+    assert not PaymentRun.objects.exists()
+
+
+def test_a_run_that_failed_midway_left_nothing_and_the_sweep_starts_it_again(
+    hb: Any, offer: Any, ops: Any, monkeypatch: pytest.MonkeyPatch, fake_pdf: Any
+) -> None:
+    def killed(**kwargs: Any) -> None:
+        raise RuntimeError("killed after posting, before the advices")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(payment_services, "document_snapshots_record", killed)
+        with pytest.raises(RuntimeError):
+            payment_run_start(offer=offer, on=DEC_31, by=ops)
+    assert not PaymentRun.objects.exists()
+    assert not JournalEntry.objects.filter(kind=EntryKind.COUPON).exists()
+    sweep()
+    assert PaymentRun.objects.get().coupons_total == Decimal("14413.06")
+
+
+# pay_due, from the shell
+
+
+def _pay_due(*args: str) -> str:
+    out = io.StringIO()
+    call_command("pay_due", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_pay_due_prints_one_line_per_run(hb: Any, offer: Any, fake_pdf: Any) -> None:
+    assert _pay_due("--offer", "lexington-2001") == (
+        "2001-12-31  fee installment 3, coupon: 1 client(s), $19,213.06\n"
+    )
+    assert _pay_due("--offer", "lexington-2001").startswith("Nothing to pay")
+
+
+def test_pay_due_until_an_earlier_date_pays_nothing_later(hb: Any, offer: Any) -> None:
+    assert _pay_due("--offer", "lexington-2001", "--until", "2001-12-30").startswith(
+        "Nothing to pay"
+    )
+    assert not PaymentRun.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "refused"),
+    [
+        (("--offer", "nope"), r"^no offer with slug 'nope'$"),
+        ((), r"^--offer is required"),
+        (("--offer", "lexington-2001", "--until", "31/12/2001"), r"^--until must be a date"),
+        (("--offer", "lexington-2001", "--until", "2002-01-02"), "after the business date"),
+    ],
+)
+def test_pay_due_refuses_bad_input_in_one_line(
+    hb: Any, offer: Any, args: tuple[str, ...], refused: str
+) -> None:
+    with pytest.raises(CommandError, match=refused):
+        call_command("pay_due", *args)
+    assert not PaymentRun.objects.exists()
+
+
+# The offer's admin
+
+
+def _run_payments(client: Any, offer: ExchangeOffer) -> str:
+    response = client.post(
+        reverse("admin:notes_exchangeoffer_changelist"),
+        {"action": "pay_due", "_selected_action": [offer.pk]},
+        follow=True,
+    )
+    return response.content.decode()
+
+
+def test_the_offer_admin_runs_the_payments_due(
+    hb: Any, offer: Any, client: Any, ops: Any, fake_pdf: Any
+) -> None:
+    client.force_login(ops)
+    page = _run_payments(client, offer)
+    assert "paid fee installment 3, coupon of 2001-12-31 to 1 client(s), $19,213.06" in page
+    assert PaymentRun.objects.count() == 1
+
+
+def test_the_offer_admin_refuses_a_run_not_yet_due_naming_its_date(
+    hb: Any, offer: Any, client: Any, ops: Any, pin_clock: Callable[[str], None]
+) -> None:
+    pin_clock("2001-12-28T12:00:00-05:00")
+    client.force_login(ops)
+    page = _run_payments(client, offer)
+    assert "is not due until December 31, 2001" in page
+    assert not PaymentRun.objects.exists()
