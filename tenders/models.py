@@ -53,6 +53,7 @@ from tenders.online.models import (
 )
 from tenders.outbox.models import OutboxMessage, OutboxStatus
 from tenders.payments.models import PaymentRun, PaymentRunStatus
+from tenders.positions.models import PendingImport
 from tenders.submissions.models import (
     AgentMovement,
     AgentReply,
@@ -127,6 +128,7 @@ __all__ = [
     "OutboxStatus",
     "PaymentRun",
     "PaymentRunStatus",
+    "PendingImport",
     "Position",
     "Proposal",
     "ProposalKind",

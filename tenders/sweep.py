@@ -19,9 +19,12 @@ A worker can be killed at any line. What it leaves behind is found here, from th
    (`tenders.offers.agent_alerts`: once per offer, occasion and operator);
 8. records of logins older than LOGIN_RECORDS_RETENTION_DAYS: deleted
    (`exchange_office.logins`);
-9. payment runs of consummated offers due by the business date and not started: started
-   (`tenders.payments`: once per offer and date, however often this runs; a run killed inside
-   its transaction left nothing and starts again, one killed after it is drained by 3.).
+9. positions feeds uploaded in the admin and never confirmed, kept for a day: deleted
+   (`tenders.positions.pending`);
+10. payment runs of consummated offers due by the business date and not started: started
+    (`tenders.payments`: once per offer and date, however often this runs; a run killed
+    inside its transaction left nothing and starts again, one killed after it is drained
+    by 3.).
 
 Work already on its way (a task waiting or running on a live worker) is left to it. The worker
 command (`manage.py office_worker`) runs this at start-up and every WORKER_SWEEP_SECONDS;
@@ -46,6 +49,7 @@ from tenders.online.alerts import client_submissions_miss, client_submissions_re
 from tenders.outbox import tasks as outbox_tasks
 from tenders.outbox.services import outbox_messages_mark_unknown, outbox_messages_waiting
 from tenders.payments.services import payment_runs_start_due
+from tenders.positions.pending import pending_imports_delete_expired
 from tenders.workers.selectors import queued_task_args
 from tenders.workers.services import worker_tasks_recover, workers_forget_stopped
 
@@ -64,6 +68,7 @@ class SweepReport:
     submissions_missed: list[int] = field(default_factory=list)
     agent_unsent_reminded: list[int] = field(default_factory=list)
     login_records_deleted: int = 0
+    pending_imports_deleted: int = 0
     payment_runs_started: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
@@ -96,6 +101,11 @@ class SweepReport:
             lines.append(
                 f"Records of logins older than {settings.LOGIN_RECORDS_RETENTION_DAYS} days "
                 f"deleted: {self.login_records_deleted}"
+            )
+        if self.pending_imports_deleted:
+            lines.append(
+                "Positions feeds uploaded more than a day ago and never confirmed, deleted: "
+                f"{self.pending_imports_deleted}"
             )
         if self.payment_runs_started:
             lines.append(f"Payment runs started: {', '.join(self.payment_runs_started)}")
@@ -137,6 +147,7 @@ def sweep() -> SweepReport:
     report.submissions_missed = client_submissions_miss()
     report.agent_unsent_reminded = agent_unsent_remind()
     report.login_records_deleted = login_records_delete_expired(now=clock.wall_now())
+    report.pending_imports_deleted = pending_imports_delete_expired(now=clock.wall_now())
     report.payment_runs_started = [str(run) for run in payment_runs_start_due()]
 
     workers_forget_stopped()

@@ -74,6 +74,7 @@ SEEN = {
         "nontenderreportoffer",
         "outboxmessage",
         "paymentrun",
+        "pendingimport",
         "position",
         "proposal",
         "reminder",

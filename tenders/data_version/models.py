@@ -33,6 +33,8 @@ WATCHED_TABLES = frozenset(
         "tenders_instructiontransition",
         "tenders_agentsubmission",
         "tenders_agentsubmissionitem",
+        "tenders_journalentry",
+        "tenders_leg",
     }
 )
 

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 
-from tenders.accounts.models import Position
+from notes.models import ExchangeOffer
+from tenders.accounts.models import ClientAccount, Position
 from tenders.domain.ledger import to_amount
-from tenders.ledger.models import Asset, LedgerAccount, LedgerAccountKind, Leg
+from tenders.ledger.models import Asset, AssetKind, EntryKind, LedgerAccount, LedgerAccountKind, Leg
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,3 +122,77 @@ def ledger_position_mismatches() -> list[PositionMismatch]:
         for account_id, security_id in [key]
         if positions.get(key, zero) != ledger.get(key, zero)
     ]
+
+
+# The Old Notes an offer's consummation took out of the clients' positions
+
+
+def _taken_by_consummation(offer: ExchangeOffer) -> QuerySet[Leg]:
+    """The client legs in the offer's Old Notes of its consummation's entries: exchanged
+    (EXCHANGE) or paid off (NONTENDER), reversals included (a reversal keeps its kind)."""
+    return Leg.objects.filter(
+        entry__offer=offer,
+        entry__kind__in=[EntryKind.EXCHANGE, EntryKind.NONTENDER],
+        account__kind=LedgerAccountKind.CLIENT,
+        asset__security_id=offer.old_security_id,
+    )
+
+
+def old_notes_taken_by_consummation(*, offer: ExchangeOffer) -> dict[int, Decimal]:
+    """{client account id: Old Notes principal the offer's consummation took out of it}.
+    Added to a position, it gives the position as the offer saw it: after consummation the
+    position holds only what is left (docs/ledger.md "Consummation"). Empty before
+    consummation; one grouped query."""
+    if offer.consummation_date is None:
+        return {}
+    rows = (
+        _taken_by_consummation(offer)
+        .values("account__client_account_id")
+        .annotate(units=Sum("quantity"))
+        .values_list("account__client_account_id", "units")
+    )
+    return {account_id: -to_amount(units, scale=2) for account_id, units in rows if units}
+
+
+def held_for_offer(*, offer: ExchangeOffer, prefix: str = "", account: str = "account_id") -> Q:
+    """A filter on Position (or, with `prefix` such as "positions__", on a model that reaches
+    it, whose client account is `account`) for the positions in the offer's Old Notes as the
+    offer saw them: a principal above zero, or Old Notes its consummation took out."""
+    held = Q(**{f"{prefix}security_id": offer.old_security_id, f"{prefix}principal__gt": 0})
+    if offer.consummation_date is None:
+        return held
+    taken = _taken_by_consummation(offer).filter(account__client_account_id=OuterRef(account))
+    return held | Q(Exists(taken), **{f"{prefix}security_id": offer.old_security_id})
+
+
+@dataclass(frozen=True, slots=True)
+class Holding:
+    """What a client account holds of an asset by the business date, as its page states it."""
+
+    code: str
+    name: str
+    kind: str  # AssetKind's value: notes, warrants, cash
+    amount: Decimal
+
+
+def client_holdings(*, account: ClientAccount, on: date) -> list[Holding]:
+    """The account's balance in each asset it has moved by `on` (its Old and New Notes, its
+    warrants, the cash paid into it), from its ledger account; none before anything posted.
+    Three queries."""
+    ledger_account = LedgerAccount.objects.filter(client_account=account).first()
+    if ledger_account is None:
+        return []
+    assets = {
+        code: (name, kind) for code, name, kind in Asset.objects.values_list("code", "name", "kind")
+    }
+    order = {AssetKind.NOTES: 0, AssetKind.WARRANTS: 1, AssetKind.CASH: 2}
+    holdings = [
+        Holding(
+            code=b.asset_code,
+            name=assets[b.asset_code][0],
+            kind=assets[b.asset_code][1],
+            amount=b.amount,
+        )
+        for b in balances_as_of(on=on, accounts=[ledger_account])
+    ]
+    return sorted(holdings, key=lambda h: (order.get(AssetKind(h.kind), 3), h.code))

@@ -72,11 +72,13 @@ class EntryOff:
 
 @dataclass(frozen=True, slots=True)
 class PositionOff:
-    """A client account whose Old Notes Position is not what the ledger says it holds."""
+    """A client account whose Position in the offer's Old or New Notes is not what the ledger
+    says it holds."""
 
     account: str  # its key in the totals
     position: Decimal
     ledger: Decimal
+    asset_code: str = ""  # the notes' CUSIP
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,43 +152,47 @@ def _account_keys(account_ids: set[int], *, offer: ExchangeOffer) -> dict[int, t
 
 
 def positions_off(*, offer: ExchangeOffer, on: date) -> tuple[PositionOff, ...] | None:
-    """The client accounts whose Old Notes Position differs from their ledger balance as of
-    `on`; None when `on` is before the business date. Position holds what an account holds
-    now, not at a past date, so it is compared only as of the business date or later (it
-    will follow the ledger's postings: until then a past date is not compared)."""
+    """The client accounts whose Position in the offer's Old or New Notes differs from their
+    ledger balance as of `on`; None when `on` is before the business date. Position holds
+    what an account holds now, not at a past date, so it is compared only as of the business
+    date or later (it will follow the ledger's postings: until then a past date is not
+    compared)."""
     if on < clock.today():
         return None
-    asset = Asset.objects.filter(security_id=offer.old_security_id).first()
-    held = dict(
-        Position.objects.filter(security_id=offer.old_security_id).values_list(
-            "account_id", "principal"
+    off: list[tuple[int, str, Decimal, Decimal]] = []
+    for security_id in (offer.old_security_id, offer.new_security_id):
+        asset = Asset.objects.filter(security_id=security_id).first()
+        held = dict(
+            Position.objects.filter(security_id=security_id).values_list("account_id", "principal")
         )
-    )
-    ledger: dict[int, Decimal] = {}
-    if asset is not None:
-        rows = (
-            Leg.objects.filter(
-                asset=asset,
-                account__kind=LedgerAccountKind.CLIENT,
-                entry__posted_on__lte=on,
+        ledger: dict[int, Decimal] = {}
+        if asset is not None:
+            rows = (
+                Leg.objects.filter(
+                    asset=asset,
+                    account__kind=LedgerAccountKind.CLIENT,
+                    entry__posted_on__lte=on,
+                )
+                .values("account__client_account_id")
+                .annotate(units=Sum("quantity"))
+                .order_by()
             )
-            .values("account__client_account_id")
-            .annotate(units=Sum("quantity"))
-            .order_by()
-        )
-        for row in rows:
-            ledger[row["account__client_account_id"]] = to_amount(row["units"], scale=asset.scale)
-    off = [
-        (client_id, held.get(client_id, Decimal(0)), ledger.get(client_id, Decimal(0)))
-        for client_id in held.keys() | ledger.keys()
-        if held.get(client_id, Decimal(0)) != ledger.get(client_id, Decimal(0))
-    ]
+            for row in rows:
+                ledger[row["account__client_account_id"]] = to_amount(
+                    row["units"], scale=asset.scale
+                )
+        code = asset.code if asset is not None else ""
+        off += [
+            (client_id, code, held.get(client_id, Decimal(0)), ledger.get(client_id, Decimal(0)))
+            for client_id in held.keys() | ledger.keys()
+            if held.get(client_id, Decimal(0)) != ledger.get(client_id, Decimal(0))
+        ]
     if not off:
         return ()
     who = {
         pk: ClientAccountKey(number=number, participant=participant)
         for pk, number, participant in ClientAccount.objects.filter(
-            pk__in=[client_id for client_id, _, _ in off]
+            pk__in=[client_id for client_id, _, _, _ in off]
         ).values_list("pk", "account_number", "firm__dtc_participant_number")
     }
     clashing = _numbers_at_two_firms()
@@ -197,10 +203,11 @@ def positions_off(*, offer: ExchangeOffer, on: date) -> tuple[PositionOff, ...] 
                     account=client_key(who[client_id], numbers_at_two_firms=clashing),
                     position=position,
                     ledger=balance,
+                    asset_code=code,
                 )
-                for client_id, position, balance in off
+                for client_id, code, position, balance in off
             ),
-            key=lambda line: line.account,
+            key=lambda line: (line.account, line.asset_code),
         )
     )
 

@@ -28,6 +28,7 @@ from tenders.documents.models import Document, DocumentKind
 from tenders.domain.lifecycle import LIVE, OPEN, Status
 from tenders.domain.tender import tendered_principal
 from tenders.instructions.models import Instruction, InstructionStatus, InstructionTransition
+from tenders.ledger.selectors import held_for_offer, old_notes_taken_by_consummation
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +36,7 @@ class NonTenderRow:
     """One account's Old Notes kept out of the exchange, and what they are paid."""
 
     account_id: int
+    firm_id: int
     firm: str
     dtc_participant_number: str
     account_number: str
@@ -138,9 +140,11 @@ def nontender_report(*, offer: ExchangeOffer) -> NonTenderReport:
         except InvalidTerms as exc:
             error = f"The offer's terms cannot be used: {exc}"
     pricing = _Pricing(terms, when)
-    held = Q(security_id=offer.old_security_id, principal__gt=0)
+    # After consummation the positions hold what is left: the report reads them as the offer
+    # saw them, with what its consummation took out added back.
+    taken = old_notes_taken_by_consummation(offer=offer)
     positions = (
-        Position.objects.filter(held)
+        Position.objects.filter(held_for_offer(offer=offer))
         .order_by("account__firm__name", "account__account_number")
         .values_list(
             "account_id",
@@ -149,6 +153,7 @@ def nontender_report(*, offer: ExchangeOffer) -> NonTenderReport:
             "account__email",
             "account__firm__name",
             "account__firm__dtc_participant_number",
+            "account__firm_id",
         )
     )
     live = {
@@ -169,14 +174,10 @@ def nontender_report(*, offer: ExchangeOffer) -> NonTenderReport:
         .order_by("instruction__account_id", "id")
         .values_list("instruction__account_id", "instruction_id", "instruction__version", "reason")
     }
-    owners = owner_names(
-        accounts=Q(
-            account__positions__security_id=offer.old_security_id,
-            account__positions__principal__gt=0,
-        )
-    )
+    owners = owner_names(accounts=held_for_offer(offer=offer, prefix="account__positions__"))
     rows = []
-    for account_id, position, number, email, firm, dtc in positions:
+    for account_id, principal, number, email, firm, dtc, firm_id in positions:
+        position = principal + taken.get(account_id, Decimal(0))
         instruction = live.get(account_id)
         reason = ""
         if instruction is None and account_id in not_accepted:
@@ -194,6 +195,7 @@ def nontender_report(*, offer: ExchangeOffer) -> NonTenderReport:
         rows.append(
             NonTenderRow(
                 account_id=account_id,
+                firm_id=firm_id,
                 firm=firm,
                 dtc_participant_number=dtc,
                 account_number=number,

@@ -32,6 +32,7 @@ from tenders.documents.keys import DocumentKey
 from tenders.documents.models import DocumentKind
 from tenders.documents.snapshots import SnapshotInput, document_snapshots_record, encode
 from tenders.instructions.models import Instruction, InstructionStatus
+from tenders.ledger.selectors import held_for_offer
 from tenders.links.selectors import client_link_url
 from tenders.links.services import client_links_issue
 from tenders.notices.contexts import (
@@ -265,15 +266,10 @@ def payment_notices_queue(*, offer: ExchangeOffer, by: User) -> BulkRun | None:
     terms = offer_terms(offer=offer)
     on = offer.consummation_date
     offer_block = encode(offer_values(offer, terms))
-    held = Q(positions__security_id=offer.old_security_id, positions__principal__gt=0)
+    held = held_for_offer(offer=offer, prefix="positions__", account="pk")
     accounts = {a.pk: a for a in ClientAccount.objects.filter(held).select_related("firm")}
     firms = {a.firm_id: encode(firm_values(a.firm)) for a in accounts.values()}
-    owners = owner_names(
-        accounts=Q(
-            account__positions__security_id=offer.old_security_id,
-            account__positions__principal__gt=0,
-        )
-    )
+    owners = owner_names(accounts=held_for_offer(offer=offer, prefix="account__positions__"))
     snapshots = [
         SnapshotInput(
             key=DocumentKey(

@@ -6,7 +6,8 @@ rejected by the agent) become "not accepted", and their Old Notes are paid as no
 It records the offer's step and starts two bulk runs: the exchange confirmations, and the
 payment notices of the Old Notes kept out of the exchange (`tenders.notices`), which tell the
 clients of instructions not accepted why. The service queues their drains (another concern's
-task) once the transaction commits.
+task) once the transaction commits. In the same transaction it posts the exchange, the fee
+installments due that day and the payoffs to the books (`tenders.offers.books`).
 """
 
 from dataclasses import dataclass
@@ -34,7 +35,9 @@ from tenders.bulk_runs.models import BulkRun, BulkRunStatus
 from tenders.bulk_runs.permissions import may_manage_bulk_runs
 from tenders.domain.lifecycle import Status
 from tenders.instructions.services import instruction_transition
+from tenders.notices.selectors import nontender_report
 from tenders.notices.services import payment_notices_queue
+from tenders.offers.books import consummation_post
 from tenders.offers.selectors import Tabulation, tabulate
 
 
@@ -169,6 +172,15 @@ def offer_consummate(
     # The holders who kept Old Notes out of the exchange are paid principal plus accrued
     # interest today: each gets a payment notice, snapshotted now, issued in a bulk run.
     payment_run = payment_notices_queue(offer=offer, by=by)
+    # The books move in the same transaction, from the same figures as the documents: the
+    # accepted lines' exchange and fees, and the payoff of what was kept out.
+    consummation_post(
+        offer=offer,
+        on=on,
+        accepted=tabulation.held_lines,
+        kept_out=nontender_report(offer=offer).rows,
+        by=by,
+    )
     return ConsummationResult(
         offer=offer,
         accepted=len(tabulation.held_lines),

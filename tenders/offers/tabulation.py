@@ -33,6 +33,7 @@ from tenders.domain.tabulation import (
     tendered_history,
 )
 from tenders.instructions.models import Instruction, InstructionStatus, InstructionTransition
+from tenders.ledger.selectors import held_for_offer, old_notes_taken_by_consummation
 from tenders.ledger.trial_balance import Exchanged, offer_exchanged
 from tenders.submissions.selectors import agent_standings
 
@@ -67,11 +68,12 @@ class OfferTabulation:
 
 def offer_tabulation(*, offer: ExchangeOffer) -> OfferTabulation:
     """Every figure of the tabulation, read in nine queries whatever the number of accounts:
-    the offer and its terms (three), the latest agent's report, the holders, the
-    instructions, where each stands with the agent (two), and the firms' names; a tenth
-    after consummation, for what the books' exchange entries moved. An
-    instruction counts as held by the agent once sent and not rejected, or accepted on
-    consummation."""
+        the offer and its terms (three), the latest agent's report, the holders, the
+        instructions, where each stands with the agent (two), and the firms' names; a tenth
+        after consummation, for what the books' exchange entries moved, and an eleventh for what
+    its consummation took out of the positions. An
+        instruction counts as held by the agent once sent and not rejected, or accepted on
+        consummation."""
     offer = offers_with_terms().get(pk=offer.pk)
     terms = offer_terms(offer=offer)
     report = latest_agent_report(offer=offer)
@@ -80,8 +82,11 @@ def offer_tabulation(*, offer: ExchangeOffer) -> OfferTabulation:
         .order_by("sequence")
         .values("name")[:1]
     )
+    # After consummation the positions hold what is left: the tabulation reads them as the
+    # offer saw them, with what its consummation took out added back.
+    taken = old_notes_taken_by_consummation(offer=offer)
     held = (
-        Position.objects.filter(security_id=offer.old_security_id, principal__gt=0)
+        Position.objects.filter(held_for_offer(offer=offer))
         .annotate(client=Subquery(first_owner))
         .values_list(
             "account_id", "account__firm_id", "account__account_number", "client", "principal"
@@ -90,7 +95,8 @@ def offer_tabulation(*, offer: ExchangeOffer) -> OfferTabulation:
     holders: list[HolderRow] = []
     positions: dict[int, Decimal] = {}
     who: dict[int, tuple[str, str]] = {}
-    for account_id, firm_id, number, client, principal in held:
+    for account_id, firm_id, number, client, left in held:
+        principal = left + taken.get(account_id, Decimal(0))
         holders.append(HolderRow(account=account_id, firm=firm_id, position=principal))
         positions[account_id] = principal
         who[account_id] = (number, client or "")

@@ -45,6 +45,7 @@ from tenders.instructions.selectors import (
     account_keys,
     page_with_list_columns,
 )
+from tenders.ledger.selectors import client_holdings
 from tenders.letters.selectors import account_contacts
 from tenders.links.selectors import account_links
 from tenders.lookups import account_or_404, deadline_context, offer_or_404
@@ -165,6 +166,12 @@ def _account_context(
         "account": account,
         "offer": offer,
         "position": position_for(account=account, offer=offer),
+        # What the books give the account besides its Old Notes: New Notes, warrants, cash.
+        "holdings": [
+            holding
+            for holding in client_holdings(account=account, on=clock.today())
+            if holding.code != offer.old_security.cusip
+        ],
         "instruction": latest,
         "offer_takes": offer_takes,
         "is_open": offer_takes and latest is not None and latest.status in OPEN,

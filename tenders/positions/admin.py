@@ -6,20 +6,26 @@ the file (refused from its size, next to the field, before it is read) and shows
 with the full counts); *Confirm import* imports it whole, and creates the new accounts only
 when its tick is given.
 
-django-import-export brings the pages (its upload form, the temporary copy of the file between
-the preview and the confirmation, the confirm form); the rows are this package's
+django-import-export brings the pages (its upload form, the confirm form); the file is kept
+between the preview and the confirmation in the database, for the operator who uploaded it
+(`tenders.positions.pending`), so that any web server may take the confirmation; the rows are
+this package's
 (`positions_preview`, `positions_import`): its per-row saves reach some hundreds of lines a
 second, and the feed writes its rows and audit trail in bulk instead (bench/README.md).
 The confirmation carries the preview's fingerprint: the import writes only if its plan, made
 again under the accounts' locks, is the one previewed.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
 import tablib
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -46,6 +52,7 @@ from tenders.positions.imports import (
     positions_import,
     positions_preview,
 )
+from tenders.positions.pending import PendingImportStorage
 from tenders.positions.permissions import may_import_positions
 from tenders.positions.rows import COLUMNS, FileRefused, Refusal
 from tenders.positions.services import position_save
@@ -163,9 +170,25 @@ def _result(report: ImportReport) -> Result:
     return result
 
 
+# The user whose upload the import pages keep and read. django-import-export makes its storage
+# with `get_tmp_storage_class_kwargs()`, which is given no request: the two pages that reach
+# the storage set this for the length of their request (a ContextVar: each thread's own).
+_uploader: ContextVar[User | AnonymousUser | None] = ContextVar("positions_uploader", default=None)
+
+
+@contextmanager
+def _uploads_of(request: HttpRequest) -> Iterator[None]:
+    token = _uploader.set(request.user)
+    try:
+        yield
+    finally:
+        _uploader.reset(token)
+
+
 class PositionsImportMixin(ImportMixin):
     """Positions > Import, for those who may import positions."""
 
+    tmp_storage_class = PendingImportStorage
     resource_classes = [PositionsFeed]
     formats = [FeedCSV]
     import_form_class = FeedUploadForm
@@ -175,6 +198,13 @@ class PositionsImportMixin(ImportMixin):
 
     def has_import_permission(self, request: HttpRequest) -> bool:
         return may_import_positions(user=request.user)
+
+    def get_tmp_storage_class_kwargs(self) -> dict[str, Any]:
+        return {"by": _uploader.get()}
+
+    def import_action(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        with _uploads_of(request):
+            return super().import_action(request, **kwargs)
 
     def get_import_data_kwargs(self, **kwargs: Any) -> dict[str, Any]:
         form = kwargs.pop("form", None)
@@ -197,14 +227,16 @@ class PositionsImportMixin(ImportMixin):
         if not self.has_import_permission(request):
             raise PermissionDenied
         try:
-            if request.method == "POST":
-                form = self.create_confirm_form(request)
-                if not form.is_valid() and set(form.errors) == {"create_accounts"}:
-                    return self._confirm_again(request, form)
-            return super().process_import(request, **kwargs)
+            with _uploads_of(request):
+                if request.method == "POST":
+                    form = self.create_confirm_form(request)
+                    if not form.is_valid() and set(form.errors) == {"create_accounts"}:
+                        return self._confirm_again(request, form)
+                return super().process_import(request, **kwargs)
         except FileNotFoundError:
             # The file kept since the upload is gone: imported already (a second click, the
-            # browser's Back), or a name that was never an upload. Nothing was written.
+            # browser's Back), deleted by the sweep after a day, another user's, or a name
+            # that was never an upload (PendingImportMissing). Nothing was read or written.
             messages.error(
                 request,
                 "This preview was already imported, or is no longer kept: nothing was "

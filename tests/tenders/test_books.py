@@ -243,11 +243,26 @@ def test_before_the_business_date_positions_are_not_compared(scene: Scene) -> No
 
 
 def test_a_position_that_disagrees_with_the_ledger_is_not_balanced(scene: Scene) -> None:
-    Position.objects.filter(account=scene.tendered).update(principal=Decimal("1000"))
+    Position.objects.filter(account=scene.tendered, security=scene.offer.old_security).update(
+        principal=Decimal("1000")
+    )
     books = trial_balance(offer=scene.offer, on=DEC_31)
     assert not books.balanced
-    assert [(p.account, p.position, p.ledger) for p in books.positions_off] == [
-        ("HB-100003", Decimal("1000.00"), Decimal("0.00"))
+    assert [(p.account, p.asset_code, p.position, p.ledger) for p in books.positions_off] == [
+        ("HB-100003", scene.offer.old_security.cusip, Decimal("1000.00"), Decimal("0.00"))
+    ]
+
+
+def test_a_new_notes_position_that_disagrees_with_the_ledger_is_not_balanced(
+    scene: Scene,
+) -> None:
+    Position.objects.filter(account=scene.tendered, security=scene.offer.new_security).update(
+        principal=Decimal("1000")
+    )
+    books = trial_balance(offer=scene.offer, on=DEC_31)
+    assert not books.balanced
+    assert [(p.account, p.asset_code, p.position, p.ledger) for p in books.positions_off] == [
+        ("HB-100003", scene.offer.new_security.cusip, Decimal("1000.00"), Decimal("158380.00"))
     ]
 
 

@@ -5,6 +5,7 @@ what the agent holds is accepted (tests/tenders/test_consummation_by_agent.py)."
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,9 +13,13 @@ from django.urls import reverse
 
 from notes.models import ExchangeOffer, OfferStatus
 from tenders.intake.services import instruction_submit
-from tenders.models import BulkRun, Document, Instruction, InstructionStatus
+from tenders.ledger.models import JournalEntry
+from tenders.ledger.selectors import ledger_position_mismatches
+from tenders.models import BulkRun, Document, Instruction, InstructionStatus, Position
+from tenders.notices.selectors import nontender_report
 from tenders.offers.consummation import offer_consummate
 from tenders.offers.selectors import tabulate
+from tenders.offers.tabulation import offer_tabulation
 from tests import factories
 from tests.forms import form_data
 from tests.tenders.conftest import NY, make_input, notice_for, send_to_agent
@@ -238,3 +243,161 @@ def test_an_accepted_instruction_can_no_longer_be_amended_or_withdrawn(
             data=make_input(accepted.account, late_reason="x"),
             by=ops,
         )
+
+
+# The books (issue 23, point 3): consummation posts in its own transaction
+
+
+@pytest.fixture
+def kept_out(small_offer, firm, ops) -> Any:
+    """A third holder, of $5,000, who never instructs: paid off on consummation."""
+    holder = factories.ClientAccountFactory(firm=firm, owners=["Irene M. Castillo"])
+    factories.PositionFactory(account=holder, security=small_offer.old_security, principal=5000)
+    return holder
+
+
+def legs_of(occasion: str) -> dict[tuple[str, str], Decimal]:
+    """{(ledger account, asset code): amount} of the entry posted for `occasion`."""
+    entry = JournalEntry.objects.get(occasion=occasion)
+    return {
+        (str(leg.account), leg.asset.code): leg.asset.amount(leg.quantity)
+        for leg in entry.legs.select_related("account__client_account", "account__firm", "asset")
+    }
+
+
+def cusips(offer: ExchangeOffer) -> tuple[str, str, str]:
+    """The Old and New Notes' asset codes, and the agent's ledger account, as legs_of names them."""
+    return offer.old_security.cusip, offer.new_security.cusip, f"exchange agent ({offer.slug})"
+
+
+def test_consummation_posts_the_exchange_of_each_accepted_instruction(
+    sent, small_offer, account, ops, at, fake_pdf
+) -> None:
+    at(MORNING_AFTER)
+    offer_consummate(offer=small_offer, on=SEP_5, by=ops)
+    participant = account.firm.dtc_participant_number
+    old, new, agent = cusips(small_offer)
+    # $125,000 on Sep 5, 2001: $158,380.00 of New Notes (754 days accrued) and 682 warrants.
+    assert legs_of(f"exchange:i{sent[0].pk}") == {
+        (account.account_number, old): Decimal("-125000.00"),
+        (f"DTC {participant}", old): Decimal("125000.00"),
+        (account.account_number, new): Decimal("158380.00"),
+        (agent, new): Decimal("-158380.00"),
+        (account.account_number, "WARRANTS"): Decimal("682"),
+        (agent, "WARRANTS"): Decimal("-682"),
+    }
+    assert JournalEntry.objects.get(occasion=f"exchange:i{sent[0].pk}").posted_on == SEP_5
+
+
+def test_consummation_posts_the_first_fee_installment_only_before_sep_30(
+    sent, small_offer, account, ops, at, fake_pdf
+) -> None:
+    at(MORNING_AFTER)
+    offer_consummate(offer=small_offer, on=SEP_5, by=ops)
+    _, _, agent = cusips(small_offer)
+    assert legs_of(f"fee:i{sent[0].pk}:1") == {
+        (account.account_number, "USD"): Decimal("1250.00"),
+        (agent, "USD"): Decimal("-1250.00"),
+    }
+    assert not JournalEntry.objects.filter(occasion__startswith=f"fee:i{sent[0].pk}:2").exists()
+
+
+def test_consummation_after_sep_30_posts_the_second_installment_saying_why_it_is_paid_then(
+    sent, small_offer, account, ops, at, fake_pdf
+) -> None:
+    at(datetime(2001, 11, 1, 9, 0, tzinfo=NY))
+    offer_consummate(offer=small_offer, on=date(2001, 11, 1), by=ops)
+    second = JournalEntry.objects.get(occasion=f"fee:i{sent[0].pk}:2")
+    assert (second.posted_on, legs_of(second.occasion)[(account.account_number, "USD")]) == (
+        date(2001, 11, 1),
+        Decimal("1250.00"),
+    )
+    assert second.description == (
+        "Participation fee, installment 2 of 3 (scheduled September 30, 2001, paid on the "
+        "consummation date November 1, 2001)"
+    )
+    assert not JournalEntry.objects.filter(occasion=f"fee:i{sent[0].pk}:3").exists()
+
+
+def test_consummation_pays_off_the_old_notes_kept_out(
+    sent, kept_out, small_offer, ops, at, fake_pdf
+) -> None:
+    at(MORNING_AFTER)
+    offer_consummate(offer=small_offer, on=SEP_5, by=ops)
+    participant = kept_out.firm.dtc_participant_number
+    old, _, agent = cusips(small_offer)
+    # $5,000 at $1,267.04 per $1,000 on Sep 5, 2001.
+    assert legs_of(f"nontender:o{small_offer.pk}:a{kept_out.pk}") == {
+        (kept_out.account_number, old): Decimal("-5000.00"),
+        (f"DTC {participant}", old): Decimal("5000.00"),
+        (kept_out.account_number, "USD"): Decimal("6335.20"),
+        (agent, "USD"): Decimal("-6335.20"),
+    }
+
+
+def test_after_consummation_no_old_notes_are_held_and_the_new_notes_are(
+    sent, kept_out, small_offer, account, ops, at, fake_pdf
+) -> None:
+    at(MORNING_AFTER)
+    offer_consummate(offer=small_offer, on=SEP_5, by=ops)
+    old = Position.objects.filter(security=small_offer.old_security)
+    assert sorted(old.values_list("principal", flat=True)) == [0, 0, 0]
+    assert Position.objects.get(account=account, security=small_offer.new_security).principal == (
+        Decimal("158380.00")
+    )
+    assert ledger_position_mismatches() == []
+
+
+def test_a_refused_consummation_posts_nothing(sent, small_offer, ops, at) -> None:
+    small_offer.conditions.update(is_satisfied=False)
+    at(MORNING_AFTER)
+    with pytest.raises(ValidationError):
+        offer_consummate(offer=small_offer, on=SEP_5, by=ops)
+    assert not JournalEntry.objects.exclude(kind__in=["opening", "adjustment"]).exists()
+
+
+def test_a_consummation_failing_at_its_postings_leaves_nothing_consummated(
+    sent, small_offer, ops, at, fake_pdf, monkeypatch
+) -> None:
+    from tenders.offers import consummation
+
+    def refuse(**kwargs: Any) -> None:
+        raise ValidationError("The books refuse the posting.")
+
+    monkeypatch.setattr(consummation, "consummation_post", refuse)
+    at(MORNING_AFTER)
+    with pytest.raises(ValidationError):
+        offer_consummate(offer=small_offer, on=SEP_5, by=ops)
+    small_offer.refresh_from_db()
+    assert small_offer.status == OfferStatus.OPEN
+    assert not Instruction.objects.filter(status=InstructionStatus.ACCEPTED).exists()
+    assert not BulkRun.objects.exists()
+
+
+def test_after_consummation_the_report_of_holders_who_kept_out_is_unchanged(
+    sent, kept_out, small_offer, ops, at, fake_pdf
+) -> None:
+    at(MORNING_AFTER)
+    before = nontender_report(offer=small_offer)
+    offer_consummate(offer=small_offer, on=SEP_5, by=ops)
+    after = nontender_report(offer=small_offer)
+    assert [(r.account_number, r.position, r.untendered) for r in after.rows] == [
+        (kept_out.account_number, Decimal("5000"), Decimal("5000"))
+    ]
+    assert [r.account_id for r in after.rows] == [r.account_id for r in before.rows]
+    assert after.total_payout == Decimal("6335.20")
+
+
+def test_after_consummation_the_tabulation_reads_the_positions_the_offer_consummated(
+    sent, kept_out, small_offer, ops, at, fake_pdf
+) -> None:
+    at(MORNING_AFTER)
+    before = offer_tabulation(offer=small_offer).figures
+    offer_consummate(offer=small_offer, on=SEP_5, by=ops)
+    after = offer_tabulation(offer=small_offer).figures
+
+    def seen(figures: Any) -> tuple[Decimal, ...]:
+        return (figures.tendered, figures.held, figures.not_answered_principal)
+
+    # The $5,000 kept out is still the largest holding that never answered.
+    assert seen(after) == seen(before) == (Decimal("200000"), Decimal("200000"), Decimal("5000"))

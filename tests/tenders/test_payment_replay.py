@@ -38,11 +38,6 @@ def test_the_replay_starts_the_dec_31_run_at_nine_labelled_invented(replayed: li
     assert PaymentRun.objects.get().payment_date == DEC_31
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs consummation's postings (EXCHANGE, installments 1-2: the merger's commit "
-    "'Consummation posts ...'); remove this mark once it is merged",
-)
 def test_after_the_replay_the_books_show_the_whole_fee_and_the_dec_31_coupons(
     replayed: list[str],
 ) -> None:

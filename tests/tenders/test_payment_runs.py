@@ -5,7 +5,7 @@ e-mailed once. Figures: HB-100007 after a Nov 1, 2001 consummation (domain.md)."
 
 import io
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -19,15 +19,18 @@ from notes.models import ExchangeOffer
 from tenders.bulk_runs.services import bulk_run_drain
 from tenders.documents.models import Document, DocumentKind
 from tenders.documents.services import document_issue
+from tenders.intake.services import instruction_submit
 from tenders.ledger.models import EntryKind, JournalEntry, Leg
 from tenders.ledger.selectors import ledger_position_mismatches, unbalanced_entries
+from tenders.ledger.trial_balance import trial_balance
+from tenders.offers.consummation import offer_consummate
 from tenders.outbox.models import OutboxMessage
 from tenders.payments import services as payment_services
 from tenders.payments.models import PaymentRun, PaymentRunStatus
 from tenders.payments.services import payment_run_start, payments_pay_due
 from tenders.sweep import sweep
 from tests import factories
-from tests.tenders.conftest import POSTGRES_RACES
+from tests.tenders.conftest import NY, POSTGRES_RACES, make_input, send_to_agent
 from tests.tenders.payments_scene import (
     DEC_28,
     DEC_31,
@@ -40,6 +43,8 @@ from tests.tenders.test_races import race
 pytestmark = pytest.mark.django_db
 
 DEC_31_MORNING = "2001-12-31T09:00:00-05:00"
+SEP_5 = date(2001, 9, 5)
+OCT_1 = date(2001, 10, 1)
 
 
 @pytest.fixture
@@ -271,3 +276,42 @@ def test_the_offer_admin_refuses_a_run_not_yet_due_naming_its_date(
     page = _run_payments(client, offer)
     assert "is not due until December 31, 2001" in page
     assert not PaymentRun.objects.exists()
+
+
+# After a real consummation (Sep 5, 2001: $125,000 tendered, $158,380.00 of New Notes)
+
+
+@pytest.fixture
+def consummated_sep_5(
+    offer: ExchangeOffer, account: Any, rep: Any, ops: Any, at: Callable[[datetime], None]
+) -> Any:
+    offer.outstanding_principal = Decimal("125000")
+    offer.save()
+    offer.conditions.update(is_satisfied=True, satisfied_on=date(2001, 9, 4))
+    instruction_submit(account=account, offer=offer, data=make_input(account), by=rep)
+    send_to_agent(offer, ops)
+    at(datetime(2001, 9, 5, 9, 0, tzinfo=NY))
+    offer_consummate(offer=offer, on=SEP_5, by=ops)
+    return account
+
+
+def test_after_a_sep_5_consummation_oct_1_pays_installment_2_and_25_days_of_interest(
+    consummated_sep_5: Any, offer: Any, ops: Any, at: Callable[[datetime], None]
+) -> None:
+    at(datetime(2001, 10, 1, 9, 0, tzinfo=NY))
+    run = payment_run_start(offer=offer, on=OCT_1, by=ops)
+    assert (run.record_date, run.what) == (date(2001, 9, 28), "fee installment 2, coupon")
+    assert (run.fees_total, run.coupons_total) == (Decimal("1250.00"), Decimal("1539.81"))
+
+
+def test_after_a_sep_5_consummation_the_books_show_the_whole_fee_by_dec_31(
+    consummated_sep_5: Any, offer: Any, ops: Any, at: Callable[[datetime], None]
+) -> None:
+    at(datetime(2001, 12, 31, 9, 0, tzinfo=NY))
+    oct_1, dec_31 = payments_pay_due(offer=offer, by=ops)
+    assert (oct_1.payment_date, dec_31.payment_date) == (OCT_1, DEC_31)
+    assert dec_31.coupons_total == Decimal("5543.30")  # 90 days at 14% on $158,380.00
+    books = trial_balance(offer=offer, on=DEC_31)
+    assert books.balanced
+    assert books.figures["fees_paid"] == Decimal("3750.00")  # $30 for each $1,000
+    assert books.figures["coupons_paid"] == Decimal("1539.81") + Decimal("5543.30")

@@ -3,6 +3,7 @@ guard, owners, the command and the admin's upload, preview and confirm."""
 
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -16,7 +17,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from tenders.intake.services import instruction_submit
-from tenders.models import AccountOwner, ClientAccount, Instruction, Position
+from tenders.models import AccountOwner, ClientAccount, Instruction, PendingImport, Position
+from tenders.positions.admin import FeedCSV
 from tenders.positions.imports import (
     ImportRefused,
     positions_import,
@@ -414,6 +416,60 @@ def test_a_confirmation_naming_no_kept_file_is_refused_plainly(scene: dict, clie
     confirm["import_file_name"] = "no-such-upload.csv"
     again = client.post(reverse("admin:tenders_position_process_import"), confirm, follow=True)
     assert "This preview was already imported, or is no longer kept" in again.content.decode()
+    assert Position.objects.get(account=scene["account"]).principal == Decimal("125000")
+
+
+def test_the_previewed_file_is_kept_in_the_database_under_an_unguessable_name_for_its_uploader(
+    scene: dict, client: Any
+) -> None:
+    client.force_login(scene["ops"])
+    first = _confirm_data(_upload(client, scene["text"]))["import_file_name"]
+    second = _confirm_data(_upload(client, scene["text"]))["import_file_name"]
+    kept = PendingImport.objects.get(name=first)
+    assert kept.uploaded_by == scene["ops"]
+    assert bytes(kept.data) == scene["text"].encode()
+    assert first != second and len(first) >= 43  # 256 random bits, URL-safe
+    assert not (Path(tempfile.gettempdir()) / first).exists()  # nothing on this machine's disk
+
+
+def test_another_operators_confirmation_naming_the_upload_is_refused_and_reads_nothing(
+    scene: dict, client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client.force_login(scene["ops"])
+    confirm = {**_confirm_data(_upload(client, scene["text"])), "create_accounts": "on"}
+    read: list[str] = []
+    monkeypatch.setattr(FeedCSV, "create_dataset", lambda self, data, **kw: read.append(data))
+    client.force_login(factories.OperationsUserFactory(username="ops-other"))
+    page = client.post(reverse("admin:tenders_position_process_import"), confirm, follow=True)
+    assert "This preview was already imported, or is no longer kept" in page.content.decode()
+    assert read == []  # the file never reached the import
+    assert Position.objects.get(account=scene["account"]).principal == Decimal("125000")
+    assert PendingImport.objects.filter(name=confirm["import_file_name"]).exists()
+
+
+def test_the_confirmation_removes_the_kept_file(scene: dict, client: Any) -> None:
+    client.force_login(scene["ops"])
+    confirm = {**_confirm_data(_upload(client, scene["text"])), "create_accounts": "on"}
+    kept = PendingImport.objects.filter(name=confirm["import_file_name"])
+    assert kept.exists()
+    assert client.post(reverse("admin:tenders_position_process_import"), confirm).status_code == 302
+    assert not kept.exists()
+
+
+def test_a_confirmation_naming_a_file_in_the_temporary_folder_reads_nothing(
+    scene: dict, client: Any
+) -> None:
+    """A forged name: the old temporary storage opened any file of this machine's temporary
+    folder that the confirmation named (another operator's upload, say)."""
+    client.force_login(scene["ops"])
+    confirm = {**_confirm_data(_upload(client, scene["text"])), "create_accounts": "on"}
+    with tempfile.NamedTemporaryFile("w", suffix=".csv") as forged:
+        forged.write(scene["text"])
+        forged.flush()
+        confirm["import_file_name"] = Path(forged.name).name
+        page = client.post(reverse("admin:tenders_position_process_import"), confirm, follow=True)
+        assert Path(forged.name).exists()
+    assert "This preview was already imported, or is no longer kept" in page.content.decode()
     assert Position.objects.get(account=scene["account"]).principal == Decimal("125000")
 
 

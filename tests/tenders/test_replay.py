@@ -144,7 +144,14 @@ def test_every_position_equals_the_ledger_at_every_event_of_the_replay() -> None
         until=datetime(2001, 11, 1, 17, 0, tzinfo=NY), consummate_on=date(2001, 11, 1), out=walk
     )
     assert len(events) > 50
-    assert Position.objects.count() == 40  # the demo's book, every account walked
+    offer = ExchangeOffer.objects.get(slug="lexington-2001")
+    old_notes = Position.objects.filter(security=offer.old_security)
+    assert old_notes.count() == 40  # the demo's book, every account walked
+    # Consummated: every Old Note was exchanged or paid off; the New Notes are held.
+    assert not old_notes.filter(principal__gt=0).exists()
+    assert Position.objects.filter(security=offer.new_security, principal__gt=0).count() == (
+        Instruction.objects.filter(offer=offer, status="accepted").count()
+    )
     assert mismatched == []
 
 

@@ -250,3 +250,14 @@ def test_offer_admin_action_starts_the_quarterly_run(
     page = _send_statements(client, offer, period="2001Q4").content.decode()
     assert "1 statement(s) for 2001Q4" in page
     assert BulkRun.objects.get(kind=DocumentKind.STATEMENT).offer == offer
+
+
+def test_account_page_states_the_new_notes_warrants_and_cash_the_books_give_it(
+    hb: ClientAccount, client: Any, rep: Any
+) -> None:
+    client.force_login(rep)
+    page = client.get(reverse("tenders:account_detail", args=[hb.pk])).content.decode()
+    # By Jan 2, 2002: the exchange of Nov 1, fees 1 to 3 and the Dec 31 coupon.
+    assert "$617,702.40" in page
+    assert ">2,616<" in page
+    assert "$28,813.06" in page  # 3 x $4,800.00 + $14,413.06

@@ -26,6 +26,7 @@ from tenders.models import (
     DocumentKind,
     OutboxMessage,
     OutboxStatus,
+    PendingImport,
     WorkerHeartbeat,
 )
 from tenders.offers.consummation import confirmations_issue
@@ -265,6 +266,22 @@ def test_an_item_held_by_a_gone_worker_is_taken_back_and_issued_by_the_sweep(
     run.refresh_from_db()
     assert run.status == BulkRunStatus.FINISHED
     assert Document.objects.filter(kind=DocumentKind.CONFIRMATION).count() == 3
+
+
+# What is kept for a while
+
+
+def test_a_positions_feed_uploaded_more_than_a_day_ago_and_never_confirmed_is_deleted(
+    ops: Any,
+) -> None:
+    now = timezone.now()
+    for name, age in (("old", timedelta(hours=25)), ("young", timedelta(hours=23))):
+        PendingImport.objects.create(name=name, uploaded_by=ops, data=b"", uploaded_at=now - age)
+    report = sweep()
+    assert list(PendingImport.objects.values_list("name", flat=True)) == ["young"]
+    assert report.lines() == [
+        "Positions feeds uploaded more than a day ago and never confirmed, deleted: 1"
+    ]
 
 
 # The command

@@ -22,8 +22,10 @@ from exchange_office import clock
 from tenders.data_version.cache import cached_count, cached_figures, tabulation_data_version
 from tenders.data_version.models import WATCHED_TABLES
 from tenders.intake.services import instruction_submit
+from tenders.ledger.models import JournalEntry
 from tenders.models import ClientAccount, DataVersion, Position
 from tenders.offers.admin.tabulation import _page_figures
+from tenders.positions.services import position_save
 from tests.tenders import test_tabulation
 from tests.tenders.conftest import make_input
 from tests.tenders.test_tabulation import Scene, _holder, page_url
@@ -37,7 +39,14 @@ scene = test_tabulation.scene  # the fixture: five accounts at two firms
 MIGRATION = importlib.import_module("tenders.migrations.0001_squashed_0032_stamped_help_texts")
 AGENT_REPLIES = importlib.import_module("tenders.migrations.0037_agent_reply_data_version")
 AGENT_MIGRATION = importlib.import_module("tenders.migrations.0040_agent_data_version")
-TRIGGERED = [*MIGRATION.TABLES, AGENT_REPLIES.TABLE, *AGENT_MIGRATION.TABLES]
+# The books (0048) came with issue 23: the tabulation reads what consummation posted.
+LEDGER_MIGRATION = importlib.import_module("tenders.migrations.0048_ledger_data_version")
+TRIGGERED = [
+    *MIGRATION.TABLES,
+    AGENT_REPLIES.TABLE,
+    *AGENT_MIGRATION.TABLES,
+    *LEDGER_MIGRATION.TABLES,
+]
 
 
 @pytest.fixture(autouse=True)
@@ -108,6 +117,16 @@ def test_a_committed_write_by_raw_sql_bumps_the_version(scene: Scene) -> None:
     with connection.cursor() as cursor:
         cursor.execute("UPDATE tenders_position SET principal = principal WHERE id IN "
                        "(SELECT MIN(id) FROM tenders_position)")  # fmt: skip
+    assert tabulation_data_version() > before
+
+
+def test_a_posting_to_the_books_bumps_the_version(scene: Scene, ops: Any) -> None:
+    before = tabulation_data_version()
+    account = scene.accounts["A3"]
+    position = Position.objects.get(account=account)
+    position.principal += 1000
+    position_save(position=position, by=ops)
+    assert JournalEntry.objects.filter(kind="adjustment").exists()
     assert tabulation_data_version() > before
 
 

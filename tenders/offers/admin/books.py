@@ -67,7 +67,8 @@ def _page(books: TrialBalance) -> dict[str, Any]:
         "assets_off": [(code, _count(units)) for code, units in books.assets_off.items()],
         "entries_off": [(e.occasion, e.asset_code, _count(e.amount)) for e in books.entries_off],
         "positions_off": [
-            (p.account, money(p.position), money(p.ledger)) for p in books.positions_off
+            (f"{p.account} ({p.asset_code})", money(p.position), money(p.ledger))
+            for p in books.positions_off
         ],
     }
 
