@@ -11,6 +11,7 @@ from typing import Any
 
 import pdfplumber
 import pytest
+from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
@@ -205,6 +206,28 @@ def test_a_run_that_failed_midway_left_nothing_and_the_sweep_starts_it_again(
     assert not JournalEntry.objects.filter(kind=EntryKind.COUPON).exists()
     sweep()
     assert PaymentRun.objects.get().coupons_total == Decimal("14413.06")
+
+
+def test_a_run_whose_advice_drains_were_lost_is_drained_by_the_sweep_and_emailed_once(
+    hb: Any,
+    offer: Any,
+    ops: Any,
+    fake_pdf: Any,
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    settings.SWEEP_GRACE_SECONDS = 0
+    # Killed after the commit, before its drains were queued: the run and its items remain.
+    with django_capture_on_commit_callbacks(execute=False):
+        run = payment_run_start(offer=offer, on=DEC_31, by=ops)
+    with django_capture_on_commit_callbacks(execute=True):
+        report = sweep()
+    assert report.runs_drained == [run.bulk_run_id]
+    with django_capture_on_commit_callbacks(execute=True):
+        sweep()
+    assert OutboxMessage.objects.filter(key__startswith="payment_advice:").count() == 1
+    assert mail.outbox[-1].to == ["mh@example.com"]
+    assert len([m for m in mail.outbox if "Payment advice" in m.subject]) == 1
 
 
 # pay_due, from the shell
