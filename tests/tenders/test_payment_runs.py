@@ -338,3 +338,19 @@ def test_after_a_sep_5_consummation_the_books_show_the_whole_fee_by_dec_31(
     assert books.balanced
     assert books.figures["fees_paid"] == Decimal("3750.00")  # $30 for each $1,000
     assert books.figures["coupons_paid"] == Decimal("1539.81") + Decimal("5543.30")
+
+
+def test_the_oct_1_advice_says_installment_2_and_the_coupon_moved_off_sunday_sep_30(
+    consummated_sep_5: Any, offer: Any, ops: Any, at: Callable[[datetime], None]
+) -> None:
+    at(datetime(2001, 10, 1, 9, 0, tzinfo=NY))
+    payment_run_start(offer=offer, on=OCT_1, by=ops)
+    key = f"payment_advice:o{offer.pk}:a{consummated_sep_5.pk}:2001-10-01"
+    with pdfplumber.open(io.BytesIO(bytes(document_issue(key=key).content))) as pdf:
+        text = " ".join((page.extract_text() or "") for page in pdf.pages).replace("\n", " ")
+    assert "scheduled September 30, 2001, paid October 1, 2001 because September 30, 2001" in text
+    assert "was a Sunday, not a New York banking day" in text
+    assert "September 5, 2001 to September 30, 2001: 25 days" in text
+    assert "at 14% a year on $158,380.00" in text and "$1,539.81" in text
+    assert "the period ends September 30, 2001, which was a Sunday" in text
+    assert "Total credited on October 1, 2001 $2,789.81" in text
