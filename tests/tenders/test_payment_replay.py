@@ -7,10 +7,14 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
+from django.db.models import Sum
 
+from exchange_office.tagged import decode
 from notes.domain.money import quantize_cents
 from notes.models import ExchangeOffer
+from tenders.documents.models import DocumentKind, DocumentSnapshot
 from tenders.instructions.models import Instruction, InstructionStatus
+from tenders.ledger.models import EntryKind, JournalEntry, Leg
 from tenders.ledger.trial_balance import trial_balance
 from tenders.payments.models import PaymentRun
 from tenders.replay import replay_2001
@@ -56,3 +60,25 @@ def test_after_the_replay_the_books_show_the_whole_fee_and_the_dec_31_coupons(
     )
     assert books.figures["coupons_paid"] == coupons
     assert PaymentRun.objects.get(payment_date=DEC_31).coupons_total == coupons
+
+
+def test_after_the_replay_the_dec_31_advices_add_up_to_the_runs_postings(
+    replayed: list[str],
+) -> None:
+    offer = ExchangeOffer.objects.get(slug="lexington-2001")
+    advices = [
+        decode(data)
+        for data in DocumentSnapshot.objects.filter(
+            offer=offer, kind=DocumentKind.PAYMENT_ADVICE
+        ).values_list("data", flat=True)
+    ]
+    fees = sum((fee["amount"] for a in advices for fee in a["fees"]), Decimal("0"))
+    coupons = sum((a["coupon"]["amount"] for a in advices if a["coupon"]), Decimal("0"))
+    posted_on_dec_31 = JournalEntry.objects.filter(offer=offer, posted_on=DEC_31)
+    client_cash = Leg.objects.filter(entry__in=posted_on_dec_31, asset__code="USD", quantity__gt=0)
+    fees_posted = client_cash.filter(entry__kind=EntryKind.FEE).aggregate(s=Sum("quantity"))["s"]
+    coupons_posted = client_cash.filter(entry__kind=EntryKind.COUPON).aggregate(s=Sum("quantity"))[
+        "s"
+    ]
+    assert (fees * 100, coupons * 100) == (fees_posted, coupons_posted)
+    assert sum((a["total"] for a in advices), Decimal("0")) == PaymentRun.objects.get().total

@@ -24,6 +24,7 @@ from tenders.intake.services import instruction_submit
 from tenders.ledger.models import EntryKind, JournalEntry, Leg
 from tenders.ledger.selectors import ledger_position_mismatches, unbalanced_entries
 from tenders.ledger.trial_balance import trial_balance
+from tenders.models import Position
 from tenders.offers.consummation import offer_consummate
 from tenders.outbox.models import OutboxMessage
 from tenders.payments import services as payment_services
@@ -35,6 +36,7 @@ from tests.tenders.conftest import NY, POSTGRES_RACES, make_input, send_to_agent
 from tests.tenders.payments_scene import (
     DEC_28,
     DEC_31,
+    NEW_NOTES,
     consummate_on_nov_1,
     exchanged,
     new_notes_moved_in,
@@ -354,3 +356,19 @@ def test_the_oct_1_advice_says_installment_2_and_the_coupon_moved_off_sunday_sep
     assert "at 14% a year on $158,380.00" in text and "$1,539.81" in text
     assert "the period ends September 30, 2001, which was a Sunday" in text
     assert "Total credited on October 1, 2001 $2,789.81" in text
+
+
+def test_at_maturity_the_principal_is_repaid_and_the_new_notes_leave_the_account(
+    hb: Any, offer: Any, ops: Any, pin_clock: Callable[[str], None]
+) -> None:
+    pin_clock("2004-12-31T09:00:00-05:00")
+    runs = payments_pay_due(offer=offer, by=ops)
+    assert [r.payment_date for r in runs][-1] == date(2004, 12, 31)
+    last = runs[-1]
+    assert (last.what, last.redemption_total) == ("coupon, redemption", NEW_NOTES)
+    # The last quarter at 15%: 90 days on $617,702.40.
+    assert last.coupons_total == Decimal("23163.84")
+    redemption = JournalEntry.objects.get(occasion=f"redemption:o{offer.pk}:a{hb.pk}")
+    assert redemption.kind == EntryKind.REDEMPTION
+    assert Position.objects.get(account=hb, security=offer.new_security).principal == 0
+    assert unbalanced_entries() == [] and ledger_position_mismatches() == []
