@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from exchange_office import clock
 from exchange_office.formatting import dollars, long_date
@@ -219,38 +219,62 @@ def entries_post(*, entries: Sequence[EntryInput], by: User) -> list[JournalEntr
     return _post([_check(entry) for entry in entries], by=by)
 
 
-def _post(checked: list[_Checked], *, by: User, reason: str | None = None) -> list[JournalEntry]:
+def _post(
+    checked: list[_Checked], *, by: User, reason: str | None = None, again: bool = True
+) -> list[JournalEntry]:
     occasions = [c.entry.occasion for c in checked]
     repeated = sorted(o for o, count in Counter(occasions).items() if count > 1)
     if repeated:
         raise ValidationError(f"Each occasion is posted once: {', '.join(repeated)} repeated.")
     with transaction.atomic():
-        posted = JournalEntry.objects.in_bulk(occasions, field_name="occasion")
-        stamps = stamped()
-        rows = [
-            (
-                JournalEntry(
-                    occasion=c.entry.occasion,
-                    kind=c.entry.kind,
-                    posted_on=c.entry.posted_on,
-                    description=c.entry.description,
-                    offer=c.entry.offer,
-                    instruction=c.entry.instruction,
-                    client_account=c.entry.client_account,
-                    reverses=c.reverses,
-                    by=by,
-                    **stamps,
-                ),
-                [
-                    Leg(account=leg.account, asset=leg.asset, quantity=units)
-                    for leg, units in zip(c.entry.legs, c.quantities, strict=True)
-                ],
-            )
-            for c in checked
-            if c.entry.occasion not in posted
-        ]
-        _insert(rows)
-        _positions_keep(rows, by=by, reason=reason)
+        try:
+            # A savepoint: another transaction may post one of these occasions and commit
+            # first. Its unique index stops this one; the posting is then made again, once,
+            # and finds that entry posted (PostgreSQL reads what committed since).
+            with transaction.atomic():
+                return _post_once(checked, occasions, by=by, reason=reason)
+        except IntegrityError:
+            if not again or not _any_posted(occasions):
+                raise
+        return _post(checked, by=by, reason=reason, again=False)
+
+
+def _any_posted(occasions: list[str]) -> bool:
+    return any(
+        JournalEntry.objects.filter(occasion__in=occasions[start : start + BATCH]).exists()
+        for start in range(0, len(occasions), BATCH)
+    )
+
+
+def _post_once(
+    checked: list[_Checked], occasions: list[str], *, by: User, reason: str | None
+) -> list[JournalEntry]:
+    posted = JournalEntry.objects.in_bulk(occasions, field_name="occasion")
+    stamps = stamped()
+    rows = [
+        (
+            JournalEntry(
+                occasion=c.entry.occasion,
+                kind=c.entry.kind,
+                posted_on=c.entry.posted_on,
+                description=c.entry.description,
+                offer=c.entry.offer,
+                instruction=c.entry.instruction,
+                client_account=c.entry.client_account,
+                reverses=c.reverses,
+                by=by,
+                **stamps,
+            ),
+            [
+                Leg(account=leg.account, asset=leg.asset, quantity=units)
+                for leg, units in zip(c.entry.legs, c.quantities, strict=True)
+            ],
+        )
+        for c in checked
+        if c.entry.occasion not in posted
+    ]
+    _insert(rows)
+    _positions_keep(rows, by=by, reason=reason)
     made = {entry.occasion: entry for entry, _ in rows}
     return [posted.get(occasion) or made[occasion] for occasion in occasions]
 

@@ -34,7 +34,7 @@ from tenders.bulk_runs import tasks as bulk_run_tasks
 from tenders.bulk_runs.models import BulkRun, BulkRunStatus
 from tenders.bulk_runs.permissions import may_manage_bulk_runs
 from tenders.domain.lifecycle import Status
-from tenders.instructions.services import instruction_transition
+from tenders.instructions.services import Move, instructions_transition
 from tenders.notices.selectors import nontender_report
 from tenders.notices.services import payment_notices_queue
 from tenders.offers.books import consummation_post
@@ -138,14 +138,24 @@ def offer_consummate(
     tabulation = offer_consummate_check(offer=offer, on=on, by=by, lock=True)
     for line in tabulation.held_lines:
         line.instruction.resolved_amount = line.tendered
-        instruction_transition(line.instruction, Status.ACCEPTED, by=by, reason=f"Consummated {on}")
-    for line in tabulation.exceptions:
-        instruction_transition(
-            line.instruction,
-            Status.NOT_ACCEPTED,
-            by=by,
-            reason=f"Not accepted on consummation {on}: {line.why_not_held}.",
-        )
+    # The whole book at once: 100,000 instructions are not saved one by one (bench/consummation.py).
+    instructions_transition(
+        moves=[
+            *(
+                Move(line.instruction, Status.ACCEPTED, f"Consummated {on}")
+                for line in tabulation.held_lines
+            ),
+            *(
+                Move(
+                    line.instruction,
+                    Status.NOT_ACCEPTED,
+                    f"Not accepted on consummation {on}: {line.why_not_held}.",
+                )
+                for line in tabulation.exceptions
+            ),
+        ],
+        by=by,
+    )
     offer.status = OfferStatus.CONSUMMATED
     offer.consummation_date = on
     offer._history_user = by  # type: ignore[attr-defined]  # simple-history reads it

@@ -401,3 +401,23 @@ def test_after_consummation_the_tabulation_reads_the_positions_the_offer_consumm
 
     # The $5,000 kept out is still the largest holding that never answered.
     assert seen(after) == seen(before) == (Decimal("200000"), Decimal("200000"), Decimal("5000"))
+
+
+def test_consummation_records_each_move_in_the_transitions_and_the_audit_trail(
+    sent, small_offer, ops, at, fake_pdf
+) -> None:
+    at(MORNING_AFTER)
+    offer_consummate(offer=small_offer, on=SEP_5, by=ops)
+    for instruction in sent:
+        last = instruction.transitions.order_by("-id").first()
+        assert (last.from_status, last.to_status, last.by, last.reason) == (
+            "submitted",
+            "accepted",
+            ops,
+            "Consummated 2001-09-05",
+        )
+        latest = instruction.history.order_by("-history_id").first()
+        assert (latest.status, latest.history_type, latest.history_user) == ("accepted", "~", ops)
+        assert latest.received_at == instruction.received_at  # a full row, not only the status
+    tender_all = Instruction.objects.get(pk=sent[0].pk)
+    assert tender_all.history.order_by("-history_id").first().resolved_amount == Decimal("125000")
