@@ -70,6 +70,7 @@ class SweepReport:
     login_records_deleted: int = 0
     pending_imports_deleted: int = 0
     payment_runs_started: list[str] = field(default_factory=list)
+    payment_runs_failed: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         """What the sweep did, one line per kind of work; empty when there was nothing."""
@@ -109,6 +110,7 @@ class SweepReport:
             )
         if self.payment_runs_started:
             lines.append(f"Payment runs started: {', '.join(self.payment_runs_started)}")
+        lines += [f"Payment run not started: {line}" for line in self.payment_runs_failed]
         return lines
 
 
@@ -148,7 +150,9 @@ def sweep() -> SweepReport:
     report.agent_unsent_reminded = agent_unsent_remind()
     report.login_records_deleted = login_records_delete_expired(now=clock.wall_now())
     report.pending_imports_deleted = pending_imports_delete_expired(now=clock.wall_now())
-    report.payment_runs_started = [str(run) for run in payment_runs_start_due()]
+    due = payment_runs_start_due()
+    report.payment_runs_started = [str(run) for run in due.runs]
+    report.payment_runs_failed = due.failed
 
     workers_forget_stopped()
     for line in report.lines():

@@ -10,6 +10,8 @@ entry's occasion (`fee:i42:3`, `coupon:o3:a17:2001-12-31`, `redemption:o3:a17`) 
 besides. A worker killed inside the transaction leaves nothing, and the sweep starts the run
 again; one killed after it leaves the bulk run, which the sweep drains."""
 
+import logging
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -68,6 +70,8 @@ from tenders.payments.selectors import (
     owner_names,
     payment_dates_not_started,
 )
+
+log = logging.getLogger(__name__)
 
 
 def _acting(by: User | None) -> User:
@@ -340,15 +344,26 @@ def payments_nothing_due(*, offer: ExchangeOffer) -> str:
     )
 
 
-def payment_runs_start_due() -> list[PaymentRun]:
+@dataclass(frozen=True, slots=True)
+class DueStarted:
+    runs: list[PaymentRun]  # started now
+    failed: list[str]  # "lexington-2001 2001-12-31: why", left for the next sweep
+
+
+def payment_runs_start_due() -> DueStarted:
     """For the sweep: every payment run due by the business date and not started, of every
-    consummated offer (an offer whose terms are not usable is left to operations)."""
-    runs = []
+    consummated offer. One that fails (it wrote nothing) is logged and reported, and the next
+    sweep tries it again; an offer whose terms are not usable is left to operations."""
+    runs, failed = [], []
     for offer in consummated_offers():
         try:
             terms = offer_terms(offer=offer)
         except InvalidTerms:
             continue
         for due in payment_dates_not_started(offer=offer, terms=terms, until=clock.today()):
-            runs.append(payment_run_start(offer=offer, on=due.payment_date, by=None))
-    return runs
+            try:
+                runs.append(payment_run_start(offer=offer, on=due.payment_date, by=None))
+            except Exception as exc:  # one offer's trouble must not stop the sweep
+                log.exception("Payment run of %s on %s not started", offer.slug, due.payment_date)
+                failed.append(f"{offer.slug} {due.payment_date.isoformat()}: {exc}")
+    return DueStarted(runs, failed)

@@ -210,6 +210,19 @@ def test_a_run_that_failed_midway_left_nothing_and_the_sweep_starts_it_again(
     assert PaymentRun.objects.get().coupons_total == Decimal("14413.06")
 
 
+def test_a_run_failing_in_the_sweep_is_reported_and_the_sweep_goes_on(
+    hb: Any, offer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(**kwargs: Any) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(payment_services, "document_snapshots_record", broken)
+    report = sweep()
+    assert report.payment_runs_failed == ["lexington-2001 2001-12-31: disk full"]
+    assert "Payment run not started: lexington-2001 2001-12-31: disk full" in report.lines()
+    assert not PaymentRun.objects.exists()
+
+
 def test_a_run_whose_advice_drains_were_lost_is_drained_by_the_sweep_and_emailed_once(
     hb: Any,
     offer: Any,
