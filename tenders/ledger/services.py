@@ -117,7 +117,17 @@ def _check(entry: EntryInput) -> _Checked:
     return _Checked(entry, quantities)
 
 
-def _insert(rows: list[tuple[JournalEntry, list[Leg]]]) -> None:
+@dataclass(frozen=True, slots=True)
+class _LegRow:
+    """A leg to write: its account, asset and quantity in the asset's smallest unit (no model
+    instance: a posting may write a hundred thousand)."""
+
+    account: LedgerAccount
+    asset: Asset
+    quantity: int
+
+
+def _insert(rows: list[tuple[JournalEntry, list[_LegRow]]]) -> None:
     """Entries, then their legs, each in bulk, in the caller's transaction (on PostgreSQL the
     legs must be written in the transaction that wrote their entry)."""
     JournalEntry.objects.bulk_create([entry for entry, _ in rows], batch_size=BATCH)
@@ -126,7 +136,6 @@ def _insert(rows: list[tuple[JournalEntry, list[Leg]]]) -> None:
     legs = []
     for entry, entry_legs in rows:
         for leg in entry_legs:
-            leg.entry = entry
             legs.append(
                 {"entry_id": entry.pk, "account_id": leg.account.pk, "asset_id": leg.asset.pk,
                  "quantity": leg.quantity}
@@ -135,7 +144,7 @@ def _insert(rows: list[tuple[JournalEntry, list[Leg]]]) -> None:
 
 
 def _positions_keep(
-    rows: list[tuple[JournalEntry, list[Leg]]], *, by: User, reason: str | None
+    rows: list[tuple[JournalEntry, list[_LegRow]]], *, by: User, reason: str | None
 ) -> None:
     """Position is the ledger's cached balance (docs/ledger.md): what the legs give a client in
     a security's principal moves its position here, in the posting's transaction, with the
@@ -258,15 +267,17 @@ def _post_once(
                 kind=c.entry.kind,
                 posted_on=c.entry.posted_on,
                 description=c.entry.description,
-                offer=c.entry.offer,
-                instruction=c.entry.instruction,
-                client_account=c.entry.client_account,
-                reverses=c.reverses,
-                by=by,
+                # By id: a consummation posts an entry per holder, and each related object set
+                # through its descriptor costs more than the rest of the entry.
+                offer_id=c.entry.offer.pk if c.entry.offer else None,
+                instruction_id=c.entry.instruction.pk if c.entry.instruction else None,
+                client_account_id=c.entry.client_account.pk if c.entry.client_account else None,
+                reverses_id=c.reverses.pk if c.reverses else None,
+                by_id=by.pk,
                 **stamps,
             ),
             [
-                Leg(account=leg.account, asset=leg.asset, quantity=units)
+                _LegRow(account=leg.account, asset=leg.asset, quantity=units)
                 for leg, units in zip(c.entry.legs, c.quantities, strict=True)
             ],
         )

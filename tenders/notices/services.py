@@ -267,7 +267,10 @@ def payment_notices_queue(*, offer: ExchangeOffer, by: User) -> BulkRun | None:
     on = offer.consummation_date
     offer_block = encode(offer_values(offer, terms))
     held = held_for_offer(offer=offer, prefix="positions__", account="pk")
-    accounts = {a.pk: a for a in ClientAccount.objects.filter(held).select_related("firm")}
+    # Without the taxpayer ID: the notice does not state it, and each would be decrypted.
+    accounts = {
+        a.pk: a for a in ClientAccount.objects.filter(held).select_related("firm").defer("tin")
+    }
     firms = {a.firm_id: encode(firm_values(a.firm)) for a in accounts.values()}
     owners = owner_names(accounts=held_for_offer(offer=offer, prefix="account__positions__"))
     snapshots = [
