@@ -13,6 +13,7 @@ from tenders.offers import admin as offers_admin
 from tenders.online import admin as online_admin
 from tenders.outbox import admin as outbox_admin
 from tenders.pages import admin as pages_admin
+from tenders.payments import admin as payments_admin
 from tenders.positions import admin as positions_admin
 from tenders.submissions import admin as submissions_admin
 
@@ -29,6 +30,7 @@ __all__ = [
     "online_admin",
     "outbox_admin",
     "pages_admin",
+    "payments_admin",
     "positions_admin",
     "submissions_admin",
 ]

@@ -52,6 +52,7 @@ from tenders.online.models import (
     SubmissionKind,
 )
 from tenders.outbox.models import OutboxMessage, OutboxStatus
+from tenders.payments.models import PaymentRun, PaymentRunStatus
 from tenders.positions.models import PendingImport
 from tenders.submissions.models import (
     AgentMovement,
@@ -125,6 +126,8 @@ __all__ = [
     "NoticeMethodChoice",
     "OutboxMessage",
     "OutboxStatus",
+    "PaymentRun",
+    "PaymentRunStatus",
     "PendingImport",
     "Position",
     "Proposal",

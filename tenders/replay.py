@@ -15,7 +15,8 @@ conditions met and the consummation. Invented as well, the loop with the exchang
 firm's file is sent at 5:30 p.m. on each day it took instructions (at 9:30 a.m. on the next
 open day when the markets were closed, Sep 11-14, 2001); the agent's status advice, written by
 the agent SIMULATOR (not the agent), is imported at 9:00 a.m. on the next open day; after a
-consummation, the SIMULATOR's movement confirmations are imported at 4:00 p.m. that day.
+consummation, the SIMULATOR's movement confirmations are imported at 4:00 p.m. that day, and
+each payment run after it (fee installments, coupons) is started at 9:00 a.m. on its date.
 
 Each printed line ends with what of it is public and what invented, and the extensions'
 reasons on the offer's timeline say the same. Every step calls the same services as the pages
@@ -43,7 +44,7 @@ from exchange_office.formatting import (
 )
 from notes.domain.deadlines import expiration_day
 from notes.models import ExchangeOffer, OfferEvent, OfferEventKind, OfferStatus
-from notes.selectors import offer_calendar
+from notes.selectors import offer_calendar, offer_terms, offers_with_terms
 from tenders.accounts.models import BrokerFirm
 from tenders.approvals.models import ProposalKind
 from tenders.demo import (
@@ -54,6 +55,7 @@ from tenders.demo import (
     load_demo_book,
     record_step,
 )
+from tenders.domain.payments import PaymentDate, payment_dates
 from tenders.instructions.models import Instruction, InstructionTransition
 from tenders.offers.decisions import offer_decision_agreed
 from tenders.offers.lifecycle import (
@@ -61,6 +63,8 @@ from tenders.offers.lifecycle import (
     offer_condition_meet,
 )
 from tenders.offers.selectors import tabulate
+from tenders.payments.models import PaymentRun
+from tenders.payments.services import payment_run_start
 from tenders.submissions.models import AgentReplyFile, AgentSubmission
 from tenders.submissions.replies import agent_replies_import
 from tenders.submissions.services import agent_submission_record
@@ -77,6 +81,7 @@ FILE_SENT_NEXT_MORNING_AT = time(9, 30)  # for a day the markets were closed
 STATUS_WRITTEN_AT = time(8, 0)  # the SIMULATOR's status advice, the next open day
 STATUS_IMPORTED_AT = time(9, 0)  # imported by operations
 MOVEMENTS_IMPORTED_AT = time(16, 0)  # the SIMULATOR's movements, on the consummation date
+PAYMENTS_AT = time(9, 0)  # each payment run after a consummation, on its date
 # The US securities markets were closed from Sep 11 to Sep 14, 2001 (the holidays library's
 # XNYS calendar records it; the Federal Reserve's XFED calendar does not): no file goes out
 # and no advice comes in on those days in the replay.
@@ -214,6 +219,10 @@ class Replay:
             movements_at = datetime.combine(on, MOVEMENTS_IMPORTED_AT, tzinfo=NEW_YORK)
             for firm in FIRMS:
                 yield self._reply_step(firm.dtc, SimulatedReply.MOVEMENTS, movements_at)
+            for due in payment_dates(
+                offer_terms(offer=offers_with_terms().get(pk=self.offer.pk)), on
+            ):
+                yield self._payment_step(due)
 
     def _last_expiration(self) -> datetime:
         """The expiration the offer is consummated after: the last one whose day comes
@@ -380,6 +389,22 @@ class Replay:
             ).exists(),
             run=run,
             report=True,
+        )
+
+    def _payment_step(self, due: PaymentDate) -> Step:
+        """The payment run of a date after the consummation, started by operations at
+        PAYMENTS_AT that morning (as the worker's sweep would on the day)."""
+        on = due.payment_date
+
+        def run() -> None:
+            payment_run_start(offer=self._offer(), on=on, by=self.ops)
+
+        return Step(
+            at=datetime.combine(on, PAYMENTS_AT, tzinfo=NEW_YORK),
+            description=f"Payments of {long_date(on)}: {due.what}",
+            source=f"{INVENTED}: {NOT_IN_2001}",
+            done=lambda: PaymentRun.objects.filter(offer=self.offer, payment_date=on).exists(),
+            run=run,
         )
 
     def _meet_conditions(self) -> None:

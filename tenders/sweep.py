@@ -20,7 +20,11 @@ A worker can be killed at any line. What it leaves behind is found here, from th
 8. records of logins older than LOGIN_RECORDS_RETENTION_DAYS: deleted
    (`exchange_office.logins`);
 9. positions feeds uploaded in the admin and never confirmed, kept for a day: deleted
-   (`tenders.positions.pending`).
+   (`tenders.positions.pending`);
+10. payment runs of consummated offers due by the business date and not started: started
+    (`tenders.payments`: once per offer and date, however often this runs; a run killed
+    inside its transaction left nothing and starts again, one killed after it is drained
+    by 3.).
 
 Work already on its way (a task waiting or running on a live worker) is left to it. The worker
 command (`manage.py office_worker`) runs this at start-up and every WORKER_SWEEP_SECONDS;
@@ -44,6 +48,7 @@ from tenders.offers.agent_alerts import agent_unsent_remind
 from tenders.online.alerts import client_submissions_miss, client_submissions_remind
 from tenders.outbox import tasks as outbox_tasks
 from tenders.outbox.services import outbox_messages_mark_unknown, outbox_messages_waiting
+from tenders.payments.services import payment_runs_start_due
 from tenders.positions.pending import pending_imports_delete_expired
 from tenders.workers.selectors import queued_task_args
 from tenders.workers.services import worker_tasks_recover, workers_forget_stopped
@@ -64,6 +69,8 @@ class SweepReport:
     agent_unsent_reminded: list[int] = field(default_factory=list)
     login_records_deleted: int = 0
     pending_imports_deleted: int = 0
+    payment_runs_started: list[str] = field(default_factory=list)
+    payment_runs_failed: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         """What the sweep did, one line per kind of work; empty when there was nothing."""
@@ -101,6 +108,9 @@ class SweepReport:
                 "Positions feeds uploaded more than a day ago and never confirmed, deleted: "
                 f"{self.pending_imports_deleted}"
             )
+        if self.payment_runs_started:
+            lines.append(f"Payment runs started: {', '.join(self.payment_runs_started)}")
+        lines += [f"Payment run not started: {line}" for line in self.payment_runs_failed]
         return lines
 
 
@@ -140,6 +150,9 @@ def sweep() -> SweepReport:
     report.agent_unsent_reminded = agent_unsent_remind()
     report.login_records_deleted = login_records_delete_expired(now=clock.wall_now())
     report.pending_imports_deleted = pending_imports_delete_expired(now=clock.wall_now())
+    due = payment_runs_start_due()
+    report.payment_runs_started = [str(run) for run in due.runs]
+    report.payment_runs_failed = due.failed
 
     workers_forget_stopped()
     for line in report.lines():

@@ -73,6 +73,7 @@ SEEN = {
         "letterdispatch",
         "nontenderreportoffer",
         "outboxmessage",
+        "paymentrun",
         "pendingimport",
         "position",
         "proposal",

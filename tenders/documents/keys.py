@@ -7,15 +7,17 @@ of account 17, sent the letter but with no instruction to return), `client_lette
 (the letter "To Our Clients" of account 17, before any extension; `e7` after offer event 7),
 `online_submission:a17:s5` (what the client of account 17 submitted online, submission 5),
 `statement:a17:2001Q4` (the statement of account 17 for the fourth quarter of 2001: its
-period is written as it is). A snapshot and a document (with its revisions) exist once per
-key, so issuing is idempotent per key, for documents about an instruction and documents about
-an account alike.
+period is written as it is), `payment_advice:o3:a17:2001-12-31` (what the payment run of
+offer 3 on Dec 31, 2001 paid account 17: its date is written as it is). A snapshot and a
+document (with its revisions) exist once per key, so issuing is idempotent per key, for
+documents about an instruction and documents about an account alike.
 
 Numbers stay readable: LEXINGTON-2001-R000042-1 is offer, kind, instruction and revision (the
 receipts' numbers are those of before keys); an amended-terms receipt adds the event
 (LEXINGTON-2001-A000042E7-1); a payment notice names the account row (LEXINGTON-2001-P000017-1),
 and so does an account's termination notice, marked apart (LEXINGTON-2001-TA000017-1), and a
-statement, with its period (LEXINGTON-2001-Q000017-2001Q4-1).
+statement, with its period (LEXINGTON-2001-Q000017-2001Q4-1), and a payment advice, with its
+date (LEXINGTON-2001-N000017-20011231-1).
 """
 
 import re
@@ -34,6 +36,7 @@ _CODES = {
     DocumentKind.CLIENT_LETTER: "L",
     DocumentKind.ONLINE_SUBMISSION: "S",
     DocumentKind.STATEMENT: "Q",
+    DocumentKind.PAYMENT_ADVICE: "N",
 }
 # What each kind's key names, in this order: instruction (i), offer (o), account (a), event (e).
 # A kind may have more than one shape: the first is its usual one.
@@ -53,6 +56,8 @@ _PARTS: dict[DocumentKind, tuple[str, ...]] = {
     DocumentKind.ONLINE_SUBMISSION: ("as",),
     # An account's statement for a calendar quarter (q: the period, written 2001Q4).
     DocumentKind.STATEMENT: ("aq",),
+    # What a payment run paid an account (d: the payment date, written 2001-12-31).
+    DocumentKind.PAYMENT_ADVICE: ("oad",),
 }
 _FIELDS = {
     "i": "instruction_id",
@@ -61,9 +66,13 @@ _FIELDS = {
     "e": "event_id",
     "s": "submission_id",
     "q": "period",
+    "d": "day",
 }
 # A period is written as it is (2001Q4), not after a letter: the shape's "q".
 _PERIOD = re.compile(r"\d{4}Q[1-4]")
+# So is a payment date (2001-12-31): the shape's "d".
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_WRITTEN_AS_IS = ("q", "d")
 
 
 class InvalidDocumentKey(ValueError):
@@ -79,10 +88,13 @@ class DocumentKey:
     event_id: int | None = None
     submission_id: int | None = None
     period: str | None = None
+    day: str | None = None
 
     def __post_init__(self) -> None:
         if self.period is not None and not _PERIOD.fullmatch(self.period):
             raise InvalidDocumentKey(f"not a calendar quarter as 2001Q4: {self.period!r}")
+        if self.day is not None and not _DAY.fullmatch(self.day):
+            raise InvalidDocumentKey(f"not a date as 2001-12-31: {self.day!r}")
         if self._shape() is None:
             raise InvalidDocumentKey(
                 f"a {self.kind.label.lower()} is keyed by "
@@ -100,7 +112,9 @@ class DocumentKey:
         shape = self._shape()
         assert shape is not None  # checked on creation
         parts = [
-            str(self.period) if letter == "q" else f"{letter}{getattr(self, _FIELDS[letter])}"
+            str(getattr(self, _FIELDS[letter]))
+            if letter in _WRITTEN_AS_IS
+            else f"{letter}{getattr(self, _FIELDS[letter])}"
             for letter in shape
         ]
         return ":".join([self.kind.value, *parts])
@@ -110,11 +124,14 @@ class DocumentKey:
         kind_text, *parts = text.split(":")
         try:
             kind = DocumentKind(kind_text)
-            letters = "".join("q" if _PERIOD.fullmatch(part) else part[0] for part in parts)
+            letters = "".join(
+                "q" if _PERIOD.fullmatch(part) else "d" if _DAY.fullmatch(part) else part[0]
+                for part in parts
+            )
             if letters not in _PARTS[kind]:
                 raise ValueError(text)
             values: dict[str, Any] = {
-                _FIELDS[letter]: part if letter == "q" else int(part[1:])
+                _FIELDS[letter]: part if letter in _WRITTEN_AS_IS else int(part[1:])
                 for letter, part in zip(letters, parts, strict=True)
             }
             key = cls(kind, **values)
@@ -138,6 +155,9 @@ class DocumentKey:
         code = _CODES[self.kind]
         if self.period is not None:
             return f"{offer_slug.upper()}-{code}{row:06d}-{self.period}-{revision}"
+        if self.day is not None:
+            digits = self.day.replace("-", "")
+            return f"{offer_slug.upper()}-{code}{row:06d}-{digits}-{revision}"
         if self._shape() != _PARTS[self.kind][0]:
             # A kind's other shape names another row (an account, not an instruction): its
             # numbers are apart (LEXINGTON-2001-TA000017-1).

@@ -30,6 +30,7 @@ class DocumentKind(models.TextChoices):
     CLIENT_LETTER = "client_letter", "Client letter"
     ONLINE_SUBMISSION = "online_submission", "Online submission received"
     STATEMENT = "statement", "Account statement"
+    PAYMENT_ADVICE = "payment_advice", "Payment advice"
 
 
 class LetterDelivery(models.TextChoices):

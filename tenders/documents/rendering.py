@@ -204,6 +204,7 @@ SNAPSHOT_TEMPLATES = {
     DocumentKind.CLIENT_LETTER: "pdf/client_letter.html",
     DocumentKind.ONLINE_SUBMISSION: "pdf/online_submission.html",
     DocumentKind.STATEMENT: "pdf/statement.html",
+    DocumentKind.PAYMENT_ADVICE: "pdf/payment_advice.html",
 }
 
 

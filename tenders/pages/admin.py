@@ -24,6 +24,7 @@ from tenders.instructions.models import Instruction
 from tenders.offers.admin import OfferAdmin
 from tenders.online.admin import ClientLetterActionsMixin, OnlineReviewsOfferMixin
 from tenders.pages.forms import AccountOwnerForm
+from tenders.payments.admin import PaymentsDueOfferMixin
 from tenders.positions.admin import PositionInline
 from tenders.positions.services import position_save
 from tenders.statements.admin import StatementsRunOfferMixin
@@ -43,11 +44,18 @@ class FirmAdmin(
 
 
 @admin.register(ExchangeOffer)
-class OfferWithOnlineReviewsAdmin(StatementsRunOfferMixin, OnlineReviewsOfferMixin, OfferAdmin):
+class OfferWithOnlineReviewsAdmin(
+    PaymentsDueOfferMixin, StatementsRunOfferMixin, OnlineReviewsOfferMixin, OfferAdmin
+):
     """The offer (`tenders.offers`), with what clients submitted online that waits or was
-    missed (`tenders.online`), and the quarterly statements run (`tenders.statements`)."""
+    missed (`tenders.online`), the quarterly statements run (`tenders.statements`) and the
+    payment runs due (`tenders.payments`)."""
 
-    actions = [*OfferAdmin.actions, *StatementsRunOfferMixin.statement_actions]
+    actions = [
+        *OfferAdmin.actions,
+        *StatementsRunOfferMixin.statement_actions,
+        *PaymentsDueOfferMixin.payment_actions,
+    ]
 
 
 class SignedOwnerInline(AccountOwnerInline):

@@ -141,6 +141,18 @@ def scene(account: ClientAccount, offer: Any, rep: Any) -> None:
         )],
         by=rep,
     )  # fmt: skip
+    # A payment run (its services need a consummated offer: the row alone is enough here).
+    from datetime import date
+
+    from exchange_office.stamps import stamped
+    from tenders.payments.models import PaymentRun
+
+    PaymentRun.objects.create(
+        offer=offer, payment_date=date(2001, 12, 31), record_date=date(2001, 12, 28),
+        what="fee installment 3, coupon", status="paid", clients=1, entries=2,
+        fees_total=Decimal("1250.00"), coupons_total=Decimal("0"), redemption_total=Decimal("0"),
+        total=Decimal("1250.00"), started_by=rep, **stamped(),
+    )  # fmt: skip
 
 
 def _admin_url(model: type[Model], view: str, *args: Any) -> str:

@@ -37,6 +37,23 @@ def test_a_statement_key_without_its_quarter_is_refused(text: str) -> None:
         DocumentKey.parse(text)
 
 
+def test_a_payment_advice_is_keyed_and_numbered_by_offer_account_and_date() -> None:
+    key = DocumentKey(DocumentKind.PAYMENT_ADVICE, offer_id=3, account_id=17, day="2001-12-31")
+    assert str(key) == "payment_advice:o3:a17:2001-12-31"
+    assert DocumentKey.parse("payment_advice:o3:a17:2001-12-31") == key
+    number = key.number(offer_slug="lexington-2001", revision=1)
+    assert number == "LEXINGTON-2001-N000017-20011231-1"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["payment_advice:o3:a17", "payment_advice:o3:a17:2001-13", "payment_advice:a17:o3:2001-12-31"],
+)
+def test_a_payment_advice_key_without_its_date_is_refused(text: str) -> None:
+    with pytest.raises(InvalidDocumentKey, match="not a document key"):
+        DocumentKey.parse(text)
+
+
 @pytest.mark.parametrize(
     "text",
     ["receipt:i42", "withdrawal:i1", "confirmation:i9", "termination:i5", "payment:o1:a2",
