@@ -20,7 +20,7 @@ from decimal import Decimal
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 
-from exchange_office.formatting import dollars, long_date
+from exchange_office.formatting import long_date, money
 from notes.domain.entitlement import Entitlement, FeePayment, compute_entitlement
 from notes.domain.terms import OfferTerms
 from notes.models import ExchangeOffer
@@ -87,9 +87,9 @@ def _accepted_entries(
         kind=EntryKind.EXCHANGE,
         posted_on=on,
         description=(
-            f"Exchange: {dollars(entitlement.principal)} Old Notes for "
-            f"{dollars(entitlement.new_notes_principal)} New Notes and "
-            f"{entitlement.warrants:,} warrants (instruction {instruction.pk})"
+            f"Exchange: {money(entitlement.principal)} of Old Notes for "
+            f"{money(entitlement.new_notes_principal)} of New Notes and "
+            f"{entitlement.warrants:,} warrants"
         ),
         legs=[
             LegInput(client, assets.old_notes, -entitlement.principal),
@@ -133,8 +133,8 @@ def _nontender_entry(books: _Postings, row: NonTenderRow, *, on: date) -> EntryI
         kind=EntryKind.NONTENDER,
         posted_on=on,
         description=(
-            f"Old Notes not tendered: {dollars(row.untendered)} paid off at principal plus "
-            f"accrued interest, {dollars(payout)}"
+            f"Old Notes not tendered: {money(row.untendered)} paid off at principal plus "
+            f"accrued interest, {money(payout)}"
         ),
         legs=[
             LegInput(client, assets.old_notes, -row.untendered),
