@@ -1,7 +1,9 @@
 """The books agree with the documents (issue 23, point 7): after a consummation, the
 confirmations' New Notes add up to `new_notes_issued`, their fee installments paid that day to
 `fees_paid`, and the payment notices of the Old Notes kept out to `nontender_paid`; in the
-consummation demo (Sep 5, 2001) and in the 2001 replay consummated on Nov 1, 2001.
+consummation demo (Sep 5, 2001), and in the 2001 replay consummated on Nov 1, 2001 and run
+on through its Dec 31 payment run, whose advices add up to the rest of `fees_paid` and to
+`coupons_paid`.
 
 The confirmations' figures are read as their template gets them (`confirmation_context`), the
 payment notices' from their snapshots, taken on consummation."""
@@ -30,12 +32,14 @@ pytestmark = [pytest.mark.django_db]
 
 SEP_5 = date(2001, 9, 5)
 NOV_1 = date(2001, 11, 1)
+DEC_31 = date(2001, 12, 31)
 
 
 class Documents:
     """What the consummation's documents state, added up."""
 
     def __init__(self, offer: ExchangeOffer) -> None:
+        self.offer = offer
         accepted = Instruction.objects.filter(offer=offer, status=InstructionStatus.ACCEPTED)
         self.confirmations = [confirmation_context(instruction) for instruction in accepted]
         assert self.confirmations
@@ -69,6 +73,24 @@ class Documents:
             ),
             Decimal(0),
         )
+
+    @property
+    def advices(self) -> list[dict[str, Any]]:
+        """The payment runs' advices (the later fee installments, the coupons)."""
+        return [
+            decode(data)
+            for data in DocumentSnapshot.objects.filter(
+                offer=self.offer, kind=DocumentKind.PAYMENT_ADVICE
+            ).values_list("data", flat=True)
+        ]
+
+    @property
+    def fees_paid_by_payment_runs(self) -> Decimal:
+        return sum((fee["amount"] for a in self.advices for fee in a["fees"]), Decimal(0))
+
+    @property
+    def coupons_paid_by_payment_runs(self) -> Decimal:
+        return sum((a["coupon"]["amount"] for a in self.advices if a["coupon"]), Decimal(0))
 
     @property
     def kept_out(self) -> Decimal:
@@ -125,19 +147,20 @@ def test_in_the_demo_the_books_balance_and_every_position_is_its_ledger_balance(
 
 
 @pytest.fixture
-def replay_on_nov_1(fake_pdf: Any) -> tuple[Documents, TrialBalance]:
+def replay_to_jan_2(fake_pdf: Any) -> tuple[Documents, TrialBalance]:
+    """The replay consummated on Nov 1, 2001 and run on through the Dec 31 payment run."""
     replay_2001(
-        until=datetime(2001, 11, 1, 17, 0, tzinfo=NY), consummate_on=NOV_1, out=lambda line: None
+        until=datetime(2002, 1, 2, 12, 0, tzinfo=NY), consummate_on=NOV_1, out=lambda line: None
     )
     offer = ExchangeOffer.objects.get(slug="lexington-2001")
-    return Documents(offer), trial_balance(offer=offer, on=NOV_1)
+    return Documents(offer), trial_balance(offer=offer, on=DEC_31)
 
 
 @pytest.mark.slow
 def test_in_the_replay_the_books_agree_with_the_documents(
-    replay_on_nov_1: tuple[Documents, TrialBalance],
+    replay_to_jan_2: tuple[Documents, TrialBalance],
 ) -> None:
-    documents, books = replay_on_nov_1
+    documents, books = replay_to_jan_2
     accepted = documents.old_notes
     thousands = accepted / 1000
     assert books.figures["old_notes_exchanged"] == accepted
@@ -148,8 +171,11 @@ def test_in_the_replay_the_books_agree_with_the_documents(
         == accepted + thousands * (Decimal("286.88"))
     )
     assert books.figures["warrants_issued"] == documents.warrants
-    # Installments 1 and 2 (Sep 30 had passed) on the consummation date.
-    assert books.figures["fees_paid"] == documents.fees_paid_on_consummation == thousands * 20
+    # Installments 1 and 2 (Sep 30 had passed) on the confirmations, 3 on the Dec 31 advices.
+    assert documents.fees_paid_on_consummation == thousands * 20
+    assert documents.fees_paid_by_payment_runs == thousands * 10
+    assert books.figures["fees_paid"] == thousands * 30
+    assert books.figures["coupons_paid"] == documents.coupons_paid_by_payment_runs > 0
     assert (
         books.figures["nontender_paid"]
         == documents.paid_to_holders_who_kept_out
