@@ -10,7 +10,10 @@ sets Django up, imports WeasyPrint once and keeps one FontConfiguration), and th
 The last line is for machines:
 
     per_doc_s=... floor_s=... ratio_to_floor=... docs_per_s_1=... docs_per_s_2=...
-    speedup_2_workers=... peak_rss_mb=...
+    speedup_2_workers=... peak_rss_mb=... per_doc_cpu_s=... floor_cpu_s=... load_1m=...
+
+(the CPU medians and the load average when it ends, added last: the figures of a busy
+machine read with them).
 
 Run from the repository root:
 
@@ -19,8 +22,10 @@ Run from the repository root:
 
 `--profile K` profiles K confirmations (cProfile) and prints where the time goes;
 `--levers K` renders K confirmations without each lever (one FontConfiguration, HarfBuzz
-subsetting, no CSS framework) to show what each is worth. The data are the demo's (three
-firms, 40 accounts) in a temporary SQLite database, the offer consummated on Sep 5, 2001.
+subsetting, no CSS framework, our user-agent stylesheet, the collector paused, the compiled
+template) and with WeasyPrint's other options, to show what each is worth. The data are the
+demo's (three firms, 40 accounts) in a temporary SQLite database, the offer consummated on
+Sep 5, 2001.
 """
 
 import argparse
@@ -246,7 +251,7 @@ def profile(pks: list[int], k: int) -> None:
 # What each lever is worth (the same documents without it)
 
 
-def levers(pks: list[int], k: int) -> list[tuple[str, float]]:
+def levers(pks: list[int], k: int) -> list[tuple[str, float, float]]:
     import weasyprint.pdf.fonts as weasy_fonts
     from weasyprint.text.fonts import FontConfiguration
 
@@ -254,6 +259,7 @@ def levers(pks: list[int], k: int) -> list[tuple[str, float]]:
 
     engine = pdf._get_engine()
     results = []
+    shared_cache: dict[str, Any] = {}
 
     def measure(label: str, patch: Callable[[], Callable[[], None]] | None) -> None:
         undo = patch() if patch else None
@@ -261,12 +267,12 @@ def levers(pks: list[int], k: int) -> list[tuple[str, float]]:
         level = weasyprint_logger.level
         weasyprint_logger.setLevel(logging.ERROR)  # the fallbacks warn on every document
         try:
-            times, _, _ = time_in_process("confirmation", pks, k)
+            times, cpu, _ = time_in_process("confirmation", pks, k)
         finally:
             weasyprint_logger.setLevel(level)
             if undo:
                 undo()
-        results.append((label, statistics.median(times)))
+        results.append((label, statistics.median(times), statistics.median(cpu)))
 
     def fresh_font_config() -> Callable[[], None]:
         shared, original = engine.font_config, pdf.render_html
@@ -306,17 +312,64 @@ def levers(pks: list[int], k: int) -> list[tuple[str, float]]:
 
         return undo
 
-    def uncompressed_pdf() -> Callable[[], None]:
+    def with_options(**options: Any) -> Callable[[], Callable[[], None]]:
+        """WeasyPrint's rendering and `write_pdf` options (one dict serves both, as in
+        `HTML.write_pdf`), as render_html does it otherwise."""
+
+        def patch() -> Callable[[], None]:
+            original = pdf.render_html
+
+            def render_html(html: str) -> Any:
+                base_url = pdf.static_dir().resolve().as_uri() + "/"
+                with pdf.collector_paused():
+                    document = engine.html_class(
+                        string=html, base_url=base_url, url_fetcher=engine.url_fetcher
+                    ).render(
+                        font_config=engine.font_config,
+                        stylesheets=[engine.stylesheet()],
+                        **options,
+                    )
+                    content = document.write_pdf(**options)
+                return pdf.RenderedPdf(content=content, pages=len(document.pages))
+
+            pdf.render_html = render_html
+
+            def undo() -> None:
+                pdf.render_html = original
+
+            return undo
+
+        return patch
+
+    def weasyprint_user_agent() -> Callable[[], None]:
+        import weasyprint
+
+        ours, engine.html_class = engine.html_class, weasyprint.HTML
+
+        def undo() -> None:
+            engine.html_class = ours
+
+        return undo
+
+    def collector_running() -> Callable[[], None]:
+        import contextlib
+
+        paused, pdf.collector_paused = pdf.collector_paused, contextlib.nullcontext
+
+        def undo() -> None:
+            pdf.collector_paused = paused
+
+        return undo
+
+    def template_compiled_each_time() -> Callable[[], None]:
+        from django.template import engines
+
+        loader = engines["django"].engine.template_loaders[0]  # Django's cached loader
         original = pdf.render_html
 
         def render_html(html: str) -> Any:
-            base_url = pdf.static_dir().resolve().as_uri() + "/"
-            document = engine.html_class(
-                string=html, base_url=base_url, url_fetcher=engine.url_fetcher
-            ).render(font_config=engine.font_config, stylesheets=[engine.stylesheet()])
-            return pdf.RenderedPdf(
-                content=document.write_pdf(uncompressed_pdf=True), pages=len(document.pages)
-            )
+            loader.reset()  # the next document's template is read and compiled again
+            return original(html)
 
         pdf.render_html = render_html
 
@@ -330,13 +383,20 @@ def levers(pks: list[int], k: int) -> list[tuple[str, float]]:
     measure("fontTools subsetting (no libharfbuzz-subset)", without_harfbuzz_subset)
     if (pdf.static_dir() / "vendor/bootstrap-5.3.9/bootstrap.min.css").is_file():
         measure("Bootstrap 5 added to the stylesheet", with_bootstrap)
-    measure("PDF streams left uncompressed (larger files)", uncompressed_pdf)
+    measure("WeasyPrint's own user-agent stylesheet", weasyprint_user_agent)
+    measure("garbage collector running during the render", collector_running)
+    measure("template compiled for every document", template_compiled_each_time)
+    measure("PDF streams left uncompressed (larger files)", with_options(uncompressed_pdf=True))
+    measure("optimize_images=True (no images: no change)", with_options(optimize_images=True))
+    measure("presentational_hints=True", with_options(presentational_hints=True))
+    measure("cache={} shared by the documents (images)", with_options(cache=shared_cache))
+    measure("tagged PDF/UA-1 (pdf_variant='pdf/ua-1')", with_options(pdf_variant="pdf/ua-1"))
     for size in (5, 20):
-        results.append((f"{size} confirmations per render, split after", batched(pks, k, size)))
+        results.append((f"{size} confirmations per render, split after", *batched(pks, k, size)))
     return results
 
 
-def batched(pks: list[int], k: int, size: int) -> float:
+def batched(pks: list[int], k: int, size: int) -> tuple[float, float]:
     """Seconds per confirmation when `size` of them are laid out in one WeasyPrint render and
     the PDF is split afterwards (each document's pages by its anchor). Not shipped: the
     footer's "Page N of M" counts the whole batch (WeasyPrint has no page groups, and an
@@ -353,10 +413,10 @@ def batched(pks: list[int], k: int, size: int) -> float:
     engine = pdf._get_engine()
     base_url = pdf.static_dir().resolve().as_uri() + "/"
     body = re.compile(r"<body[^>]*>(.*)</body>", re.DOTALL)
-    per_doc = []
+    per_doc, per_doc_cpu = [], []
     done = 0
     while done < k:
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         htmls = []
         for i in range(size):
             instruction = Instruction.objects.get(pk=pks[(done + i) % len(pks)])
@@ -385,8 +445,9 @@ def batched(pks: list[int], k: int, size: int) -> float:
             last = starts[i + 1] if i + 1 < size else len(document.pages)
             document.copy(document.pages[first:last]).write_pdf()
         per_doc.append((time.perf_counter() - started) / size)
+        per_doc_cpu.append((time.process_time() - started_cpu) / size)
         done += size
-    return statistics.median(per_doc)
+    return statistics.median(per_doc), statistics.median(per_doc_cpu)
 
 
 # The run
@@ -487,14 +548,22 @@ def run(args: argparse.Namespace, env: dict[str, str]) -> None:
         f"RSS over the {args.n} in-process confirmations: {rss_before:.0f} -> {rss_after:.0f} MB"
     )
     if lever_results:
-        print(f"\nWhat each lever is worth (median of {args.levers} confirmations, in process):")
-        base = lever_results[0][1]
-        for label, median in lever_results:
-            print(f"  {label:<48}{median:>8.4f} s{median / base:>7.2f}x")
+        print(
+            f"\nWhat each lever is worth (median of {args.levers} confirmations, in process; "
+            "the CPU column is what a busy machine disturbs less):"
+        )
+        print(f"  {'':<48}{'wall':>9}{'':>7}{'cpu':>9}")
+        base, base_cpu = lever_results[0][1], lever_results[0][2]
+        for label, median, cpu_median in lever_results:
+            print(
+                f"  {label:<48}{median:>8.4f}s{median / base:>6.2f}x"
+                f"{cpu_median:>8.4f}s{cpu_median / base_cpu:>6.2f}x"
+            )
     print(
         f"per_doc_s={doc[0]:.4f} floor_s={floor[0]:.4f} ratio_to_floor={ratio:.2f} "
         f"docs_per_s_1={rates['confirmation', 1]:.2f} docs_per_s_2={rates['confirmation', 2]:.2f} "
-        f"speedup_2_workers={speedup:.2f} peak_rss_mb={peak:.0f}"
+        f"speedup_2_workers={speedup:.2f} peak_rss_mb={peak:.0f} "
+        f"per_doc_cpu_s={cpu[0]:.4f} floor_cpu_s={cpu[1]:.4f} load_1m={os.getloadavg()[0]:.2f}"
     )
 
 

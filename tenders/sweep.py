@@ -10,7 +10,8 @@ A worker can be killed at any line. What it leaves behind is found here, from th
    commit and the queueing): issued now, once SWEEP_GRACE_SECONDS have passed, except those a
    running bulk run still has to issue (its drains do, and 3. takes them back);
 5. e-mails queued that long whose sending task was lost: queued again (a queued message is
-   claimed once, so it cannot go out twice);
+   claimed once, so it cannot go out twice); reminders that waited for their client's letter,
+   now issued: e-mailed, once (`tenders.online.letters.reminders_send_waiting`);
 6. clients' online submissions still awaiting review: the firm reminded 24 and 2 hours before
    the expiration, and at the expiration each one marked missed and its client told
    (`tenders.online.alerts`: once per submission and occasion, however often this runs);
@@ -46,6 +47,7 @@ from tenders.documents.selectors import snapshots_without_document
 from tenders.documents.services import document_issue
 from tenders.offers.agent_alerts import agent_unsent_remind
 from tenders.online.alerts import client_submissions_miss, client_submissions_remind
+from tenders.online.letters import reminders_send_waiting
 from tenders.outbox import tasks as outbox_tasks
 from tenders.outbox.services import outbox_messages_mark_unknown, outbox_messages_waiting
 from tenders.payments.services import payment_runs_start_due
@@ -64,6 +66,7 @@ class SweepReport:
     documents_issued: list[str] = field(default_factory=list)
     documents_failed: list[str] = field(default_factory=list)
     messages_queued: list[int] = field(default_factory=list)
+    reminders_sent: list[int] = field(default_factory=list)
     submissions_reminded: list[int] = field(default_factory=list)
     submissions_missed: list[int] = field(default_factory=list)
     agent_unsent_reminded: list[int] = field(default_factory=list)
@@ -84,6 +87,8 @@ class SweepReport:
         lines += [f"Document not issued: {line}" for line in self.documents_failed]
         if self.messages_queued:
             lines.append(f"E-mails queued again: {self.messages_queued}")
+        if self.reminders_sent:
+            lines.append(f"Reminders sent once their letter was issued: {self.reminders_sent}")
         if self.submissions_reminded:
             lines.append(
                 f"Online submissions still to review, firms reminded: {self.submissions_reminded}"
@@ -144,6 +149,7 @@ def sweep() -> SweepReport:
         if message_id not in sending:
             outbox_tasks.enqueue_send(message_id=message_id)
             report.messages_queued.append(message_id)
+    report.reminders_sent = reminders_send_waiting()
 
     report.submissions_reminded = client_submissions_remind()
     report.submissions_missed = client_submissions_miss()

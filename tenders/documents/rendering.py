@@ -8,18 +8,26 @@ anything else is refused and stops the rendering.
 
 WeasyPrint is imported on first use, once per process (the import takes most of a second);
 one `FontConfiguration` serves every document the process renders (it caches fonts: a new one
-per document made a confirmation 1.8 times slower), and the stylesheet is parsed once. Pango's
-font map is not thread-safe, so renders in one process take turns; run several processes for
-throughput (`bench/confirmations.py` measures both).
+per document made a confirmation 1.8 times slower), and the stylesheets are parsed once: ours,
+and in place of WeasyPrint's user-agent stylesheet its rules for the elements our templates use
+(`static/pdf/user-agent.css`; the documents come out byte for byte the same). The cyclic
+garbage collector is paused while a document is laid out: WeasyPrint builds tens of thousands
+of objects a document, and the collections they set off walked every object of the process
+again and again, a fifth of the time. Pango's font map is not thread-safe, so renders in one
+process take turns; run several processes for throughput (`bench/confirmations.py` measures
+both, and what each of these is worth).
 
 What the templates get is built in `tenders.documents.contexts`: a receipt's values are taken
 once, when the instruction is received or withdrawn, and rendered from that snapshot
 (`tenders.documents.snapshots`), dated at that moment, whenever the rendering happens.
 """
 
+import gc
 import logging
 import mimetypes
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -57,11 +65,12 @@ class RenderedPdf:
 # WeasyPrint, loaded once per process
 
 STYLESHEET = "pdf/documents.css"  # under static/: every document's stylesheet
+USER_AGENT_STYLESHEET = "pdf/user-agent.css"  # under static/: in place of WeasyPrint's
 
 
 class _Engine:
     """WeasyPrint's entry points, the process's FontConfiguration and URL fetcher, and the
-    stylesheet parsed once (again only when the file changes)."""
+    stylesheets parsed once (the documents' again only when the file changes)."""
 
     def __init__(self) -> None:
         import weasyprint
@@ -84,10 +93,24 @@ class _Engine:
                     path.as_uri(), body=path.read_bytes(), headers={"Content-Type": content_type}
                 )
 
-        self.html_class = weasyprint.HTML
         self.css_class = weasyprint.CSS
         self.font_config = FontConfiguration()
         self.url_fetcher = StaticFilesFetcher()
+        user_agent = self.css_class(
+            url=(static_dir() / USER_AGENT_STYLESHEET).resolve().as_uri(),
+            url_fetcher=self.url_fetcher,
+            font_config=self.font_config,
+        )
+
+        class DocumentHTML(weasyprint.HTML):
+            """An HTML document styled by our user-agent stylesheet. WeasyPrint has no option
+            for it: `_ua_stylesheets` is the method its own HTML class answers it with (pinned
+            at WeasyPrint 70; the byte-for-byte test catches an upgrade that changes it)."""
+
+            def _ua_stylesheets(self, forms: bool = False) -> list[Any]:
+                return [user_agent]
+
+        self.html_class: type[Any] = DocumentHTML
         self.fatal_fetch_error: type[BaseException] = FatalURLFetchingError
         self._stylesheet: tuple[int, Any] | None = None
 
@@ -152,12 +175,25 @@ def static_url_fetcher() -> Any:
     return _get_engine().url_fetcher
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside the block (unless it was off already). Whatever
+    garbage the block leaves is collected by the next collection after it, once."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def render_html(html: str) -> RenderedPdf:
     """Lay out an HTML string as PDF with the documents' stylesheet (static/pdf/documents.css),
     resolving relative URLs against static/."""
     engine = _get_engine()
     base_url = static_dir().resolve().as_uri() + "/"
-    with _render_lock:
+    with _render_lock, collector_paused():
         try:
             document = engine.html_class(
                 string=html, base_url=base_url, url_fetcher=engine.url_fetcher

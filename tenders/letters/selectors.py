@@ -39,12 +39,16 @@ def account_contacts(*, account: ClientAccount, offer: ExchangeOffer) -> list[Co
     ]
     entries += [
         ContactEntry(
-            what=f"Reminder (letter {r.letter.number})",
-            how=f"By e-mail to {r.message.to}",
+            what=f"Reminder (letter {r.letter.number})"
+            if r.letter is not None
+            else "Reminder (its letter being issued)",
+            how=f"By e-mail to {r.message.to if r.message is not None else account.email}",
             business_at=r.business_at,
             wall_at=r.wall_at,
             by=r.by.get_username() if r.by else "system",
-            status=r.message.get_status_display(),
+            status=r.message.get_status_display()
+            if r.message is not None
+            else "Waiting for its letter",
         )
         for r in Reminder.objects.filter(account=account, offer=offer).select_related(
             "letter", "message", "by"

@@ -14,7 +14,11 @@ occasions), so repeated or racing runs send each letter once.
 
 A reminder goes to each client with a position who has not answered (no live or accepted
 instruction), while the firm's cutoff is ahead, at most once per business day: the database
-holds that (`reminder_once_a_day`), so two runs racing send one.
+holds that (`reminder_once_a_day`), so two runs racing send one. It links to the client's
+letter: a letter not issued yet is never rendered by the request or command that sends the
+reminders (it took seconds a client); the reminder is recorded as waiting, the letter's issue
+is queued, and the reminder's e-mail goes out once the letter exists (`reminders_send_waiting`,
+which the sweep runs: a worker killed in between leaves nothing unsent), once (its occasion).
 """
 
 from collections.abc import Iterable
@@ -25,7 +29,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from exchange_office import clock
 from exchange_office.formatting import describe_instant, in_new_york, short_date
@@ -37,6 +41,7 @@ from tenders.accounts.selectors import firm_deadlines, principal_held
 from tenders.bulk_runs import services as bulk_runs
 from tenders.bulk_runs import tasks as bulk_run_tasks
 from tenders.bulk_runs.models import BulkRun, BulkRunStatus
+from tenders.documents import tasks as document_tasks
 from tenders.documents.keys import DocumentKey
 from tenders.documents.models import Document, DocumentKind, LetterDelivery
 from tenders.documents.selectors import document_link
@@ -44,13 +49,15 @@ from tenders.documents.services import document_issue
 from tenders.documents.snapshots import SnapshotInput, document_snapshots_record
 from tenders.domain.lifecycle import LIVE
 from tenders.letters.contexts import client_letter_context
+from tenders.letters.models import Reminder
 from tenders.letters.selectors import accounts_with_position, reminded_on
-from tenders.letters.services import reminder_key, reminder_record
+from tenders.letters.services import reminder_key, reminder_mark_sent, reminder_record
 from tenders.online.permissions import may_print_client_letter, may_send_client_letters
 from tenders.online.selectors import client_link_url
 from tenders.online.services import client_link_issue, client_links_issue
 from tenders.outbox import services as outbox
 from tenders.outbox import tasks as outbox_tasks
+from tenders.outbox.models import OutboxMessage
 
 
 def _record_letters(
@@ -172,7 +179,8 @@ def reminders_send(
     """E-mail every client with a position who has not answered: the firm's cutoff and a link
     to a fresh copy of the letter. Skipped: a client without an e-mail address, one already
     reminded this business day, and every client of a firm whose cutoff has passed. A dry run
-    sends and records nothing (and issues no letter)."""
+    sends and records nothing (and issues no letter). `sent` counts the reminders recorded:
+    e-mailed now, or once the client's letter is issued (`_remind`)."""
     if by is not None:
         permissions.require(may_send_client_letters(user=by), "You may not send reminders.")
     now = clock.now()
@@ -201,9 +209,59 @@ def reminders_send(
 def _remind(
     *, offer: ExchangeOffer, account: ClientAccount, today: date, cutoff: datetime, by: User | None
 ) -> bool:
-    """One reminder, recorded with its e-mail; False if the account was reminded today
+    """One reminder: e-mailed at once if the client's letter is issued; otherwise recorded as
+    waiting for it, and the letter's issue queued (a worker renders it, or the bulk run that
+    holds it: never this request or command). False if the account was reminded today
     meanwhile (another run: the constraint lets one through)."""
-    letter = client_letter_issue(offer=offer, account=account)  # slow: outside the transaction
+    (key,) = _record_letters(offer=offer, accounts=[account])  # its snapshot: quick
+    letter = Document.objects.filter(key=str(key)).order_by("revision").first()
+    try:
+        with transaction.atomic():
+            if letter is None:
+                reminder = reminder_record(
+                    offer=offer,
+                    account=account,
+                    day=today,
+                    firm_cutoff=cutoff,
+                    letter_key=str(key),
+                    by=by,
+                )
+                if not bulk_runs.bulk_items_open_keys().filter(key=str(key)).exists():
+                    document_tasks.enqueue_issue(key=key)
+                # Issued by then (the immediate backend, a racing run): sent at once; otherwise
+                # the sweep sends it once the letter exists.
+                transaction.on_commit(lambda: reminders_send_waiting(reminder_ids=[reminder.pk]))
+            else:
+                message = _reminder_message(
+                    offer=offer, account=account, day=today, cutoff=cutoff, letter=letter, by=by
+                )
+                reminder_record(
+                    offer=offer,
+                    account=account,
+                    day=today,
+                    firm_cutoff=cutoff,
+                    letter_key=str(key),
+                    letter=letter,
+                    message=message,
+                    by=by,
+                )
+                outbox_tasks.enqueue_send(message_id=message.pk)
+    except IntegrityError:
+        return False
+    return True
+
+
+def _reminder_message(
+    *,
+    offer: ExchangeOffer,
+    account: ClientAccount,
+    day: date,
+    cutoff: datetime,
+    letter: Document,
+    by: User | None,
+) -> OutboxMessage:
+    """The reminder's e-mail, recorded in the outbox for its occasion (IntegrityError if it
+    has one already); the caller queues its sending."""
     names = " and ".join(owner.name for owner in account.owners.all())
     cutoff_text = describe_instant(cutoff)
     body = (
@@ -222,27 +280,57 @@ def _remind(
         f"Notes, on the day it is completed (the letter states the figure for your account).\n\n"
         f"{account.firm.name}\n{account.firm.address}\n"
     )
+    return outbox.outbox_message_create(
+        key=reminder_key(offer=offer, account=account, day=day),
+        account=account,
+        offer=offer,
+        to=account.email,
+        subject=f"Reminder: {offer.name} — instructions by {cutoff_text}",
+        body=body,
+        by=by,
+    )
+
+
+def reminders_send_waiting(*, reminder_ids: Iterable[int] | None = None) -> list[int]:
+    """E-mail the reminders waiting for their letter whose letter is issued now (those of
+    `reminder_ids`, or all of them: the sweep), each once: a reminder sent meanwhile, or whose
+    e-mail another worker recorded first (its occasion), is left alone. Returns those sent."""
+    waiting = Reminder.objects.filter(message__isnull=True).filter(
+        Exists(Document.objects.filter(key=OuterRef("letter_key")))
+    )
+    if reminder_ids is not None:
+        waiting = waiting.filter(pk__in=list(reminder_ids))
+    return [
+        reminder_id
+        for reminder_id in waiting.order_by("pk").values_list("pk", flat=True)
+        if _send_waiting(reminder_id)
+    ]
+
+
+def _send_waiting(reminder_id: int) -> bool:
     try:
         with transaction.atomic():
-            message = outbox.outbox_message_create(
-                key=reminder_key(offer=offer, account=account, day=today),
-                account=account,
-                offer=offer,
-                to=account.email,
-                subject=f"Reminder: {offer.name} — instructions by {cutoff_text}",
-                body=body,
-                by=by,
+            reminder = (
+                Reminder.objects.select_for_update(of=("self",))
+                .select_related("offer", "account__firm", "by")
+                .filter(pk=reminder_id, message__isnull=True)
+                .first()
             )
-            reminder_record(
-                offer=offer,
-                account=account,
-                day=today,
-                firm_cutoff=cutoff,
+            if reminder is None:
+                return False  # sent meanwhile
+            letter = Document.objects.filter(key=reminder.letter_key).order_by("revision").first()
+            if letter is None:
+                return False
+            message = _reminder_message(
+                offer=reminder.offer,
+                account=reminder.account,
+                day=reminder.business_day,
+                cutoff=reminder.firm_cutoff,
                 letter=letter,
-                message=message,
-                by=by,
+                by=reminder.by,
             )
+            reminder_mark_sent(reminder=reminder, letter=letter, message=message)
             outbox_tasks.enqueue_send(message_id=message.pk)
     except IntegrityError:
-        return False
+        return False  # its e-mail was recorded first by another worker: theirs goes
     return True

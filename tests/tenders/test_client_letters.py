@@ -24,7 +24,8 @@ from django.urls import reverse
 
 from exchange_office import clock
 from tenders.bulk_runs.services import bulk_run_drain
-from tenders.documents.services import letter_dispatch
+from tenders.documents.services import document_issue, letter_dispatch
+from tenders.letters.services import reminder_key
 from tenders.models import (
     BulkRunItem,
     Document,
@@ -36,7 +37,12 @@ from tenders.models import (
     Reminder,
 )
 from tenders.offers.lifecycle import offer_extend
-from tenders.online.letters import client_letter_issue, client_letters_send, reminders_send
+from tenders.online.letters import (
+    client_letter_issue,
+    client_letters_send,
+    reminders_send,
+    reminders_send_waiting,
+)
 from tenders.outbox.actions import outbox_message_resend
 from tenders.outbox.services import outbox_message_create
 from tests import factories
@@ -608,9 +614,11 @@ def test_the_next_business_day_a_client_is_reminded_again(
 
 
 def test_a_reminder_e_mail_carries_its_occasion_the_client_and_the_business_day(
-    offer: Any, firm: Any, book: dict[str, Any], answered: Any, fake_pdf: Any
-) -> None:
-    reminders_send(offer=offer, firm=firm)
+    offer: Any, firm: Any, book: dict[str, Any], answered: Any, fake_pdf: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):  # the letter issued, the e-mail sent
+        reminders_send(offer=offer, firm=firm)
     reminder = Reminder.objects.get()
     assert reminder.message.key == f"reminder:o{offer.pk}:a{book['mailed'].pk}:d2001-08-20"
 
@@ -661,15 +669,147 @@ def test_the_command_refuses_an_unknown_firm_in_one_line(offer: Any) -> None:
 
 def test_each_reminder_shows_in_the_accounts_history(
     client: Any, rep: Any, offer: Any, firm: Any, book: dict[str, Any], answered: Any,
-    fake_pdf: Any,
+    fake_pdf: Any, django_capture_on_commit_callbacks: Any,
 ) -> None:  # fmt: skip
-    reminders_send(offer=offer, firm=firm)
+    with django_capture_on_commit_callbacks(execute=True):  # the letter issued, the e-mail sent
+        reminders_send(offer=offer, firm=firm)
     client.force_login(rep)
     page = client.get(reverse("tenders:account_history", args=[book["mailed"].pk]))
     text = page.content.decode()
     assert "Reminder (letter" in text
     assert "By e-mail to one@clients.example" in text
     assert "Aug 20, 2001" in text or "2001-08-20" in text
+
+
+def _postgres_races(test: Any) -> Any:
+    for mark in reversed(POSTGRES_RACES):
+        test = mark(test)
+    return test
+
+
+# A reminder whose letter is not issued yet: never rendered by the request or the command
+
+
+def test_a_reminder_for_a_client_without_a_letter_renders_nothing_and_waits_for_it(
+    offer: Any, firm: Any, book: dict[str, Any], answered: Any, fake_pdf: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:  # fmt: skip
+    with django_capture_on_commit_callbacks() as queued:  # the request, without the worker
+        assert reminders_send(offer=offer, firm=firm).sent == 1
+    assert fake_pdf == []  # the renderer was not called
+    reminder = Reminder.objects.get()
+    assert (reminder.letter, reminder.message) == (None, None)
+    assert reminder.letter_key == f"client_letter:o{offer.pk}:a{book['mailed'].pk}:e0"
+    assert not OutboxMessage.objects.exists() and mail.outbox == []
+    assert queued  # the letter's issue, for a worker
+
+
+def test_the_waiting_reminder_goes_out_once_its_letter_is_issued_by_a_worker(
+    offer: Any, firm: Any, book: dict[str, Any], answered: Any, fake_pdf: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:  # fmt: skip
+    with django_capture_on_commit_callbacks() as queued:
+        reminders_send(offer=offer, firm=firm)
+    with django_capture_on_commit_callbacks(execute=True):
+        for work in queued:  # what the worker does: issue the letter, then the reminder goes
+            work()
+    assert len(fake_pdf) == 1
+    (message,) = mail.outbox
+    reminder = Reminder.objects.get()
+    assert reminder.letter == Document.objects.get(kind=DocumentKind.CLIENT_LETTER)
+    assert message.to == ["one@clients.example"]
+    assert "we must receive it by 5:00 p.m. EDT on Friday, August 31, 2001" in message.body
+
+
+def test_the_sweep_sends_a_reminder_whose_letter_was_issued_after_its_worker_was_killed(
+    offer: Any, firm: Any, book: dict[str, Any], answered: Any, fake_pdf: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:  # fmt: skip
+    from tenders.sweep import sweep
+
+    reminders_send(offer=offer, firm=firm)  # its queued work lost with the worker
+    reminder = Reminder.objects.get()
+    document_issue(key=reminder.letter_key)  # issued, then the worker was killed
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sweep().reminders_sent == [reminder.pk]
+        assert sweep().reminders_sent == []
+    assert len(mail.outbox) == 1
+    reminder.refresh_from_db()
+    assert reminder.message is not None and reminder.message.key == reminder_key(
+        offer=offer, account=book["mailed"], day=reminder.business_day
+    )
+
+
+def test_a_waiting_reminder_sent_twice_goes_out_once(
+    offer: Any, firm: Any, book: dict[str, Any], answered: Any, fake_pdf: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:  # fmt: skip
+    reminders_send(offer=offer, firm=firm)
+    reminder = Reminder.objects.get()
+    document_issue(key=reminder.letter_key)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders_send_waiting() == [reminder.pk]
+        assert reminders_send_waiting() == []
+        assert reminders_send_waiting(reminder_ids=[reminder.pk]) == []
+    assert len(mail.outbox) == 1
+    assert OutboxMessage.objects.count() == 1
+
+
+def test_a_waiting_reminder_whose_letter_is_not_issued_stays_waiting(
+    offer: Any, firm: Any, book: dict[str, Any], answered: Any, fake_pdf: Any
+) -> None:
+    reminders_send(offer=offer, firm=firm)
+    assert reminders_send_waiting() == []
+    assert Reminder.objects.get().message is None
+
+
+def test_a_reminder_leaves_a_letter_its_bulk_run_holds_to_the_run(
+    offer: Any, firm: Any, ops: Any, book: dict[str, Any], answered: Any, fake_pdf: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:  # fmt: skip
+    client_letters_send(offer=offer, firm=firm, delivery="print", by=ops)  # drains not run
+    with django_capture_on_commit_callbacks() as queued:
+        reminders_send(offer=offer, firm=firm)
+    with django_capture_on_commit_callbacks(execute=True):
+        for work in queued:
+            work()
+    assert fake_pdf == []  # the run renders the letter, not the reminder
+    assert Reminder.objects.get().message is None
+    run = BulkRunItem.objects.values_list("run_id", flat=True).first()
+    with django_capture_on_commit_callbacks(execute=True):
+        bulk_run_drain(run_id=run)
+        assert reminders_send_waiting() == [Reminder.objects.get().pk]
+    assert [m.to for m in mail.outbox] == [["one@clients.example"]]
+
+
+def test_the_account_history_shows_a_reminder_waiting_for_its_letter(
+    client: Any, rep: Any, offer: Any, firm: Any, book: dict[str, Any], answered: Any,
+    fake_pdf: Any,
+) -> None:  # fmt: skip
+    reminders_send(offer=offer, firm=firm)
+    client.force_login(rep)
+    page = client.get(reverse("tenders:account_history", args=[book["mailed"].pk]))
+    text = page.content.decode()
+    assert "Reminder (its letter being issued)" in text
+    assert "Waiting for its letter" in text
+
+
+@_postgres_races
+def test_racing_sweeps_send_a_waiting_reminder_once(
+    offer: Any, firm: Any, book: dict[str, Any], answered: Any, fake_pdf: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    from tenders.documents import tasks as document_tasks
+
+    # Committed at once here: the letter's queued issue is lost, so the reminder waits.
+    monkeypatch.setattr(document_tasks, "enqueue_issue", lambda **kwargs: None)
+    with clock.frozen_at(AUG_20):
+        reminders_send(offer=offer, firm=firm)
+    reminder = Reminder.objects.get()
+    document_issue(key=reminder.letter_key)
+    sent = race(4, reminders_send_waiting)
+    assert [pk for pks in sent for pk in pks] == [reminder.pk]
+    assert OutboxMessage.objects.filter(key__startswith="reminder:").count() == 1
 
 
 # The demo: the clients of one firm receive their letters
@@ -704,12 +844,6 @@ def test_the_demo_clients_of_one_firm_receive_their_letters_and_one_reminder_a_d
 
 
 # Racing reminder runs
-
-
-def _postgres_races(test: Any) -> Any:
-    for mark in reversed(POSTGRES_RACES):
-        test = mark(test)
-    return test
 
 
 @_postgres_races

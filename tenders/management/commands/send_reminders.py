@@ -1,7 +1,9 @@
 """`manage.py send_reminders --offer SLUG [--firm NNNN] [--dry-run]`: e-mail a reminder to every
 client with a position who has not answered (no live or accepted instruction), with the firm's
 cutoff and a link to a fresh copy of the letter. At most one per client per business day; none
-once the firm's cutoff has passed. Each client skipped is listed with the reason; the last line
+once the firm's cutoff has passed. A client whose letter is not issued yet is counted as sent:
+the reminder waits for its letter, which a worker renders (never this command), and goes out
+once the letter exists. Each client skipped is listed with the reason; the last line
 is
 
     sent=N skipped=M
