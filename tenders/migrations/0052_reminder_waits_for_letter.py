@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('notes', '0006_servicer_and_nonref'),
-        ('tenders', '0049_pending_imports'),
+        ('tenders', '0051_payment_runs'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
