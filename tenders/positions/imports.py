@@ -48,7 +48,7 @@ from tenders.positions.rows import (
     read_lines,
     size_check,
 )
-from tenders.positions.services import HoldingTender, tenders_holding_notes
+from tenders.positions.services import HoldingTender, moved_by_the_books, tenders_holding_notes
 
 # The account's own fields the feed sets, in the file's order.
 ACCOUNT_FIELDS = (
@@ -360,6 +360,9 @@ def _security() -> Security:
     offer = current_offer()
     if offer is None:
         raise FileRefused("There is no exchange offer: load its terms first (load_offer).")
+    refusal = moved_by_the_books(security_id=offer.old_security_id)
+    if refusal:
+        raise FileRefused(refusal)
     return offer.old_security
 
 

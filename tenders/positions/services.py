@@ -13,7 +13,7 @@ from django.db.models import Q
 
 from exchange_office import clock
 from exchange_office.formatting import dollars, long_date
-from notes.models import OfferStatus
+from notes.models import ExchangeOffer, OfferStatus
 from tenders.accounts.models import Position
 from tenders.accounts.services import accounts_lock
 from tenders.domain.lifecycle import OPEN, Status
@@ -82,8 +82,9 @@ class HoldingTender:
 def position_check(*, position: Position) -> None:
     """A position cannot go below what a tender holding notes in the account tenders
     (`tenders_holding_notes`): the client's tender would no longer be covered. Once the
-    tendered notes have left the account, a feed may lower the position. Raises a
-    ValidationError on `principal` with both figures."""
+    tendered notes have left the account, a feed may lower the position. Nor can a position
+    in notes the books move since a consummation change (`moved_by_the_books`). Raises a
+    ValidationError on `principal` saying why."""
     if position.security_id is None or position.account_id is None:
         return
     holding = Instruction.objects.filter(
@@ -95,6 +96,40 @@ def position_check(*, position: Position) -> None:
         refusal = HoldingTender(*row).below_it(principal=position.principal)
         if refusal:
             raise ValidationError({"principal": refusal})
+    held = (
+        Position.objects.filter(account_id=position.account_id, security_id=position.security_id)
+        .values_list("principal", flat=True)
+        .first()
+    )
+    if held != position.principal:
+        refusal = moved_by_the_books(security_id=position.security_id)
+        if refusal:
+            raise ValidationError({"principal": refusal})
+
+
+def moved_by_the_books(*, security_id: int) -> str:
+    """Why no hand or feed may change a position in this security, or "": once an offer that
+    exchanges it (its Old Notes) or issues it (its New Notes) is consummated, its positions
+    move only by the books' entries (the exchange, the payoffs, the payment runs), and a
+    wrong one is corrected by reversing its entry (docs/ledger.md). Otherwise one person's
+    edit would create or destroy notes against the firm's DTC account."""
+    offer = (
+        ExchangeOffer.objects.filter(
+            Q(old_security_id=security_id) | Q(new_security_id=security_id),
+            status=OfferStatus.CONSUMMATED,
+        )
+        .order_by("consummation_date")
+        .first()
+    )
+    if offer is None or offer.consummation_date is None:
+        return ""
+    which = "Old Notes" if offer.old_security_id == security_id else "New Notes"
+    return (
+        f"The offer's {which} move only through the books since its consummation on "
+        f"{long_date(offer.consummation_date)}: a position in them cannot be changed by hand or "
+        "by a feed. Correct a wrong movement by reversing its entry (the admin's Journal "
+        "entries)."
+    )
 
 
 @transaction.atomic

@@ -20,9 +20,13 @@ from tenders.notices.selectors import nontender_report
 from tenders.offers.consummation import offer_consummate
 from tenders.offers.selectors import tabulate
 from tenders.offers.tabulation import offer_tabulation
+from tenders.positions.imports import positions_import
+from tenders.positions.rows import FileRefused
+from tenders.positions.services import position_save
 from tests import factories
 from tests.forms import form_data
 from tests.tenders.conftest import NY, make_input, notice_for, send_to_agent
+from tests.tenders.test_position_imports import feed, line
 
 pytestmark = pytest.mark.django_db
 
@@ -421,3 +425,63 @@ def test_consummation_records_each_move_in_the_transitions_and_the_audit_trail(
         assert latest.received_at == instruction.received_at  # a full row, not only the status
     tender_all = Instruction.objects.get(pk=sent[0].pk)
     assert tender_all.history.order_by("-history_id").first().resolved_amount == Decimal("125000")
+
+
+# After consummation, positions in the offer's notes move only through the books
+
+
+def test_after_consummation_a_new_notes_position_cannot_be_changed_by_hand(
+    sent, small_offer, account, ops, at, fake_pdf
+) -> None:
+    at(MORNING_AFTER)
+    offer_consummate(offer=small_offer, on=SEP_5, by=ops)
+    position = Position.objects.get(account=account, security=small_offer.new_security)
+    position.principal = Decimal("200000")
+    with pytest.raises(ValidationError) as exc:
+        position_save(position=position, by=ops)
+    assert "move only through the books since its consummation on September 5, 2001" in str(
+        exc.value
+    )
+    assert Position.objects.get(pk=position.pk).principal == Decimal("158380.00")
+    assert ledger_position_mismatches() == []
+
+
+def test_after_consummation_an_old_notes_position_cannot_be_changed_by_hand(
+    sent, small_offer, account, ops, at, fake_pdf
+) -> None:
+    at(MORNING_AFTER)
+    offer_consummate(offer=small_offer, on=SEP_5, by=ops)
+    position = Position.objects.get(account=account, security=small_offer.old_security)
+    position.principal = Decimal("125000")
+    with pytest.raises(ValidationError, match="The offer's Old Notes move only through the books"):
+        position_save(position=position, by=ops)
+
+
+def test_after_consummation_the_positions_feed_is_refused_whole(
+    sent, small_offer, account, ops, at, fake_pdf
+) -> None:
+    at(MORNING_AFTER)
+    offer_consummate(offer=small_offer, on=SEP_5, by=ops)
+    with pytest.raises(FileRefused, match="Old Notes move only through the books"):
+        positions_import(text=feed(line(account, principal="125,000")), by=ops, file_name="f.csv")
+    assert ledger_position_mismatches() == []
+
+
+def test_the_admin_inline_refuses_a_new_notes_change_next_to_the_field(
+    client, sent, small_offer, account, ops, at, fake_pdf
+) -> None:
+    at(MORNING_AFTER)
+    offer_consummate(offer=small_offer, on=SEP_5, by=ops)
+    client.force_login(ops)
+    url = reverse("admin:tenders_clientaccount_change", args=[account.pk])
+    data = form_data(client.get(url).content.decode())
+    new_notes = Position.objects.get(account=account, security=small_offer.new_security)
+    (prefix,) = [
+        key.removesuffix("-id")
+        for key, value in data.items()
+        if key.startswith("positions-") and key.endswith("-id") and str(value) == str(new_notes.pk)
+    ]
+    data[f"{prefix}-principal"] = "700000.00"
+    page = client.post(url, data).content.decode()
+    assert "move only through the books" in page
+    assert Position.objects.get(pk=new_notes.pk).principal == Decimal("158380.00")

@@ -24,6 +24,7 @@ from tenders.positions.imports import (
     positions_import,
     positions_preview,
 )
+from tenders.positions.rows import FileRefused
 from tests import factories
 from tests.tenders.conftest import AUG_20, make_input
 
@@ -51,7 +52,10 @@ def line(account: ClientAccount | None = None, **values: str) -> str:
         "email": account.email if account else "ann@example.com",
         "phone": str(account.phone) if account else "(914) 555-0142",
         "principal": (
-            f"{Position.objects.get(account=account).principal:.0f}" if account else "50000"
+            # Its Old Notes: a consummation adds a New Notes position after them.
+            f"{Position.objects.filter(account=account).order_by('pk')[0].principal:.0f}"
+            if account
+            else "50000"
         ),
     }
     fields.update(values)
@@ -120,7 +124,6 @@ def test_the_preview_lists_every_bad_line_with_its_number_and_reason(
 
 
 def test_a_tin_column_refuses_the_whole_file(account: ClientAccount, offer: Any, ops: Any) -> None:
-    from tenders.positions.rows import FileRefused
 
     text = feed(line(account)).replace("principal\n", "principal,tin\n", 1)
     with pytest.raises(FileRefused, match="taxpayer IDs are not part of the feed"):
@@ -216,8 +219,8 @@ def test_a_line_may_lower_a_position_to_the_live_tender(
 
 
 @pytest.fixture
-def accepted(account: ClientAccount, offer: Any, rep: Any) -> Instruction:
-    """The account's $100,000 tender, accepted on consummation on Sep 5, 2001."""
+def consummated(account: ClientAccount, offer: Any, rep: Any) -> Instruction:
+    """The account's $100,000 tender, and the offer marked consummated on Sep 5, 2001."""
     instruction = instruction_submit(
         account=account,
         offer=offer,
@@ -226,30 +229,17 @@ def accepted(account: ClientAccount, offer: Any, rep: Any) -> Instruction:
     )
     offer.status, offer.consummation_date = "consummated", date(2001, 9, 5)
     offer.save()
-    Instruction.objects.filter(pk=instruction.pk).update(
-        status="accepted", resolved_amount=Decimal("100000")
-    )
     return instruction
 
 
-def test_an_accepted_tender_holds_the_position_until_the_consummation_date(
-    accepted: Instruction, account: ClientAccount, ops: Any, at: Any
+def test_after_consummation_a_feed_is_refused_whole(
+    consummated: Instruction, account: ClientAccount, ops: Any, at: Any
 ) -> None:
-    at("2001-09-04T17:00:00-04:00")
-    with pytest.raises(
-        ImportRefused,
-        match=r"accepted on consummation\) tenders \$100,000 .*"
-        r"notes leave the account on the consummation date, September 5, 2001",
-    ):
-        positions_import(text=feed(line(account, principal="0")), by=ops)
-
-
-def test_from_the_consummation_date_a_feed_may_lower_an_accepted_position(
-    accepted: Instruction, account: ClientAccount, ops: Any, at: Any
-) -> None:
+    # The consummation takes the notes out through the books (issue 23): no feed changes them.
     at("2001-09-05T09:00:00-04:00")
-    positions_import(text=feed(line(account, principal="0")), by=ops)
-    assert Position.objects.get(account=account).principal == 0
+    with pytest.raises(FileRefused, match="Old Notes move only through the books"):
+        positions_import(text=feed(line(account, principal="0")), by=ops)
+    assert Position.objects.get(account=account).principal == Decimal("125000")
 
 
 # Owners
