@@ -133,8 +133,8 @@ def _nontender_entry(books: _Postings, row: NonTenderRow, *, on: date) -> EntryI
         kind=EntryKind.NONTENDER,
         posted_on=on,
         description=(
-            f"Old Notes not tendered: {money(row.untendered)} paid off at principal plus "
-            f"accrued interest, {money(payout)}"
+            f"Old Notes not tendered, repaid: {money(row.untendered)} of principal and "
+            f"{money(payout - row.untendered)} of accrued interest, {money(payout)} in all"
         ),
         legs=[
             LegInput(client, assets.old_notes, -row.untendered),

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Min, QuerySet
 
 from tenders.accounts.models import AccountOwner, ClientAccount
 from tenders.domain.statements import quarter_bounds, quarter_of
@@ -126,6 +126,14 @@ def statement_periods(*, account: ClientAccount, until: date) -> list[str]:
     )
     periods = {quarter_of(day) for day in days}
     return sorted((p for p in periods if quarter_bounds(p)[1] < until), reverse=True)
+
+
+def books_start(*, account: ClientAccount) -> date | None:
+    """The business date of the account's first entry in the books (None: none yet)."""
+    first: date | None = Leg.objects.filter(account__client_account=account).aggregate(
+        first=Min("entry__posted_on")
+    )["first"]
+    return first
 
 
 def accounts_with_movements(*, period: str) -> QuerySet[ClientAccount]:

@@ -21,9 +21,14 @@ from tenders.documents.keys import DocumentKey
 from tenders.documents.models import Document, DocumentKind
 from tenders.documents.services import document_issue
 from tenders.documents.snapshots import SnapshotInput, document_snapshots_record
-from tenders.domain.statements import InvalidPeriod, quarter_bounds
+from tenders.domain.statements import InvalidPeriod, quarter_bounds, quarter_of
 from tenders.statements.contexts import statement_context
-from tenders.statements.selectors import accounts_with_movements, owner_names, statement_lines
+from tenders.statements.selectors import (
+    accounts_with_movements,
+    books_start,
+    owner_names,
+    statement_lines,
+)
 
 
 def statement_key(*, account: ClientAccount, period: str) -> DocumentKey:
@@ -86,12 +91,31 @@ def _occasions_taken(occasions: list[str], batch_size: int = 500) -> set[str]:
     return taken
 
 
+def _check_books_started(*, account: ClientAccount, period: str) -> None:
+    """ValidationError for a quarter that ended before the account's books start (its first
+    entry): its statement would say nothing was held, when the books simply do not go back
+    that far."""
+    first = books_start(account=account)
+    if first is None:
+        raise ValidationError(
+            f"Account {account.account_number} has nothing on the books yet: there is no "
+            "statement to issue."
+        )
+    if quarter_bounds(period)[1] < first:
+        raise ValidationError(
+            f"The books of account {account.account_number} start on {long_date(first)}: "
+            f"there is no statement for {period}, which ended before; the first is for "
+            f"{quarter_of(first)}."
+        )
+
+
 def statement_issue(*, account: ClientAccount, period: str, by: User | None) -> Document:
     """The statement of `account` for `period` (2001Q4): its snapshot is taken the first time
     (the books as they then stand), its PDF rendered and stored once; later calls return the
     stored one. Not e-mailed here: the quarterly run sends it. ValidationError for a period
     that is not a quarter, or one not over yet."""
     _check_period(period)
+    _check_books_started(account=account, period=period)
     offer = _offer()
     key = statement_key(account=account, period=period)
     if not Document.objects.filter(key=str(key)).exists():

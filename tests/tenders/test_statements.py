@@ -261,3 +261,11 @@ def test_account_page_states_the_new_notes_warrants_and_cash_the_books_give_it(
     assert "$617,702.40" in page
     assert ">2,616<" in page
     assert "$28,813.06" in page  # 3 x $4,800.00 + $14,413.06
+
+
+def test_statement_of_a_quarter_before_the_books_start_is_refused(hb: ClientAccount) -> None:
+    # HB-100007's books start with its opening position on Aug 15, 2001.
+    with pytest.raises(ValidationError, match=r"start on August 15, 2001: there is no statement "
+                       r"for 2001Q2, which ended before; the first is for 2001Q3"):  # fmt: skip
+        statement_issue(account=hb, period="2001Q2", by=None)
+    assert not Document.objects.filter(kind=DocumentKind.STATEMENT).exists()
