@@ -131,6 +131,8 @@ class Office:
     web: list[Machine] = field(default_factory=list)
     workers: list[Machine] = field(default_factory=list)
     scene: dict[str, Any] = field(default_factory=dict)
+    # The installer's scene commands (tests/two_machines_scene.py), run as it would run them.
+    scene_command: Callable[..., str] = lambda *args: ""
 
     def query(self, sql: str) -> list[tuple[Any, ...]]:
         with psycopg.connect(self.database_url) as db:
@@ -213,6 +215,9 @@ def office(shared_database: str, shared_cache: str, tmp_path: Path) -> Iterator[
         str(CONFIRMATIONS),
     )  # fmt: skip
     office.scene = json.loads(scene.splitlines()[-1])
+    office.scene_command = lambda *args: _run(
+        _machine_env(installer, shared), installer, "-m", "tests.two_machines_scene", *args
+    )
     folders = {name: tmp_path / name for name in ("web-a", "web-b", "worker-a", "worker-b")}
     for folder in folders.values():
         folder.mkdir()
@@ -349,7 +354,10 @@ def test_two_web_servers_and_two_workers_share_only_postgresql_and_redis(office:
     assert office.query(held) == [(150000,)]
     assert office.query("SELECT count(*) FROM tenders_pendingimport") == [(0,)]
 
-    # One bulk run, started on one web server, is drained by both workers.
+    # One bulk run, started on one web server, is drained by both workers: the confirmations
+    # of the offer, consummated now (before it, a feed may change its Old Notes; after it,
+    # only the books move them).
+    office.scene_command("consummate", str(office.scene["offer"]))
     started = browser.post(
         b, "/admin/notes/exchangeoffer/",
         {"action": "issue_confirmations", "_selected_action": str(office.scene["offer"]),

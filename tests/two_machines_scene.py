@@ -2,10 +2,12 @@
 the database the environment names, as an installer's script would:
 
     python -m tests.two_machines_scene setup CONFIRMATIONS
-        the offer, consummated on Sep 5, 2001; an operator `ops` (password PASSWORD); a firm
-        (DTC 0901) with CONFIRMATIONS accounts whose tenders of $125,000 were accepted, and one
-        more account, HB-FEED, holding $125,000 with no tender. Prints, as JSON, the offer's
-        id, HB-FEED's id and the positions feed that raises HB-FEED to $150,000.
+        the offer; an operator `ops` (password PASSWORD); a firm (DTC 0901) with CONFIRMATIONS
+        accounts whose tenders of $125,000 are accepted, and one more account, HB-FEED,
+        holding $125,000 with no tender. Prints, as JSON, the offer's id, HB-FEED's id and the
+        positions feed that raises HB-FEED to $150,000 (a feed is taken until consummation).
+    python -m tests.two_machines_scene consummate OFFER
+        the offer marked consummated on Sep 5, 2001, so that its confirmations can be issued.
 """
 
 import json
@@ -26,8 +28,6 @@ def setup(confirmations: int) -> None:
     from tests import factories
 
     offer = offer_load_seed(slug="lexington-2001")
-    offer.status, offer.consummation_date = "consummated", date(2001, 9, 5)
-    offer.save()
     factories.OperationsUserFactory(username="ops", password=PASSWORD)
     firm = factories.BrokerFirmFactory(dtc_participant_number="0901")
     rep = factories.RepresentativeFactory(firm=firm).user
@@ -53,6 +53,14 @@ def setup(confirmations: int) -> None:
     print(json.dumps({"offer": offer.pk, "account": account.pk, "feed": feed}))
 
 
+def consummate(offer_id: int) -> None:
+    from notes.models import ExchangeOffer
+
+    ExchangeOffer.objects.filter(pk=offer_id).update(
+        status="consummated", consummation_date=date(2001, 9, 5)
+    )
+
+
 def main(argv: list[str]) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "exchange_office.settings")
     import django
@@ -60,6 +68,8 @@ def main(argv: list[str]) -> None:
     django.setup()
     if argv[0] == "setup":
         setup(int(argv[1]))
+    elif argv[0] == "consummate":
+        consummate(int(argv[1]))
     else:
         raise SystemExit(f"unknown scene command {argv[0]!r}")
 
