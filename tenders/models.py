@@ -63,6 +63,7 @@ from tenders.submissions.models import (
     SubmissionFormat,
     SubmissionItemKind,
 )
+from tenders.tally.models import TallyAccount, TallyLine, TallyNote, TallyState
 from tenders.workers.models import WorkerHeartbeat
 
 # simple-history names a history model defined outside the app's models module after the app
@@ -139,6 +140,10 @@ __all__ = [
     "SubmissionFormat",
     "SubmissionItemKind",
     "SubmissionKind",
+    "TallyAccount",
+    "TallyLine",
+    "TallyNote",
+    "TallyState",
     "TinReveal",
     "TinTypeChoice",
     "WithdrawalNotice",

@@ -14,8 +14,8 @@ engine's own `is_minimum_met`.
 """
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
@@ -193,21 +193,6 @@ def count_line(terms: OfferTerms, row: InstructionRow) -> CountedLine:
     )
 
 
-def _by_status(lines: Iterable[CountedLine]) -> tuple[StatusTotal, ...]:
-    counts: dict[str, int] = {status.value: 0 for status in STATUS_ORDER}
-    principal: dict[str, Decimal] = {status.value: Decimal(0) for status in STATUS_ORDER}
-    for line in lines:
-        status = line.row.status
-        if status not in counts:
-            raise ValueError(f"unknown instruction status {status!r}")
-        counts[status] += 1
-        principal[status] += line.tendered
-    return tuple(
-        StatusTotal(status, counts[status.value], principal[status.value], status in LIVE)
-        for status in STATUS_ORDER
-    )
-
-
 def _by_firm(
     lines: Iterable[CountedLine], holders: Iterable[HolderRow]
 ) -> tuple[tuple[FirmTotal, ...], tuple[HolderRow, ...]]:
@@ -251,6 +236,53 @@ def _by_firm(
     return firms, tuple(not_answered)
 
 
+@dataclass(frozen=True, slots=True)
+class StatusGroup:
+    """The office's instructions of one status and agent standing, added up: what
+    `tenders.tally` keeps in the database for each offer, and what `group_lines` makes of
+    counted lines."""
+
+    status: str
+    held_by_agent: bool
+    instructions: int
+    tendered: Decimal
+    warrants_exact: Decimal
+    warrants: int
+
+
+def group_lines(lines: Iterable[CountedLine]) -> tuple[StatusGroup, ...]:
+    """Counted lines added up by status and whether the agent holds them."""
+    groups: dict[tuple[str, bool], list[CountedLine]] = {}
+    for line in lines:
+        groups.setdefault((line.row.status, line.row.held_by_agent), []).append(line)
+    return tuple(
+        StatusGroup(
+            status=status,
+            held_by_agent=held,
+            instructions=len(members),
+            tendered=sum((line.tendered for line in members), Decimal(0)),
+            warrants_exact=sum((line.warrants_exact for line in members), Decimal(0)),
+            warrants=sum(line.warrants for line in members),
+        )
+        for (status, held), members in sorted(groups.items())
+    )
+
+
+def status_totals(groups: Iterable[StatusGroup]) -> tuple[StatusTotal, ...]:
+    """The by-status breakdown, every status in reading order."""
+    counts: dict[str, int] = {status.value: 0 for status in STATUS_ORDER}
+    principal: dict[str, Decimal] = {status.value: Decimal(0) for status in STATUS_ORDER}
+    for group in groups:
+        if group.status not in counts:
+            raise ValueError(f"unknown instruction status {group.status!r}")
+        counts[group.status] += group.instructions
+        principal[group.status] += group.tendered
+    return tuple(
+        StatusTotal(status, counts[status.value], principal[status.value], status in LIVE)
+        for status in STATUS_ORDER
+    )
+
+
 def tabulate_rows(
     terms: OfferTerms,
     *,
@@ -258,35 +290,63 @@ def tabulate_rows(
     holders: Iterable[HolderRow],
     agent_reported: Decimal | None = None,
 ) -> TabulationFigures:
-    """Every figure of the tabulation from the offer's instructions (any status) and holders."""
+    """Every figure of the tabulation from the offer's instructions (any status) and holders:
+    the reference that `tenders.tally`'s kept totals must always agree with."""
     if agent_reported is not None and agent_reported < 0:
         raise ValueError("the agent's reported total must not be negative")
     lines = tuple(count_line(terms, row) for row in instructions)
-    live = [line for line in lines if line.counts]
+    firms, not_answered = _by_firm(lines, holders)
+    figures = tabulate_totals(
+        terms,
+        groups=group_lines(lines),
+        firms=firms,
+        not_answered=not_answered,
+        agent_reported=agent_reported,
+    )
+    return replace(figures, lines=lines)
+
+
+def tabulate_totals(
+    terms: OfferTerms,
+    *,
+    groups: Iterable[StatusGroup],
+    firms: tuple[FirmTotal, ...],
+    not_answered: tuple[HolderRow, ...],
+    agent_reported: Decimal | None = None,
+) -> TabulationFigures:
+    """Every figure of the tabulation from the instructions added up by status and standing,
+    the firms' totals, and the holders who have not answered (largest first; the page may pass
+    only the first of them: their principal comes from the firms' totals). Without a line per
+    instruction (`lines` is empty)."""
+    if agent_reported is not None and agent_reported < 0:
+        raise ValueError("the agent's reported total must not be negative")
+    groups = tuple(groups)
+    live = [group for group in groups if group.status in LIVE]
+    held_groups = [group for group in live if group.held_by_agent]
     unit = terms.unit_principal
     outstanding = terms.outstanding_principal
-    tendered = sum((line.tendered for line in live), Decimal(0))
-    held_lines = [line for line in live if line.held]
-    held = sum((line.tendered for line in held_lines), Decimal(0))
+    tendered = sum((group.tendered for group in live), Decimal(0))
+    held = sum((group.tendered for group in held_groups), Decimal(0))
+    instructions = sum(group.instructions for group in live)
+    held_instructions = sum(group.instructions for group in held_groups)
     minimum = minimum_condition(terms)
     judged, judged_on = judged_total(held=held, agent_reported=agent_reported)
     still_needed = max(Decimal(0), minimum.required_principal - judged)
     untendered = max(Decimal(0), outstanding - judged)
     if_all = warrants_if_all_tendered(terms)
-    firms, not_answered = _by_firm(lines, holders)
     return TabulationFigures(
         outstanding=outstanding,
         outstanding_units=whole_units(outstanding, unit),
         tendered=tendered,
         tendered_units=whole_units(tendered, unit),
         tendered_percent=percent_of(tendered, outstanding),
-        instructions=len(live),
+        instructions=instructions,
         held=held,
         held_units=whole_units(held, unit),
         held_percent=percent_of(held, outstanding),
-        held_instructions=len(held_lines),
+        held_instructions=held_instructions,
         not_held=tendered - held,
-        not_held_instructions=len(live) - len(held_lines),
+        not_held_instructions=instructions - held_instructions,
         minimum_percent=minimum.percent,
         minimum_exact=minimum.required_exact,
         minimum_principal=minimum.required_principal,
@@ -307,16 +367,69 @@ def tabulate_rows(
         max_untendered=minimum.maximum_untendered,
         untendered=untendered,
         untendered_room_left=max(Decimal(0), minimum.maximum_untendered - untendered),
-        warrants_exact_total=sum((line.warrants_exact for line in live), Decimal(0)),
-        warrants_to_issue=sum(line.warrants for line in live),
+        warrants_exact_total=sum((group.warrants_exact for group in live), Decimal(0)),
+        warrants_to_issue=sum(group.warrants for group in live),
         warrants_if_all=if_all.rounded_exact_total,
         warrants_if_all_exact=if_all.exact_total,
-        lines=lines,
-        by_status=_by_status(lines),
+        lines=(),
+        by_status=status_totals(groups),
         by_firm=firms,
         not_answered=not_answered,
-        not_answered_principal=sum((h.position for h in not_answered), Decimal(0)),
+        not_answered_principal=sum((firm.not_answered_principal for firm in firms), Decimal(0)),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class CountedInterval:
+    """When an instruction counted in the office's total: from its "received" transition
+    until the first that stops it counting (None while it still counts, or if it never
+    did)."""
+
+    start: datetime | None
+    end: datetime | None
+
+
+def counted_interval(transitions: Iterable[tuple[datetime, str]]) -> CountedInterval:
+    """An instruction's counted interval from its transitions (instant, status it moved to) in
+    order, by `tendered_history`'s rule. Nothing moves an instruction back to "received"
+    (`tenders.domain.lifecycle.TRANSITIONS`), so it counts over one interval at most."""
+    start: datetime | None = None
+    for at, to_status in transitions:
+        if to_status == Status.RECEIVED and start is None:
+            start = at
+        elif to_status in STOPS_COUNTING and start is not None:
+            return CountedInterval(start, at)
+    return CountedInterval(start, None)
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
+
+
+def microseconds_since_epoch(at: datetime | None) -> int | None:
+    """An instant as whole microseconds since 1970 (UTC), exactly; None stays None."""
+    return None if at is None else (at - EPOCH) // MICROSECOND
+
+
+def instant_from_microseconds(microseconds: int) -> datetime:
+    return EPOCH + timedelta(microseconds=microseconds)
+
+
+def history_from_moves(
+    moves: Iterable[tuple[datetime, Decimal]],
+) -> tuple[tuple[datetime, Decimal], ...]:
+    """The office's tendered total after each instant, from what each instant added (the sum of
+    the tenders that started counting then, less those that stopped), in time order: the same
+    points as `tendered_history` gives for the transitions the intervals came from."""
+    points: list[tuple[datetime, Decimal]] = []
+    total = Decimal(0)
+    for at, change in moves:
+        total += change
+        if points and points[-1][0] == at:
+            points[-1] = (at, total)
+        else:
+            points.append((at, total))
+    return tuple(points)
 
 
 def tendered_history(

@@ -138,16 +138,20 @@ def _taken_by_consummation(offer: ExchangeOffer) -> QuerySet[Leg]:
     )
 
 
-def old_notes_taken_by_consummation(*, offer: ExchangeOffer) -> dict[int, Decimal]:
-    """{client account id: Old Notes principal the offer's consummation took out of it}.
-    Added to a position, it gives the position as the offer saw it: after consummation the
-    position holds only what is left (docs/ledger.md "Consummation"). Empty before
-    consummation; one grouped query."""
+def old_notes_taken_by_consummation(
+    *, offer: ExchangeOffer, accounts: Iterable[int] | None = None
+) -> dict[int, Decimal]:
+    """{client account id: Old Notes principal the offer's consummation took out of it}, of
+    every account or of those named. Added to a position, it gives the position as the offer
+    saw it: after consummation the position holds only what is left (docs/ledger.md
+    "Consummation"). Empty before consummation; one grouped query."""
     if offer.consummation_date is None:
         return {}
+    legs = _taken_by_consummation(offer)
+    if accounts is not None:
+        legs = legs.filter(account__client_account_id__in=list(accounts))
     rows = (
-        _taken_by_consummation(offer)
-        .values("account__client_account_id")
+        legs.values("account__client_account_id")
         .annotate(units=Sum("quantity"))
         .values_list("account__client_account_id", "units")
     )

@@ -3,8 +3,10 @@ condition, beside the exchange agent's reported total, what is still needed and 
 untendered, the warrants, by status and by firm, who has not answered, and the tendered total
 over business time for the chart.
 
-Rows are read in a fixed number of queries whatever the number of accounts (`values_list`,
-no model instances per row); the arithmetic is `tenders.domain.tabulation`'s. The same
+The figures add up the kept lines of `tenders.tally` (a line per instruction and per account,
+kept up to date as the data changes), in a fixed number of grouped queries whatever the number
+of accounts; the arithmetic is `tenders.domain.tabulation`'s. `offer_tabulation_recomputed`
+reads every row instead, the reference the kept lines are checked against. The same
 `OfferTabulation` feeds the admin page, its CSV download and `manage.py tabulation`.
 """
 
@@ -23,19 +25,31 @@ from notes.models import AgentReport, ExchangeOffer, OfferEvent, OfferEventKind
 from notes.presentation import amount, fraction
 from notes.selectors import agent_reports, latest_agent_report, offer_terms, offers_with_terms
 from tenders.accounts.models import AccountOwner, BrokerFirm, Position
+from tenders.domain.ledger import to_amount
 from tenders.domain.lifecycle import Status
 from tenders.domain.tabulation import (
     FirmTotal,
     HolderRow,
     InstructionRow,
     TabulationFigures,
+    history_from_moves,
     tabulate_rows,
+    tabulate_totals,
     tendered_history,
 )
 from tenders.instructions.models import Instruction, InstructionStatus, InstructionTransition
 from tenders.ledger.selectors import held_for_offer, old_notes_taken_by_consummation
 from tenders.ledger.trial_balance import Exchanged, offer_exchanged
+from tenders.submissions.reconciliation import StandingCounts
 from tenders.submissions.selectors import agent_standings
+from tenders.tally.selectors import (
+    counted_moves,
+    firm_totals,
+    standing_counts,
+    status_groups,
+    unanswered_accounts,
+)
+from tenders.tally.services import tally_fold
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,14 +80,37 @@ class OfferTabulation:
     exchanged: Exchanged | None = None
 
 
-def offer_tabulation(*, offer: ExchangeOffer) -> OfferTabulation:
-    """Every figure of the tabulation, read in nine queries whatever the number of accounts:
-        the offer and its terms (three), the latest agent's report, the holders, the
-        instructions, where each stands with the agent (two), and the firms' names; a tenth
-        after consummation, for what the books' exchange entries moved, and an eleventh for what
-    its consummation took out of the positions. An
-        instruction counts as held by the agent once sent and not rejected, or accepted on
-        consummation."""
+def offer_tabulation(
+    *, offer: ExchangeOffer, not_answered_limit: int | None = None
+) -> OfferTabulation:
+    """Every figure of the tabulation from the kept lines (`tenders.tally`), brought up to
+    date first with every write committed so far: a few grouped queries whatever the number of
+    accounts. `not_answered` lists the first `not_answered_limit` holders who have not
+    answered, largest first (all of them without a limit); their count and principal are
+    always the whole list's."""
+    offer = offers_with_terms().get(pk=offer.pk)
+    terms = offer_terms(offer=offer)
+    report = latest_agent_report(offer=offer)
+    tally_fold(offer=offer)
+    unanswered = list(unanswered_accounts(offer=offer, limit=not_answered_limit))
+    figures = tabulate_totals(
+        terms,
+        groups=status_groups(offer=offer),
+        firms=firm_totals(offer=offer),
+        not_answered=tuple(
+            HolderRow(account=account, firm=firm, position=to_amount(cents, scale=2))
+            for account, firm, cents, _, _ in unanswered
+        ),
+        agent_reported=report.tendered_principal if report else None,
+    )
+    who = {account: (number, client or "") for account, _, _, number, client in unanswered}
+    return _assembled(offer, figures, report, who)
+
+
+def offer_tabulation_recomputed(*, offer: ExchangeOffer) -> OfferTabulation:
+    """The tabulation recomputed from every row (`tabulate_rows`), as it was before the kept
+    lines: what `manage.py tabulation --check` holds the kept figures to. Nine to eleven
+    queries, and seconds at 100,000 accounts."""
     offer = offers_with_terms().get(pk=offer.pk)
     terms = offer_terms(offer=offer)
     report = latest_agent_report(offer=offer)
@@ -126,6 +163,16 @@ def offer_tabulation(*, offer: ExchangeOffer) -> OfferTabulation:
         holders=holders,
         agent_reported=report.tendered_principal if report else None,
     )
+    return _assembled(offer, figures, report, who)
+
+
+def _assembled(
+    offer: ExchangeOffer,
+    figures: TabulationFigures,
+    report: AgentReport | None,
+    who: dict[int, tuple[str, str]],
+) -> OfferTabulation:
+    """The tabulation with the firms' and unanswered accounts' names."""
     names = {
         pk: (name, participant)
         for pk, name, participant in BrokerFirm.objects.filter(
@@ -155,6 +202,35 @@ def offer_tabulation(*, offer: ExchangeOffer) -> OfferTabulation:
         not_answered=not_answered,
         exchanged=offer_exchanged(offer=offer),
     )
+
+
+def kept_standing_counts(*, offer: ExchangeOffer) -> StandingCounts:
+    """The offer's live instructions by firm and standing with the agent, from the kept lines
+    brought up to date: for the panel of what is left unsent (`unsent_after_cutoff`)."""
+    tally_fold(offer=offer)
+    return standing_counts(offer=offer)
+
+
+def tabulation_differences(*, offer: ExchangeOffer) -> list[str]:
+    """The keys of the tabulation's JSON whose kept figures differ from a recomputation from
+    every row (none when they agree), and the chart's history if its points differ. Seconds at
+    100,000 accounts: for `manage.py tabulation --check` and the tests."""
+    kept = offer_tabulation(offer=offer)
+    recomputed = offer_tabulation_recomputed(offer=offer)
+    kept_data, recomputed_data = tabulation_as_dict(kept), tabulation_as_dict(recomputed)
+    differences = [
+        key for key in kept_data if key != "as_of" and kept_data[key] != recomputed_data.get(key)
+    ]
+    transitions = InstructionTransition.objects.filter(instruction__offer=offer).order_by(
+        "business_at", "id"
+    )
+    history = tendered_history(
+        transitions.values_list("business_at", "instruction_id", "to_status"),
+        recomputed.figures.tendered_by_instruction,
+    )
+    if tendered_over_time(tabulation=kept).points != history:
+        differences.append("history")
+    return differences
 
 
 # The tendered total over business time (the chart)
@@ -190,17 +266,14 @@ def _start_of(day: date) -> datetime:
 
 
 def tendered_over_time(*, tabulation: OfferTabulation) -> TenderedOverTime:
-    """The office's tendered total at each moment of business time, rebuilt from the
-    instructions' transitions at what each tenders now (a "tender all" at the position held
-    now), with the offer's extensions and the agent's reports: three queries."""
+    """The office's tendered total at each moment of business time, from when each instruction
+    counted at what it tenders now (a "tender all" at the position held now), with the offer's
+    extensions and the agent's reports: four queries, over the kept lines `offer_tabulation`
+    brought up to date."""
     offer = tabulation.offer
-    transitions = InstructionTransition.objects.filter(instruction__offer=offer).order_by(
-        "business_at", "id"
-    )
-    points = tendered_history(
-        transitions.values_list("business_at", "instruction_id", "to_status"),
-        tabulation.figures.tendered_by_instruction,
-    )
+    # When each instruction counted, kept with its line: what it tenders now, added at the
+    # instant it started counting and taken off when it stopped (`tendered_history`'s rule).
+    points = history_from_moves(counted_moves(offer=offer))
     extensions = tuple(
         Extension(at, previous, new)
         for at, previous, new in OfferEvent.objects.filter(

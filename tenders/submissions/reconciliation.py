@@ -12,7 +12,7 @@ the agent received: it counts as not sent. Reads only; nothing here writes.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -249,38 +249,57 @@ class FirmUnsent:
         return bool(self.not_sent or self.unacknowledged)
 
 
+# What the offer's live instructions add up to, by firm and standing with the agent:
+# {(firm id, standing): (instructions, principal)}.
+StandingCounts = Mapping[tuple[int, Standing], tuple[int, Decimal]]
+
+
+def live_standing_counts(*, offer: ExchangeOffer) -> StandingCounts:
+    """The live instructions' counts by firm and standing, read from every row; a page above
+    the tabulation's kept lines passes theirs instead (`tenders.offers.tabulation`)."""
+    standings = agent_standings(offer=offer)
+    counts: dict[tuple[int, Standing], tuple[int, Decimal]] = {}
+    for live in _live(offer):
+        key = (live.firm_id, standings.get(live.pk, NOT_SENT).standing)
+        count, principal = counts.get(key, (0, Decimal(0)))
+        counts[key] = (count + 1, principal + live.principal)
+    return counts
+
+
 def unsent_by_firm(
-    *, offer: ExchangeOffer, firms: Sequence[BrokerFirm] | None = None
+    *,
+    offer: ExchangeOffer,
+    firms: Sequence[BrokerFirm] | None = None,
+    counts_of: Callable[..., StandingCounts] = live_standing_counts,
 ) -> list[FirmUnsent]:
     """For every firm (by participant number), what it has not sent and what the agent has not
     acknowledged, for the offer."""
     firms = list(BrokerFirm.objects.order_by("dtc_participant_number")) if firms is None else firms
-    every = _live(offer)
-    standings = agent_standings(offer=offer)
-    counts: dict[tuple[int, Standing], list[Decimal]] = defaultdict(list)
-    for live in every:
-        standing = standings.get(live.pk, NOT_SENT).standing
-        counts[(live.firm_id, standing)].append(live.principal)
+    counts = counts_of(offer=offer)
+    nothing = (0, Decimal(0))
     rows = []
     for firm in firms:
-        not_sent = counts[(firm.pk, Standing.NOT_SENT)]
-        unacknowledged = counts[(firm.pk, Standing.UNACKNOWLEDGED)]
+        not_sent = counts.get((firm.pk, Standing.NOT_SENT), nothing)
+        unacknowledged = counts.get((firm.pk, Standing.UNACKNOWLEDGED), nothing)
         rows.append(
             FirmUnsent(
                 offer=offer,
                 firm=firm,
                 firm_cutoff=firm_deadlines(firm=firm, offer=offer).firm_cutoff,
-                not_sent=len(not_sent),
-                not_sent_principal=sum(not_sent, Decimal(0)),
-                unacknowledged=len(unacknowledged),
-                unacknowledged_principal=sum(unacknowledged, Decimal(0)),
+                not_sent=not_sent[0],
+                not_sent_principal=not_sent[1],
+                unacknowledged=unacknowledged[0],
+                unacknowledged_principal=unacknowledged[1],
             )
         )
     return rows
 
 
 def unsent_after_cutoff(
-    *, offers: Iterable[ExchangeOffer] | None = None, now: datetime | None = None
+    *,
+    offers: Iterable[ExchangeOffer] | None = None,
+    now: datetime | None = None,
+    counts_of: Callable[..., StandingCounts] = live_standing_counts,
 ) -> list[FirmUnsent]:
     """For each open offer (or those given that are open), the firms whose cutoff has passed,
     with what they have left unsent and unacknowledged (nothing left is listed too: the page
@@ -297,5 +316,5 @@ def unsent_after_cutoff(
             firm for firm in firms if firm_deadlines(firm=firm, offer=offer).firm_cutoff <= now
         ]
         if past_cutoff:
-            rows += unsent_by_firm(offer=offer, firms=past_cutoff)
+            rows += unsent_by_firm(offer=offer, firms=past_cutoff, counts_of=counts_of)
     return rows

@@ -7,6 +7,7 @@ Submissions to the agent); and the links from each firm. Reads only: it calls th
 Mixed into the model admins that carry the URLs (`ReconciliationUrlsMixin`, into Submissions to
 the agent) and the links (`FirmReconciliationMixin`, into the firm's admin)."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin
@@ -19,12 +20,13 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 
 from exchange_office import clock
-from exchange_office.admin_site import OfficeAdminSite
 from notes.models import ExchangeOffer
 from tenders.accounts.models import BrokerFirm
 from tenders.submissions.permissions import may_see_reconciliation
 from tenders.submissions.reconciliation import (
     FirmUnsent,
+    StandingCounts,
+    live_standing_counts,
     reconciliation,
     reconciliation_csv,
     unsent_after_cutoff,
@@ -39,30 +41,38 @@ def reconciliation_url(*, offer: ExchangeOffer, firm: BrokerFirm) -> str:
     return reverse("admin:tenders_agentsubmission_reconciliation", args=[offer.pk, firm.pk])
 
 
-def unsent_for(request: HttpRequest, offers: Any = None) -> list[FirmUnsent]:
+def unsent_for(
+    request: HttpRequest,
+    offers: Any = None,
+    counts_of: Callable[..., StandingCounts] = live_standing_counts,
+) -> list[FirmUnsent]:
     """The panel's rows for this user: none unless operations (the rows link to the
-    reconciliation), and none before a firm's cutoff."""
+    reconciliation), and none before a firm's cutoff. `counts_of` adds up an offer's live
+    instructions by firm and standing (the tabulation's kept lines, from the pages above them)."""
     if not may_see_reconciliation(user=request.user):
         return []
-    return unsent_after_cutoff(offers=offers)
+    return unsent_after_cutoff(offers=offers, counts_of=counts_of)
 
 
-def reconciliation_context(request: HttpRequest, offers: Any = None) -> dict[str, Any]:
+def reconciliation_context(
+    request: HttpRequest,
+    offers: Any = None,
+    counts_of: Callable[..., StandingCounts] = live_standing_counts,
+) -> dict[str, Any]:
     """For a page that lists firms: whether to link each to its reconciliation, and the rows
     of what is left unsent from each firm's cutoff."""
     return {
         "may_reconcile": may_see_reconciliation(user=request.user),
-        "unsent": unsent_for(request, offers),
+        "unsent": unsent_for(request, offers, counts_of),
     }
 
 
-def unsent_index_panel(request: HttpRequest) -> dict[str, Any] | None:
-    rows = unsent_for(request)
+def unsent_index_panel(
+    request: HttpRequest, counts_of: Callable[..., StandingCounts] = live_standing_counts
+) -> dict[str, Any] | None:
+    """The admin index's panel (registered by `tenders.offers.admin`, with the kept counts)."""
+    rows = unsent_for(request, counts_of=counts_of)
     return {"template": INDEX_PANEL_TEMPLATE, "unsent": rows} if rows else None
-
-
-if isinstance(admin.site, OfficeAdminSite):
-    admin.site.add_index_panel(unsent_index_panel)
 
 
 class ReconciliationUrlsMixin:

@@ -613,13 +613,34 @@ def test_the_tabulation_makes_as_many_queries_for_200_accounts_as_for_5(
 ) -> None:
     firms = factories.BrokerFirmFactory.create_batch(2)
     _accounts(offer, firms, 0, 5)
+    offer_tabulation(offer=offer)  # the kept lines built
+    _accounts(offer, firms, 5, 5)
     with CaptureQueriesContext(connection) as few:
         small = offer_tabulation(offer=offer)
-    _accounts(offer, firms, 5, 195)
+    _accounts(offer, firms, 10, 190)
     with CaptureQueriesContext(connection) as many:
         large = offer_tabulation(offer=offer)
-    assert (small.figures.instructions, large.figures.instructions) == (2, 100)
-    assert len(many) == len(few) <= 9  # 7, and where each stands with the agent (issue 21)
+    assert (small.figures.instructions, large.figures.instructions) == (5, 100)
+
+    def reads(captured: CaptureQueriesContext) -> list[str]:
+        # The kept lines are inserted in batches, which SQLite keeps under 999 parameters.
+        return [q["sql"] for q in captured.captured_queries if not q["sql"].startswith("INSERT")]
+
+    # The fold of the new accounts' lines (11 queries and the inserts), then the offer and its
+    # terms, the agent's report, the sums by status and by firm, the unanswered, the firms.
+    assert len(reads(many)) == len(reads(few)) <= 19
+
+
+def test_with_nothing_written_since_the_tabulation_only_adds_up_its_kept_lines(
+    offer: ExchangeOffer,
+) -> None:
+    firms = factories.BrokerFirmFactory.create_batch(2)
+    _accounts(offer, firms, 0, 200)
+    offer_tabulation(offer=offer)
+    with CaptureQueriesContext(connection) as queries:
+        offer_tabulation(offer=offer)
+    assert not any("tenders_instruction" in q["sql"] for q in queries.captured_queries)
+    assert len(queries) <= 12
 
 
 # Roles

@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from exchange_office import clock
+from exchange_office.admin_site import OfficeAdminSite
 from exchange_office.formatting import dollars, long_date
 from exchange_office.http import AuthenticatedHttpRequest
 from notes.models import ExchangeOffer
@@ -29,12 +30,13 @@ from tenders.instructions.models import InstructionStatus
 from tenders.ledger.trial_balance import offer_exchanged
 from tenders.offers.tabulation import (
     TenderedOverTime,
+    kept_standing_counts,
     offer_tabulation,
     tabulation_csv,
     tendered_over_time,
 )
 from tenders.offers.tabulation_chart import Chart, build_chart
-from tenders.submissions.reconciliation_admin import reconciliation_context
+from tenders.submissions.reconciliation_admin import reconciliation_context, unsent_index_panel
 
 PAGE_TEMPLATE = "admin/tenders/tabulation.html"
 CHART_TEMPLATE = "admin/tenders/tabulation_chart.svg"
@@ -94,10 +96,11 @@ def _page_figures(offer: ExchangeOffer) -> dict[str, Any]:
     line per instruction, the largest unanswered positions, and the charts drawn. The agent's
     latest report is read by each request (who entered it is a user, whose table the data
     version does not watch)."""
-    tabulation = offer_tabulation(offer=offer)
+    tabulation = offer_tabulation(offer=offer, not_answered_limit=NOT_ANSWERED_SHOWN)
     history = tendered_over_time(tabulation=tabulation)
     figures = replace(tabulation.figures, lines=(), not_answered=())
-    shown = tabulation.not_answered[:NOT_ANSWERED_SHOWN]
+    shown = tabulation.not_answered
+    not_answered_count = sum(firm.not_answered for firm in figures.by_firm)
     return {
         "tabulation": replace(tabulation, figures=figures, not_answered=shown, agent_report=None),
         "f": figures,
@@ -108,8 +111,8 @@ def _page_figures(offer: ExchangeOffer) -> dict[str, Any]:
         ],
         "extensions": history.extensions,
         "not_answered": shown,
-        "not_answered_count": len(tabulation.not_answered),
-        "not_answered_more": max(0, len(tabulation.not_answered) - NOT_ANSWERED_SHOWN),
+        "not_answered_count": not_answered_count,
+        "not_answered_more": max(0, not_answered_count - len(shown)),
     }
 
 
@@ -211,7 +214,8 @@ class OfferTabulationViews:
             {
                 **self._admin().admin_site.each_context(request),
                 **self._page_context(offer),
-                **reconciliation_context(request, [offer]),  # not cached: read each time
+                # Not cached (the firms' cutoffs pass with the clock): from the kept lines.
+                **reconciliation_context(request, [offer], kept_standing_counts),
                 "title": f"Tabulation: {offer}",
                 "opts": ExchangeOffer._meta,
                 "original": offer,
@@ -250,3 +254,12 @@ class OfferTabulationViews:
             {"chart": build_chart(history, y_from=y_from), "chart_id": "tabulation-chart"},
         )
         return HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+
+
+def kept_unsent_index_panel(request: HttpRequest) -> dict[str, Any] | None:
+    """The admin index's panel of what is left unsent, from the tabulation's kept lines."""
+    return unsent_index_panel(request, counts_of=kept_standing_counts)
+
+
+if isinstance(admin.site, OfficeAdminSite):
+    admin.site.add_index_panel(kept_unsent_index_panel)
