@@ -63,7 +63,14 @@ from tenders.submissions.models import (
     SubmissionFormat,
     SubmissionItemKind,
 )
-from tenders.tally.models import TallyAccount, TallyLine, TallyNote, TallyState
+from tenders.tally.models import (
+    TallyAccount,
+    TallyFirm,
+    TallyGroup,
+    TallyLine,
+    TallyNote,
+    TallyState,
+)
 from tenders.workers.models import WorkerHeartbeat
 
 # simple-history names a history model defined outside the app's models module after the app
@@ -141,6 +148,8 @@ __all__ = [
     "SubmissionItemKind",
     "SubmissionKind",
     "TallyAccount",
+    "TallyFirm",
+    "TallyGroup",
     "TallyLine",
     "TallyNote",
     "TallyState",

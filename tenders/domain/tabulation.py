@@ -415,6 +415,19 @@ def instant_from_microseconds(microseconds: int) -> datetime:
     return EPOCH + timedelta(microseconds=microseconds)
 
 
+def thinned(
+    points: Iterable[tuple[datetime, Decimal]], *, start: datetime, step: timedelta
+) -> tuple[tuple[datetime, Decimal], ...]:
+    """The points taken together in steps of `step` from `start` (all those before it in one),
+    each step's last point kept: a history at the chart's resolution. Exact points where no two
+    fall in one step."""
+    kept: dict[int, tuple[datetime, Decimal]] = {}
+    for at, total in points:
+        key = -1 if at < start else (at - start) // step
+        kept[key] = (at, total)
+    return tuple(kept[key] for key in sorted(kept))
+
+
 def history_from_moves(
     moves: Iterable[tuple[datetime, Decimal]],
 ) -> tuple[tuple[datetime, Decimal], ...]:

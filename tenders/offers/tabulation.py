@@ -36,6 +36,7 @@ from tenders.domain.tabulation import (
     tabulate_rows,
     tabulate_totals,
     tendered_history,
+    thinned,
 )
 from tenders.instructions.models import Instruction, InstructionStatus, InstructionTransition
 from tenders.ledger.selectors import held_for_offer, old_notes_taken_by_consummation
@@ -43,8 +44,10 @@ from tenders.ledger.trial_balance import Exchanged, offer_exchanged
 from tenders.submissions.reconciliation import StandingCounts
 from tenders.submissions.selectors import agent_standings
 from tenders.tally.selectors import (
+    counted_lines,
     counted_moves,
     firm_totals,
+    last_counted_instant,
     standing_counts,
     status_groups,
     unanswered_accounts,
@@ -228,7 +231,11 @@ def tabulation_differences(*, offer: ExchangeOffer) -> list[str]:
         transitions.values_list("business_at", "instruction_id", "to_status"),
         recomputed.figures.tendered_by_instruction,
     )
-    if tendered_over_time(tabulation=kept).points != history:
+    chart = tendered_over_time(tabulation=kept)
+    step = _chart_step(offer, chart.start, chart.end)
+    if step is not None:
+        history = thinned(history, start=chart.start, step=step)
+    if chart.points != history:
         differences.append("history")
     return differences
 
@@ -265,15 +272,18 @@ def _start_of(day: date) -> datetime:
     return datetime.combine(day, time(0, 0), tzinfo=NEW_YORK)
 
 
+# The chart's resolution: beyond this many instructions the history is taken in this many
+# steps of its span (five to a pixel of the 732-pixel plot), each at its last instant.
+CHART_STEPS = 4_000
+
+
 def tendered_over_time(*, tabulation: OfferTabulation) -> TenderedOverTime:
     """The office's tendered total at each moment of business time, from when each instruction
     counted at what it tenders now (a "tender all" at the position held now), with the offer's
-    extensions and the agent's reports: four queries, over the kept lines `offer_tabulation`
-    brought up to date."""
+    extensions and the agent's reports, over the kept lines `offer_tabulation` brought up to
+    date. Exact up to `CHART_STEPS` instructions; beyond, at the chart's resolution (`thinned`:
+    each step of 1/4,000 of the span at its last moment)."""
     offer = tabulation.offer
-    # When each instruction counted, kept with its line: what it tenders now, added at the
-    # instant it started counting and taken off when it stopped (`tendered_history`'s rule).
-    points = history_from_moves(counted_moves(offer=offer))
     extensions = tuple(
         Extension(at, previous, new)
         for at, previous, new in OfferEvent.objects.filter(
@@ -293,14 +303,15 @@ def tendered_over_time(*, tabulation: OfferTabulation) -> TenderedOverTime:
         .values_list("as_of", "business_at", "tendered_principal")
     )
     start = _start_of(offer.commencement_date)
-    moments = [
-        offer.expiration,
-        *(at for at, _ in points),
-        *(e.at for e in extensions),
-        *(p.at for p in agent_points),
-    ]
+    last_move = last_counted_instant(offer=offer)
+    moved = [] if last_move is None else [last_move]
+    moments = [offer.expiration, *moved, *(e.at for e in extensions), *(p.at for p in agent_points)]
     end = min(clock.now(), max(moments))
-    end = max([end, start + timedelta(days=1), *(at for at, _ in points)])
+    end = max([end, start + timedelta(days=1), *moved])
+    step = _chart_step(offer, start, end)
+    # When each instruction counted, kept with its line: what it tenders now, added at the
+    # instant it started counting and taken off when it stopped (`tendered_history`'s rule).
+    points = history_from_moves(counted_moves(offer=offer, start=start, step=step))
     return TenderedOverTime(
         start=start,
         end=end,
@@ -310,6 +321,13 @@ def tendered_over_time(*, tabulation: OfferTabulation) -> TenderedOverTime:
         outstanding=tabulation.figures.outstanding,
         minimum_percent=tabulation.figures.minimum_percent,
     )
+
+
+def _chart_step(offer: ExchangeOffer, start: datetime, end: datetime) -> timedelta | None:
+    """The span of one step of the chart's history, or None for every instant."""
+    if counted_lines(offer=offer) <= CHART_STEPS:
+        return None
+    return max((end - start) / CHART_STEPS, timedelta(microseconds=1))
 
 
 # As data: the command's JSON and CSV, and the page's download

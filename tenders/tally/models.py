@@ -98,3 +98,54 @@ class TallyAccount(models.Model):
 
     def __str__(self) -> str:
         return f"account {self.account_id} of offer {self.offer_id}"
+
+
+class TallyGroup(models.Model):
+    """The offer's lines added up by firm, status, standing with the agent and whether the
+    agent holds them: kept by each fold (what it took off and put back), so that the figures
+    read a few dozen rows instead of adding up 100,000 lines."""
+
+    offer_id = models.BigIntegerField()
+    firm_id = models.BigIntegerField()
+    status = models.CharField(max_length=20)
+    standing = models.CharField(max_length=20)
+    held_by_agent = models.BooleanField()
+    instructions = models.BigIntegerField()
+    tendered_cents = models.BigIntegerField()
+    warrants_exact_e10 = models.BigIntegerField()
+    warrants = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = "tabulation group"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["offer_id", "firm_id", "status", "standing", "held_by_agent"],
+                name="tally_group_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instructions} {self.status} of firm {self.firm_id}, offer {self.offer_id}"
+
+
+class TallyFirm(models.Model):
+    """The offer's accounts added up by firm (the by-firm breakdown), kept like `TallyGroup`."""
+
+    offer_id = models.BigIntegerField()
+    firm_id = models.BigIntegerField()
+    accounts = models.BigIntegerField()
+    answered = models.BigIntegerField()
+    tendering = models.BigIntegerField()
+    held_cents = models.BigIntegerField()
+    tendered_cents = models.BigIntegerField()
+    not_answered = models.BigIntegerField()
+    not_answered_cents = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = "tabulation firm"
+        constraints = [
+            models.UniqueConstraint(fields=["offer_id", "firm_id"], name="tally_firm_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"firm {self.firm_id} of offer {self.offer_id}"

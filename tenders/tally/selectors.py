@@ -1,18 +1,37 @@
-"""The tabulation's kept lines added up (`tenders.tally`): a few grouped queries whatever the
-number of accounts. Fold the notes in first (`tenders.tally.services.tally_fold`)."""
+"""The tabulation's kept lines and sums read (`tenders.tally`): the figures from the kept sums
+(a few dozen rows), the unanswered holders and the chart's history from the lines. Fold the
+notes in first (`tenders.tally.services.tally_fold`)."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    F,
+    Max,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Floor
 
 from notes.models import ExchangeOffer
 from tenders.accounts.models import AccountOwner, ClientAccount
 from tenders.domain.ledger import to_amount
 from tenders.domain.lifecycle import LIVE
 from tenders.domain.submission import Standing
-from tenders.domain.tabulation import FirmTotal, StatusGroup, instant_from_microseconds
-from tenders.tally.models import TallyAccount, TallyLine
+from tenders.domain.tabulation import (
+    MICROSECOND,
+    FirmTotal,
+    StatusGroup,
+    instant_from_microseconds,
+    microseconds_since_epoch,
+)
+from tenders.tally.models import TallyAccount, TallyFirm, TallyGroup, TallyLine
 
 WARRANT_SCALE = 10  # TallyLine.warrants_exact_e10
 
@@ -22,57 +41,48 @@ def _amount(cents: int | None) -> Decimal:
 
 
 def status_groups(*, offer: ExchangeOffer) -> tuple[StatusGroup, ...]:
-    """The offer's instructions added up by status and whether the agent holds them."""
-    rows = (
-        TallyLine.objects.filter(offer_id=offer.pk)
-        .values("status", "held_by_agent")
-        .annotate(
-            instructions=Count("instruction_id"),
-            tendered=Sum("tendered_cents"),
-            exact=Sum("warrants_exact_e10"),
-            warrants=Sum("warrants"),
-        )
-        .order_by("status", "held_by_agent")
-        .values_list("status", "held_by_agent", "instructions", "tendered", "exact", "warrants")
+    """The offer's instructions added up by status and whether the agent holds them, from the
+    kept sums (a few dozen rows)."""
+    sums: dict[tuple[str, bool], list[int]] = {}
+    rows = TallyGroup.objects.filter(offer_id=offer.pk).values_list(
+        "status",
+        "held_by_agent",
+        "instructions",
+        "tendered_cents",
+        "warrants_exact_e10",
+        "warrants",
     )
+    for status, held, *amounts in rows:
+        total = sums.setdefault((status, held), [0, 0, 0, 0])
+        for index, amount in enumerate(amounts):
+            total[index] += amount
     return tuple(
         StatusGroup(
             status=status,
             held_by_agent=held,
             instructions=instructions,
             tendered=_amount(tendered),
-            warrants_exact=Decimal(int(exact or 0)).scaleb(-WARRANT_SCALE),
-            warrants=int(warrants or 0),
+            warrants_exact=Decimal(exact).scaleb(-WARRANT_SCALE),
+            warrants=warrants,
         )
-        for status, held, instructions, tendered, exact, warrants in rows
+        for (status, held), (instructions, tendered, exact, warrants) in sorted(sums.items())
     )
 
 
 def firm_totals(*, offer: ExchangeOffer) -> tuple[FirmTotal, ...]:
-    """The by-firm breakdown, by firm id."""
-    unanswered = Q(holds=True, answered=False)
+    """The by-firm breakdown, by firm id, from the kept sums."""
     rows = (
-        TallyAccount.objects.filter(offer_id=offer.pk)
-        .values("firm_id")
-        .annotate(
-            accounts=Count("account_id"),
-            answered_count=Count("account_id", filter=Q(answered=True)),
-            tendering_count=Count("account_id", filter=Q(tendering=True)),
-            held=Sum("position_cents", filter=Q(holds=True)),
-            tendered=Sum("tendered_cents"),
-            not_answered=Count("account_id", filter=unanswered),
-            not_answered_principal=Sum("position_cents", filter=unanswered),
-        )
+        TallyFirm.objects.filter(offer_id=offer.pk)
         .order_by("firm_id")
         .values_list(
             "firm_id",
             "accounts",
-            "answered_count",
-            "tendering_count",
-            "held",
-            "tendered",
+            "answered",
+            "tendering",
+            "held_cents",
+            "tendered_cents",
             "not_answered",
-            "not_answered_principal",
+            "not_answered_cents",
         )
     )
     return tuple(
@@ -111,42 +121,68 @@ def unanswered_accounts(
     return rows[:limit] if limit is not None else rows
 
 
-def counted_moves(*, offer: ExchangeOffer) -> list[tuple[datetime, Decimal]]:
+def counted_lines(*, offer: ExchangeOffer) -> int:
+    """How many instructions the offer has, from the kept sums."""
+    return sum(TallyGroup.objects.filter(offer_id=offer.pk).values_list("instructions", flat=True))
+
+
+def last_counted_instant(*, offer: ExchangeOffer) -> datetime | None:
+    """The latest instant an instruction started or stopped counting, if any did."""
+    latest = TallyLine.objects.filter(offer_id=offer.pk).aggregate(
+        started=Max("counted_from_us"), stopped=Max("counted_until_us")
+    )
+    instants = [us for us in latest.values() if us is not None]
+    return instant_from_microseconds(max(instants)) if instants else None
+
+
+def counted_moves(
+    *, offer: ExchangeOffer, start: datetime | None = None, step: timedelta | None = None
+) -> list[tuple[datetime, Decimal]]:
     """What each instant added to the office's tendered total (tenders that started counting
-    then, less those that stopped), in time order: `history_from_moves`' input."""
+    then, less those that stopped), in time order: `history_from_moves`' input. With a `step`,
+    the instants are taken together in steps from `start` (all those before it in one), each
+    step at its last instant: the chart's resolution (`tenders.domain.tabulation.thinned`)."""
     lines = TallyLine.objects.filter(offer_id=offer.pk, counted_from_us__isnull=False)
-    changes: dict[int, int] = {}
-    started = (
-        lines.values("counted_from_us")
-        .annotate(cents=Sum("tendered_cents"))
-        .values_list("counted_from_us", "cents")
-    )
-    for at, cents in started:
-        if at is not None:  # filtered out above; for the type checker
-            changes[at] = changes.get(at, 0) + int(cents)
-    stopped = (
-        lines.filter(counted_until_us__isnull=False)
-        .values("counted_until_us")
-        .annotate(cents=Sum("tendered_cents"))
-        .values_list("counted_until_us", "cents")
-    )
-    for at, cents in stopped:
-        if at is not None:
-            changes[at] = changes.get(at, 0) - int(cents)
-    return [(instant_from_microseconds(at), _amount(changes[at])) for at in sorted(changes)]
+    changes: dict[int, tuple[int, int]] = {}  # {step or instant: (last instant, cents)}
+    for field, sign in (("counted_from_us", 1), ("counted_until_us", -1)):
+        moved = lines.filter(**{f"{field}__isnull": False})
+        if step is None or start is None:
+            rows = (
+                moved.values(field)
+                .annotate(at=Max(field), cents=Sum("tendered_cents"))
+                .values_list(field, "at", "cents")
+            )
+        else:
+            start_us = microseconds_since_epoch(start)
+            bucket = Case(
+                When(**{f"{field}__lt": start_us}, then=Value(-1)),
+                default=Floor((F(field) - Value(start_us)) / Value(step // MICROSECOND)),
+                output_field=BigIntegerField(),
+            )
+            rows = (
+                moved.annotate(bucket=bucket)
+                .values("bucket")
+                .annotate(at=Max(field), cents=Sum("tendered_cents"))
+                .values_list("bucket", "at", "cents")
+            )
+        for key, at, cents in rows:
+            last, total = changes.get(int(key), (at, 0))
+            changes[int(key)] = (max(last, at), total + sign * int(cents))
+    return [
+        (instant_from_microseconds(at), _amount(cents))
+        for _, (at, cents) in sorted(changes.items())
+    ]
 
 
 def standing_counts(*, offer: ExchangeOffer) -> dict[tuple[int, Standing], tuple[int, Decimal]]:
-    """The offer's live instructions added up by firm and standing with the agent: what
-    `tenders.submissions.reconciliation.live_standing_counts` reads from every row."""
-    rows = (
-        TallyLine.objects.filter(offer_id=offer.pk, status__in=sorted(LIVE))
-        .values("firm_id", "standing")
-        .annotate(instructions=Count("instruction_id"), tendered=Sum("tendered_cents"))
-        .order_by("firm_id", "standing")
-        .values_list("firm_id", "standing", "instructions", "tendered")
+    """The offer's live instructions added up by firm and standing with the agent, from the
+    kept sums: what `tenders.submissions.reconciliation.live_standing_counts` reads from every
+    row."""
+    sums: dict[tuple[int, Standing], tuple[int, int]] = {}
+    rows = TallyGroup.objects.filter(offer_id=offer.pk, status__in=sorted(LIVE)).values_list(
+        "firm_id", "standing", "instructions", "tendered_cents"
     )
-    return {
-        (firm, Standing(standing)): (instructions, _amount(tendered))
-        for firm, standing, instructions, tendered in rows
-    }
+    for firm, standing, instructions, tendered in rows:
+        count, cents = sums.get((firm, Standing(standing)), (0, 0))
+        sums[(firm, Standing(standing))] = (count + instructions, cents + tendered)
+    return {key: (count, _amount(cents)) for key, (count, cents) in sums.items()}

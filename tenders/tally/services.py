@@ -13,6 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from notes.models import ExchangeOffer
@@ -29,7 +30,14 @@ from tenders.domain.tabulation import (
 from tenders.instructions.models import Instruction, InstructionTransition
 from tenders.ledger.selectors import held_for_offer, old_notes_taken_by_consummation
 from tenders.submissions.selectors import agent_standings
-from tenders.tally.models import TallyAccount, TallyLine, TallyNote, TallyState
+from tenders.tally.models import (
+    TallyAccount,
+    TallyFirm,
+    TallyGroup,
+    TallyLine,
+    TallyNote,
+    TallyState,
+)
 
 # Beyond this many accounts a fold rebuilds the whole offer: one pass over every row costs less
 # than thousands of `IN (…)` lookups, and the ids stay under SQLite's limit of host parameters.
@@ -103,14 +111,114 @@ def _in_accounts(ids: list[int] | None, field: str) -> Iterator[dict[str, list[i
         yield {f"{field}__in": chunk}
 
 
+# The kept sums: each line adds to its group, each account to its firm.
+GROUP_KEY = ("firm_id", "status", "standing", "held_by_agent")
+GROUP_SUMS = ("instructions", "tendered_cents", "warrants_exact_e10", "warrants")
+FIRM_KEY = ("firm_id",)
+FIRM_SUMS = (
+    "accounts",
+    "answered",
+    "tendering",
+    "held_cents",
+    "tendered_cents",
+    "not_answered",
+    "not_answered_cents",
+)
+Sums = dict[tuple[object, ...], list[int]]
+
+
+def _add(sums: Sums, key: tuple[object, ...], amounts: tuple[int, ...], sign: int = 1) -> None:
+    total = sums.setdefault(key, [0] * len(amounts))
+    for index, amount in enumerate(amounts):
+        total[index] += sign * amount
+
+
+def _line_sums(
+    rows: Iterable[tuple[int, str, str, bool, int, int, int]], sums: Sums, sign: int = 1
+) -> None:
+    """Add (firm, status, standing, held, tendered, exact warrants, warrants) rows to `sums`."""
+    for firm, status, standing, held, tendered, exact, warrants in rows:
+        _add(sums, (firm, status, standing, held), (1, tendered, exact, warrants), sign)
+
+
+def _account_sums(
+    rows: Iterable[tuple[int, int, bool, bool, bool, int]], sums: Sums, sign: int = 1
+) -> None:
+    """Add (firm, position, holds, answered, tendering, tendered) rows to `sums`."""
+    for firm, position, holds, answered, tendering, tendered in rows:
+        unanswered = holds and not answered
+        amounts = (
+            1,
+            int(answered),
+            int(tendering),
+            position if holds else 0,
+            tendered,
+            int(unanswered),
+            position if unanswered else 0,
+        )
+        _add(sums, (firm,), amounts, sign)
+
+
+LINE_FIELDS = ("firm_id", "status", "standing", "held_by_agent", *GROUP_SUMS[1:])
+ACCOUNT_FIELDS = ("firm_id", "position_cents", "holds", "answered", "tendering", "tendered_cents")
+
+
 def _rebuild(offer: ExchangeOffer, *, accounts: list[int] | None) -> None:
-    """Replace the lines of these accounts (None: every account) by what the data says now."""
+    """Replace the lines of these accounts (None: every account) by what the data says now,
+    and move the kept sums by the difference (or, for every account, write them afresh)."""
     lines, tally_accounts = _computed(offer, accounts)
+    line_sums: Sums = {}
+    firm_sums: Sums = {}
     for where in _in_accounts(accounts, "account_id"):
+        if accounts is not None:  # take off what the old lines added
+            old_lines = TallyLine.objects.filter(offer_id=offer.pk, **where)
+            _line_sums(old_lines.values_list(*LINE_FIELDS), line_sums, sign=-1)
+            old_accounts = TallyAccount.objects.filter(offer_id=offer.pk, **where)
+            _account_sums(old_accounts.values_list(*ACCOUNT_FIELDS), firm_sums, sign=-1)
         TallyLine.objects.filter(offer_id=offer.pk, **where).delete()
         TallyAccount.objects.filter(offer_id=offer.pk, **where).delete()
     TallyLine.objects.bulk_create(lines, batch_size=CHUNK)
     TallyAccount.objects.bulk_create(tally_accounts, batch_size=CHUNK)
+    _line_sums(
+        (
+            (line.firm_id, line.status, line.standing, line.held_by_agent, line.tendered_cents,
+             line.warrants_exact_e10, line.warrants)
+            for line in lines
+        ),
+        line_sums,
+    )  # fmt: skip
+    _account_sums(
+        (
+            (a.firm_id, a.position_cents, a.holds, a.answered, a.tendering, a.tendered_cents)
+            for a in tally_accounts
+        ),
+        firm_sums,
+    )
+    if accounts is None:
+        TallyGroup.objects.filter(offer_id=offer.pk).delete()
+        TallyFirm.objects.filter(offer_id=offer.pk).delete()
+    _move(TallyGroup, offer, GROUP_KEY, GROUP_SUMS, line_sums)
+    _move(TallyFirm, offer, FIRM_KEY, FIRM_SUMS, firm_sums)
+
+
+def _move(
+    model: type[TallyGroup] | type[TallyFirm],
+    offer: ExchangeOffer,
+    key_fields: tuple[str, ...],
+    sum_fields: tuple[str, ...],
+    changes: Sums,
+) -> None:
+    """Add each change to its kept row (made if missing); drop rows left with nothing."""
+    for key, change in changes.items():
+        if not any(change):
+            continue
+        where = {"offer_id": offer.pk, **dict(zip(key_fields, key, strict=True))}
+        moved = model.objects.filter(**where).update(
+            **{field: F(field) + amount for field, amount in zip(sum_fields, change, strict=True)}
+        )
+        if not moved:
+            model.objects.create(**where, **dict(zip(sum_fields, change, strict=True)))
+    model.objects.filter(offer_id=offer.pk, **{sum_fields[0]: 0}).delete()
 
 
 def _computed(

@@ -2,6 +2,7 @@
 its own transaction, and the next tabulation folds it in, so the kept figures always agree with
 a recomputation from every row (`offer_tabulation_recomputed`, the reference)."""
 
+from datetime import timedelta
 from decimal import Decimal
 from io import StringIO
 from typing import Any
@@ -12,11 +13,13 @@ from django.db import connection
 
 from tenders.domain.submission import Standing
 from tenders.intake.services import instruction_submit
-from tenders.models import Instruction, Position, TallyLine, TallyNote
+from tenders.models import Instruction, Position, TallyGroup, TallyLine, TallyNote
+from tenders.offers import tabulation as tabulation_module
 from tenders.offers.tabulation import (
     kept_standing_counts,
     offer_tabulation,
     tabulation_differences,
+    tendered_over_time,
 )
 from tenders.submissions.reconciliation import live_standing_counts
 from tenders.submissions.services import instructions_submit_to_agent
@@ -155,7 +158,7 @@ def test_the_check_command_says_the_kept_totals_agree(scene: Scene) -> None:
 
 def test_the_check_command_rebuilds_kept_totals_that_went_wrong(scene: Scene) -> None:
     offer_tabulation(offer=scene.offer)
-    TallyLine.objects.filter(offer_id=scene.offer.pk).update(tendered_cents=1)
+    TallyGroup.objects.filter(offer_id=scene.offer.pk).update(tendered_cents=1)
     with pytest.raises(CommandError, match="differed from a recomputation in tendered_principal"):
         call_command("tabulation", "--offer", scene.offer.slug, "--check")
     assert tabulation_differences(offer=scene.offer) == []
@@ -180,3 +183,15 @@ def test_the_kept_counts_by_standing_are_the_ones_read_from_every_row(
     kept = kept_standing_counts(offer=scene.offer)
     assert kept == live_standing_counts(offer=scene.offer)
     assert kept[(scene.hudson.pk, Standing.NOT_SENT)] == (1, Decimal("90000"))
+
+
+def test_beyond_the_charts_resolution_the_history_is_thinned_in_steps(
+    scene: Scene, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tabulation_module, "CHART_STEPS", 1)  # the scene's 4 lines exceed it
+    history = tendered_over_time(tabulation=offer_tabulation(offer=scene.offer))
+    step = (history.end - history.start) / 1
+    assert len(history.points) <= 2  # one step, and one before the start if any
+    assert history.points[-1][1] == Decimal("581000")  # the total now
+    assert step > timedelta(0)
+    assert tabulation_differences(offer=scene.offer) == []

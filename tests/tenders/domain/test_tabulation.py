@@ -3,10 +3,12 @@ agent's total where there is one (else the office's total held by the agent), wh
 needed, the room left untendered, the warrants, the
 breakdowns and the total over business time. Expected figures are worked by hand here."""
 
+import random
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -15,9 +17,12 @@ from tenders.domain.tabulation import (
     InstructionRow,
     JudgedOn,
     TabulationFigures,
+    counted_interval,
+    history_from_moves,
     percent_of,
     tabulate_rows,
     tendered_history,
+    thinned,
 )
 from tests.notes.domain.lexington import LEXINGTON
 
@@ -267,3 +272,62 @@ def test_history_shows_an_amendment_at_one_instant_as_one_point_without_a_dip() 
         {1: Decimal("310000"), 2: Decimal("300000")},
     )
     assert history == ((T0, Decimal("310000")), (amended, Decimal("300000")))
+
+
+def _random_transitions(seed: int) -> tuple[list[tuple[datetime, int, str]], dict[int, Decimal]]:
+    """Instructions received and some stopped, at instants that often coincide."""
+    chooser = random.Random(seed)
+    start = datetime(2001, 8, 1, tzinfo=UTC)
+    transitions = []
+    tendered = {}
+    for key in range(40):
+        tendered[key] = Decimal(chooser.randrange(1, 500) * 1000)
+        received = start + timedelta(minutes=chooser.randrange(0, 300))
+        transitions.append((received, key, "received"))
+        if chooser.random() < 0.4:
+            stop = chooser.choice(["withdrawn", "superseded", "returned", "not_accepted"])
+            later = received + timedelta(minutes=chooser.randrange(0, 60))
+            transitions.append((later, key, stop))
+        elif chooser.random() < 0.5:
+            transitions.append((received + timedelta(minutes=1), key, "submitted"))
+    transitions.sort(key=lambda move: move[0])
+    return transitions, tendered
+
+
+def _moves_from_intervals(
+    transitions: list[tuple[datetime, int, str]], tendered: dict[int, Decimal]
+) -> list[tuple[datetime, Decimal]]:
+    by_key: dict[int, list[tuple[datetime, str]]] = {}
+    for at, key, status in transitions:
+        by_key.setdefault(key, []).append((at, status))
+    changes: dict[datetime, Decimal] = {}
+    for key, moves in by_key.items():
+        interval = counted_interval(moves)
+        if interval.start is not None:
+            changes[interval.start] = changes.get(interval.start, Decimal(0)) + tendered[key]
+            if interval.end is not None:
+                changes[interval.end] = changes.get(interval.end, Decimal(0)) - tendered[key]
+    return sorted(changes.items())
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_history_from_counted_intervals_is_the_history_from_transitions(seed: int) -> None:
+    transitions, tendered = _random_transitions(seed)
+    moves = _moves_from_intervals(transitions, tendered)
+    assert history_from_moves(moves) == tendered_history(transitions, tendered)
+
+
+def test_thinning_keeps_each_steps_last_point_and_the_points_of_sparse_steps() -> None:
+    start = datetime(2001, 8, 1, tzinfo=UTC)
+    points = [
+        (start - timedelta(hours=1), Decimal(1)),
+        (start + timedelta(minutes=1), Decimal(2)),
+        (start + timedelta(minutes=59), Decimal(3)),
+        (start + timedelta(minutes=61), Decimal(4)),
+    ]
+    assert thinned(points, start=start, step=timedelta(hours=1)) == (
+        points[0],
+        points[2],
+        points[3],
+    )
+    assert thinned(points, start=start, step=timedelta(minutes=1)) == tuple(points)
