@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,7 +29,6 @@ from tenders.documents.contexts import untendered_projection
 from tenders.domain.lifecycle import OPEN
 from tenders.domain.rules import Actor, Choice, amount_refusals
 from tenders.instructions.forms import PrincipalAmountField
-from tenders.instructions.selectors import live_instruction
 from tenders.letters.contexts import client_letter_context
 from tenders.links.models import ClientLink
 from tenders.links.selectors import client_link_token, link_deadlines
@@ -131,7 +131,11 @@ def _missed_paragraphs(request: HttpRequest, link: ClientLink) -> list[str]:
 def _page_context(link: ClientLink) -> dict[str, Any]:
     offer = offers_with_terms().prefetch_related("conditions").get(pk=link.offer_id)
     account = link.account
-    position = position_for(account=account, offer=offer)
+    # The owners once, for the letter's addressee and the signatures alike.
+    prefetch_related_objects([account], "owners")
+    # What the page offers, and the instruction and position it was decided from.
+    page = client_page_offer(link)
+    position = page.position
     letter = client_letter_context(
         offer=offer,
         account=account,
@@ -139,9 +143,8 @@ def _page_context(link: ClientLink) -> dict[str, Any]:
         event=offer_last_change(offer),
         now=clock.now(),
     )
-    live = live_instruction(account=account, offer=offer)
+    live = page.live
     projection = offer_projected_entitlement(offer=offer, principal=position)
-    page = client_page_offer(link)
     firm_cutoff = page.firm_cutoff  # as it stands now (links follow the offer)
     return {
         "link": link,
