@@ -18,6 +18,15 @@ representative (`scale-rep-1`) or operations, through session cookies made befor
 
     list          the representative's account list
     account       an account page
+    client        the client's page, reached without a login through the signed link of
+                  their letter (links issued by the office's own service to 16 accounts of
+                  other firms than the POST's): one client a connection (wrk runs a thread a
+                  connection here, so a thread's Lua state is its connection's), which posts
+                  the identity check once, keeps the session cookie it answers with, then asks
+                  in turn for the page and for its live projection (the JSON the page's
+                  script fetches for a typed amount: a third of the position, all of it,
+                  nothing typed). It prints how many passed the check and how many pages and
+                  projections answered 200
     post          the instruction form's POST: review, then confirm, for a different account
                   that has not answered each time, each with its own submission token (a
                   confirm answers 302 to the account page)
@@ -28,10 +37,11 @@ It prints requests per second, p99 latency and the ratio to the bare view's requ
 second for each page. Before each GET page is timed, four requests at once warm it in both
 workers; the slowest of them is printed as "cold ms" (for the tabulation, the figures read
 afresh after the POSTs changed the data). The last line is for machines ("admin" is the
-slowest admin page, the tabulation included):
+slowest admin page, the tabulation included; "client" counts the identity posts with the
+pages and projections):
 
     rps_bare= rps_list= rps_post= rps_admin= ratio_list= ratio_post= ratio_admin=
-    p99_list_ms= p99_post_ms= p99_admin_ms=
+    p99_list_ms= p99_post_ms= p99_admin_ms= ratio_client= p99_client_ms= p99_account_ms=
 """
 
 import argparse
@@ -44,11 +54,16 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from notes.models import ExchangeOffer
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = Path(__file__).resolve().parent
@@ -65,6 +80,7 @@ class Result:
     rps: float
     p99_ms: float
     errors: int
+    said: str = ""  # what the script's done() printed
 
 
 def configure_environment(var_dir: Path, database_url: str) -> dict[str, str]:
@@ -163,9 +179,11 @@ def stop(server: subprocess.Popen) -> None:
         os.killpg(server.pid, signal.SIGKILL)
 
 
-def wrk(url: str, seconds: int, cookie: str = "", script: Path | None = None) -> Result:
+def wrk(
+    url: str, seconds: int, cookie: str = "", script: Path | None = None, threads: int = THREADS
+) -> Result:
     command = [
-        "wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency",
+        "wrk", f"-t{threads}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency",
         "--timeout", "30s",
     ]  # fmt: skip
     if cookie:
@@ -186,6 +204,7 @@ def wrk(url: str, seconds: int, cookie: str = "", script: Path | None = None) ->
         rps,
         p99_ms,
         (int(errors.group(1)) if errors else 0) + (int(timeouts.group(1)) if timeouts else 0),
+        "\n".join(line for line in output.splitlines() if line.startswith("client:")),
     )
 
 
@@ -273,6 +292,111 @@ end
     return script, len(rows)
 
 
+def client_script(var_dir: Path, offer: "ExchangeOffer") -> tuple[Path, int]:
+    """A wrk script for the client's page, one client a connection (wrk runs one thread a
+    connection for it, so that a thread's state is its connection's): it posts the identity
+    check once through the client's signed link, keeps the session cookie that answers, then
+    asks for the page and the live projection in turn, for the amounts the client might type
+    (a share of their position, all of it, none typed). The links are issued by the office's
+    own service, as for a letter run, for accounts the POST does not touch."""
+    from tenders.accounts.selectors import position_for
+    from tenders.links.selectors import client_link_token
+    from tenders.links.services import client_links_issue
+    from tenders.models import ClientAccount
+
+    accounts = list(
+        ClientAccount.objects.filter(tin_last4__regex=r"^\d{4}$")
+        .exclude(firm__dtc_participant_number="9501")  # the POST's firm
+        .order_by("-pk")[:CONNECTIONS]
+    )
+    links = client_links_issue(offer=offer, accounts=accounts)
+    unit = offer.unit_principal
+    rows = []
+    for account in accounts:
+        position = position_for(account=account, offer=offer)
+        share = max(unit, (position / 3 // unit) * unit)
+        identity = urllib.parse.urlencode(
+            {
+                "csrfmiddlewaretoken": CSRF,
+                "step": "identity",
+                "tin_last4": account.tin_last4,
+                "postal_code": account.postal_code,
+            }
+        )
+        amounts = ", ".join(f'"{amount}"' for amount in (f"{share:.0f}", f"{position:.0f}", ""))
+        token = client_link_token(links[account.pk])
+        rows.append(f'{{"/c/{token}/", "{identity}", {{{amounts}}}}}')
+    script = var_dir / "client.lua"
+    script.write_text(
+        f"""
+local clients = {{ {", ".join(rows)} }}
+local next_id = 0
+local threads = {{}}
+id = 0  -- globals: thread:set() gives each thread (one connection) its own
+passed, pages, projections, refused = 0, 0, 0, 0
+local session = nil
+local step = 0
+function setup(thread)
+  thread:set("id", next_id)
+  next_id = next_id + 1
+  table.insert(threads, thread)
+end
+local function cookie()
+  local c = "csrftoken={CSRF}"
+  if session then c = "sessionid=" .. session .. "; " .. c end
+  return c
+end
+function request()
+  local client = clients[id % #clients + 1]
+  if session == nil then
+    return wrk.format("POST", client[1], {{
+      ["Content-Type"] = "application/x-www-form-urlencoded",
+      ["Cookie"] = cookie(),
+    }}, client[2])
+  end
+  step = step + 1
+  if step % 2 == 1 then
+    return wrk.format("GET", client[1], {{ ["Cookie"] = cookie() }})
+  end
+  local amounts = client[3]
+  local amount = amounts[math.floor(step / 2) % #amounts + 1]
+  return wrk.format("GET", client[1] .. "projection/?amount=" .. amount, {{
+    ["Cookie"] = cookie(), ["Accept"] = "application/json",
+  }})
+end
+function response(status, headers, body)
+  if session == nil then
+    local set = headers["Set-Cookie"] or ""
+    local value = string.match(set, "sessionid=([^;]+)")
+    if status == 302 and value then
+      session = value
+      passed = passed + 1
+    else
+      refused = refused + 1
+    end
+  elseif status ~= 200 then
+    refused = refused + 1
+  elseif step % 2 == 1 then
+    pages = pages + 1
+  else
+    projections = projections + 1
+  end
+end
+function done(summary, latency, requests)
+  local p, g, j, r = 0, 0, 0, 0
+  for _, thread in ipairs(threads) do
+    p = p + thread:get("passed")
+    g = g + thread:get("pages")
+    j = j + thread:get("projections")
+    r = r + thread:get("refused")
+  end
+  io.write(string.format("client: passed=%d pages=%d projections=%d refused=%d\\n", p, g, j, r))
+end
+"""
+    )
+    return script, len(rows)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=100_000, help="accounts in the book")
@@ -325,9 +449,11 @@ def main() -> None:
             .first()
         )
         script, forms = post_script(var_dir, rep)
+        clients_lua, clients = client_script(var_dir, offer)
         pages = [
             ("list", rep, reverse("tenders:account_list"), None),
             ("account", rep, reverse("tenders:account_detail", args=[account]), None),
+            ("client", "", "/", clients_lua),
             ("post", rep, "/", script),
             (
                 "tabulation",
@@ -360,13 +486,19 @@ def main() -> None:
         for name, cookie, path, lua in pages:
             url = f"http://127.0.0.1:{APP_PORT}{path}"
             cold = "" if lua else f"{warm_up(url, cookie):>8.1f}"
-            result = wrk(url, args.seconds, cookie, lua)
+            # The client's script keeps one connection's state a thread: a thread each.
+            threads = CONNECTIONS if lua == clients_lua else THREADS
+            result = wrk(url, args.seconds, cookie, lua, threads)
             results[name] = result
             print(
                 f"  {name:<20} {result.rps:>8.1f} {result.p99_ms:>8.1f} "
                 f"{result.rps / bare.rps:>8.4f} {result.errors:>7} {cold}"
             )
         recorded = Instruction.objects.count() - before
+        print(
+            f"\nThe client's page: {clients} clients, one a connection, each passed the identity "
+            f"check once, then the page and the projection in turn ({results['client'].said})."
+        )
         print(
             f"\nThe POST cycled over {forms:,} accounts that had not answered: "
             f"{recorded:,} instructions recorded by its confirms."
@@ -375,13 +507,14 @@ def main() -> None:
             (r for n, r in results.items() if n == "tabulation" or n.startswith("admin_")),
             key=lambda r: r.rps,
         )
-        listed, posted = results["list"], results["post"]
+        listed, posted, client = results["list"], results["post"], results["client"]
         print(
             f"rps_bare={bare.rps:.1f} rps_list={listed.rps:.1f} rps_post={posted.rps:.1f} "
             f"rps_admin={admin.rps:.1f} ratio_list={listed.rps / bare.rps:.4f} "
             f"ratio_post={posted.rps / bare.rps:.4f} ratio_admin={admin.rps / bare.rps:.4f} "
             f"p99_list_ms={listed.p99_ms:.1f} p99_post_ms={posted.p99_ms:.1f} "
-            f"p99_admin_ms={admin.p99_ms:.1f}"
+            f"p99_admin_ms={admin.p99_ms:.1f} ratio_client={client.rps / bare.rps:.4f} "
+            f"p99_client_ms={client.p99_ms:.1f} p99_account_ms={results['account'].p99_ms:.1f}"
         )
     finally:
         for server in servers:

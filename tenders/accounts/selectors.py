@@ -25,8 +25,15 @@ def accounts_for_user(*, user: User) -> QuerySet[ClientAccount]:
 
 def position_for(*, account: ClientAccount, offer: ExchangeOffer) -> Decimal:
     """The principal of the offer's Old Notes held for the account (0 if none)."""
-    held = Position.objects.filter(account=account, security_id=offer.old_security_id).first()
-    return held.principal if held else Decimal(0)
+    # At most one row (unique per account and security): ordered by its id, not by the
+    # model's ordering, whose sort joins the account, its firm, the security and its issuer.
+    held = (
+        Position.objects.filter(account=account, security_id=offer.old_security_id)
+        .order_by("pk")
+        .values_list("principal", flat=True)
+        .first()
+    )
+    return held if held is not None else Decimal(0)
 
 
 def principal_held(*, security_id: int, account_ids: list[int]) -> dict[int, Decimal]:

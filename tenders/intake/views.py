@@ -4,6 +4,7 @@ them. Views parse input, call one service and answer; the rules are in
 `tenders.instructions.services` and `tenders.domain`."""
 
 import re
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -205,7 +206,10 @@ class InstructionFormView(LoginRequiredMixin, View):
             **kwargs,
         )
 
-    def _context(self, form: InstructionForm, signers: Any) -> dict:
+    def _context(
+        self, form: InstructionForm, signers: Any, position: Decimal | None = None
+    ) -> dict:
+        """`position`: as the review's check read it, not read again."""
         return {
             "account": self.account,
             "offer": self.offer,
@@ -215,7 +219,11 @@ class InstructionFormView(LoginRequiredMixin, View):
             "amend": self.amend,
             "current": self.current,
             "operations": _may_override_cutoff(self.request),
-            "position": position_for(account=self.account, offer=self.offer),
+            "position": (
+                position
+                if position is not None
+                else position_for(account=self.account, offer=self.offer)
+            ),
             **deadline_context(self.offer, self.account.firm),
         }
 
@@ -244,7 +252,7 @@ class InstructionFormView(LoginRequiredMixin, View):
     def _render_review(
         self, form: InstructionForm, signers: Any, checked: CheckedInstruction
     ) -> HttpResponse:
-        context = self._context(form, signers)
+        context = self._context(form, signers, position=checked.position)
         projection = offer_projected_entitlement(offer=self.offer, principal=checked.tendered)
         context.update(
             checked=checked,

@@ -17,7 +17,7 @@ from tenders.accounts.permissions import User
 from tenders.accounts.selectors import firm_deadlines, position_for
 from tenders.documents.contexts import projected_figures
 from tenders.domain.lifecycle import OPEN
-from tenders.instructions.models import InstructionChoice
+from tenders.instructions.models import Instruction, InstructionChoice
 from tenders.instructions.selectors import live_instruction
 from tenders.links.models import ClientLink
 from tenders.links.selectors import (
@@ -106,6 +106,9 @@ class PageOffer:
     kinds: tuple[str, ...]  # SubmissionKind values the page offers (none: no form)
     firm_cutoff: datetime  # "We must receive your instructions by …"
     expiration: datetime  # the offer's, which ends withdrawal rights
+    # What the kinds were decided from, for the page to show without reading them again.
+    live: Instruction | None  # the account's live instruction
+    position: Decimal  # the offer's Old Notes held for the account
 
 
 def client_page_offer(link: ClientLink) -> PageOffer:
@@ -115,6 +118,7 @@ def client_page_offer(link: ClientLink) -> PageOffer:
     the account holds no Old Notes."""
     offer, account = link.offer, link.account
     live = live_instruction(account=account, offer=offer)
+    position = position_for(account=account, offer=offer)
     has_open = live is not None and live.status in OPEN
     kinds: tuple[str, ...]
     if clock.now() >= offer.expiration or offer.status != OfferStatus.OPEN:
@@ -123,7 +127,7 @@ def client_page_offer(link: ClientLink) -> PageOffer:
         kinds = ()  # accepted: it can no longer be changed here
     elif withdraw_only(link):
         kinds = (SubmissionKind.WITHDRAWAL,) if may_still_withdraw(link) else ()
-    elif position_for(account=account, offer=offer) > 0:
+    elif position > 0:
         kinds = (
             (SubmissionKind.TENDER, SubmissionKind.WITHDRAWAL)
             if has_open
@@ -135,6 +139,8 @@ def client_page_offer(link: ClientLink) -> PageOffer:
         kinds=tuple(str(kind) for kind in kinds),
         firm_cutoff=link_deadlines(account=account, offer=offer).firm_cutoff,
         expiration=offer.expiration,
+        live=live,
+        position=position,
     )
 
 

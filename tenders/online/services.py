@@ -190,11 +190,11 @@ class PageChanged(ValidationError):
 
 def client_page_digest(*, link: ClientLink, page: PageOffer | None = None) -> str:
     """The digest of the client's page as it stands now (`agreement.shown_digest`)."""
-    offer, letter = _letter(link)
+    _, letter = _letter(link)
     page = page or client_page_offer(link)
     return agreement.shown_digest(
         letter=letter,
-        position=position_for(account=link.account, offer=offer),
+        position=page.position,
         offered=page.kinds,
         firm_cutoff=page.firm_cutoff,
         expiration=page.expiration,

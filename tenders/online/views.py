@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_GET
 from exchange_office import clock
 from exchange_office.client_address import client_address
 from exchange_office.formatting import describe_instant, dollars, exact, long_date, money
+from notes.models import ExchangeOffer, OfferEvent
 from notes.selectors import (
     offer_last_change,
     offer_projected_entitlement,
@@ -24,11 +26,11 @@ from notes.selectors import (
     offers_with_terms,
 )
 from tenders.accounts.selectors import position_for
+from tenders.data_version.cache import cached_under_version
 from tenders.documents.contexts import untendered_projection
 from tenders.domain.lifecycle import OPEN
 from tenders.domain.rules import Actor, Choice, amount_refusals
 from tenders.instructions.forms import PrincipalAmountField
-from tenders.instructions.selectors import live_instruction
 from tenders.letters.contexts import client_letter_context
 from tenders.links.models import ClientLink
 from tenders.links.selectors import client_link_token, link_deadlines
@@ -128,20 +130,43 @@ def _missed_paragraphs(request: HttpRequest, link: ClientLink) -> list[str]:
     return missed_words(missed) if missed is not None else []
 
 
+def _offer_for_page(link: ClientLink) -> tuple[ExchangeOffer, OfferEvent | None]:
+    """The offer with its terms and conditions, and its last extension or amendment: the
+    same for every client, read on each request of the page, and moved only by writes to
+    tables the data version watches; so from the cache while the version stands."""
+
+    def read() -> tuple[ExchangeOffer, OfferEvent | None]:
+        offer = offers_with_terms().prefetch_related("conditions").get(pk=link.offer_id)
+        return offer, offer_last_change(offer)
+
+    return cached_under_version(f"online.page-offer:{link.offer_id}", read)
+
+
+def _offer_for_projection(link: ClientLink) -> ExchangeOffer:
+    """The offer with its terms, for each projection the page asks for (as above)."""
+    return cached_under_version(
+        f"online.projection-offer:{link.offer_id}",
+        lambda: offers_with_terms().get(pk=link.offer_id),
+    )
+
+
 def _page_context(link: ClientLink) -> dict[str, Any]:
-    offer = offers_with_terms().prefetch_related("conditions").get(pk=link.offer_id)
+    offer, last_change = _offer_for_page(link)
     account = link.account
-    position = position_for(account=account, offer=offer)
+    # The owners once, for the letter's addressee and the signatures alike.
+    prefetch_related_objects([account], "owners")
+    # What the page offers, and the instruction and position it was decided from.
+    page = client_page_offer(link)
+    position = page.position
     letter = client_letter_context(
         offer=offer,
         account=account,
         position=position,
-        event=offer_last_change(offer),
+        event=last_change,
         now=clock.now(),
     )
-    live = live_instruction(account=account, offer=offer)
+    live = page.live
     projection = offer_projected_entitlement(offer=offer, principal=position)
-    page = client_page_offer(link)
     firm_cutoff = page.firm_cutoff  # as it stands now (links follow the offer)
     return {
         "link": link,
@@ -308,7 +333,7 @@ def client_projection(request: HttpRequest, token: str) -> JsonResponse:
     if isinstance(found, HttpResponse) or not _is_verified(request, found):
         return JsonResponse({"error": "This page needs the check again: reload it."}, status=403)
     link = found
-    offer = offers_with_terms().get(pk=link.offer_id)
+    offer = _offer_for_projection(link)
     position = position_for(account=link.account, offer=offer)
     text = request.GET.get("amount", "").strip()
     try:

@@ -64,7 +64,7 @@ from tenders.online.services import (
 from tenders.pages.forms import RejectForm
 from tenders.statements.selectors import statement_periods
 from tenders.statements.services import statement_issue
-from tenders.submissions.selectors import agent_standing, agent_standings_of
+from tenders.submissions.selectors import agent_standings_of
 
 PAGE_SIZE = 25
 
@@ -177,7 +177,8 @@ def _account_context(
         "is_open": offer_takes and latest is not None and latest.status in OPEN,
         # Where the instruction that counts stands with the exchange agent.
         "agent_standing": (
-            agent_standing(instruction=latest)
+            # The offer at hand: the instruction's own would be read again.
+            agent_standings_of(offer=offer, instruction_ids=[latest.pk])[latest.pk]
             if latest is not None and latest.status in LIVE
             else None
         ),
