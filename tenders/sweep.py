@@ -25,7 +25,10 @@ A worker can be killed at any line. What it leaves behind is found here, from th
 10. payment runs of consummated offers due by the business date and not started: started
     (`tenders.payments`: once per offer and date, however often this runs; a run killed
     inside its transaction left nothing and starts again, one killed after it is drained
-    by 3.).
+    by 3.);
+11. the tabulation's kept lines: every offer with writes noted since its last fold, folded
+    (`tenders.tally`), so that the tabulation's page seldom folds a large batch itself (a
+    consummation's postings, a positions feed).
 
 Work already on its way (a task waiting or running on a live worker) is left to it. The worker
 command (`manage.py office_worker`) runs this at start-up and every WORKER_SWEEP_SECONDS;
@@ -52,6 +55,7 @@ from tenders.outbox import tasks as outbox_tasks
 from tenders.outbox.services import outbox_messages_mark_unknown, outbox_messages_waiting
 from tenders.payments.services import payment_runs_start_due
 from tenders.positions.pending import pending_imports_delete_expired
+from tenders.tally.services import tally_fold_noted
 from tenders.workers.selectors import queued_task_args
 from tenders.workers.services import worker_tasks_recover, workers_forget_stopped
 
@@ -74,6 +78,7 @@ class SweepReport:
     pending_imports_deleted: int = 0
     payment_runs_started: list[str] = field(default_factory=list)
     payment_runs_failed: list[str] = field(default_factory=list)
+    tabulations_folded: list[str] = field(default_factory=list)  # not in lines()
 
     def lines(self) -> list[str]:
         """What the sweep did, one line per kind of work; empty when there was nothing."""
@@ -116,6 +121,7 @@ class SweepReport:
         if self.payment_runs_started:
             lines.append(f"Payment runs started: {', '.join(self.payment_runs_started)}")
         lines += [f"Payment run not started: {line}" for line in self.payment_runs_failed]
+        # Not the folds of the tabulation's kept lines: upkeep after every write, not work left.
         return lines
 
 
@@ -159,6 +165,7 @@ def sweep() -> SweepReport:
     due = payment_runs_start_due()
     report.payment_runs_started = [str(run) for run in due.runs]
     report.payment_runs_failed = due.failed
+    report.tabulations_folded = tally_fold_noted()
 
     workers_forget_stopped()
     for line in report.lines():

@@ -11,6 +11,7 @@ more accounts than `FULL_BUILD_FROM` rebuild every line of the offer instead.
 from collections.abc import Collection, Iterable, Iterator
 from datetime import datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import F
@@ -44,6 +45,36 @@ from tenders.tally.models import (
 FULL_BUILD_FROM = 2_000
 CHUNK = 5_000
 WARRANT_SCALE = Decimal(10) ** 10
+
+
+class LineRow(NamedTuple):
+    """A `TallyLine`, as inserted."""
+
+    instruction_id: int
+    offer_id: int
+    account_id: int
+    firm_id: int
+    status: str
+    standing: str
+    held_by_agent: bool
+    tendered_cents: int
+    warrants_exact_e10: int
+    warrants: int
+    counted_from_us: int | None
+    counted_until_us: int | None
+
+
+class AccountRow(NamedTuple):
+    """A `TallyAccount`, as inserted."""
+
+    offer_id: int
+    account_id: int
+    firm_id: int
+    position_cents: int
+    holds: bool
+    answered: bool
+    tendering: bool
+    tendered_cents: int
 
 
 def _cents(amount: Decimal) -> int:
@@ -90,6 +121,18 @@ def tally_fold(*, offer: ExchangeOffer) -> None:
             state.save(update_fields=["built_at"])
         elif accounts:
             _rebuild(offer, accounts=sorted(a for a in accounts if a is not None))
+
+
+def tally_fold_noted() -> list[str]:
+    """Fold every offer with writes noted since its last fold (the sweep does, in the worker,
+    so that a page seldom folds a large batch itself, such as a consummation's or a positions
+    feed's): the slugs of the offers folded."""
+    noted = TallyNote.objects.values_list("offer_id", flat=True).distinct()
+    folded = []
+    for offer in ExchangeOffer.objects.filter(pk__in=list(noted)).order_by("pk"):
+        tally_fold(offer=offer)
+        folded.append(offer.slug)
+    return folded
 
 
 def tally_rebuild(*, offer: ExchangeOffer) -> None:
@@ -177,8 +220,8 @@ def _rebuild(offer: ExchangeOffer, *, accounts: list[int] | None) -> None:
             _account_sums(old_accounts.values_list(*ACCOUNT_FIELDS), firm_sums, sign=-1)
         TallyLine.objects.filter(offer_id=offer.pk, **where).delete()
         TallyAccount.objects.filter(offer_id=offer.pk, **where).delete()
-    TallyLine.objects.bulk_create(lines, batch_size=CHUNK)
-    TallyAccount.objects.bulk_create(tally_accounts, batch_size=CHUNK)
+    _insert(TallyLine, lines)
+    _insert(TallyAccount, tally_accounts)
     _line_sums(
         (
             (line.firm_id, line.status, line.standing, line.held_by_agent, line.tendered_cents,
@@ -199,6 +242,29 @@ def _rebuild(offer: ExchangeOffer, *, accounts: list[int] | None) -> None:
         TallyFirm.objects.filter(offer_id=offer.pk).delete()
     _move(TallyGroup, offer, GROUP_KEY, GROUP_SUMS, line_sums)
     _move(TallyFirm, offer, FIRM_KEY, FIRM_SUMS, firm_sums)
+
+
+def _insert(
+    model: type[TallyLine] | type[TallyAccount], rows: list[LineRow] | list[AccountRow]
+) -> None:
+    """Insert plain rows, a chunk at a time. Not `bulk_create`: it makes a model instance and
+    prepares each value in Python, 1.7 million of them for 100,000 accounts (30 s of the
+    build); these are whole numbers, flags and short text, which the driver takes as they are."""
+    if not rows:
+        return
+    columns = rows[0]._fields
+    quote = connection.ops.quote_name
+    table = f"{quote(model._meta.db_table)} ({', '.join(map(quote, columns))})"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY: 175,000 rows in half a second, where one INSERT each takes six.
+            with cursor.cursor.copy(f"COPY {table} FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        sql = f"INSERT INTO {table} VALUES ({', '.join(['%s'] * len(columns))})"
+        for start in range(0, len(rows), CHUNK):
+            cursor.executemany(sql, rows[start : start + CHUNK])
 
 
 def _move(
@@ -223,7 +289,7 @@ def _move(
 
 def _computed(
     offer: ExchangeOffer, accounts: list[int] | None
-) -> tuple[list[TallyLine], list[TallyAccount]]:
+) -> tuple[list[LineRow], list[AccountRow]]:
     """The lines of these accounts (None: every account), from the same rows and arithmetic as
     `tenders.offers.tabulation.offer_tabulation` reads them."""
     terms = offer_terms(offer=offer)
@@ -255,8 +321,8 @@ def _computed(
         offer=offer, instruction_ids=None if accounts is None else instruction_ids
     )
     intervals = _counted_intervals(offer, None if accounts is None else instruction_ids)
-    lines: list[TallyLine] = []
-    by_account: dict[int, list[TallyLine]] = {}
+    lines: list[LineRow] = []
+    by_account: dict[int, list[LineRow]] = {}
     for pk, account_id, firm_id, status, choice, stated, resolved in rows:
         firms.setdefault(account_id, firm_id)
         standing = standings[pk].standing if pk in standings else Standing.NOT_SENT
@@ -275,13 +341,13 @@ def _computed(
             ),
         )
         start, end = intervals.get(pk, (None, None))
-        line = TallyLine(
+        line = LineRow(
             instruction_id=pk,
             offer_id=offer.pk,
             account_id=account_id,
             firm_id=firm_id,
-            status=status,
-            standing=standing,
+            status=str(status),
+            standing=standing.value,  # the text: a driver may write an enum by its name
             held_by_agent=counted.row.held_by_agent,
             tendered_cents=_cents(counted.tendered),
             warrants_exact_e10=_warrant_units(counted.warrants_exact),
@@ -292,7 +358,7 @@ def _computed(
         lines.append(line)
         by_account.setdefault(account_id, []).append(line)
     tally_accounts = [
-        TallyAccount(
+        AccountRow(
             offer_id=offer.pk,
             account_id=account_id,
             firm_id=firm_id,

@@ -27,6 +27,8 @@ from tenders.models import (
     OutboxMessage,
     OutboxStatus,
     PendingImport,
+    TallyAccount,
+    TallyNote,
     WorkerHeartbeat,
 )
 from tenders.offers.consummation import confirmations_issue
@@ -298,3 +300,15 @@ def test_sweep_command_lists_what_it_did(workers) -> None:
     out = StringIO()
     call_command("sweep", stdout=out)
     assert out.getvalue() == f"E-mails of unknown outcome (for operations): [{message.pk}]\n"
+
+
+def test_the_sweep_folds_the_writes_noted_for_the_tabulation(offer: Any, firm: Any) -> None:
+    account = factories.ClientAccountFactory(firm=firm)
+    factories.PositionFactory(account=account, security=offer.old_security, principal="25000")
+    assert TallyNote.objects.exists()  # the position's write
+    report = sweep()
+    assert report.tabulations_folded == [offer.slug]
+    assert not TallyNote.objects.exists()
+    kept = TallyAccount.objects.get(offer_id=offer.pk, account_id=account.pk)
+    assert (kept.holds, kept.position_cents) == (True, 2_500_000)
+    assert report.lines() == []  # upkeep, not work left undone
