@@ -466,6 +466,27 @@ def test_an_agents_total_whose_source_holds_a_line_break_is_refused_next_to_the_
     assert not AgentReport.objects.exists()
 
 
+def test_an_agents_total_written_with_separators_is_read(scene: Scene, ops_client: Client) -> None:
+    data = {"as_of": "2001-08-20", "tendered_principal": "$995,000.00", "source": "Agent"}
+    response = ops_client.post(page_url(scene.offer), data)
+    assert response.status_code == 302
+    assert response["Location"].endswith("/tabulation/#content-start")  # where the message is
+    assert AgentReport.objects.get().tendered_principal == Decimal("995000")
+
+
+def test_an_agents_total_that_cannot_be_read_comes_back_as_typed_next_to_its_field(
+    scene: Scene, ops_client: Client
+) -> None:
+    data = {"as_of": "2001-08-20", "tendered_principal": "27.2 million", "source": "Agent"}
+    response = ops_client.post(page_url(scene.offer), data)
+    assert response.context["form"].errors["tendered_principal"] == [
+        "Enter the amount in whole dollars, e.g. 125,000 or $125,000.00."
+    ]
+    assert 'value="27.2 million"' in response.content.decode()
+    assert 'action="#agent-report-form"' in response.content.decode()  # opens at the form
+    assert not AgentReport.objects.exists()
+
+
 def test_staff_who_may_only_view_cannot_record_the_agents_total(
     scene: Scene, client: Client
 ) -> None:

@@ -26,6 +26,7 @@ from notes.selectors import agent_reports, latest_agent_report
 from notes.services import agent_report_record
 from tenders.accounts.validators import validate_one_line
 from tenders.data_version.cache import cached_figures
+from tenders.instructions.forms import PrincipalAmountField
 from tenders.instructions.models import InstructionStatus
 from tenders.ledger.trial_balance import offer_exchanged
 from tenders.offers.tabulation import (
@@ -51,12 +52,15 @@ class AgentReportForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="The date the agent's figure is as of.",
     )
-    tendered_principal = forms.DecimalField(
+    # Text, not a number input: "27,200,000" as the agent's report writes it is kept and read,
+    # and what cannot be read comes back as typed, next to its message.
+    tendered_principal = PrincipalAmountField(
         label="Tendered, whole issue",
         max_digits=15,
         decimal_places=2,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "e.g. 27,200,000"}),
         help_text="Principal tendered and not withdrawn for all the Old Notes, holders outside "
-        "the office included, in dollars (e.g. 27200000).",
+        "the office included, in dollars (e.g. 27,200,000 or $27,200,000.00).",
     )
     source = forms.CharField(
         max_length=300,
@@ -207,7 +211,9 @@ class OfferTabulationViews:
                         f"{dollars(report.tendered_principal)} as of {long_date(report.as_of)}.",
                         messages.SUCCESS,
                     )
-                    return HttpResponseRedirect(request.path)
+                    # To the top of the page's content, where the message is: a redirect
+                    # without a fragment keeps the form's.
+                    return HttpResponseRedirect(f"{request.path}#content-start")
         return TemplateResponse(
             request,
             PAGE_TEMPLATE,
