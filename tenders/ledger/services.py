@@ -255,10 +255,21 @@ def _any_posted(occasions: list[str]) -> bool:
     )
 
 
+def _posted(occasions: list[str]) -> dict[str, JournalEntry]:
+    """{occasion: its entry} of the occasions posted already, asked in batches: one IN list of
+    a whole book's occasions costs the database more than its size (bench/consummation.py)."""
+    posted: dict[str, JournalEntry] = {}
+    for start in range(0, len(occasions), BATCH):
+        posted.update(
+            JournalEntry.objects.in_bulk(occasions[start : start + BATCH], field_name="occasion")
+        )
+    return posted
+
+
 def _post_once(
     checked: list[_Checked], occasions: list[str], *, by: User, reason: str | None
 ) -> list[JournalEntry]:
-    posted = JournalEntry.objects.in_bulk(occasions, field_name="occasion")
+    posted = _posted(occasions)
     stamps = stamped()
     rows = [
         (
