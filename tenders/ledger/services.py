@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from exchange_office import clock
 from exchange_office.formatting import dollars, long_date
@@ -127,10 +127,29 @@ class _LegRow:
     quantity: int
 
 
+# An entry's columns as the service writes them (`txid` is the database's: a trigger sets it).
+_ENTRY_FIELDS = [
+    f.attname for f in JournalEntry._meta.concrete_fields if not f.primary_key and f.name != "txid"
+]
+
+
 def _insert(rows: list[tuple[JournalEntry, list[_LegRow]]]) -> None:
     """Entries, then their legs, each in bulk, in the caller's transaction (on PostgreSQL the
     legs must be written in the transaction that wrote their entry)."""
-    JournalEntry.objects.bulk_create([entry for entry, _ in rows], batch_size=BATCH)
+    entries = [entry for entry, _ in rows]
+    # The entries' values are in their stored form already (text, dates, instants, ids; the
+    # kind's value): on PostgreSQL they are copied with ids from the sequence, not prepared
+    # through each field by bulk_create (a consummation posts an entry per holder).
+    stored = [{name: getattr(entry, name) for name in _ENTRY_FIELDS} for entry in entries]
+    for row in stored:
+        row["kind"] = str(row["kind"])
+    if bulk.allocate_ids(JournalEntry, stored):
+        bulk.insert(JournalEntry, stored)
+        for entry, row in zip(entries, stored, strict=True):
+            entry.pk = row["id"]
+            entry._state.adding, entry._state.db = False, connection.alias
+    else:
+        JournalEntry.objects.bulk_create(entries, batch_size=BATCH)
     # The legs in their stored form (a feed posts a leg per account: bulk_create would prepare
     # each value through its field, tenders/accounts/bulk.py says why that is slow).
     legs = []
