@@ -275,9 +275,11 @@ def payment_notices_queue(
     on = offer.consummation_date
     offer_block = encode(offer_values(offer, terms))
     held = held_for_offer(offer=offer, prefix="positions__", account="pk")
-    # Without the taxpayer ID: the notice does not state it, and each would be decrypted.
+    # Without the taxpayer ID and the telephone: the notice states neither, and each would be
+    # decrypted or parsed.
     accounts = {
-        a.pk: a for a in ClientAccount.objects.filter(held).select_related("firm").defer("tin")
+        a.pk: a
+        for a in ClientAccount.objects.filter(held).select_related("firm").defer("tin", "phone")
     }
     firms = {a.firm_id: encode(firm_values(a.firm)) for a in accounts.values()}
     owners = owner_names(accounts=held_for_offer(offer=offer, prefix="account__positions__"))
