@@ -80,13 +80,16 @@ class _Checked:
     reverses: JournalEntry | None = None  # set by entry_reverse only
 
 
+_KINDS = frozenset(EntryKind.values)  # Choices.values builds its list on every call
+
+
 def _check(entry: EntryInput) -> _Checked:
     """The entry's legs in whole units, summing to zero for each asset; or a ValidationError
     that names the entry, and the asset and its sum."""
     where = f"Entry {entry.occasion}"
     if not entry.occasion or len(entry.occasion) > OCCASION_LENGTH:
         raise ValidationError(f"An entry's occasion is 1 to {OCCASION_LENGTH} characters.")
-    if entry.kind not in EntryKind.values:
+    if entry.kind not in _KINDS:
         raise ValidationError(f"{where}: {entry.kind!r} is not a kind of entry.")
     if not entry.description.strip() or len(entry.description) > DESCRIPTION_LENGTH:
         raise ValidationError(f"{where}: a description is 1 to {DESCRIPTION_LENGTH} characters.")
@@ -106,11 +109,15 @@ def _check(entry: EntryInput) -> _Checked:
         if units == 0:
             raise ValidationError(f"{where}: a leg of zero {leg.asset.code} moves nothing.")
         quantities.append(units)
+    # By the asset's id: a model instance hashes slowly, and an entry is checked per holder.
     off = sums_off_zero(
-        (leg.asset, units) for leg, units in zip(entry.legs, quantities, strict=True)
+        (leg.asset.pk, units) for leg, units in zip(entry.legs, quantities, strict=True)
     )
     if off:
-        asset, units = sorted(off.items(), key=lambda item: item[0].code)[0]
+        assets = {leg.asset.pk: leg.asset for leg in entry.legs}
+        asset, units = sorted(
+            ((assets[pk], units) for pk, units in off.items()), key=lambda item: item[0].code
+        )[0]
         raise ValidationError(
             f"{where} does not balance: {asset.code} sums to {asset.amount(units):,}, not zero."
         )
