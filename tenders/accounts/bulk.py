@@ -71,7 +71,12 @@ def _copy(model: type[Model], fields: Sequence[Field], rows: Sequence[Sequence[A
     names = ", ".join(_column(f) for f in fields)
     with connection.cursor() as cursor:
         raw = cursor.cursor  # psycopg's own cursor, inside Django's transaction
-        with raw.copy(f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN") as copy:
+        # Django's errors, as for a query (a unique index refuses a row: IntegrityError).
+        table = quote(model._meta.db_table)
+        with (
+            connection.wrap_database_errors,
+            raw.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+        ):
             for row in rows:
                 copy.write_row(row)
 
@@ -79,9 +84,54 @@ def _copy(model: type[Model], fields: Sequence[Field], rows: Sequence[Sequence[A
 def insert(model: type[Model], rows: Iterable[dict[str, Any]]) -> None:
     """Insert rows given as {attname: stored value}, every row with the same keys; a column
     not given takes its default, prepared once by its field."""
-    rows = list(rows)
-    if not rows:
+    fields, values = _stored(model, list(rows))
+    if not values:
         return
+    if connection.vendor == "postgresql":
+        _copy(model, fields, values)
+    else:
+        _executemany(_sql_insert(model, fields), values)
+
+
+def insert_new(model: type[Model], rows: Iterable[dict[str, Any]]) -> None:
+    """`insert`, in the order given, leaving out each row whose unique key the table holds
+    already (ON CONFLICT DO NOTHING: a row another transaction is writing is waited for,
+    then left out). On PostgreSQL the rows are copied to a temporary table first (COPY: one
+    stream, nothing quoted by psycopg), then inserted from it in one statement."""
+    fields, values = _stored(model, list(rows))
+    if not values:
+        return
+    if connection.vendor != "postgresql":
+        _executemany(_sql_insert(model, fields) + " ON CONFLICT DO NOTHING", values)
+        return
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    staging = quote(f"staging_{model._meta.db_table}")
+    names = ", ".join(_column(f) for f in fields)
+    with connection.cursor() as cursor:
+        # Dropped here, or with the transaction if anything fails before.
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
+            f"SELECT 0::bigint AS row_number, {names} FROM {table} WITH NO DATA"
+        )
+        copying = f"COPY {staging} (row_number, {names}) FROM STDIN"
+        with connection.wrap_database_errors, cursor.cursor.copy(copying) as copy:
+            for number, row in enumerate(values):
+                copy.write_row((number, *row))
+        cursor.execute(
+            f"INSERT INTO {table} ({names}) SELECT {names} FROM {staging} "
+            "ORDER BY row_number ON CONFLICT DO NOTHING"
+        )
+        cursor.execute(f"DROP TABLE {staging}")
+
+
+def _stored(
+    model: type[Model], rows: list[dict[str, Any]]
+) -> tuple[list[Field], list[tuple[Any, ...]]]:
+    """The columns to write and each row's values for them: those given, then the defaults
+    of the others (prepared once by their fields)."""
+    if not rows:
+        return [], []
     pk = model._meta.pk.attname if model._meta.pk else "id"
     fields = _columns(model, with_pk=pk in rows[0])
     given = [f for f in fields if f.attname in rows[0]]
@@ -92,10 +142,7 @@ def insert(model: type[Model], rows: Iterable[dict[str, Any]]) -> None:
         values = [(pick(row), *defaults) for row in rows]
     else:
         values = [(*pick(row), *defaults) for row in rows]
-    if connection.vendor == "postgresql":
-        _copy(model, [*given, *defaulted], values)
-    else:
-        _executemany(_sql_insert(model, [*given, *defaulted]), values)
+    return [*given, *defaulted], values
 
 
 def update(model: type[Model], attnames: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:

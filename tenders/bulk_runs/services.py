@@ -22,6 +22,7 @@ from django.db.models import Max, Q, QuerySet
 
 from exchange_office import clock
 from notes.models import ExchangeOffer
+from tenders.accounts import bulk
 from tenders.bulk_runs.models import BulkItemStatus, BulkRun, BulkRunItem, BulkRunStatus
 from tenders.documents.keys import DocumentKey
 from tenders.documents.models import DocumentKind
@@ -62,23 +63,19 @@ def bulk_run_start(
     )
     # In the order of their occasions: two runs racing over the same accounts take them in
     # the same order, so one waits for the other instead of each waiting for the other.
-    BulkRunItem.objects.bulk_create(
-        sorted(
-            (
-                BulkRunItem(
-                    run=run,
-                    key=str(item.key),
-                    account_id=item.account_id,
-                    instruction_id=item.instruction_id,
-                    occasion=item.occasion,
-                )
-                for item in items
-            ),
-            key=lambda row: (row.occasion, row.key),
-        ),
-        batch_size=1000,
-        ignore_conflicts=True,
-    )
+    # In their stored form, copied in bulk (tenders/accounts/bulk.py): a consummation starts
+    # runs of a document per holder, and bulk_create prepares each value through its field.
+    rows = [
+        {
+            "run_id": run.pk,
+            "key": str(item.key),
+            "account_id": item.account_id,
+            "instruction_id": item.instruction_id,
+            "occasion": item.occasion,
+        }
+        for item in items
+    ]
+    bulk.insert_new(BulkRunItem, sorted(rows, key=lambda row: (row["occasion"], row["key"])))
     if not run.items.exists():
         run.status, run.finished_at = BulkRunStatus.FINISHED, clock.wall_now()
         run.save(update_fields=["status", "finished_at"])

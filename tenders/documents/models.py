@@ -100,7 +100,9 @@ class SnapshotDataField(models.JSONField):
     PostgreSQL through UNNEST of arrays, and psycopg escapes each text element of an array
     with a regular expression: a consummation's 100,000 snapshots, a few kilobytes of quoted
     JSON each, spent most of their time there (bench/consummation.py). A field with its own
-    placeholder makes Django insert VALUES rows instead, each JSON value sent as itself."""
+    placeholder makes Django insert VALUES rows instead, each JSON value sent as itself. (The
+    snapshots' own service now copies them in bulk, `document_snapshots_record`; this keeps
+    any bulk_create of them off the arrays.)"""
 
     def get_placeholder(self, value: object, compiler: object, connection: object) -> str:
         return "%s"

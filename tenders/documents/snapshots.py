@@ -16,9 +16,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.db import connection
+
 from exchange_office import clock
 from exchange_office.tagged import decode, encode
 from notes.models import ExchangeOffer
+from tenders.accounts import bulk
 from tenders.accounts.models import ClientAccount
 from tenders.documents.contexts import receipt_context
 from tenders.documents.keys import DocumentKey
@@ -81,26 +84,35 @@ def document_snapshots_record(
     """Record the snapshots of a moment (`taken_at`, business clock) in the caller's
     transaction, except those whose key already has one: calling twice records once. Returns
     the keys recorded now; the caller queues their documents once this commits."""
-    wall = clock.wall_now()
-    rows = [
-        DocumentSnapshot(
-            key=str(item.key),
-            kind=item.key.kind,
-            account=item.account,
-            offer=item.offer,
-            instruction=item.instruction,
-            taken_at=taken_at,
-            taken_wall_at=wall,
-            data={**encode(item.context), **item.encoded_parts},
-        )
-        for item in snapshots
+    items = list(snapshots)
+    keys = [str(item.key) for item in items]
+    taken = _existing_keys(keys, batch_size)
+    # In their stored form, copied in bulk (tenders/accounts/bulk.py): a consummation records
+    # a snapshot per holder, and bulk_create prepares each value through its field.
+    fields = {f.name: f for f in DocumentSnapshot._meta.concrete_fields}
+    data, at = fields["data"], fields["taken_at"]
+    taken_at_stored = at.get_db_prep_save(taken_at, connection)
+    wall = at.get_db_prep_save(clock.wall_now(), connection)
+    new = [
+        {
+            "key": key,
+            "kind": str(item.key.kind),
+            "account_id": item.account.pk,
+            "offer_id": item.offer.pk,
+            "instruction_id": item.instruction.pk if item.instruction else None,
+            "taken_at": taken_at_stored,
+            "taken_wall_at": wall,
+            "data": data.get_db_prep_save(
+                {**encode(item.context), **item.encoded_parts}, connection
+            ),
+        }
+        for key, item in zip(keys, items, strict=True)
+        if key not in taken
     ]
-    taken = _existing_keys([row.key for row in rows], batch_size)
-    new = [row for row in rows if row.key not in taken]
     # ON CONFLICT DO NOTHING: a key another transaction records meanwhile (two runs racing)
     # keeps its snapshot; this one waits for it and skips the key instead of failing.
-    DocumentSnapshot.objects.bulk_create(new, batch_size=batch_size, ignore_conflicts=True)
-    return [row.key for row in new]
+    bulk.insert_new(DocumentSnapshot, new)
+    return [row["key"] for row in new]
 
 
 def _existing_keys(keys: list[str], batch_size: int) -> set[str]:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from exchange_office import clock
 from exchange_office.formatting import dollars, long_date
@@ -80,13 +80,16 @@ class _Checked:
     reverses: JournalEntry | None = None  # set by entry_reverse only
 
 
+_KINDS = frozenset(EntryKind.values)  # Choices.values builds its list on every call
+
+
 def _check(entry: EntryInput) -> _Checked:
     """The entry's legs in whole units, summing to zero for each asset; or a ValidationError
     that names the entry, and the asset and its sum."""
     where = f"Entry {entry.occasion}"
     if not entry.occasion or len(entry.occasion) > OCCASION_LENGTH:
         raise ValidationError(f"An entry's occasion is 1 to {OCCASION_LENGTH} characters.")
-    if entry.kind not in EntryKind.values:
+    if entry.kind not in _KINDS:
         raise ValidationError(f"{where}: {entry.kind!r} is not a kind of entry.")
     if not entry.description.strip() or len(entry.description) > DESCRIPTION_LENGTH:
         raise ValidationError(f"{where}: a description is 1 to {DESCRIPTION_LENGTH} characters.")
@@ -106,11 +109,15 @@ def _check(entry: EntryInput) -> _Checked:
         if units == 0:
             raise ValidationError(f"{where}: a leg of zero {leg.asset.code} moves nothing.")
         quantities.append(units)
+    # By the asset's id: a model instance hashes slowly, and an entry is checked per holder.
     off = sums_off_zero(
-        (leg.asset, units) for leg, units in zip(entry.legs, quantities, strict=True)
+        (leg.asset.pk, units) for leg, units in zip(entry.legs, quantities, strict=True)
     )
     if off:
-        asset, units = sorted(off.items(), key=lambda item: item[0].code)[0]
+        assets = {leg.asset.pk: leg.asset for leg in entry.legs}
+        asset, units = sorted(
+            ((assets[pk], units) for pk, units in off.items()), key=lambda item: item[0].code
+        )[0]
         raise ValidationError(
             f"{where} does not balance: {asset.code} sums to {asset.amount(units):,}, not zero."
         )
@@ -127,10 +134,29 @@ class _LegRow:
     quantity: int
 
 
+# An entry's columns as the service writes them (`txid` is the database's: a trigger sets it).
+_ENTRY_FIELDS = [
+    f.attname for f in JournalEntry._meta.concrete_fields if not f.primary_key and f.name != "txid"
+]
+
+
 def _insert(rows: list[tuple[JournalEntry, list[_LegRow]]]) -> None:
     """Entries, then their legs, each in bulk, in the caller's transaction (on PostgreSQL the
     legs must be written in the transaction that wrote their entry)."""
-    JournalEntry.objects.bulk_create([entry for entry, _ in rows], batch_size=BATCH)
+    entries = [entry for entry, _ in rows]
+    # The entries' values are in their stored form already (text, dates, instants, ids; the
+    # kind's value): on PostgreSQL they are copied with ids from the sequence, not prepared
+    # through each field by bulk_create (a consummation posts an entry per holder).
+    stored = [{name: getattr(entry, name) for name in _ENTRY_FIELDS} for entry in entries]
+    for row in stored:
+        row["kind"] = str(row["kind"])
+    if bulk.allocate_ids(JournalEntry, stored):
+        bulk.insert(JournalEntry, stored)
+        for entry, row in zip(entries, stored, strict=True):
+            entry.pk = row["id"]
+            entry._state.adding, entry._state.db = False, connection.alias
+    else:
+        JournalEntry.objects.bulk_create(entries, batch_size=BATCH)
     # The legs in their stored form (a feed posts a leg per account: bulk_create would prepare
     # each value through its field, tenders/accounts/bulk.py says why that is slow).
     legs = []
@@ -255,10 +281,21 @@ def _any_posted(occasions: list[str]) -> bool:
     )
 
 
+def _posted(occasions: list[str]) -> dict[str, JournalEntry]:
+    """{occasion: its entry} of the occasions posted already, asked in batches: one IN list of
+    a whole book's occasions costs the database more than its size (bench/consummation.py)."""
+    posted: dict[str, JournalEntry] = {}
+    for start in range(0, len(occasions), BATCH):
+        posted.update(
+            JournalEntry.objects.in_bulk(occasions[start : start + BATCH], field_name="occasion")
+        )
+    return posted
+
+
 def _post_once(
     checked: list[_Checked], occasions: list[str], *, by: User, reason: str | None
 ) -> list[JournalEntry]:
-    posted = JournalEntry.objects.in_bulk(occasions, field_name="occasion")
+    posted = _posted(occasions)
     stamps = stamped()
     rows = [
         (

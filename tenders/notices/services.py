@@ -43,6 +43,7 @@ from tenders.notices.contexts import (
     termination_notice_context,
 )
 from tenders.notices.selectors import (
+    NonTenderReport,
     letter_recipients,
     nontender_report,
     open_instructions_for_notices,
@@ -244,7 +245,9 @@ def termination_notices_queue(
 
 
 @transaction.atomic
-def payment_notices_queue(*, offer: ExchangeOffer, by: User) -> BulkRun | None:
+def payment_notices_queue(
+    *, offer: ExchangeOffer, by: User, report: NonTenderReport | None = None
+) -> BulkRun | None:
     """After consummation, a payment notice for each account holding Old Notes of the offer
     that it did not tender (nothing tendered, or the rest of a partial tender): principal plus
     accrued interest through the day before consummation, paid on the consummation date. The
@@ -253,11 +256,16 @@ def payment_notices_queue(*, offer: ExchangeOffer, by: User) -> BulkRun | None:
     per account, whose drains start once this commits. An account whose instruction was not
     accepted on consummation is paid its whole position, and its notice says why. Returns the
     run, or None if no account
-    is owed a notice that it has not been given already."""
+    is owed a notice that it has not been given already. `report` is the offer's report of the
+    holders who do not tender as of its consummation, if the caller read it already (the
+    consummation reads it once, for these notices and for its books)."""
     offer = offers_with_terms().prefetch_related("conditions").get(pk=offer.pk)
     if offer.status != OfferStatus.CONSUMMATED or offer.consummation_date is None:
         raise ValidationError(f"{offer} is not consummated: no payment is due.")
-    report = nontender_report(offer=offer)
+    if report is None:
+        report = nontender_report(offer=offer)
+    elif report.offer.pk != offer.pk or report.payment_date != offer.consummation_date:
+        raise ValueError(f"the report is not {offer.slug}'s as of its consummation")
     if report.error:
         raise ValidationError(report.error)
     problems = [f"{row.account_number}: {row.problem}" for row in report.rows if row.problem]
@@ -267,9 +275,11 @@ def payment_notices_queue(*, offer: ExchangeOffer, by: User) -> BulkRun | None:
     on = offer.consummation_date
     offer_block = encode(offer_values(offer, terms))
     held = held_for_offer(offer=offer, prefix="positions__", account="pk")
-    # Without the taxpayer ID: the notice does not state it, and each would be decrypted.
+    # Without the taxpayer ID and the telephone: the notice states neither, and each would be
+    # decrypted or parsed.
     accounts = {
-        a.pk: a for a in ClientAccount.objects.filter(held).select_related("firm").defer("tin")
+        a.pk: a
+        for a in ClientAccount.objects.filter(held).select_related("firm").defer("tin", "phone")
     }
     firms = {a.firm_id: encode(firm_values(a.firm)) for a in accounts.values()}
     owners = owner_names(accounts=held_for_offer(offer=offer, prefix="account__positions__"))

@@ -180,15 +180,17 @@ def offer_consummate(
     )
     run = _start_confirmations(offer=offer, by=by)
     # The holders who kept Old Notes out of the exchange are paid principal plus accrued
-    # interest today: each gets a payment notice, snapshotted now, issued in a bulk run.
-    payment_run = payment_notices_queue(offer=offer, by=by)
+    # interest today: each gets a payment notice, snapshotted now, issued in a bulk run. Their
+    # report is read once, for the notices and the books (nothing moves in between).
+    kept_out = nontender_report(offer=offer)
+    payment_run = payment_notices_queue(offer=offer, by=by, report=kept_out)
     # The books move in the same transaction, from the same figures as the documents: the
     # accepted lines' exchange and fees, and the payoff of what was kept out.
     consummation_post(
         offer=offer,
         on=on,
         accepted=tabulation.held_lines,
-        kept_out=nontender_report(offer=offer).rows,
+        kept_out=kept_out.rows,
         by=by,
     )
     return ConsummationResult(

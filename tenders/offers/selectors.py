@@ -128,7 +128,13 @@ def tabulate(*, offer: ExchangeOffer, lock: bool = False) -> Tabulation:
     With `lock`, the instructions' rows are locked (the caller is in a transaction). Each
     line carries its standing with the agent (`agent_standings`); the latest exchange agent's
     report rides along (`agent_reported`)."""
-    live = open_instructions(offer=offer).select_related("account")
+    # Without the taxpayer IDs and telephones, which no tabulation (nor the consummation that
+    # reads one) states: each would be decrypted or parsed for every line.
+    live = (
+        open_instructions(offer=offer)
+        .select_related("account")
+        .defer("tin", "signed_phone", "account__tin", "account__phone")
+    )
     if lock:
         live = live.select_for_update(of=("self",))
     positions = dict(
