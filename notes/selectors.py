@@ -87,7 +87,7 @@ def offer_consummation_date(*, offer: ExchangeOffer) -> tuple[date, bool]:
 
 def current_offer() -> ExchangeOffer | None:
     """The offer the representatives' pages are about: the newest open one, else the newest."""
-    offers = ExchangeOffer.objects.select_related("old_security", "new_security")
+    offers = ExchangeOffer.objects.select_related("issuer", "old_security", "new_security")
     return (
         offers.filter(status=OfferStatus.OPEN).order_by("-commencement_date").first()
         or offers.order_by("-commencement_date").first()

@@ -12,7 +12,13 @@ from tenders.accounts import permissions
 from tenders.accounts.models import AccountOwner, ClientAccount, Position
 from tenders.accounts.permissions import User
 from tenders.domain.lifecycle import LIVE
-from tenders.instructions.models import Instruction, InstructionChoice, InstructionStatus
+from tenders.instructions.models import (
+    Instruction,
+    InstructionChoice,
+    InstructionSigner,
+    InstructionStatus,
+    InstructionTransition,
+)
 
 
 def account_instructions(*, account: ClientAccount, offer: ExchangeOffer) -> QuerySet[Instruction]:
@@ -21,7 +27,11 @@ def account_instructions(*, account: ClientAccount, offer: ExchangeOffer) -> Que
     return (
         Instruction.objects.filter(account=account, offer=offer)
         .select_related("entered_by")
-        .prefetch_related("signers__recorded_by", "transitions__by")
+        # Each with its user in the same query: two queries fewer on the account page.
+        .prefetch_related(
+            Prefetch("signers", queryset=InstructionSigner.objects.select_related("recorded_by")),
+            Prefetch("transitions", queryset=InstructionTransition.objects.select_related("by")),
+        )
         .order_by("-version")
     )
 
