@@ -1,5 +1,6 @@
 """Reads about firms and client accounts, scoped by who asks (`tenders.accounts.permissions`)."""
 
+from collections import defaultdict
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -68,3 +69,19 @@ def firm_people_to_email(*, firm: BrokerFirm) -> QuerySet[AuthUser]:
 
 def excluded_states(*, offer: ExchangeOffer) -> set[str]:
     return set(offer.excluded_jurisdictions.values_list("state", flat=True))
+
+
+def owner_names(*, account_ids: list[int], batch_size: int = 500) -> dict[int, list[str]]:
+    """The owners' names of each account, in order (asked in batches: a database takes only
+    so many parameters in one query). For the documents of many accounts at once (payment
+    advices, statements)."""
+    names: dict[int, list[str]] = defaultdict(list)
+    for start in range(0, len(account_ids), batch_size):
+        rows = (
+            AccountOwner.objects.filter(account_id__in=account_ids[start : start + batch_size])
+            .order_by("account_id", "sequence")
+            .values_list("account_id", "name")
+        )
+        for account_id, name in rows:
+            names[account_id].append(name)
+    return names

@@ -2,7 +2,6 @@
 accepted on consummation (the fee installments) and the books as of the record date (the
 New Notes held, for the coupon and the principal)."""
 
-from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
@@ -11,7 +10,6 @@ from django.db.models import QuerySet
 from notes.domain.terms import OfferTerms
 from notes.models import ExchangeOffer, OfferStatus
 from notes.selectors import offers_with_terms
-from tenders.accounts.models import AccountOwner
 from tenders.domain.payments import PaymentDate, payment_dates, payments_due
 from tenders.instructions.models import Instruction, InstructionStatus
 from tenders.ledger.models import Asset, LedgerAccount, LedgerAccountKind
@@ -66,21 +64,6 @@ def consummated_offers() -> QuerySet[ExchangeOffer]:
     return offers_with_terms().filter(
         status=OfferStatus.CONSUMMATED, consummation_date__isnull=False
     )
-
-
-def owner_names(*, account_ids: list[int], batch_size: int = 500) -> dict[int, list[str]]:
-    """The owners' names of each account, in order (asked in batches: a database takes only
-    so many parameters in one query)."""
-    names: dict[int, list[str]] = defaultdict(list)
-    for start in range(0, len(account_ids), batch_size):
-        rows = (
-            AccountOwner.objects.filter(account_id__in=account_ids[start : start + batch_size])
-            .order_by("account_id", "sequence")
-            .values_list("account_id", "name")
-        )
-        for account_id, name in rows:
-            names[account_id].append(name)
-    return names
 
 
 def next_payment_date(

@@ -29,6 +29,7 @@ from notes.selectors import offer_terms, offers_with_terms
 from tenders.accounts.command_line import command_line_user
 from tenders.accounts.models import ClientAccount
 from tenders.accounts.permissions import require
+from tenders.accounts.selectors import owner_names
 from tenders.bulk_runs import services as bulk_runs
 from tenders.bulk_runs import tasks as bulk_run_tasks
 from tenders.bulk_runs.models import BulkRunStatus
@@ -67,7 +68,6 @@ from tenders.payments.selectors import (
     consummated_offers,
     new_notes_held,
     next_payment_date,
-    owner_names,
     payment_dates_not_started,
 )
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.db.models import Min, QuerySet
 
-from tenders.accounts.models import AccountOwner, ClientAccount
+from tenders.accounts.models import ClientAccount
 from tenders.domain.statements import quarter_bounds, quarter_of
 from tenders.ledger.models import Asset, AssetKind, LedgerAccount, Leg
 
@@ -143,17 +143,3 @@ def accounts_with_movements(*, period: str) -> QuerySet[ClientAccount]:
         account__client_account__isnull=False, entry__posted_on__range=(first, last)
     ).values("account__client_account")
     return ClientAccount.objects.filter(pk__in=moved).select_related("firm").order_by("pk")
-
-
-def owner_names(*, account_ids: list[int], batch_size: int = 500) -> dict[int, list[str]]:
-    """The owners' names of the accounts, in order, a batch of accounts per query."""
-    names: dict[int, list[str]] = defaultdict(list)
-    for start in range(0, len(account_ids), batch_size):
-        rows = (
-            AccountOwner.objects.filter(account_id__in=account_ids[start : start + batch_size])
-            .order_by("account_id", "sequence")
-            .values_list("account_id", "name")
-        )
-        for account_id, name in rows:
-            names[account_id].append(name)
-    return names

@@ -14,6 +14,7 @@ from exchange_office.formatting import long_date
 from notes.models import ExchangeOffer
 from notes.selectors import current_offer
 from tenders.accounts.models import ClientAccount
+from tenders.accounts.selectors import owner_names
 from tenders.bulk_runs import services as bulk_runs
 from tenders.bulk_runs import tasks as bulk_run_tasks
 from tenders.bulk_runs.models import BulkRun, BulkRunItem, BulkRunStatus
@@ -26,7 +27,6 @@ from tenders.statements.contexts import statement_context
 from tenders.statements.selectors import (
     accounts_with_movements,
     books_start,
-    owner_names,
     statement_lines,
 )
 
