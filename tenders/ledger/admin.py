@@ -50,8 +50,8 @@ class PostedOnFilter(admin.SimpleListFilter):
 class LegInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Leg
     extra = 0
-    fields = ["account", "asset", "amount", "quantity"]
-    readonly_fields = ["amount"]
+    fields = ["account", "asset", "amount", "smallest_units"]
+    readonly_fields = ["amount", "smallest_units"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Leg]:
         return super().get_queryset(request).select_related(*LEG_OWNERS)
@@ -59,6 +59,10 @@ class LegInline(ReadOnlyAdminMixin, admin.TabularInline):
     @admin.display(description="amount")
     def amount(self, leg: Leg) -> str:
         return f"{leg.asset.amount(leg.quantity):,}"
+
+    @admin.display(description="in the asset's smallest unit (cents for dollars)")
+    def smallest_units(self, leg: Leg) -> str:
+        return f"{leg.quantity:+,}"
 
 
 @admin.register(JournalEntry)

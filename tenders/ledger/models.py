@@ -265,4 +265,7 @@ class Leg(models.Model):
         indexes = [models.Index(fields=["account", "asset"], name="ledger_leg_account_asset")]
 
     def __str__(self) -> str:
-        return f"{self.quantity:+,} of asset {self.asset_id} to account {self.account_id}"
+        # The asset's and the account's rows are read here: the admin's inline selects them.
+        direction = "to" if self.quantity > 0 else "from"
+        amount = self.asset.amount(abs(self.quantity))
+        return f"{amount:,} {self.asset.code} {direction} {self.account}"

@@ -450,3 +450,13 @@ def test_ledger_accounts_are_made_once(books: Books) -> None:
     again = Books(books.offer, books.account)
     assert (again.client, again.dtc, again.agent) == (books.client, books.dtc, books.agent)
     assert LedgerAccount.objects.count() == 3
+
+
+def test_a_leg_says_what_moved_where_as_people_count_it(books: Books, ops: Any) -> None:
+    (entry,) = entries_post(entries=[books.exchange()], by=ops)
+    old_notes = entry.legs.select_related("asset", "account__client_account").get(
+        asset__security=books.offer.old_security, account__kind="client"
+    )
+    assert (
+        str(old_notes) == f"125,000.00 {old_notes.asset.code} from {books.account.account_number}"
+    )
