@@ -18,13 +18,36 @@ from tenders.payments.services import payments_nothing_due, payments_pay_due
 
 @admin.register(PaymentRun)
 class PaymentRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    # What fits at 1,280 pixels: the parts of the total (fees, coupons, principal), the bulk
+    # run and who started it are on each run's page.
     list_display = [
-        "payment_date", "offer", "what", "record_date", "status", "clients", "fees_total",
-        "coupons_total", "redemption_total", "total", "bulk_run", "started_by", "business_at",
+        "payment_date", "offer", "what", "record_date", "status", "clients", "paid", "business_at",
     ]  # fmt: skip
     list_filter = ["offer", "status"]
     list_select_related = ["offer", "bulk_run__offer", "started_by"]
     date_hierarchy = "payment_date"
+    # The run's page: each amount in dollars, in place of the raw decimals.
+    fields = [
+        "offer", "payment_date", "record_date", "what", "status", "clients", "entries", "fees",
+        "coupons", "redemption", "paid", "bulk_run", "started_by", "business_at", "wall_at",
+    ]  # fmt: skip
+    readonly_fields = ["fees", "coupons", "redemption", "paid"]
+
+    @admin.display(description="total paid", ordering="total")
+    def paid(self, run: PaymentRun) -> str:
+        return money(run.total)
+
+    @admin.display(description="fees")
+    def fees(self, run: PaymentRun) -> str:
+        return money(run.fees_total)
+
+    @admin.display(description="coupons")
+    def coupons(self, run: PaymentRun) -> str:
+        return money(run.coupons_total)
+
+    @admin.display(description="principal repaid")
+    def redemption(self, run: PaymentRun) -> str:
+        return money(run.redemption_total)
 
 
 class PaymentsDueOfferMixin:

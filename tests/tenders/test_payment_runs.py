@@ -306,6 +306,17 @@ def test_the_offer_admin_runs_the_payments_due(
     assert PaymentRun.objects.count() == 1
 
 
+def test_the_runs_list_and_page_show_the_amounts_in_dollars(
+    hb: Any, offer: Any, client: Any, ops: Any
+) -> None:
+    run = payment_run_start(offer=offer, on=DEC_31, by=ops)
+    client.force_login(ops)
+    listing = client.get(reverse("admin:tenders_paymentrun_changelist")).content.decode()
+    assert "$19,213.06" in listing
+    page = client.get(reverse("admin:tenders_paymentrun_change", args=[run.pk])).content.decode()
+    assert "$4,800.00" in page and "$14,413.06" in page and "$19,213.06" in page
+
+
 def test_the_offer_admin_refuses_a_run_not_yet_due_naming_its_date(
     hb: Any, offer: Any, client: Any, ops: Any, pin_clock: Callable[[str], None]
 ) -> None:
