@@ -142,6 +142,17 @@ def test_consummation_accepts_instructions_and_resolves_tender_all(
     assert (small_offer.status, small_offer.consummation_date) == (OfferStatus.CONSUMMATED, SEP_5)
 
 
+def test_after_consummation_the_account_page_says_the_clients_link_takes_nothing_more(
+    sent, small_offer, account, rep, ops, at, client, fake_pdf
+) -> None:
+    at(MORNING_AFTER)
+    offer_consummate(offer=small_offer, on=SEP_5, by=ops)
+    client.force_login(rep)
+    page = client.get(reverse("tenders:account_detail", args=[account.pk])).content.decode()
+    assert "The offer is consummated: the client's link takes no more instructions" in page
+    assert 'data-testid="client-link"' not in page
+
+
 def test_consummation_issues_the_confirmations(
     sent, small_offer, ops, at, fake_pdf, django_capture_on_commit_callbacks
 ) -> None:
