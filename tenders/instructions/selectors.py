@@ -55,6 +55,9 @@ def live_instruction(*, account: ClientAccount, offer: ExchangeOffer) -> Instruc
     return (
         Instruction.objects.filter(account=account, offer=offer, status__in=sorted(LIVE))
         .select_related("entered_by")
+        # Not the model's ordering: it joins firm, account and offer to sort one row (their
+        # planning cost more than the query on every request of the client's page).
+        .order_by("-version")
         .first()
     )
 
