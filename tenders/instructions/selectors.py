@@ -27,10 +27,23 @@ def account_instructions(*, account: ClientAccount, offer: ExchangeOffer) -> Que
     return (
         Instruction.objects.filter(account=account, offer=offer)
         .select_related("entered_by")
-        # Each with its user in the same query: two queries fewer on the account page.
+        # Each with its user in the same query: two queries fewer on the account page. Each
+        # in its models' order within one instruction: their Meta ordering begins with the
+        # instruction's own (firm, account number, offer), whose joins led PostgreSQL to
+        # read every instruction at 100,000 accounts (40-90 ms a page).
         .prefetch_related(
-            Prefetch("signers", queryset=InstructionSigner.objects.select_related("recorded_by")),
-            Prefetch("transitions", queryset=InstructionTransition.objects.select_related("by")),
+            Prefetch(
+                "signers",
+                queryset=InstructionSigner.objects.select_related("recorded_by").order_by(
+                    "owner__sequence"
+                ),
+            ),
+            Prefetch(
+                "transitions",
+                queryset=InstructionTransition.objects.select_related("by").order_by(
+                    "wall_at", "id"
+                ),
+            ),
         )
         .order_by("-version")
     )
@@ -42,6 +55,9 @@ def live_instruction(*, account: ClientAccount, offer: ExchangeOffer) -> Instruc
     return (
         Instruction.objects.filter(account=account, offer=offer, status__in=sorted(LIVE))
         .select_related("entered_by")
+        # Not the model's ordering: it joins firm, account and offer to sort one row (their
+        # planning cost more than the query on every request of the client's page).
+        .order_by("-version")
         .first()
     )
 

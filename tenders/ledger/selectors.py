@@ -182,21 +182,22 @@ class Holding:
 def client_holdings(*, account: ClientAccount, on: date) -> list[Holding]:
     """The account's balance in each asset it has moved by `on` (its Old and New Notes, its
     warrants, the cash paid into it), from its ledger account; none before anything posted.
-    Three queries."""
-    ledger_account = LedgerAccount.objects.filter(client_account=account).first()
-    if ledger_account is None:
-        return []
-    assets = {
-        code: (name, kind) for code, name, kind in Asset.objects.values_list("code", "name", "kind")
-    }
+    One query: the legs of its ledger account (one at most) summed with their asset's name,
+    as `balances_as_of` sums them (a balance back to zero is listed, as zero)."""
+    rows = (
+        Leg.objects.filter(account__client_account=account, entry__posted_on__lte=on)
+        .values("asset__code", "asset__name", "asset__kind", "asset__scale")
+        .annotate(units=Sum("quantity"))
+        .order_by("asset__code")
+    )
     order = {AssetKind.NOTES: 0, AssetKind.WARRANTS: 1, AssetKind.CASH: 2}
     holdings = [
         Holding(
-            code=b.asset_code,
-            name=assets[b.asset_code][0],
-            kind=assets[b.asset_code][1],
-            amount=b.amount,
+            code=row["asset__code"],
+            name=row["asset__name"],
+            kind=row["asset__kind"],
+            amount=to_amount(row["units"], scale=row["asset__scale"]),
         )
-        for b in balances_as_of(on=on, accounts=[ledger_account])
+        for row in rows
     ]
     return sorted(holdings, key=lambda h: (order.get(AssetKind(h.kind), 3), h.code))

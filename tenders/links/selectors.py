@@ -89,6 +89,15 @@ def client_check(*, account: ClientAccount, offer: ExchangeOffer) -> ClientCheck
     )
 
 
+def client_check_locked(*, account_id: int, offer_id: int) -> bool:
+    """Whether the account's identity check for the offer is locked (one check an account and
+    offer): asked on each request of the client's page and of every projection it fetches, so
+    without reading the check and who unlocked it."""
+    return ClientCheck.objects.filter(
+        account_id=account_id, offer_id=offer_id, locked_at__isnull=False
+    ).exists()
+
+
 @dataclass(frozen=True, slots=True)
 class AccountLinks:
     """What the account page shows of the client's links for the offer."""

@@ -22,7 +22,7 @@ from tenders.instructions.selectors import live_instruction
 from tenders.links.models import ClientLink
 from tenders.links.selectors import (
     LinkDeadlines,
-    client_check,
+    client_check_locked,
     client_link_ids,
     current_link,
     link_deadlines,
@@ -93,8 +93,7 @@ def newer_link(link: ClientLink) -> ClientLink | None:
 def link_locked(link: ClientLink) -> bool:
     """Locked by wrong answers to the identity check, given through any link of the account
     for the offer."""
-    check = client_check(account=link.account, offer=link.offer)
-    return check is not None and check.is_locked
+    return client_check_locked(account_id=link.account_id, offer_id=link.offer_id)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db.models import prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,6 +25,7 @@ from notes.selectors import (
     offer_terms,
     offers_with_terms,
 )
+from tenders.accounts.models import AccountOwner
 from tenders.accounts.selectors import position_for
 from tenders.data_version.cache import cached_under_version
 from tenders.documents.contexts import untendered_projection
@@ -153,8 +154,11 @@ def _offer_for_projection(link: ClientLink) -> ExchangeOffer:
 def _page_context(link: ClientLink) -> dict[str, Any]:
     offer, last_change = _offer_for_page(link)
     account = link.account
-    # The owners once, for the letter's addressee and the signatures alike.
-    prefetch_related_objects([account], "owners")
+    # The owners once, for the letter's addressee and the signatures alike (in their order
+    # within the account: the model's own joins firm and account to sort them).
+    prefetch_related_objects(
+        [account], Prefetch("owners", queryset=AccountOwner.objects.order_by("sequence"))
+    )
     # What the page offers, and the instruction and position it was decided from.
     page = client_page_offer(link)
     position = page.position

@@ -496,3 +496,27 @@ def test_the_admin_inline_refuses_a_new_notes_change_next_to_the_field(
     page = client.post(url, data).content.decode()
     assert "move only through the books" in page
     assert Position.objects.get(pk=new_notes.pk).principal == Decimal("158380.00")
+
+
+def test_account_holdings_after_consummation_are_the_books_balances(
+    sent, small_offer, account, ops, at, fake_pdf
+) -> None:
+    """What the account page lists (its one query) is what the books hold for the account,
+    each asset by its name and kind, notes before warrants before cash."""
+    from tenders.ledger.models import Asset, LedgerAccount
+    from tenders.ledger.selectors import balances_as_of, client_holdings
+
+    at(MORNING_AFTER)
+    offer_consummate(offer=small_offer, on=SEP_5, by=ops)
+    holdings = client_holdings(account=account, on=SEP_5)
+    ledger_account = LedgerAccount.objects.get(client_account=account)
+    assets = {a.code: a for a in Asset.objects.all()}
+    expected = {
+        (b.asset_code, assets[b.asset_code].name, assets[b.asset_code].kind, b.amount)
+        for b in balances_as_of(on=SEP_5, accounts=[ledger_account])
+    }
+    assert {(h.code, h.name, h.kind, h.amount) for h in holdings} == expected
+    assert {h.kind for h in holdings} >= {"notes", "warrants", "cash"}
+    order = {"notes": 0, "warrants": 1, "cash": 2}
+    assert [order[h.kind] for h in holdings] == sorted(order[h.kind] for h in holdings)
+    assert client_holdings(account=account, on=date(2001, 1, 1)) == []
