@@ -34,7 +34,7 @@ def _field_links(form: forms.BaseForm, name_prefix: str = "") -> list[ErrorLink]
         # A field whose label is a paragraph (a consent) names itself shorter, or not at all.
         name = getattr(field.field, "summary_label", field.label)
         label = f"{name_prefix}{name}" if name else name_prefix.rstrip(": ")
-        field_id = field.id_for_label or ""
+        field_id = _focus_id(field)
         links += [
             ErrorLink(f"{label}: {error}" if label else str(error), field_id)
             for error in field.errors
@@ -42,10 +42,22 @@ def _field_links(form: forms.BaseForm, name_prefix: str = "") -> list[ErrorLink]
     return links
 
 
+def _focus_id(field: forms.BoundField) -> str:
+    """The element a link to the field focuses. A group of radios or checkboxes has no label
+    `for` (Django leaves it out, for screen readers): its first option."""
+    if field.id_for_label:
+        return field.id_for_label
+    if isinstance(field.field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+        subwidgets = list(field.subwidgets)
+        if subwidgets:
+            return str(subwidgets[0].id_for_label or "")
+    return ""
+
+
 def _first_field_id(form: forms.BaseForm | None) -> str:
     if form is None:
         return ""
-    return next((field.id_for_label or "" for field in form if not field.is_hidden), "")
+    return next((_focus_id(field) for field in form if not field.is_hidden), "")
 
 
 def error_links(

@@ -22,11 +22,19 @@ class IdentityForm(forms.Form):
         widget=forms.PasswordInput(
             attrs={"inputmode": "numeric", "autocomplete": "off", "pattern": "[0-9]*"}
         ),
+        # The box is emptied after a refusal (a password input): say what to type, not "it
+        # has 2 characters" about nothing visible.
+        error_messages={
+            "required": "Enter the last four digits of your taxpayer ID.",
+            "min_length": "Enter all four last digits of your taxpayer ID.",
+            "max_length": "Enter only the last four digits of your taxpayer ID.",
+        },
     )
     postal_code = forms.CharField(
         label="ZIP code of the address on your account",
         max_length=10,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}),
+        error_messages={"required": "Enter the ZIP code of the address on your account."},
     )
 
 

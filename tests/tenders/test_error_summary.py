@@ -125,3 +125,24 @@ def test_a_refused_admin_save_links_each_error_including_the_inline_rows(
     hrefs = [href for href, _ in links_of(summary)]
     assert "#id_postal_code" in hrefs
     assert "#id_owners-0-name" in hrefs
+
+
+def test_an_error_on_a_group_of_radios_links_to_its_first_option() -> None:
+    from django import forms
+
+    from exchange_office.templatetags.error_summary import error_links
+
+    class Choice(forms.Form):
+        how = forms.ChoiceField(
+            label="How much to tender",
+            choices=[("ALL", "All"), ("AMOUNT", "An amount")],
+            widget=forms.RadioSelect,
+        )
+
+    form = Choice(data={})
+    assert not form.is_valid()
+    (link,) = error_links(form)
+    assert (link.message, link.field_id) == (
+        "How much to tender: This field is required.",
+        "id_how_0",
+    )

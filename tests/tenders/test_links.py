@@ -266,3 +266,13 @@ def test_the_extension_notice_carries_the_clients_current_link(
     assert client_link_url(old_link) not in notice.body
     # The letter sent after the extension carries the same link.
     assert client_link_issue(offer=offer, account=account) == current
+
+
+def test_a_taxpayer_id_too_short_says_what_to_type_and_costs_no_try(
+    old_link: ClientLink, account: Any
+) -> None:
+    response = _answer(Client(), old_link, tin_last4="12")
+    assert response.context["form"].errors["tin_last4"] == [
+        "Enter all four last digits of your taxpayer ID."
+    ]
+    assert not ClientCheck.objects.filter(account=account, failed_checks__gt=0).exists()
